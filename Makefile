@@ -1,0 +1,53 @@
+# Two commands on a fresh machine: `make run` and `make test`. Only Python 3.11+ and make needed.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+HOST ?= 127.0.0.1
+MANAGE := $(BIN)/python manage.py
+
+.PHONY: run test setup translations migrate demo bench lint messages clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: requirements.lock | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	touch $@
+
+setup: $(VENV)/.installed translations
+
+# Compile every locale/ catalogue with Babel (pure Python: no gettext needed on the machine).
+translations: $(VENV)/.installed
+	$(BIN)/pybabel compile --domain django --directory locale --statistics 2>&1 | grep -v '^compiling' || true
+
+migrate: setup
+	DJANGO_SETTINGS_MODULE=config.settings.dev $(MANAGE) migrate --no-input -v 0
+
+demo: migrate
+	DJANGO_SETTINGS_MODULE=config.settings.dev $(MANAGE) load_demo
+
+run: demo
+	@echo ""
+	@echo "Kakehashi is at http://$(HOST):$(PORT)/  (English: http://$(HOST):$(PORT)/en/)"
+	@echo "Website editor: http://$(HOST):$(PORT)/cms-admin/  ·  Health: http://$(HOST):$(PORT)/healthz"
+	@echo ""
+	DJANGO_SETTINGS_MODULE=config.settings.dev $(BIN)/uvicorn config.asgi:application \
+		--host $(HOST) --port $(PORT) --ws websockets --lifespan off
+
+test: setup
+	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/pytest $(PYTEST_ARGS)
+
+bench: setup
+	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python -m bench
+
+lint: setup
+	$(BIN)/ruff check .
+
+# For developers with GNU gettext: refresh the catalogues from the code and templates.
+messages: setup
+	$(MANAGE) makemessages --locale ja --locale en --ignore '.venv/*' --ignore 'staticfiles/*' --no-obsolete
+
+clean:
+	rm -rf $(VENV) staticfiles

@@ -1,0 +1,16 @@
+"""The test suite: PostgreSQL and Redis when DATABASE_URL and REDIS_URL are set, else embedded."""
+
+import os
+
+os.environ.setdefault("KAKEHASHI_DEMO_ALLOWED", "1")
+os.environ.setdefault("MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN", "1")
+
+from .base import *  # noqa: E402,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
+# Tests hit the login form many times from one address.
+ACCOUNT_RATE_LIMITS = {**ACCOUNT_RATE_LIMITS, "login": "1000/m/ip", "login_failed": "1000/m/ip,5/5m/key"}  # noqa: F405

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PeersConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "peers"
+    verbose_name = _("People and organisations")

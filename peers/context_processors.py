@@ -1,0 +1,19 @@
+from django.conf import settings
+from django.urls.base import translate_url
+
+from .selectors import role_assignment_list_for, user_has_staff_role
+
+
+def navigation(request):
+    """What the shared layout needs: the other languages' addresses and the person's roles."""
+    path = request.get_full_path() if request is not None else "/"
+    languages = [
+        {"code": code, "name": name, "url": translate_url(path, code)}
+        for code, name in settings.LANGUAGES
+    ]
+    user = getattr(request, "user", None)
+    return {
+        "site_languages": languages,
+        "my_roles": role_assignment_list_for(user) if user is not None else [],
+        "is_staff_person": user_has_staff_role(user) if user is not None else False,
+    }

@@ -1,0 +1,187 @@
+"""Every change of state about people, organisations and roles goes through here."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from .models import (
+    ORGANISATION_ROLES,
+    AuditEvent,
+    Invitation,
+    Organisation,
+    Prefecture,
+    Region,
+    Role,
+    RoleAssignment,
+    User,
+)
+from .selectors import (
+    forget_roles,
+    invitable_roles_for,
+    organisation_list_managed_by,
+    user_is_admin,
+)
+from .tasks import send_email
+
+
+def audit_record(*, actor: User | None, action: str, target: object, data: dict | None = None) -> AuditEvent:
+    """Append one line to the audit log (never edited)."""
+    event = AuditEvent(
+        actor=actor if actor is not None and actor.pk else None,
+        action=action,
+        target_type=type(target).__name__,
+        target_id=str(getattr(target, "pk", "")),
+        data=data or {},
+    )
+    event.full_clean()
+    event.save()
+    return event
+
+
+@transaction.atomic
+def role_grant(
+    *,
+    user: User,
+    role: str,
+    organisation: Organisation | None = None,
+    prefecture: Prefecture | None = None,
+    region: Region | None = None,
+    granted_by: User | None = None,
+) -> RoleAssignment:
+    """Give a person a role with its scope; granting one they already hold changes nothing."""
+    existing = RoleAssignment.objects.filter(
+        user=user, role=role, organisation=organisation, prefecture=prefecture, region=region
+    ).first()
+    if existing:
+        return existing
+    assignment = RoleAssignment(
+        user=user,
+        role=role,
+        organisation=organisation,
+        prefecture=prefecture,
+        region=region,
+        granted_by=granted_by,
+    )
+    assignment.full_clean()
+    assignment.save()
+    forget_roles(user)
+    audit_record(
+        actor=granted_by,
+        action="role.grant",
+        target=assignment,
+        data={"user": user.pk, "role": role},
+    )
+    return assignment
+
+
+def _check_scope(role: str, organisation, prefecture, region) -> None:
+    if role in ORGANISATION_ROLES and organisation is None:
+        raise ValidationError({"organisation": _("Choose the organisation for this role.")})
+    if role == Role.COORDINATOR and (prefecture is None) == (region is None):
+        raise ValidationError(
+            {"prefecture": _("Choose either a prefecture or a region for a coordinator.")}
+        )
+
+
+@transaction.atomic
+def invitation_create(
+    *,
+    invited_by: User,
+    email: str,
+    role: str,
+    organisation: Organisation | None = None,
+    prefecture: Prefecture | None = None,
+    region: Region | None = None,
+    request_language: str | None = None,
+) -> Invitation:
+    """Invite someone by email to join with one role, within what the inviter may give."""
+    if role not in invitable_roles_for(invited_by):
+        raise PermissionDenied(_("You cannot invite people to this role."))
+    if not user_is_admin(invited_by):
+        # A manager invites only into an organisation they manage.
+        if organisation is None or not organisation_list_managed_by(invited_by).filter(
+            pk=organisation.pk
+        ).exists():
+            raise PermissionDenied(_("You can only invite people to your own organisations."))
+    if role == Role.COORDINATOR:
+        organisation = None
+    else:
+        # Organisation roles are scoped to it; peers and professionals keep it as the place
+        # they were invited to; an administrator has no scope at all.
+        prefecture = region = None
+        if role == Role.ADMIN:
+            organisation = None
+    _check_scope(role, organisation, prefecture, region)
+
+    invitation = Invitation(
+        email=email.strip().lower(),
+        role=role,
+        organisation=organisation,
+        prefecture=prefecture,
+        region=region,
+        invited_by=invited_by,
+        expires_at=timezone.now() + timedelta(days=settings.KAKEHASHI_INVITATION_DAYS),
+    )
+    invitation.full_clean()
+    invitation.save()
+    audit_record(
+        actor=invited_by, action="invitation.create", target=invitation,
+        data={"email": invitation.email, "role": role},
+    )
+    language = request_language or translation.get_language() or settings.LANGUAGE_CODE
+
+    def _send() -> None:
+        with translation.override(language):
+            context = {
+                "invitation": invitation,
+                "inviter": invited_by,
+                "url": settings.WAGTAILADMIN_BASE_URL.rstrip("/")
+                + reverse("peers:invitation_accept", args=[invitation.token]),
+                "days": settings.KAKEHASHI_INVITATION_DAYS,
+            }
+            subject = render_to_string("peers/email/invitation_subject.txt", context).strip()
+            body = render_to_string("peers/email/invitation_message.txt", context)
+        send_email.enqueue(subject=subject, body=body, to=[invitation.email])
+
+    transaction.on_commit(_send)
+    return invitation
+
+
+@transaction.atomic
+def invitation_accept(*, invitation: Invitation, user: User) -> RoleAssignment:
+    """The invited person has signed up (or signed in): give them the role, once."""
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if not invitation.is_usable:
+        raise ValidationError(_("This invitation has already been used or has expired."))
+    if invitation.email.lower() != user.email.lower():
+        raise ValidationError(_("This invitation was sent to a different email address."))
+    scoped_org = invitation.organisation if invitation.role in ORGANISATION_ROLES else None
+    assignment = role_grant(
+        user=user,
+        role=invitation.role,
+        organisation=scoped_org,
+        prefecture=invitation.prefecture,
+        region=invitation.region,
+        granted_by=invitation.invited_by,
+    )
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_by = user
+    invitation.save(update_fields=["accepted_at", "accepted_by"])
+    audit_record(actor=user, action="invitation.accept", target=invitation)
+    return assignment
+
+
+def user_set_language(*, user: User, language: str) -> None:
+    """Remember the person's language so that it follows them to any device."""
+    if language not in dict(settings.LANGUAGES) or user.language == language:
+        return
+    user.language = language
+    user.save(update_fields=["language"])
