@@ -18,9 +18,12 @@ $(VENV)/.installed: requirements.lock | $(BIN)/python
 
 setup: $(VENV)/.installed translations
 
-# Compile every locale/ catalogue with Babel (pure Python: no gettext needed on the machine).
+# Compile every catalogue (locale/ and each app's locale/) with Babel: pure Python, so no
+# gettext is needed on the machine.
 translations: $(VENV)/.installed
-	$(BIN)/pybabel compile --domain django --directory locale --statistics 2>&1 | grep -v '^compiling' || true
+	@for dir in locale */locale; do \
+		if [ -d "$$dir" ]; then $(BIN)/pybabel compile --domain django --directory "$$dir" || exit 1; fi; \
+	done
 
 migrate: setup
 	DJANGO_SETTINGS_MODULE=config.settings.dev $(MANAGE) migrate --no-input -v 0
