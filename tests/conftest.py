@@ -1,0 +1,168 @@
+"""Shared fixtures. Tests talk to the real database and channel layer named by the environment
+(PostgreSQL and Redis in CI); with REQUIRE_SERVICES=1 a missing service fails the run."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+from urllib.parse import urlparse
+
+import pyotp
+import pytest
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP
+from django.conf import settings
+
+from peers.models import Organisation, Prefecture, Role, User
+from peers.services import role_grant
+
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+PASSWORD = "a-long-test-password-42"
+
+
+def chromium_path() -> str | None:
+    for candidate in (os.environ.get("CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium")):
+        if candidate and os.path.exists(candidate):
+            return candidate
+    return None
+
+
+def _redis_reachable(url: str) -> bool:
+    parsed = urlparse(url)
+    try:
+        with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or 6379), timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+def pytest_sessionstart(session):
+    if not REQUIRE_SERVICES:
+        return
+    problems = []
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        problems.append("DATABASE_URL must point at PostgreSQL")
+    if not settings.REDIS_URL:
+        problems.append("REDIS_URL must be set")
+    elif not _redis_reachable(settings.REDIS_URL):
+        problems.append(f"Redis is not reachable at {settings.REDIS_URL}")
+    if chromium_path() is None:
+        problems.append("Chromium is not installed (apt-get install chromium)")
+    if problems:
+        raise pytest.UsageError("REQUIRE_SERVICES=1 but: " + "; ".join(problems))
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """allauth remembers used TOTP codes and rate-limit hits in the cache: start each test clean."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def tokyo(db) -> Prefecture:
+    return Prefecture.objects.get(code="13")
+
+
+@pytest.fixture
+def make_user(db):
+    counter = iter(range(1, 10_000))
+
+    def make(*, email: str | None = None, roles: list[tuple[str, dict]] | None = None, mfa: bool = False, **extra) -> User:
+        number = next(counter)
+        user = User.objects.create_user(
+            email=email or f"person{number}@example.test",
+            password=PASSWORD,
+            display_name=extra.pop("display_name", f"Person {number}"),
+            **extra,
+        )
+        from allauth.account.models import EmailAddress
+
+        EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+        for role, scope in roles or []:
+            role_grant(user=user, role=role, **scope)
+        if mfa:
+            TOTP.activate(user, TOTP_SECRET)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def organisation(tokyo) -> Organisation:
+    return Organisation.objects.create(name="ピアサポートセンター東", prefecture=tokyo)
+
+
+@pytest.fixture
+def other_organisation(tokyo) -> Organisation:
+    return Organisation.objects.create(name="ピアサポートセンター西", prefecture=tokyo)
+
+
+@pytest.fixture
+def manager(make_user, organisation) -> User:
+    return make_user(roles=[(Role.MANAGER, {"organisation": organisation})], mfa=True)
+
+
+@pytest.fixture
+def admin_user(make_user) -> User:
+    return make_user(roles=[(Role.ADMIN, {})], mfa=True)
+
+
+@pytest.fixture
+def totp_now():
+    """A valid code for TOTP_SECRET that allauth has not yet seen used."""
+
+    def code() -> str:
+        return pyotp.TOTP(TOTP_SECRET).now()
+
+    return code
+
+
+def login_with_mfa(client, user: User) -> None:
+    """Sign in through allauth's real forms, including the authenticator step."""
+    response = client.post("/accounts/login/", {"login": user.email, "password": PASSWORD})
+    assert response.status_code == 302, response.content[:500]
+    if Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+        response = client.post("/accounts/2fa/authenticate/", {"code": pyotp.TOTP(TOTP_SECRET).now()})
+        assert response.status_code == 302, response.content[:500]
+
+
+@pytest.fixture
+def mfa_client(client):
+    def sign_in(user: User):
+        login_with_mfa(client, user)
+        return client
+
+    return sign_in
+
+
+@pytest.fixture(scope="session")
+def browser():
+    executable = chromium_path()
+    if executable is None:
+        if REQUIRE_SERVICES:
+            pytest.fail("Chromium is required (REQUIRE_SERVICES=1) but was not found")
+        pytest.skip("Chromium not installed; browser tests run where it is")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=executable,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--disable-quic",
+                "--no-first-run",
+            ],
+        )
+        yield browser
+        browser.close()
