@@ -28,6 +28,8 @@ def load() -> HomePage:
     home = HomePage.objects.filter(locale=ja).first()
     if home is None:
         root = Page.get_first_root_node()
+        if root is None:  # a flushed database: Wagtail's migration normally makes the root
+            root = Page.add_root(instance=Page(title="Root", slug="root", locale=ja))
         home = root.add_child(instance=HomePage(locale=ja, slug="home-ja", **HOME["ja"]))
         home.save_revision().publish()
         site = Site.objects.filter(is_default_site=True).first()

@@ -8,6 +8,7 @@ from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP
 
 from .models import Organisation, Prefecture, Region, Role, User
+from .prefectures import PREFECTURES
 from .services import role_grant
 
 DEMO_PASSWORD = "kakehashi-demo"
@@ -61,6 +62,9 @@ def _enrol_totp(user: User) -> None:
 
 def load() -> dict:
     """Create the demo accounts; return what `make run` prints."""
+    # Normally seeded by migration; restored here too so the loader works on a flushed database.
+    for code, name_ja, name_en in PREFECTURES:
+        Prefecture.objects.get_or_create(code=code, defaults={"name_ja": name_ja, "name_en": name_en})
     regions = {}
     for code, name_ja, name_en in DEMO_REGIONS:
         region, _created = Region.objects.get_or_create(

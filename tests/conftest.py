@@ -141,8 +141,10 @@ def mfa_client(client):
     return sign_in
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    """Debian's Chromium driven by Playwright. Its sync API keeps an event loop running in this
+    thread while open, so the ORM's async-safety check is relaxed for exactly that long."""
     executable = chromium_path()
     if executable is None:
         if REQUIRE_SERVICES:
@@ -150,6 +152,7 @@ def browser():
         pytest.skip("Chromium not installed; browser tests run where it is")
     from playwright.sync_api import sync_playwright
 
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=executable,
@@ -166,3 +169,4 @@ def browser():
         )
         yield browser
         browser.close()
+    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)

@@ -1,0 +1,75 @@
+"""A person signs in through a real Chromium, in Japanese, and meets an accessible page."""
+
+from pathlib import Path
+
+import axe_playwright_python
+import pytest
+from django.core.management import call_command
+
+# Live-server tests flush the database between tests; the demo loader restores what it needs.
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+AXE_JS = Path(axe_playwright_python.__file__).with_name("axe.min.js")
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+@pytest.fixture
+def demo(transactional_db):
+    call_command("load_demo", "--quiet-summary")
+
+
+def axe_violations(page) -> list[str]:
+    page.add_script_tag(path=str(AXE_JS))
+    result = page.evaluate(
+        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
+    )
+    return [
+        f"{v['id']}: {v['help']} ({', '.join(n['target'][0] for n in v['nodes'][:3])})"
+        for v in result["violations"]
+    ]
+
+
+def test_peer_signs_in_in_japanese_and_sees_their_home_page(browser, live_server, demo):
+    context = browser.new_context(locale="ja-JP")
+    page = context.new_page()
+    page.goto(f"{live_server.url}/accounts/login/")
+    assert page.locator("html").get_attribute("lang") == "ja"
+    assert axe_violations(page) == []
+
+    page.get_by_label("メールアドレス").fill("peer@example.org")
+    page.get_by_label("パスワード").fill("kakehashi-demo")
+    page.get_by_role("button", name="ログイン", exact=True).click()
+    page.wait_for_url(f"{live_server.url}/me/")
+    assert page.get_by_role("heading", level=1).inner_text() == "マイページ"
+    assert "ピア 陽子" in page.content()
+    assert "ピアサポーター" in page.locator("#roles-heading + ul").inner_text()
+    assert axe_violations(page) == []
+    context.close()
+
+
+def test_skip_link_comes_first_and_pages_fit_a_320_px_phone(browser, live_server, demo):
+    context = browser.new_context(viewport={"width": 320, "height": 640}, locale="ja-JP")
+    page = context.new_page()
+    for path in ("/", "/accounts/login/", "/en/", "/en/accounts/login/"):
+        page.goto(f"{live_server.url}{path}")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 320, f"{path} scrolls sideways at 320 px ({width} px)"
+        assert axe_violations(page) == [], path
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.getAttribute('href')")
+    assert focused == "#main"
+    context.close()
+
+
+def test_language_switch_in_the_browser_lands_on_the_same_page(browser, live_server, demo):
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_role("button", name="English").click()
+    page.wait_for_url(f"{live_server.url}/en/accounts/login/")
+    assert page.locator("html").get_attribute("lang") == "en"
+    # Remembered: the Japanese address now brings the English page.
+    page.goto(f"{live_server.url}/accounts/password/reset/")
+    assert page.url == f"{live_server.url}/en/accounts/password/reset/"
+    context.close()
