@@ -256,6 +256,7 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Kakehashi API",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    "PREPROCESSING_HOOKS": ["config.schema.only_public_api"],
 }
 
 SITE_NAME = _("Kakehashi")
