@@ -227,6 +227,20 @@ def person_list_for(user) -> QuerySet[User]:
     ).distinct()
 
 
+def person_list_linked_to(organisation: Organisation) -> QuerySet[User]:
+    """Active people linked to an organisation: anyone with an engagement there (past or
+    present) or who accepted an invitation to it. A manager picks from these."""
+    from ..models import Invitation
+
+    invited = Invitation.objects.filter(
+        organisation=organisation, accepted_by__isnull=False
+    ).values("accepted_by")
+    engaged = Engagement.objects.filter(organisation=organisation).values("person")
+    return User.objects.filter(
+        Q(pk__in=engaged) | Q(pk__in=invited), is_active=True
+    ).order_by("display_name", "id")
+
+
 def person_get_for(user, pk) -> User:
     try:
         return person_list_for(user).get(pk=pk)

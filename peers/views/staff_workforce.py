@@ -69,6 +69,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = f"staff person page ({request.user.pk})"
     return render(request, "peers/staff/person_detail.html", {
         "person": person,
+        "is_admin": user_is_admin(request.user),
         "profile": profile_for(person),
         "engagements": engagement_list_for(request.user).filter(person=person)[:100],
         "accommodations": accommodations_read(viewer=request.user, person=person, context=context),
