@@ -188,6 +188,18 @@ class OrganisationFilterForm(forms.Form):
     )
 
 
+class DirectoryFilterForm(forms.Form):
+    prefecture = forms.ModelChoiceField(
+        label=_("Prefecture"), queryset=Prefecture.objects.all(), required=False,
+        to_field_name="code",
+    )
+    kind = forms.ModelChoiceField(
+        label=_("Where they work (setting)"),
+        queryset=OrganisationKind.objects.filter(is_active=True), required=False,
+        to_field_name="code",
+    )
+
+
 class ImportForm(forms.Form):
     SHAPES = [("organisations", _("Organisations")), ("people", _("People with engagements"))]
 

@@ -15,6 +15,7 @@ urlpatterns = [
     path("me/access-log/", me.access_log, name="access_log"),
     path("me/data/", me.my_data, name="my_data"),
     path("me/data/download.<str:fmt>", me.data_download, name="data_download"),
+    path("directory/", organisations.directory, name="directory"),
     path("organisations/", organisations.organisation_list_view, name="organisation_list"),
     path("organisations/<int:pk>/", organisations.organisation_detail, name="organisation_detail"),
     path("account/security/two-step/", views.mfa_required, name="mfa_required"),
