@@ -54,12 +54,16 @@ class InvitationForm(forms.Form):
 
 # --- Workforce: profile, engagements, consent, directory, import -------------------------------
 
+from django.db.models import Q  # noqa: E402
+
 from .models import (  # noqa: E402
     Activity,
+    Consent,
     Engagement,
     LivedExperience,
     OrganisationKind,
     ProfessionalRole,
+    User,
 )
 
 
@@ -184,6 +188,18 @@ class OrganisationFilterForm(forms.Form):
     )
 
 
+class DirectoryFilterForm(forms.Form):
+    prefecture = forms.ModelChoiceField(
+        label=_("Prefecture"), queryset=Prefecture.objects.all(), required=False,
+        to_field_name="code",
+    )
+    kind = forms.ModelChoiceField(
+        label=_("Where they work (setting)"),
+        queryset=OrganisationKind.objects.filter(is_active=True), required=False,
+        to_field_name="code",
+    )
+
+
 class ImportForm(forms.Form):
     SHAPES = [("organisations", _("Organisations")), ("people", _("People with engagements"))]
 
@@ -194,4 +210,112 @@ class ImportForm(forms.Form):
     )
     apply = forms.BooleanField(
         label=_("Save the rows (leave unticked for a dry run that saves nothing)"), required=False
+    )
+
+
+# --- Staff forms: organisations, engagements recorded by managers, paper consent ---------------
+
+
+class OrganisationForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    kind = forms.ModelChoiceField(
+        label=_("Kind"), queryset=OrganisationKind.objects.filter(is_active=True), required=False
+    )
+    prefecture = forms.ModelChoiceField(label=_("Prefecture"), queryset=Prefecture.objects.all())
+    municipality = forms.CharField(label=_("Municipality"), max_length=100, required=False)
+    corporation = forms.CharField(
+        label=_("Operating corporation"), max_length=200, required=False,
+        help_text=_("The corporation (法人) that runs it."),
+    )
+    contact_email = forms.EmailField(label=_("Contact email"), required=False)
+    contact_phone = forms.CharField(label=_("Contact phone"), max_length=30, required=False)
+
+    def __init__(self, *args, organisation: Organisation | None = None, **kwargs):
+        if organisation is not None:
+            kwargs.setdefault("initial", {
+                "name": organisation.name, "kind": organisation.kind_id,
+                "prefecture": organisation.prefecture_id,
+                "municipality": organisation.municipality,
+                "corporation": organisation.corporation,
+                "contact_email": organisation.contact_email,
+                "contact_phone": organisation.contact_phone,
+            })
+        super().__init__(*args, **kwargs)
+        if organisation is not None and organisation.kind_id:
+            # A retired kind stays choosable for the organisation that already has it.
+            self.fields["kind"].queryset = OrganisationKind.objects.filter(
+                Q(is_active=True) | Q(pk=organisation.kind_id)
+            )
+
+
+class EngagementTermsForm(EngagementForm):
+    """New terms for an engagement, from a date: the old one ends the day before."""
+
+    effective_date = forms.DateField(
+        label=_("New terms start on"), widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("The current engagement ends the day before; its history is kept."),
+    )
+
+    field_order = ["effective_date"]
+
+    def __init__(self, *args, engagement: Engagement, **kwargs):
+        kwargs.setdefault("initial", {
+            "kind": engagement.kind, "job_title": engagement.job_title,
+            "activities": list(engagement.activities.all()),
+            "honorarium_rate": engagement.honorarium_rate,
+            "honorarium_unit": engagement.honorarium_unit,
+            "weekly_hours": engagement.weekly_hours,
+            "full_time_weekly_hours": engagement.full_time_weekly_hours,
+            "on_leave": engagement.on_leave,
+        })
+        super().__init__(*args, **kwargs)
+        for name in ("organisation", "start_date", "end_date"):
+            del self.fields[name]
+
+
+class StaffEngagementForm(EngagementForm):
+    """A manager records an engagement for someone at their organisation: a person already
+    linked to it, or an existing account found by email."""
+
+    person = forms.ModelChoiceField(
+        label=_("Person linked to this organisation"), queryset=User.objects.none(),
+        required=False,
+    )
+    email = forms.EmailField(
+        label=_("Or the email address of their account"), required=False,
+        help_text=_("The person must already have an account. Invite them first if not."),
+    )
+
+    field_order = ["person", "email"]
+
+    def __init__(self, *args, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["organisation"]
+        self.fields["person"].queryset = people
+
+    def clean(self):
+        data = super().clean()
+        person, email = data.get("person"), (data.get("email") or "").strip()
+        if person and email:
+            raise forms.ValidationError(_("Choose a person or give an email address, not both."))
+        if not person and not email and not self.has_error("email"):
+            raise forms.ValidationError(_("Choose a person or give the email address of their account."))
+        if email:
+            found = User.objects.filter(email__iexact=email, is_active=True).first()
+            if found is None:
+                self.add_error("email", _(
+                    "No account has this email address. Invite the person first."
+                ))
+            else:
+                data["person"] = found
+        return data
+
+
+class PaperConsentForm(forms.Form):
+    purpose = forms.ChoiceField(
+        label=_("Purpose the person consented to"), choices=Consent.Purpose.choices,
+        widget=forms.RadioSelect,
+    )
+    confirm = forms.BooleanField(
+        label=_("I have the consent form signed by the person, and it will be kept."),
     )

@@ -34,6 +34,8 @@ from .services import audit_record, role_grant
 from .services.workforce import engagement_start, organisation_create, organisation_update
 
 MAX_ROWS = 5000
+# Rows checked between two progress reports on the import page.
+CHUNK_ROWS = 250
 
 ORGANISATION_COLUMNS = [
     "name", "kind", "prefecture", "municipality", "corporation", "contact_email", "contact_phone",
@@ -238,8 +240,11 @@ def _error(row: int, column: str | None, message) -> dict:
     return {"row": row, "column": column or "", **both_languages(message)}
 
 
-def import_file(*, actor: User, shape: str, upload, apply: bool) -> dict:
-    """Check (and with apply=True, save) every row. Returns each row's outcome and errors."""
+def import_steps(*, actor: User, shape: str, upload, apply: bool, chunk: int | None = None):
+    """The import as it goes: yields `(rows checked, total rows)` before the first row and after
+    every `chunk` rows, then the result dict (see `import_file`) as the last item. The file and
+    columns are checked on the first step, so a bad file raises before any progress is shown.
+    Stopping early (a closed connection) rolls everything back."""
     if shape not in ROW_HANDLERS:
         raise ValidationError(_("Unknown file shape."))
     if not (user_is_admin(actor) or organisation_list_managed_by(actor).exists()):
@@ -250,6 +255,9 @@ def import_file(*, actor: User, shape: str, upload, apply: bool) -> dict:
         raise ValidationError(
             _("Missing columns: %(columns)s") % {"columns": ", ".join(missing)}
         )
+    chunk = chunk or CHUNK_ROWS
+    total = len(rows)
+    yield (0, total)
     handler = ROW_HANDLERS[shape]
     results = []
     with transaction.atomic():
@@ -275,14 +283,23 @@ def import_file(*, actor: User, shape: str, upload, apply: bool) -> dict:
                             errors.append({"row": number, "column": column or "", **message})
             results.append({"row": number, "outcome": "error" if errors else outcome,
                             "summary": summary, "errors": errors})
+            if len(results) % chunk == 0 and len(results) < total:
+                yield (len(results), total)
         valid = all(not r["errors"] for r in results)
         applied = apply and valid
         if not applied:
             transaction.set_rollback(True)
+    yield (total, total)
     counts: dict[str, int] = {}
     for r in results:
         counts[r["outcome"]] = counts.get(r["outcome"], 0) + 1
-    return {"shape": shape, "rows": results, "valid": valid, "applied": applied, "counts": counts}
+    yield {"shape": shape, "rows": results, "valid": valid, "applied": applied, "counts": counts}
+
+
+def import_file(*, actor: User, shape: str, upload, apply: bool) -> dict:
+    """Check (and with apply=True, save) every row. Returns each row's outcome and errors."""
+    *_progress, result = import_steps(actor=actor, shape=shape, upload=upload, apply=apply)
+    return result
 
 
 # --- Export ---------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from . import views
-from .views import me, organisations, staff_workforce
+from .views import me, organisations, staff_records, staff_workforce
 
 app_name = "peers"
 
@@ -15,13 +15,22 @@ urlpatterns = [
     path("me/access-log/", me.access_log, name="access_log"),
     path("me/data/", me.my_data, name="my_data"),
     path("me/data/download.<str:fmt>", me.data_download, name="data_download"),
+    path("directory/", organisations.directory, name="directory"),
     path("organisations/", organisations.organisation_list_view, name="organisation_list"),
     path("organisations/<int:pk>/", organisations.organisation_detail, name="organisation_detail"),
     path("account/security/two-step/", views.mfa_required, name="mfa_required"),
     path("staff/", views.staff_home, name="staff_home"),
     path("staff/invitations/", views.invitation_list, name="invitation_list"),
     path("staff/invitations/new/", views.invitation_new, name="invitation_new"),
+    path("staff/organisations/new/", staff_records.organisation_new, name="organisation_new"),
     path("staff/organisations/<int:pk>/", organisations.organisation_staff, name="organisation_staff"),
+    path("staff/organisations/<int:pk>/edit/", staff_records.organisation_edit,
+         name="organisation_edit"),
+    path("staff/organisations/<int:pk>/engagements/new/", staff_records.engagement_record,
+         name="engagement_record"),
+    path("staff/engagements/<int:pk>/terms/", staff_records.engagement_terms,
+         name="engagement_terms"),
+    path("staff/people/<int:pk>/consent/", staff_records.paper_consent, name="paper_consent"),
     path("staff/engagements/pending/", staff_workforce.engagement_pending, name="engagement_pending"),
     path("staff/engagements/<int:pk>/confirm/", staff_workforce.engagement_confirm_view,
          name="engagement_confirm"),

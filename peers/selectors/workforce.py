@@ -227,6 +227,20 @@ def person_list_for(user) -> QuerySet[User]:
     ).distinct()
 
 
+def person_list_linked_to(organisation: Organisation) -> QuerySet[User]:
+    """Active people linked to an organisation: anyone with an engagement there (past or
+    present) or who accepted an invitation to it. A manager picks from these."""
+    from ..models import Invitation
+
+    invited = Invitation.objects.filter(
+        organisation=organisation, accepted_by__isnull=False
+    ).values("accepted_by")
+    engaged = Engagement.objects.filter(organisation=organisation).values("person")
+    return User.objects.filter(
+        Q(pk__in=engaged) | Q(pk__in=invited), is_active=True
+    ).order_by("display_name", "id")
+
+
 def person_get_for(user, pk) -> User:
     try:
         return person_list_for(user).get(pk=pk)
@@ -242,13 +256,53 @@ def profile_for(person: User) -> Profile:
         return Profile(user=person)
 
 
-def directory_list() -> QuerySet[Profile]:
+def directory_list(*, prefecture: str | None = None, kind: str | None = None) -> QuerySet[Profile]:
+    """People who chose to be listed, with what each chose to show, in a fixed number of queries.
+
+    A filter only matches what the person made public: `prefecture` (JIS code) their shown
+    prefecture, `kind` (organisation-kind code) where they show that they work now. Current
+    engagements are on `user.current_engagements`, for those who show them.
+    """
+    qs = Profile.objects.filter(directory_opt_in=True, user__is_active=True)
+    if prefecture:
+        qs = qs.filter(public_prefecture=True, prefecture_id=prefecture)
+    if kind:
+        working = _current(Engagement.objects.filter(organisation__kind__code=kind)).values("person")
+        qs = qs.filter(public_engagements=True, user_id__in=working)
     return (
-        Profile.objects.filter(directory_opt_in=True, user__is_active=True)
-        .select_related("user", "prefecture")
-        .prefetch_related("professional_roles")
+        qs.select_related("user", "prefecture")
+        .prefetch_related(
+            Prefetch("professional_roles", queryset=ProfessionalRole.objects.order_by("sort_order")),
+            Prefetch(
+                "user__engagements",
+                queryset=_current(Engagement.objects.select_related("organisation"))
+                .filter(person__profile__public_engagements=True)
+                .order_by("organisation__name", "id"),
+                to_attr="current_engagements",
+            ),
+        )
         .order_by("user__display_name", "id")
     )
+
+
+def directory_lived_experience(*, viewer, profiles: list[Profile], context: str) -> dict[int, LivedExperience]:
+    """Lived experience that people on a directory page chose to show to anyone who sees their
+    entry (under an active consent), keyed by user id. Each one shown is logged for the person,
+    in one insert."""
+    shown = {
+        d.person_id: d
+        for d in LivedExperience.objects.select_related("consent").filter(
+            person_id__in=[p.user_id for p in profiles],
+            visibility=LivedExperience.Visibility.DIRECTORY,
+        )
+        if d.consent.covers(DataCategory.LIVED_EXPERIENCE)
+    }
+    SensitiveAccess.objects.bulk_create([
+        SensitiveAccess(person_id=person_id, accessor=viewer,
+                        category=DataCategory.LIVED_EXPERIENCE, context=context[:100])
+        for person_id in shown if person_id != viewer.pk
+    ])
+    return shown
 
 
 # --- Sensitive fields -----------------------------------------------------------------------

@@ -8,7 +8,8 @@ import datetime
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from ..models import (
@@ -22,6 +23,7 @@ from ..models import (
     User,
 )
 from ..selectors import user_is_admin
+from ..tasks import send_email
 from . import audit_record
 from .workforce import active_consent_for
 
@@ -151,6 +153,8 @@ def erasure_carry_out(*, actor: User, request: ErasureRequest) -> ErasureRequest
     if request.status == ErasureRequest.Status.COMPLETED:
         return request
     person = request.person
+    # Read before anonymising: where and how to tell the person it is done.
+    address, language, name = person.email, person.language, person.display_name
     LivedExperience.objects.filter(person=person).delete()
     Profile.objects.filter(user=person).delete()
     SensitiveAccess.objects.filter(person=person).delete()
@@ -180,4 +184,15 @@ def erasure_carry_out(*, actor: User, request: ErasureRequest) -> ErasureRequest
     request.full_clean()
     request.save()
     audit_record(actor=actor, action="erasure.complete", target=request, data={"person": person.pk})
+    counts = {item["data"]: item["count"] for item in request.kept}
+
+    def _tell_the_person() -> None:
+        with translation.override(language):
+            context = {"name": name, **counts}
+            subject = render_to_string("peers/email/erasure_done_subject.txt", context).strip()
+            body = render_to_string("peers/email/erasure_done_message.txt", context)
+        send_email.enqueue(subject=subject, body=body, to=[address])
+
+    # Only once the erasure is committed; the address exists nowhere else afterwards.
+    transaction.on_commit(_tell_the_person)
     return request

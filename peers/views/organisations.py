@@ -7,9 +7,11 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from ..forms import OrganisationFilterForm
+from ..forms import DirectoryFilterForm, OrganisationFilterForm
 from ..pagination import keyset_page
 from ..selectors.workforce import (
+    directory_list,
+    directory_lived_experience,
     organisation_get,
     organisation_list,
     organisation_public_staff,
@@ -71,4 +73,29 @@ def organisation_staff(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "peers/staff/organisation_staff.html", {
         "organisation": organisation, "summary": summary, "manages": manages,
         "staff_page": staff_page,
+    })
+
+
+@login_required
+def directory(request: HttpRequest) -> HttpResponse:
+    """People who chose to be listed, showing only the fields each chose (signed-in members:
+    that is what the profile page promises them)."""
+    form = DirectoryFilterForm(request.GET or None)
+    filters = {}
+    if form.is_valid():
+        data = form.cleaned_data
+        filters = {
+            "prefecture": data["prefecture"].code if data["prefecture"] else None,
+            "kind": data["kind"].code if data["kind"] else None,
+        }
+    page = keyset_page(
+        directory_list(**filters), fields=["user__display_name", "id"],
+        cursor=request.GET.get("after"),
+    )
+    lived = directory_lived_experience(viewer=request.user, profiles=page.items, context="directory")
+    entries = [(profile, lived.get(profile.user_id)) for profile in page.items]
+    query = request.GET.copy()
+    query.pop("after", None)
+    return render(request, "peers/directory.html", {
+        "form": form, "page": page, "entries": entries, "query": query.urlencode(),
     })

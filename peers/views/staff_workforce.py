@@ -7,13 +7,16 @@ import csv
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ..forms import ImportForm
-from ..imports import export_rows, import_file
+from ..imports import CHUNK_ROWS, MAX_ROWS, export_rows, import_steps
 from ..pagination import keyset_page
 from ..selectors import user_has_role, user_is_admin
 from ..selectors.privacy import erasure_request_get_for, erasure_request_list_for
@@ -69,6 +72,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = f"staff person page ({request.user.pk})"
     return render(request, "peers/staff/person_detail.html", {
         "person": person,
+        "is_admin": user_is_admin(request.user),
         "profile": profile_for(person),
         "engagements": engagement_list_for(request.user).filter(person=person)[:100],
         "accommodations": accommodations_read(viewer=request.user, person=person, context=context),
@@ -83,22 +87,75 @@ def coordinator_counts(request: HttpRequest) -> HttpResponse:
     return render(request, "peers/staff/counts.html", {"rows": prefecture_counts_for(request.user)})
 
 
+# Up to this many rows are listed after an import; beyond it, only rows with errors.
+LIST_ALL_ROWS = 500
+_PROGRESS_MARKER = "<!--import-progress-->"
+
+
+def _result_context(result: dict) -> dict:
+    rows = result["rows"]
+    shown = rows if len(rows) <= LIST_ALL_ROWS else [r for r in rows if r["errors"]][:LIST_ALL_ROWS]
+    return {"result": result, "shown_rows": shown, "hidden_rows": len(rows) - len(shown)}
+
+
+def _import_context(form, **extra) -> dict:
+    return {"form": form, "max_rows": MAX_ROWS, "chunk_rows": CHUNK_ROWS, **extra}
+
+
+def _stream_import(request: HttpRequest, form, steps, total: int) -> StreamingHttpResponse:
+    """Send the page at once, then a line every CHUNK_ROWS rows, then the result: progress
+    without scripts, from the process doing the work (served by a WSGI server, it arrives as it
+    happens; an ASGI server buffers a synchronous stream until the end)."""
+    language = translation.get_language()
+    page = render_to_string("peers/staff/import.html", _import_context(form, streaming=True), request)
+    head, tail = page.split(_PROGRESS_MARKER, 1)
+
+    def body():
+        with translation.override(language):
+            yield head
+            yield format_html(
+                '<section class="card" aria-labelledby="progress-heading"><h2 id="progress-heading">'
+                '{}</h2><ol class="plain-list" role="log" aria-live="polite">', _("Progress"),
+            )
+            result = None
+            for step in steps:
+                if isinstance(step, dict):
+                    result = step
+                    break
+                yield format_html("<li>{}</li>", _("Rows checked: %(done)s of %(total)s") % {
+                    "done": step[0], "total": step[1]})
+            yield "</ol></section>"
+            yield render_to_string("peers/staff/_import_result.html", _result_context(result), request)
+            yield tail
+
+    response = StreamingHttpResponse(body(), content_type="text/html; charset=utf-8")
+    response["Cache-Control"] = "no-store"
+    response["X-Accel-Buffering"] = "no"  # proxies such as nginx pass each line on at once
+    return response
+
+
 @staff_required
 def import_view(request: HttpRequest) -> HttpResponse:
     _require_manager(request.user)
     form = ImportForm(request.POST or None, request.FILES or None)
-    result = None
+    context = {}
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        steps = import_steps(
+            actor=request.user, shape=data["shape"], upload=data["file"], apply=data["apply"]
+        )
         try:
-            result = import_file(
-                actor=request.user, shape=data["shape"], upload=data["file"], apply=data["apply"]
-            )
+            _done, total = next(steps)
         except ValidationError as error:
             form.add_error("file", error)
         except PermissionDenied as error:
             form.add_error(None, str(error))
-    return render(request, "peers/staff/import.html", {"form": form, "result": result})
+        else:
+            if total > CHUNK_ROWS:
+                return _stream_import(request, form, steps, total)
+            *_progress, result = steps
+            context = _result_context(result)
+    return render(request, "peers/staff/import.html", _import_context(form, **context))
 
 
 @staff_required
