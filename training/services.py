@@ -45,6 +45,7 @@ from .models import (
 # ---------------------------------------------------------------- numbers
 CHECK_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
 CHECK_LENGTH = 3
+BASE_NUMBER_RE = re.compile(r"^(?P<prefix>[A-Z][A-Z0-9]{0,9})-(?P<year>\d{4})-(?P<seq>\d{3,9})$")
 NUMBER_RE = re.compile(r"^(?P<prefix>[A-Z][A-Z0-9]{0,9})-(?P<year>\d{4})-(?P<seq>\d{3,9})-(?P<check>[0-9A-Z]{3})$")
 
 
@@ -366,7 +367,7 @@ def _next_completion_number(body: TrainingBody, year: int) -> str:
 @transaction.atomic
 def completion_issue(
     *, person: User, course: Course, completed_on: datetime.date, actor: User | None,
-    cohort: Cohort | None = None, hours: Decimal = Decimal("0"), number: str = "",
+    cohort: Cohort | None = None, hours: Decimal = Decimal("0"), number: str = "", notify: bool = True,
 ) -> Completion:
     """Record a completed course (修了). It never expires."""
     body = TrainingBody.objects.select_for_update().get(pk=course.body_id)
@@ -388,9 +389,10 @@ def completion_issue(
         )
     title = course.title
     number_text = completion.number
-    _notify(person, lambda: _("You have completed %(course)s") % {"course": title}, [
-        lambda: _("Congratulations. Your completion number is %(number)s.") % {"number": number_text},
-    ])
+    if notify:
+        _notify(person, lambda: _("You have completed %(course)s") % {"course": title}, [
+            lambda: _("Congratulations. Your completion number is %(number)s.") % {"number": number_text},
+        ])
     return completion
 
 
@@ -430,10 +432,11 @@ def _certification_history(certification, from_status, event, actor=None, reason
 def certification_issue(
     *, credential_type: CredentialType, holder: User, actor: User | None,
     issued_on: datetime.date | None = None, basis: Completion | None = None,
-    imported_number: str = "", valid_until: datetime.date | None = None,
+    imported_number: str = "", valid_until: datetime.date | None = None, notify: bool = True,
 ) -> Certification:
     """Certify a person once the credential type's requirements are met (the initial course
-    completed). Imports pass the body's existing number and dates."""
+    completed). Imports pass the body's existing number (with or without its check code: one
+    is added) and dates."""
     body = TrainingBody.objects.select_for_update().get(pk=credential_type.body_id)
     issued_on = issued_on or timezone.localdate()
     if credential_type.initial_course_id and not imported_number:
@@ -450,15 +453,19 @@ def certification_issue(
     ).exclude(status=Certification.Status.REVOKED).exists():
         raise ValidationError(_("This person already holds this credential."))
     if imported_number:
-        match = NUMBER_RE.match(imported_number)
+        imported_number = number_normalise(imported_number)
+        match = NUMBER_RE.match(imported_number) or BASE_NUMBER_RE.match(imported_number)
         if not match or match["prefix"] != body.number_prefix:
             raise ValidationError(
                 {"number": _("The number does not follow this body's format (%(example)s).")
-                 % {"example": certification_number(body=body, year=2025, sequence=153)}}
+                 % {"example": f"{body.number_prefix}-2025-0153"}}
             )
-        if not number_is_genuine(imported_number):
+        year, sequence = int(match["year"]), int(match["seq"])
+        number = certification_number(body=body, year=year, sequence=sequence)
+        if "check" in match.groupdict() and number != imported_number:
             raise ValidationError({"number": _("The number's check code is wrong.")})
-        year, sequence, number = int(match["year"]), int(match["seq"]), imported_number
+        if Certification.objects.filter(body=body, year=year, sequence=sequence).exists():
+            raise ValidationError({"number": _("This number is already in the register.")})
     else:
         year = issued_on.year
         sequence = _next_sequence(body, year)
@@ -482,10 +489,11 @@ def certification_issue(
     )
     audit_record(actor=actor, action="certification.issue", target=certification, data={"number": number})
     ctype_name = credential_type.name
-    _notify(holder, lambda: _("You are certified: %(type)s") % {"type": ctype_name}, [
-        lambda: _("Your certificate number is %(number)s.") % {"number": number},
-        lambda: _("Anyone can check it on the verification page."),
-    ])
+    if notify:
+        _notify(holder, lambda: _("You are certified: %(type)s") % {"type": ctype_name}, [
+            lambda: _("Your certificate number is %(number)s.") % {"number": number},
+            lambda: _("Anyone can check it on the verification page."),
+        ])
     return certification
 
 
