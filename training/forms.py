@@ -134,3 +134,62 @@ APPLICATION_ACTIONS = {
     Application.State.ENROLLED: _("Enrol"),
     Application.State.WITHDRAWN: _("Withdraw"),
 }
+
+
+class CredentialTypeForm(forms.ModelForm):
+    reminder_days = forms.CharField(
+        label=_("Reminder days"), required=False,
+        help_text=_("Days before expiry, separated by commas, e.g. 120, 60, 30, 7. Negative numbers "
+                    "are days after expiry, during the grace period."),
+    )
+    floors = forms.CharField(
+        label=_("Minimum hours per category"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One per line as category = hours, e.g. 倫理 = 3."),
+    )
+
+    class Meta:
+        model = CredentialType
+        fields = ["name", "initial_course", "expires", "validity_months", "renewal_window_days", "grace_days",
+                  "late_renewal_limit_months", "renewal_course", "ce_hours_required"]
+
+    def __init__(self, *args, body, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.body = body
+        courses = Course.objects.filter(body=body)
+        self.fields["initial_course"].queryset = courses
+        self.fields["renewal_course"].queryset = courses
+        if self.instance.pk:
+            self.fields["reminder_days"].initial = ", ".join(str(d) for d in self.instance.reminder_offsets)
+            self.fields["floors"].initial = "\n".join(
+                f"{f.category.name} = {f.minimum_hours.normalize():f}"
+                for f in self.instance.ce_floors.select_related("category")
+            )
+
+    def clean_reminder_days(self) -> list[int]:
+        text = self.cleaned_data["reminder_days"].replace("、", ",")
+        try:
+            return [int(part) for part in text.split(",") if part.strip()]
+        except ValueError:
+            raise forms.ValidationError(_("Give whole numbers of days separated by commas.")) from None
+
+    def clean_floors(self) -> dict[str, str]:
+        floors = {}
+        for line in self.cleaned_data["floors"].splitlines():
+            if not line.strip():
+                continue
+            name, sep, hours = line.replace("＝", "=").partition("=")
+            try:
+                from decimal import Decimal, InvalidOperation
+
+                value = Decimal(hours.strip())
+            except (InvalidOperation, ValueError):
+                value = None
+            if not sep or not name.strip() or value is None or value < 0:
+                raise forms.ValidationError(_("Write each line as category = hours, e.g. 倫理 = 3."))
+            floors[name.strip()] = value
+        return floors
+
+
+class ModuleForm(forms.Form):
+    title = forms.CharField(label=_("Module title"), max_length=200)
+    hours = forms.DecimalField(label=_("Hours"), min_value=0, max_digits=5, decimal_places=2)

@@ -685,14 +685,21 @@ def reminders_send(*, today: datetime.date | None = None) -> int:
         candidates = Certification.objects.filter(
             credential_type=ctype, status__in=[S.ACTIVE, S.EXPIRING, S.GRACE], valid_until__lte=horizon
         ).select_related("holder", "credential_type")
-        for certification in candidates:
+        # What was already sent, read once, so only certifications with a reminder due cost more.
+        already = set(
+            ReminderSent.objects.filter(
+                certification__credential_type=ctype,
+                certification__status__in=[S.ACTIVE, S.EXPIRING, S.GRACE],
+                certification__valid_until__lte=horizon,
+            ).values_list("certification_id", "cycle", "offset_days")
+        )
+        for certification in candidates.iterator(chunk_size=2000):
             days_left = (certification.valid_until - today).days
             due = [o for o in offsets if days_left <= o]
             if not due or (days_left < 0 and today > certification.grace_until):
                 continue
             offset = min(due)  # the latest one reached; earlier missed ones are not sent late
-            if ReminderSent.objects.filter(certification=certification, cycle=certification.cycle,
-                                           offset_days=offset).exists():
+            if (certification.pk, certification.cycle, offset) in already:
                 continue
             with transaction.atomic():
                 progress = renewal_progress(certification)
@@ -758,3 +765,37 @@ def hours_total(person: User, body: TrainingBody, since: datetime.date) -> Decim
     ).aggregate(total=Sum("hours"))["total"]
     return total or Decimal("0")
 
+
+
+# ---------------------------------------------------------------- credential types and modules
+@transaction.atomic
+def credential_type_save(
+    *, credential_type: CredentialType, actor: User, reminder_offsets: list[int], floors: dict[str, Decimal]
+) -> CredentialType:
+    """Save a credential type's rules; floors name categories (created when new)."""
+    from .models import CEFloor
+
+    credential_type.reminder_offsets = sorted(set(reminder_offsets), reverse=True)
+    credential_type.full_clean()
+    created = credential_type._state.adding
+    credential_type.save()
+    credential_type.ce_floors.all().delete()
+    for name, hours in floors.items():
+        category, _created = CECategory.objects.get_or_create(body_id=credential_type.body_id, name=name)
+        CEFloor.objects.create(credential_type=credential_type, category=category, minimum_hours=hours)
+    audit_record(
+        actor=actor, action="credential_type.create" if created else "credential_type.update",
+        target=credential_type, data={"floors": {k: str(v) for k, v in floors.items()}},
+    )
+    return credential_type
+
+
+@transaction.atomic
+def course_module_add(*, course: Course, title: str, hours: Decimal, actor: User):
+    from .models import CurriculumModule
+
+    module = CurriculumModule(course=course, title=title, hours=hours, order=course.modules.count())
+    module.full_clean()
+    module.save()
+    audit_record(actor=actor, action="course.module_add", target=course, data={"module": module.pk})
+    return module

@@ -172,3 +172,40 @@ def test_cohort_list_uses_a_fixed_number_of_queries(mfa_client, trainer, body, m
     client.get(url)
     with django_assert_num_queries(12):
         assert client.get(url).status_code == 200
+
+
+def test_staff_set_credential_rules_as_data(mfa_client, trainer, body, initial_course):
+    from training.models import CredentialType
+
+    client = mfa_client(trainer)
+    url = f"/staff/training/{body.pk}/credential-types/new/"
+    data = {
+        "name": "認定ピアサポーター", "initial_course": initial_course.pk, "expires": "on", "validity_months": "24",
+        "renewal_window_days": "90", "grace_days": "60", "late_renewal_limit_months": "6", "ce_hours_required": "30",
+        "reminder_days": "7, 120, 30", "floors": "倫理 = 6\n権利擁護 = 2",
+    }
+    bad = client.post(url, {**data, "reminder_days": "soon"})
+    assert bad.status_code == 200 and not CredentialType.objects.exists()
+    assert client.post(url, data).status_code == 302
+    ctype = CredentialType.objects.get()
+    assert ctype.reminder_offsets == [120, 30, 7]
+    assert {(f.category.name, str(f.minimum_hours)) for f in ctype.ce_floors.all()} == {("倫理", "6.00"), ("権利擁護", "2.00")}
+
+
+def test_course_modules_are_added_by_staff(mfa_client, trainer, body, initial_course):
+    client = mfa_client(trainer)
+    url = f"/staff/training/{body.pk}/courses/{initial_course.pk}/"
+    client.post(url, {"form": "module", "module-title": "リカバリー", "module-hours": "6"})
+    assert list(initial_course.modules.values_list("title", "hours")) == [("リカバリー", 6)]
+
+
+def test_applicant_withdraws_only_their_own_application(mfa_client, make_user, cohort):
+    mine = application_submit(cohort=cohort, applicant=make_user(), consent=True)
+    theirs = application_submit(cohort=cohort, applicant=make_user(), consent=True)
+    client = mfa_client(mine.applicant)
+    assert client.post(f"/me/training/applications/{theirs.pk}/withdraw/").status_code == 404
+    assert client.post(f"/me/training/applications/{mine.pk}/withdraw/").status_code == 302
+    mine.refresh_from_db()
+    theirs.refresh_from_db()
+    assert (mine.state, theirs.state) == ("withdrawn", "submitted")
+    assert mine.history.last().actor == mine.applicant

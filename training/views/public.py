@@ -32,6 +32,7 @@ from ..selectors import (
 )
 from ..services import (
     application_submit,
+    application_transition,
     ce_record_add,
     certification_set_public_name,
     number_is_genuine,
@@ -170,3 +171,19 @@ def completion_certificate_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     response = HttpResponse(completion_pdf(completion, language=_language(request)), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{completion.number}.pdf"'
     return response
+
+
+@login_required
+@require_POST
+def application_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    """The applicant withdraws their own application (any other person's is a 404)."""
+    application = application_list_of(request.user).filter(pk=pk).first()
+    if application is None:
+        raise Http404
+    try:
+        application_transition(application=application, to_state="withdrawn", actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Your application has been withdrawn."))
+    return redirect("training:me")

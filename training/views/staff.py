@@ -22,9 +22,11 @@ from ..forms import (
     CohortDayForm,
     CohortForm,
     CourseForm,
+    CredentialTypeForm,
     ImportForm,
     InstructorForm,
     IssueCertificationForm,
+    ModuleForm,
     ReasonForm,
     SampleForm,
 )
@@ -61,7 +63,9 @@ from ..services import (
     cohort_complete,
     cohort_day_add,
     cohort_save,
+    course_module_add,
     course_save,
+    credential_type_save,
 )
 from .util import form_errors_from
 
@@ -117,8 +121,14 @@ def course_edit(request, body, pk=None):
     course = course_get_for(request.user, pk) if pk else None
     if course is not None:
         _in_body(course.body_id, body)
-    form = CourseForm(request.POST or None, instance=course, body=body)
-    if request.method == "POST" and form.is_valid():
+    module_form = ModuleForm(request.POST if request.POST.get("form") == "module" else None, prefix="module")
+    if course is not None and module_form.is_bound:
+        if module_form.is_valid():
+            course_module_add(course=course, actor=request.user, **module_form.cleaned_data)
+            return redirect("training:staff_course_edit", body_id=body.pk, pk=course.pk)
+    form = CourseForm(request.POST if request.method == "POST" and not module_form.is_bound else None,
+                      instance=course, body=body)
+    if form.is_bound and form.is_valid():
         try:
             course = form.save(commit=False)
             course_save(course=course, actor=request.user, prerequisites=form.cleaned_data["prerequisites"])
@@ -127,7 +137,27 @@ def course_edit(request, body, pk=None):
         else:
             messages.success(request, _("The course has been saved."))
             return redirect("training:staff_courses", body_id=body.pk)
-    return render(request, "training/staff/form.html", {"body": body, "form": form, "title": _("Course")})
+    return render(request, "training/staff/course_form.html", {
+        "body": body, "form": form, "course": course, "module_form": module_form,
+    })
+
+
+@body_view
+def credential_type_edit(request, body, pk=None):
+    ctype = credential_type_list_for(request.user).filter(body=body, pk=pk).first() if pk else None
+    if pk and ctype is None:
+        raise Http404
+    form = CredentialTypeForm(request.POST or None, instance=ctype, body=body)
+    if request.method == "POST" and form.is_valid():
+        try:
+            credential_type_save(credential_type=form.save(commit=False), actor=request.user,
+                                 reminder_offsets=form.cleaned_data["reminder_days"], floors=form.cleaned_data["floors"])
+        except ValidationError as error:
+            form_errors_from(form, error)
+        else:
+            messages.success(request, _("The credential type has been saved."))
+            return redirect("training:staff_courses", body_id=body.pk)
+    return render(request, "training/staff/form.html", {"body": body, "form": form, "title": _("Credential type")})
 
 
 # ---------------------------------------------------------------- cohorts and applications
