@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import AllowAny
@@ -189,6 +190,7 @@ class ApplicationList(_ListView):
             return application_list_of(request.user).order_by("id")
         return staff.order_by("id")
 
+    @extend_schema(request=ApplicationInput, responses={201: ApplicationSerializer})
     def post(self, request):
         data = ApplicationInput(data=request.data)
         if not data.is_valid():
@@ -213,6 +215,7 @@ class ApplicationList(_ListView):
 
 
 class ApplicationTransition(APIView):
+    @extend_schema(request=TransitionInput, responses=ApplicationSerializer)
     def post(self, request, pk):
         application = application_get_for(request.user, pk)
         data = TransitionInput(data=request.data)
@@ -228,6 +231,8 @@ class ApplicationTransition(APIView):
 
 
 class AttendanceView(APIView):
+    @extend_schema(request=AttendanceInput,
+                   responses=inline_serializer("AttendanceRecorded", {"recorded": serializers.IntegerField()}))
     def post(self, request):
         data = AttendanceInput(data=request.data)
         if not data.is_valid():
@@ -270,6 +275,7 @@ CERTIFICATION_ACTIONS = {
 
 
 class CertificationAction(APIView):
+    @extend_schema(request=ReasonInput, responses=CertificationSerializer)
     def post(self, request, pk, action):
         if action not in CERTIFICATION_ACTIONS:
             raise Http404
@@ -294,6 +300,12 @@ class Verify(APIView):
     permission_classes = [AllowAny]
     authentication_classes = []
 
+    @extend_schema(responses=inline_serializer("Verification", {
+        "number": serializers.CharField(), "status": serializers.CharField(), "status_label": serializers.DictField(),
+        "credential_type": serializers.CharField(), "issued_on": serializers.DateField(),
+        "valid_from": serializers.DateField(), "valid_until": serializers.DateField(allow_null=True),
+        "issuing_body": serializers.CharField(), "holder_name": serializers.CharField(allow_null=True),
+    }))
     def get(self, request, number):
         limit = getattr(settings, "KAKEHASHI_VERIFY_LIMIT", 30)
         period = getattr(settings, "KAKEHASHI_VERIFY_PERIOD", 600)

@@ -349,7 +349,7 @@ def register_report(user, *, body: TrainingBody) -> list[dict]:
         bump(r["issued_on__year"], r["basis__cohort__prefecture__name_ja"], "certified", r["n"])
     changes = (
         CertificationStatusChange.objects.filter(certification__body=body)
-        .filter(Q(event="renewed") | Q(to_status=Certification.Status.LAPSED))
+        .filter(Q(event="renewed") | Q(event="sweep", to_status=Certification.Status.LAPSED))
         .values("at__year", "event", "certification__basis__cohort__prefecture__name_ja")
         .annotate(n=Count("id"))
     )
