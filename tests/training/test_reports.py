@@ -9,7 +9,12 @@ from django.http import Http404
 
 from training.models import Cohort
 from training.selectors import register_report, yearly_table
-from training.services import certification_issue, certification_renew, certification_sweep, completion_issue
+from training.services import (
+    certification_issue,
+    certification_renew,
+    certification_sweep,
+    completion_issue,
+)
 
 pytestmark = pytest.mark.django_db
 
