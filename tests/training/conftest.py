@@ -8,7 +8,8 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from peers.models import Organisation, Role
+from peers.models import Organisation, Prefecture, Role
+from peers.prefectures import PREFECTURES
 from training.models import (
     CECategory,
     CEFloor,
@@ -19,6 +20,18 @@ from training.models import (
     TrainingBody,
 )
 from training.services import cohort_day_add, completion_issue
+
+
+@pytest.fixture
+def tokyo(db) -> Prefecture:
+    """As the shared fixture, but restoring the seeded prefectures first: a transactional test
+    that ran before (browser, concurrency) flushed them."""
+    if not Prefecture.objects.filter(code="13").exists():
+        Prefecture.objects.bulk_create(
+            [Prefecture(code=code, name_ja=ja, name_en=en) for code, ja, en in PREFECTURES],
+            ignore_conflicts=True,
+        )
+    return Prefecture.objects.get(code="13")
 
 
 @pytest.fixture
