@@ -18,6 +18,7 @@ from .bilingual import both, call_bilingual
 from .models import Application, Certification, Cohort, CohortDay, Completion, Course
 from .ratelimit import allow
 from .selectors import (
+    application_can_see_accommodation,
     application_get_for,
     application_list_for,
     application_list_of,
@@ -99,10 +100,19 @@ class CohortSerializer(serializers.ModelSerializer):
 
 class ApplicationSerializer(serializers.ModelSerializer):
     applicant_name = serializers.CharField(source="applicant.display_name", read_only=True)
+    accommodation_request = serializers.SerializerMethodField()
 
     class Meta:
         model = Application
-        fields = ["id", "cohort", "applicant", "applicant_name", "organisation", "pair", "state", "created_at"]
+        fields = ["id", "cohort", "applicant", "applicant_name", "organisation", "pair", "state", "created_at",
+                  "accommodation_request"]
+
+    def get_accommodation_request(self, application) -> str | None:
+        """Only the cohort's organisers (and the applicant) read the request; others get null."""
+        user = self.context.get("user")
+        if user is not None and application_can_see_accommodation(user, application):
+            return application.accommodation_request
+        return None
 
 
 class ApplicationInput(serializers.Serializer):
@@ -156,7 +166,8 @@ class _ListView(APIView):
     def get(self, request):
         paginator = Pagination()
         page = paginator.paginate_queryset(self.queryset(request), request, view=self)
-        return paginator.get_paginated_response(self.serializer_class(page, many=True).data)
+        data = self.serializer_class(page, many=True, context={"user": request.user}).data
+        return paginator.get_paginated_response(data)
 
 
 class CourseList(_ListView):
@@ -211,7 +222,8 @@ class ApplicationList(_ListView):
         )
         if errors:
             return _bad_request(errors)
-        return Response(ApplicationSerializer(application).data, status=status.HTTP_201_CREATED)
+        return Response(ApplicationSerializer(application, context={"user": request.user}).data,
+                        status=status.HTTP_201_CREATED)
 
 
 class ApplicationTransition(APIView):
@@ -227,7 +239,7 @@ class ApplicationTransition(APIView):
         )
         if errors:
             return _bad_request(errors)
-        return Response(ApplicationSerializer(application).data)
+        return Response(ApplicationSerializer(application, context={"user": request.user}).data)
 
 
 class AttendanceView(APIView):

@@ -104,3 +104,26 @@ def test_attendance_api_only_for_enrolled_and_own_cohorts(api, trainer, other_tr
     response = api(trainer).post("/api/v1/training/attendance/", body, content_type="application/json")
     assert response.status_code == 400
     assert "ja" in response.json()["errors"]["non_field_errors"][0]
+
+
+def test_accommodation_request_only_for_organisers_and_the_applicant(api, trainer, other_trainer, cohort, make_user):
+    applicant = make_user()
+    application_submit(cohort=cohort, applicant=applicant, consent=True, accommodation_request="休憩室の利用")
+    staff_rows = api(trainer).get("/api/v1/training/applications/").json()["results"]
+    assert staff_rows[0]["accommodation_request"] == "休憩室の利用"
+    own_rows = api(applicant).get("/api/v1/training/applications/").json()["results"]
+    assert own_rows[0]["accommodation_request"] == "休憩室の利用"
+    assert api(other_trainer).get("/api/v1/training/applications/").json()["count"] == 0
+
+
+@pytest.mark.parametrize("n", [3, 80])
+def test_api_certification_list_uses_a_fixed_number_of_queries(api, trainer, credential_type, make_user, n,
+                                                               django_assert_num_queries):
+    from tests.training.test_pages import _many_certifications
+
+    _many_certifications(credential_type, make_user, n)
+    client = api(trainer)
+    client.get("/api/v1/training/certifications/")
+    with django_assert_num_queries(6):
+        response = client.get("/api/v1/training/certifications/")
+    assert len(response.json()["results"]) == min(n, 50)

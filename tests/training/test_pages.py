@@ -209,3 +209,25 @@ def test_applicant_withdraws_only_their_own_application(mfa_client, make_user, c
     theirs.refresh_from_db()
     assert (mine.state, theirs.state) == ("withdrawn", "submitted")
     assert mine.history.last().actor == mine.applicant
+
+
+@pytest.mark.parametrize("n", [2, 70])
+def test_completion_and_ce_lists_use_a_fixed_number_of_queries(mfa_client, trainer, body, initial_course, general,
+                                                                make_user, n, django_assert_num_queries):
+    from training.models import Completion, ContinuingEducation
+
+    person = make_user()
+    Completion.objects.bulk_create([
+        Completion(body=body, course=initial_course, person=person, number=f"PSS-C2025-{i:04d}",
+                   completed_on=datetime.date(2025, 1, 1)) for i in range(n)
+    ])
+    ContinuingEducation.objects.bulk_create([
+        ContinuingEducation(body=body, person=person, date=datetime.date(2025, 1, 1), provider="p", hours=1,
+                            category=general) for _ in range(n)
+    ])
+    client = mfa_client(trainer)
+    for path, expected in (("completions/", 10), ("ce/", 10)):
+        url = f"/staff/training/{body.pk}/{path}"
+        client.get(url)
+        with django_assert_num_queries(expected):
+            assert client.get(url).status_code == 200
