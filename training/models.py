@@ -24,6 +24,12 @@ def _check_secret() -> str:
     return secrets.token_hex(16)
 
 
+def ce_evidence_path(instance, filename: str) -> str:
+    """Evidence files sit under an unguessable folder; they are served only through a view
+    that checks who asks (training:ce_evidence), never linked by their media address."""
+    return f"training/ce/{secrets.token_urlsafe(16)}/{filename}"
+
+
 class AppendOnlyModel(models.Model):
     """A history row: written once, never edited or deleted (the status history is evidence)."""
 
@@ -613,7 +619,7 @@ class ContinuingEducation(models.Model):
     category = models.ForeignKey(
         CECategory, on_delete=models.PROTECT, related_name="records", verbose_name=_("category")
     )
-    evidence = models.FileField(_("evidence"), upload_to="training/ce/%Y/", blank=True)
+    evidence = models.FileField(_("evidence"), upload_to=ce_evidence_path, blank=True)
     cohort = models.ForeignKey(
         Cohort, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
         verbose_name=_("credited from cohort"),

@@ -387,3 +387,15 @@ def yearly_table(user, *, body: TrainingBody) -> list[dict]:
 
 def cohort_prefetch_applications() -> Prefetch:
     return Prefetch("applications", queryset=Application.objects.select_related("applicant"))
+
+
+def ce_record_get_visible(user, pk) -> ContinuingEducation:
+    """A record its person or the body's staff may open (with its evidence file)."""
+    record = (
+        ContinuingEducation.objects.filter(Q(person=user) | Q(body_id__in=_body_ids(user)))
+        .filter(pk=pk)
+        .first()
+    )
+    if record is None:
+        raise Http404
+    return record

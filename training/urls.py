@@ -11,6 +11,7 @@ urlpatterns = [
     path("training/cohorts/<int:pk>/apply/", public.cohort_apply, name="cohort_apply"),
     path("me/training/", public.me, name="me"),
     path("me/training/ce/new/", public.ce_add, name="ce_add"),
+    path("me/training/ce/<int:pk>/evidence/", public.ce_evidence, name="ce_evidence"),
     path("me/training/applications/<int:pk>/withdraw/", public.application_withdraw, name="application_withdraw"),
     path("me/training/certifications/<int:pk>/public-name/", public.public_name, name="public_name"),
     path("me/training/certifications/<int:pk>/certificate.pdf", public.certificate_pdf, name="certificate_pdf"),

@@ -231,3 +231,23 @@ def test_completion_and_ce_lists_use_a_fixed_number_of_queries(mfa_client, train
         client.get(url)
         with django_assert_num_queries(expected):
             assert client.get(url).status_code == 200
+
+
+def test_ce_evidence_is_served_only_to_its_person_and_the_bodys_staff(mfa_client, client, make_user, body, general,
+                                                                    trainer, other_trainer, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from training.services import ce_record_add
+
+    settings.MEDIA_ROOT = tmp_path
+    person = make_user()
+    record = ce_record_add(person=person, body=body, date=datetime.date(2025, 5, 1), provider="協会",
+                           hours=2, category=general, evidence=SimpleUploadedFile("修了証.pdf", b"%PDF-1.4 evidence"))
+    url = f"/me/training/ce/{record.pk}/evidence/"
+    assert client.get(url).status_code == 302  # signed out: to sign in
+    for user, expected in ((person, 200), (trainer, 200), (other_trainer, 404), (make_user(), 404)):
+        client.logout()
+        response = mfa_client(user).get(url)
+        assert response.status_code == expected, user
+        if expected == 200:
+            assert b"".join(response.streaming_content) == b"%PDF-1.4 evidence"

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
@@ -19,6 +19,7 @@ from ..models import TrainingBody
 from ..ratelimit import allow
 from ..selectors import (
     application_list_of,
+    ce_record_get_visible,
     ce_record_list_of,
     certification_get_by_number,
     certification_get_visible,
@@ -187,3 +188,15 @@ def application_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("Your application has been withdrawn."))
     return redirect("training:me")
+
+
+@login_required
+def ce_evidence(request: HttpRequest, pk: int) -> HttpResponse:
+    """The evidence file of a continuing-education record: its person and the body's staff only."""
+    record = ce_record_get_visible(request.user, pk)
+    if not record.evidence:
+        raise Http404
+    response = FileResponse(record.evidence.open("rb"), as_attachment=True,
+                            filename=record.evidence.name.rsplit("/", 1)[-1])
+    response["Cache-Control"] = "private, no-store"
+    return response
