@@ -17,6 +17,7 @@ urlpatterns = [
     path("cms-admin/", include(wagtailadmin_urls)),
     path("django-admin/", admin.site.urls),
     path("documents/", include(wagtaildocs_urls)),
+    path("api/v1/", include("training.api_urls")),
 ]
 
 # The JSON API, outside the language prefixes; its OpenAPI document describes only it.
@@ -29,6 +30,7 @@ urlpatterns += [
 urlpatterns += i18n_patterns(
     path("accounts/", include("allauth.urls")),
     path("", include("peers.urls")),
+    path("", include("training.urls")),
     # Wagtail's page tree last: it answers every address not taken above.
     path("", include(wagtail_urls)),
     prefix_default_language=False,

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from cms import demo as cms_demo
 from peers import demo as peers_demo
+from training import demo as training_demo
 
 
 class Command(BaseCommand):
@@ -17,6 +18,7 @@ class Command(BaseCommand):
         if not settings.KAKEHASHI_DEMO_ALLOWED:
             raise CommandError("Demo data is not allowed here (KAKEHASHI_DEMO_ALLOWED is off).")
         summary = peers_demo.load()
+        training_demo.load()
         cms_demo.load()
         if options["quiet_summary"]:
             return

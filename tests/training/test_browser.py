@@ -1,0 +1,78 @@
+"""Training pages in a real Chromium: accessible (axe) and usable on a 320 px phone."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import axe_playwright_python
+import pyotp
+import pytest
+from django.core.management import call_command
+
+from peers.demo import DEMO_TOTP_SECRET
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+AXE_JS = Path(axe_playwright_python.__file__).with_name("axe.min.js")
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+@pytest.fixture
+def demo(transactional_db):
+    call_command("load_demo", "--quiet-summary")
+    from training.models import Certification
+
+    return Certification.objects.get(holder__email="peer@example.org")
+
+
+def axe_violations(page) -> list[str]:
+    page.add_script_tag(path=str(AXE_JS))
+    result = page.evaluate(
+        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
+    )
+    return [f"{v['id']}: {v['help']} ({', '.join(n['target'][0] for n in v['nodes'][:3])})" for v in result["violations"]]
+
+
+def _check(page, url):
+    page.goto(url)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320, url
+    assert axe_violations(page) == [], url
+
+
+def _sign_in(page, base, email, totp=False):
+    page.goto(f"{base}/accounts/login/")
+    page.get_by_label("メールアドレス").fill(email)
+    page.get_by_label("パスワード").fill("kakehashi-demo")
+    page.get_by_role("button", name="ログイン", exact=True).click()
+    if totp:
+        page.wait_for_url("**/2fa/authenticate/**")
+        page.locator("input[name=code]").fill(pyotp.TOTP(DEMO_TOTP_SECRET).now())
+        page.locator("main button[type=submit]").first.click()
+    page.wait_for_url(f"{base}/me/")
+
+
+def test_public_and_personal_training_pages_are_accessible_at_320_px(browser, live_server, demo):
+    context = browser.new_context(viewport={"width": 320, "height": 640}, locale="ja-JP")
+    page = context.new_page()
+    _check(page, f"{live_server.url}/verify/{demo.number}/")
+    assert "ピア 陽子" in page.content()
+    _check(page, f"{live_server.url}/verify/PSS-2020-0001-AAA/")
+    _check(page, f"{live_server.url}/training/cohorts/")
+    _sign_in(page, live_server.url, "peer@example.org")
+    assert page.locator("#renewal-reminders-heading").count() == 1
+    _check(page, f"{live_server.url}/me/training/")
+    context.close()
+
+
+def test_staff_cohort_and_certification_pages_are_accessible(browser, live_server, demo):
+    from training.models import Cohort
+
+    context = browser.new_context(viewport={"width": 320, "height": 640}, locale="ja-JP")
+    page = context.new_page()
+    _sign_in(page, live_server.url, "trainer@example.org", totp=True)
+    body_id = demo.body_id
+    cohort = Cohort.objects.filter(name__contains="募集中").first()
+    for path in (f"cohorts/{cohort.pk}/", f"certifications/{demo.pk}/", "certifications/", "reports/yearly/"):
+        page.goto(f"{live_server.url}/staff/training/{body_id}/{path}")
+        assert axe_violations(page) == [], path
+    context.close()

@@ -1,0 +1,345 @@
+"""JSON API under /api/v1/training/ and /api/v1/verify/: the same selectors decide access and
+the same services change state as the pages. Bad input is a 400 naming each field, with every
+message in Japanese and English, and nothing changed."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .bilingual import both, call_bilingual
+from .models import Application, Certification, Cohort, CohortDay, Completion, Course
+from .ratelimit import allow
+from .selectors import (
+    application_can_see_accommodation,
+    application_get_for,
+    application_list_for,
+    application_list_of,
+    certification_get_by_number,
+    certification_get_for_staff,
+    certification_list_for,
+    cohort_list_for,
+    cohort_list_open,
+    completion_list_for,
+    completion_list_of,
+    course_list_for,
+)
+from .services import (
+    application_submit,
+    application_transition,
+    attendance_record,
+    certification_reinstate,
+    certification_renew,
+    certification_revoke,
+    certification_suspend,
+    number_is_genuine,
+    number_normalise,
+)
+
+
+class Pagination(PageNumberPagination):
+    page_size = 50
+
+
+def _bad_request(errors: dict) -> Response:
+    return Response({"errors": errors}, status=status.HTTP_400_BAD_REQUEST)
+
+
+def _serializer_errors(serializer) -> dict:
+    """DRF's messages in both languages: validate again under each language."""
+    out = {}
+    for language in ("ja", "en"):
+        from django.utils import translation
+
+        with translation.override(language):
+            fresh = serializer.__class__(data=serializer.initial_data)
+            fresh.is_valid()
+            for field, messages in fresh.errors.items():
+                for i, message in enumerate(messages if isinstance(messages, list) else [messages]):
+                    bucket = out.setdefault(field, [])
+                    if len(bucket) <= i:
+                        bucket.append({})
+                    bucket[i][language] = str(message)
+    return out
+
+
+class CourseSerializer(serializers.ModelSerializer):
+    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    modules = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Course
+        fields = ["id", "body", "kind", "kind_label", "title", "completion_rule", "minimum_hours", "prerequisites", "modules"]
+
+    def get_modules(self, course) -> list[dict]:
+        return [{"title": m.title, "hours": str(m.hours)} for m in course.modules.all()]
+
+
+class CohortSerializer(serializers.ModelSerializer):
+    course_title = serializers.CharField(source="course.title", read_only=True)
+    days = serializers.SerializerMethodField()
+    places_taken = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Cohort
+        fields = ["id", "course", "course_title", "name", "year", "online", "prefecture", "place", "capacity",
+                  "places_taken", "applications_open", "applications_close", "selection", "pair_applications",
+                  "fee_yen", "funding_source", "funding_thousand_yen", "days"]
+
+    def get_days(self, cohort) -> list[dict]:
+        return [{"id": d.pk, "date": d.date, "starts_at": d.starts_at, "ends_at": d.ends_at, "hours": str(d.hours)}
+                for d in cohort.days.all()]
+
+
+class ApplicationSerializer(serializers.ModelSerializer):
+    applicant_name = serializers.CharField(source="applicant.display_name", read_only=True)
+    accommodation_request = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Application
+        fields = ["id", "cohort", "applicant", "applicant_name", "organisation", "pair", "state", "created_at",
+                  "accommodation_request"]
+
+    def get_accommodation_request(self, application) -> str | None:
+        """Only the cohort's organisers (and the applicant) read the request; others get null."""
+        user = self.context.get("user")
+        if user is not None and application_can_see_accommodation(user, application):
+            return application.accommodation_request
+        return None
+
+
+class ApplicationInput(serializers.Serializer):
+    cohort = serializers.IntegerField()
+    consent = serializers.BooleanField()
+    organisation = serializers.IntegerField(required=False, allow_null=True)
+    partner_email = serializers.EmailField(required=False, allow_blank=True)
+    accommodation_request = serializers.CharField(required=False, allow_blank=True, max_length=4000)
+
+
+class TransitionInput(serializers.Serializer):
+    to = serializers.ChoiceField(choices=Application.State.choices)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=300)
+
+
+class AttendanceInput(serializers.Serializer):
+    day = serializers.IntegerField()
+    present = serializers.DictField(child=serializers.BooleanField(), allow_empty=False)
+
+
+class ReasonInput(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=300)
+    override = serializers.BooleanField(required=False, default=False)
+
+
+class CompletionSerializer(serializers.ModelSerializer):
+    course_title = serializers.CharField(source="course.title", read_only=True)
+    person_name = serializers.CharField(source="person.display_name", read_only=True)
+
+    class Meta:
+        model = Completion
+        fields = ["id", "body", "course", "course_title", "cohort", "person", "person_name", "number", "completed_on", "hours"]
+
+
+class CertificationSerializer(serializers.ModelSerializer):
+    credential_type_name = serializers.CharField(source="credential_type.name", read_only=True)
+    holder_name = serializers.CharField(source="holder.display_name", read_only=True)
+
+    class Meta:
+        model = Certification
+        fields = ["id", "body", "credential_type", "credential_type_name", "holder", "holder_name", "number",
+                  "issued_on", "cycle", "cycle_started_on", "valid_until", "status", "status_reason"]
+
+
+class _ListView(APIView):
+    serializer_class = None
+
+    def queryset(self, request):
+        raise NotImplementedError
+
+    def get(self, request):
+        paginator = Pagination()
+        page = paginator.paginate_queryset(self.queryset(request), request, view=self)
+        data = self.serializer_class(page, many=True, context={"user": request.user}).data
+        return paginator.get_paginated_response(data)
+
+
+class CourseList(_ListView):
+    serializer_class = CourseSerializer
+
+    def queryset(self, request):
+        return course_list_for(request.user).order_by("id")
+
+
+class CohortList(_ListView):
+    serializer_class = CohortSerializer
+
+    def queryset(self, request):
+        return cohort_list_for(request.user).order_by("-year", "id")
+
+
+class OpenCohortList(_ListView):
+    permission_classes = [AllowAny]
+    serializer_class = CohortSerializer
+
+    def queryset(self, request):
+        return cohort_list_open()
+
+
+class ApplicationList(_ListView):
+    serializer_class = ApplicationSerializer
+
+    def queryset(self, request):
+        staff = application_list_for(request.user)
+        if request.query_params.get("mine") or not staff.exists():
+            return application_list_of(request.user).order_by("id")
+        return staff.order_by("id")
+
+    @extend_schema(request=ApplicationInput, responses={201: ApplicationSerializer})
+    def post(self, request):
+        data = ApplicationInput(data=request.data)
+        if not data.is_valid():
+            return _bad_request(_serializer_errors(data))
+        values = data.validated_data
+        cohort = cohort_list_open().filter(pk=values["cohort"]).first()
+        if cohort is None:
+            return _bad_request({"cohort": [both(_("This cohort is not taking applications."))]})
+        from peers.models import Organisation
+
+        organisation = None
+        if values.get("organisation"):
+            organisation = Organisation.objects.filter(pk=values["organisation"]).first()
+        application, errors = call_bilingual(
+            application_submit, cohort=cohort, applicant=request.user, consent=values["consent"],
+            organisation=organisation, partner_email=values.get("partner_email", ""),
+            accommodation_request=values.get("accommodation_request", ""),
+        )
+        if errors:
+            return _bad_request(errors)
+        return Response(ApplicationSerializer(application, context={"user": request.user}).data,
+                        status=status.HTTP_201_CREATED)
+
+
+class ApplicationTransition(APIView):
+    @extend_schema(request=TransitionInput, responses=ApplicationSerializer)
+    def post(self, request, pk):
+        application = application_get_for(request.user, pk)
+        data = TransitionInput(data=request.data)
+        if not data.is_valid():
+            return _bad_request(_serializer_errors(data))
+        application, errors = call_bilingual(
+            application_transition, application=application, to_state=data.validated_data["to"],
+            actor=request.user, note=data.validated_data.get("note", ""),
+        )
+        if errors:
+            return _bad_request(errors)
+        return Response(ApplicationSerializer(application, context={"user": request.user}).data)
+
+
+class AttendanceView(APIView):
+    @extend_schema(request=AttendanceInput,
+                   responses=inline_serializer("AttendanceRecorded", {"recorded": serializers.IntegerField()}))
+    def post(self, request):
+        data = AttendanceInput(data=request.data)
+        if not data.is_valid():
+            return _bad_request(_serializer_errors(data))
+        cohorts = cohort_list_for(request.user)
+        day = CohortDay.objects.filter(pk=data.validated_data["day"], cohort__in=cohorts.values("pk")).first()
+        if day is None:
+            raise Http404
+        try:
+            present = {int(k): v for k, v in data.validated_data["present"].items()}
+        except ValueError:
+            return _bad_request({"present": [both(_("Use application ids as keys."))]})
+        count, errors = call_bilingual(attendance_record, day=day, present=present, actor=request.user)
+        if errors:
+            return _bad_request(errors)
+        return Response({"recorded": count})
+
+
+class CompletionList(_ListView):
+    serializer_class = CompletionSerializer
+
+    def queryset(self, request):
+        staff = completion_list_for(request.user)
+        return (staff if staff.exists() else completion_list_of(request.user)).order_by("-completed_on", "id")
+
+
+class CertificationList(_ListView):
+    serializer_class = CertificationSerializer
+
+    def queryset(self, request):
+        return certification_list_for(request.user).order_by("id")
+
+
+CERTIFICATION_ACTIONS = {
+    "renew": certification_renew,
+    "suspend": certification_suspend,
+    "reinstate": certification_reinstate,
+    "revoke": certification_revoke,
+}
+
+
+class CertificationAction(APIView):
+    @extend_schema(request=ReasonInput, responses=CertificationSerializer)
+    def post(self, request, pk, action):
+        if action not in CERTIFICATION_ACTIONS:
+            raise Http404
+        certification = certification_get_for_staff(request.user, pk)
+        data = ReasonInput(data=request.data)
+        if not data.is_valid():
+            return _bad_request(_serializer_errors(data))
+        kwargs = {"certification": certification, "actor": request.user}
+        if action == "renew":
+            kwargs["override"] = data.validated_data["override"]
+        else:
+            kwargs["reason"] = data.validated_data.get("reason", "")
+        result, errors = call_bilingual(CERTIFICATION_ACTIONS[action], **kwargs)
+        if errors:
+            return _bad_request(errors)
+        return Response(CertificationSerializer(result).data)
+
+
+class Verify(APIView):
+    """Public: the same answer as the verification page, with the same limit."""
+
+    permission_classes = [AllowAny]
+    authentication_classes = []
+
+    @extend_schema(responses=inline_serializer("Verification", {
+        "number": serializers.CharField(), "status": serializers.CharField(), "status_label": serializers.DictField(),
+        "credential_type": serializers.CharField(), "issued_on": serializers.DateField(),
+        "valid_from": serializers.DateField(), "valid_until": serializers.DateField(allow_null=True),
+        "issuing_body": serializers.CharField(), "holder_name": serializers.CharField(allow_null=True),
+    }))
+    def get(self, request, number):
+        limit = getattr(settings, "KAKEHASHI_VERIFY_LIMIT", 30)
+        period = getattr(settings, "KAKEHASHI_VERIFY_PERIOD", 600)
+        if not allow(request, scope="verify", limit=limit, period=period):
+            return Response({"detail": both(_("Too many checks from your address. Please wait and try again."))},
+                            status=status.HTTP_429_TOO_MANY_REQUESTS, headers={"Retry-After": str(period)})
+        number = number_normalise(number)
+        certification = certification_get_by_number(number) if number_is_genuine(number) else None
+        if certification is None:
+            return Response({"detail": both(_("No certificate has this number."))}, status=status.HTTP_404_NOT_FOUND)
+        return Response({
+            "number": certification.number,
+            "status": certification.status,
+            "status_label": both(Certification.Status(certification.status).label),
+            "credential_type": certification.credential_type.name,
+            "issued_on": certification.issued_on,
+            "valid_from": certification.cycle_started_on,
+            "valid_until": certification.valid_until,
+            "issuing_body": str(certification.body),
+            "holder_name": certification.holder.display_name if certification.show_name_publicly else None,
+        })
+
+
+
+

@@ -1,0 +1,172 @@
+"""Demo data for training (never in production). Idempotent: running it twice changes nothing.
+
+The demo training body (the organisation peers' demo creates) with its staff trainer@example.org,
+initial, renewal and national-scheme courses, cohorts past and upcoming, and certifications in
+every state; peer@example.org holds one that is due for renewal."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.utils import timezone
+
+from peers.demo import TRAINING_BODY_NAME
+from peers.models import Organisation, Prefecture, User
+
+from .models import (
+    CECategory,
+    CEFloor,
+    Certification,
+    Cohort,
+    Completion,
+    ContinuingEducation,
+    Course,
+    CourseKind,
+    CredentialType,
+    CurriculumModule,
+    Instructor,
+    ReminderSent,
+    TrainingBody,
+)
+from .services import (
+    add_months,
+    certification_issue,
+    certification_revoke,
+    certification_suspend,
+    cohort_day_add,
+    completion_issue,
+)
+
+COURSES = [
+    (CourseKind.INITIAL, "ピアサポート専門員養成研修", [("ピアサポートの理念と歴史", "6"), ("リカバリーとストレングス", "6"), ("協働と職業倫理", "6")]),
+    (CourseKind.RENEWAL, "ピアサポート専門員更新研修", [("実践の振り返り", "3"), ("倫理と権利擁護", "3")]),
+    (CourseKind.BASIC, "障害者ピアサポート研修 基礎研修", [("ピアサポートの基本", "7")]),
+    (CourseKind.SPECIALISED, "障害者ピアサポート研修 専門研修", [("障害福祉サービスでの実践", "7"), ("協働支援", "7")]),
+    (CourseKind.FOLLOW_UP, "フォローアップ研修", [("事例検討", "4")]),
+]
+
+# (name, year, prefecture code, place, online, days from today of the first day, funding, amount)
+COHORTS = [
+    ("2011年度 札幌", 2011, "01", "札幌市", False, None, "厚生労働省 障害者総合福祉推進事業", 2280),
+    ("2014年度 東京", 2014, "13", "東京都千代田区", False, None, "厚生労働省 障害者総合福祉推進事業", 11050),
+    ("2024年度 横浜", 2024, "14", "横浜市", False, -700, "", None),
+    ("2025年度 福岡", 2025, "40", "福岡市", False, -300, "", None),
+]
+
+
+def _person(email: str, name: str) -> User:
+    user = User.objects.filter(email=email).first()
+    if user is None:
+        user = User.objects.create_user(email=email, password=None, display_name=name)
+    return user
+
+
+def load() -> dict:
+    organisation = Organisation.objects.get(name=TRAINING_BODY_NAME)
+    body, _created = TrainingBody.objects.get_or_create(organisation=organisation, defaults={"number_prefix": "PSS"})
+    trainer = User.objects.filter(email="trainer@example.org").first()
+    ethics, _ = CECategory.objects.get_or_create(body=body, name="倫理")
+    general, _ = CECategory.objects.get_or_create(body=body, name="実践")
+
+    courses = {}
+    for kind, title, modules in COURSES:
+        course, created = Course.objects.get_or_create(
+            body=body, title=title, defaults={"kind": kind, "ce_category": general}
+        )
+        if created:
+            for order, (module_title, hours) in enumerate(modules):
+                CurriculumModule.objects.create(course=course, order=order, title=module_title, hours=Decimal(hours))
+        courses[kind] = course
+    courses[CourseKind.SPECIALISED].prerequisites.add(courses[CourseKind.BASIC])
+
+    ctype, created = CredentialType.objects.get_or_create(
+        body=body, name="精神障がい者ピアサポート専門員",
+        defaults={
+            "initial_course": courses[CourseKind.INITIAL], "expires": True, "validity_months": 36,
+            "renewal_window_days": 180, "grace_days": 90, "late_renewal_limit_months": 12,
+            "renewal_course": courses[CourseKind.RENEWAL], "ce_hours_required": Decimal("20"),
+            "reminder_offsets": [120, 60, 30, 7, -30],
+        },
+    )
+    if created:
+        CEFloor.objects.create(credential_type=ctype, category=ethics, minimum_hours=Decimal("3"))
+
+    today = timezone.localdate()
+    now = timezone.now()
+    initial = courses[CourseKind.INITIAL]
+    for name, year, code, place, online, offset, funding, amount in COHORTS:
+        cohort, created = Cohort.objects.get_or_create(
+            course=initial, name=name,
+            defaults={
+                "year": year, "prefecture": Prefecture.objects.get(code=code), "place": place, "online": online,
+                "capacity": 30, "applications_open": timezone.make_aware(datetime.datetime(year, 4, 1)),
+                "applications_close": timezone.make_aware(datetime.datetime(year, 5, 31)),
+                "funding_source": funding, "funding_thousand_yen": amount, "pair_applications": False,
+            },
+        )
+        if created:
+            first = today + datetime.timedelta(days=offset) if offset is not None else datetime.date(year, 9, 1)
+            for i in range(3):
+                cohort_day_add(cohort=cohort, date=first + datetime.timedelta(days=i),
+                               starts_at=datetime.time(10), ends_at=datetime.time(16), actor=trainer)
+            Instructor.objects.create(cohort=cohort, name="ピア講師 一郎", is_peer=True)
+            Instructor.objects.create(cohort=cohort, name="精神保健福祉士 二郎", is_peer=False)
+    upcoming = [
+        ("2026年度 東京（募集中）", initial, False, "13", "東京都新宿区", Cohort.Selection.SELECTION, True),
+        ("2026年度 更新研修 オンライン", courses[CourseKind.RENEWAL], True, None, "", Cohort.Selection.FIRST_COME, False),
+        ("2026年度 基礎研修 仙台", courses[CourseKind.BASIC], False, "04", "仙台市", Cohort.Selection.SELECTION, True),
+    ]
+    for name, course, online, code, place, selection, pairs in upcoming:
+        cohort, created = Cohort.objects.get_or_create(
+            course=course, name=name,
+            defaults={
+                "year": today.year, "online": online, "prefecture": Prefecture.objects.get(code=code) if code else None,
+                "place": place, "capacity": 24, "applications_open": now - datetime.timedelta(days=7),
+                "applications_close": now + datetime.timedelta(days=60), "selection": selection,
+                "pair_applications": pairs, "fee_yen": 10000, "funding_source": "都道府県地域生活支援事業",
+            },
+        )
+        if created:
+            for i in range(2):
+                cohort_day_add(cohort=cohort, date=today + datetime.timedelta(days=90 + i),
+                               starts_at=datetime.time(9, 30), ends_at=datetime.time(16, 30), actor=trainer)
+
+    # Certifications in every state; the issue date places each where the dates put it.
+    validity = ctype.validity_months
+    holders = [
+        ("peer@example.org", "ピア 陽子", add_months(today, -validity) + datetime.timedelta(days=100), None),
+        ("holder-active@example.org", "認定 あおい", today - datetime.timedelta(days=200), None),
+        ("holder-grace@example.org", "認定 みどり", add_months(today, -validity) - datetime.timedelta(days=20), None),
+        ("holder-lapsed@example.org", "認定 あかね", add_months(today, -validity) - datetime.timedelta(days=200), None),
+        ("holder-suspended@example.org", "認定 しろう", today - datetime.timedelta(days=400), "suspend"),
+        ("holder-revoked@example.org", "認定 くろう", today - datetime.timedelta(days=500), "revoke"),
+    ]
+    cohort_2024 = Cohort.objects.get(course=initial, name="2024年度 横浜")
+    for email, name, issued_on, action in holders:
+        person = _person(email, name)
+        if Certification.objects.filter(holder=person, credential_type=ctype).exists():
+            continue
+        completion = Completion.objects.filter(person=person, course=initial).first() or completion_issue(
+            person=person, course=initial, completed_on=issued_on - datetime.timedelta(days=30), actor=trainer,
+            cohort=cohort_2024, hours=Decimal("18"), notify=False,
+        )
+        certification = certification_issue(credential_type=ctype, holder=person, actor=trainer,
+                                             issued_on=issued_on, basis=completion, notify=False)
+        if action == "suspend":
+            certification_suspend(certification=certification, actor=trainer, reason="事実確認のため一時停止")
+        elif action == "revoke":
+            certification_revoke(certification=certification, actor=trainer, reason="認定要件の重大な違反")
+        if email == "peer@example.org":
+            certification.show_name_publicly = True
+            certification.save(update_fields=["show_name_publicly"])
+            ContinuingEducation.objects.create(
+                body=body, person=person, date=today - datetime.timedelta(days=60), provider="地域のピアサポート研究会",
+                title="ピアサポートと地域づくり", hours=Decimal("6"), category=general,
+            )
+            ReminderSent.objects.get_or_create(
+                certification=certification, cycle=certification.cycle, offset_days=120,
+                defaults={"missing": ["14 more hours of continuing education.", "3 more hours of 倫理."]},
+            )
+    peer_cert = Certification.objects.filter(holder__email="peer@example.org", credential_type=ctype).first()
+    return {"body": body, "peer_certificate": peer_cert.number if peer_cert else ""}

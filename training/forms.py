@@ -1,0 +1,195 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from peers.models import Organisation
+
+from .models import Application, CECategory, Cohort, Course, CredentialType
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+
+class VerifyForm(forms.Form):
+    number = forms.CharField(
+        label=_("Certificate number"), max_length=40,
+        help_text=_("As printed on the certificate, for example PSS-2025-0153-7KQ."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+
+
+class ApplicationForm(forms.Form):
+    organisation = forms.ModelChoiceField(
+        label=_("Organisation you apply from"), queryset=Organisation.objects.all(), required=False
+    )
+    partner_email = forms.EmailField(
+        label=_("Email address of your pair partner (if they have applied already)"), required=False
+    )
+    accommodation_request = forms.CharField(
+        label=_("Reasonable-accommodation request (optional)"),
+        help_text=_("Only the cohort's organisers will read this."),
+        widget=forms.Textarea(attrs={"rows": 4}), required=False,
+    )
+    consent = forms.BooleanField(
+        label=_("I agree that the training body uses my data to run this training."),
+        required=True,
+    )
+
+    def __init__(self, *args, cohort: Cohort, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not cohort.pair_applications:
+            del self.fields["organisation"]
+            del self.fields["partner_email"]
+
+
+class CourseForm(forms.ModelForm):
+    class Meta:
+        model = Course
+        fields = ["kind", "title", "description", "prerequisites", "completion_rule", "minimum_hours",
+                  "ce_category", "active"]
+
+    def __init__(self, *args, body, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.body = body
+        self.fields["prerequisites"].queryset = Course.objects.filter(body=body)
+        self.fields["ce_category"].queryset = CECategory.objects.filter(body=body)
+
+
+class CohortForm(forms.ModelForm):
+    class Meta:
+        model = Cohort
+        fields = ["course", "name", "year", "online", "prefecture", "place", "capacity",
+                  "applications_open", "applications_close", "selection", "pair_applications",
+                  "fee_yen", "funding_source", "funding_thousand_yen", "published"]
+        widgets = {"applications_open": DateTimeInput(), "applications_close": DateTimeInput()}
+
+    def __init__(self, *args, body, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["course"].queryset = Course.objects.filter(body=body)
+
+
+class CohortDayForm(forms.Form):
+    date = forms.DateField(label=_("Date"), widget=DateInput())
+    starts_at = forms.TimeField(label=_("Starts at"), widget=TimeInput())
+    ends_at = forms.TimeField(label=_("Ends at"), widget=TimeInput())
+
+
+class InstructorForm(forms.Form):
+    name = forms.CharField(label=_("Instructor's name"), max_length=100)
+    is_peer = forms.BooleanField(label=_("Peer instructor"), required=False)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=300, widget=forms.TextInput())
+
+
+class IssueCertificationForm(forms.Form):
+    credential_type = forms.ModelChoiceField(label=_("Credential type"), queryset=CredentialType.objects.none())
+    holder_email = forms.EmailField(label=_("Holder's email address"))
+
+    def __init__(self, *args, body, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["credential_type"].queryset = CredentialType.objects.filter(body=body)
+
+
+class CERecordForm(forms.Form):
+    body = forms.ModelChoiceField(label=_("Training body"), queryset=None)
+    date = forms.DateField(label=_("Date"), widget=DateInput())
+    provider = forms.CharField(label=_("Provider"), max_length=200)
+    title = forms.CharField(label=_("Title"), max_length=200, required=False)
+    hours = forms.DecimalField(label=_("Hours"), min_value=0.25, max_digits=5, decimal_places=2)
+    category = forms.ModelChoiceField(label=_("Category"), queryset=CECategory.objects.none())
+    evidence = forms.FileField(label=_("Evidence (certificate, receipt)"), required=False)
+
+    def __init__(self, *args, bodies, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["body"].queryset = bodies
+        self.fields["category"].queryset = CECategory.objects.filter(body__in=bodies).select_related("body")
+        self.fields["category"].label_from_instance = lambda c: f"{c.body} — {c.name}"
+
+
+class SampleForm(forms.Form):
+    size = forms.IntegerField(label=_("How many records to sample"), min_value=1, max_value=500, initial=10)
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("Register file (CSV or Excel .xlsx)"))
+    dry_run = forms.BooleanField(label=_("Check only (dry run): change nothing"), required=False, initial=True)
+
+
+APPLICATION_ACTIONS = {
+    Application.State.SELECTED: _("Select"),
+    Application.State.WAITLISTED: _("Wait-list"),
+    Application.State.DECLINED: _("Decline"),
+    Application.State.ENROLLED: _("Enrol"),
+    Application.State.WITHDRAWN: _("Withdraw"),
+}
+
+
+class CredentialTypeForm(forms.ModelForm):
+    reminder_days = forms.CharField(
+        label=_("Reminder days"), required=False,
+        help_text=_("Days before expiry, separated by commas, e.g. 120, 60, 30, 7. Negative numbers "
+                    "are days after expiry, during the grace period."),
+    )
+    floors = forms.CharField(
+        label=_("Minimum hours per category"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One per line as category = hours, e.g. 倫理 = 3."),
+    )
+
+    class Meta:
+        model = CredentialType
+        fields = ["name", "initial_course", "expires", "validity_months", "renewal_window_days", "grace_days",
+                  "late_renewal_limit_months", "renewal_course", "ce_hours_required"]
+
+    def __init__(self, *args, body, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.body = body
+        courses = Course.objects.filter(body=body)
+        self.fields["initial_course"].queryset = courses
+        self.fields["renewal_course"].queryset = courses
+        if self.instance.pk:
+            self.fields["reminder_days"].initial = ", ".join(str(d) for d in self.instance.reminder_offsets)
+            self.fields["floors"].initial = "\n".join(
+                f"{f.category.name} = {f.minimum_hours.normalize():f}"
+                for f in self.instance.ce_floors.select_related("category")
+            )
+
+    def clean_reminder_days(self) -> list[int]:
+        text = self.cleaned_data["reminder_days"].replace("、", ",")
+        try:
+            return [int(part) for part in text.split(",") if part.strip()]
+        except ValueError:
+            raise forms.ValidationError(_("Give whole numbers of days separated by commas.")) from None
+
+    def clean_floors(self) -> dict[str, str]:
+        floors = {}
+        for line in self.cleaned_data["floors"].splitlines():
+            if not line.strip():
+                continue
+            name, sep, hours = line.replace("＝", "=").partition("=")
+            try:
+                from decimal import Decimal, InvalidOperation
+
+                value = Decimal(hours.strip())
+            except (InvalidOperation, ValueError):
+                value = None
+            if not sep or not name.strip() or value is None or value < 0:
+                raise forms.ValidationError(_("Write each line as category = hours, e.g. 倫理 = 3."))
+            floors[name.strip()] = value
+        return floors
+
+
+class ModuleForm(forms.Form):
+    title = forms.CharField(label=_("Module title"), max_length=200)
+    hours = forms.DecimalField(label=_("Hours"), min_value=0, max_digits=5, decimal_places=2)

@@ -1,0 +1,189 @@
+"""Import a body's existing register (people, completions, certifications with their dates)
+from CSV or Excel: a dry run first, errors per row and column in Japanese and English, and
+all-or-nothing: one bad row and nothing is written.
+
+Columns (first row; English names): email, display_name, name_kana, course, completed_on,
+completion_number, credential_type, certification_number, issued_on, valid_until.
+A certification number without a check code (PSS-2025-0153) is given one; the register
+then shows the full number to print on new certificates.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from peers.models import User
+from peers.services import audit_record
+
+from .bilingual import both, call_bilingual
+from .models import Completion, Course, CredentialType, TrainingBody
+from .services import certification_issue, completion_issue
+
+COLUMNS = [
+    "email", "display_name", "name_kana", "course", "completed_on", "completion_number",
+    "credential_type", "certification_number", "issued_on", "valid_until",
+]
+REQUIRED = ["email", "display_name"]
+
+
+@dataclass
+class ImportResult:
+    dry_run: bool
+    rows: int = 0
+    errors: list[dict] = field(default_factory=list)
+    created_people: int = 0
+    completions: int = 0
+    certifications: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def _read(filename: str, content: bytes) -> list[dict]:
+    if filename.lower().endswith((".xlsx", ".xlsm")):
+        from openpyxl import load_workbook
+
+        sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).worksheets[0]
+        rows = list(sheet.iter_rows(values_only=True))
+        if not rows:
+            return []
+        header = [str(h or "").strip().lower() for h in rows[0]]
+        return [
+            {header[i]: ("" if v is None else v) for i, v in enumerate(row) if i < len(header)}
+            for row in rows[1:]
+            if any(v not in (None, "") for v in row)
+        ]
+    text = content.decode("utf-8-sig")
+    reader = csv.DictReader(io.StringIO(text))
+    reader.fieldnames = [(h or "").strip().lower() for h in reader.fieldnames or []]
+    return [row for row in reader if any((v or "").strip() for v in row.values() if isinstance(v, str))]
+
+
+def _date(value) -> datetime.date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    return datetime.date.fromisoformat(str(value).strip().replace("/", "-"))
+
+
+def register_import(*, body: TrainingBody, actor: User, filename: str, content: bytes, dry_run: bool) -> ImportResult:
+    result = ImportResult(dry_run=dry_run)
+    try:
+        rows = _read(filename, content)
+    except Exception:  # any unreadable file is the same answer to the person
+        result.errors.append({"row": 0, "column": "", "message": both(_("The file could not be read as CSV or Excel (.xlsx)."))})
+        return result
+    if rows:
+        missing = [c for c in REQUIRED if c not in rows[0]]
+        if missing:
+            result.errors.append({"row": 1, "column": ", ".join(missing),
+                                  "message": both(_("These columns are missing: %(columns)s"), columns=", ".join(missing))})
+            return result
+    courses = {c.title: c for c in Course.objects.filter(body=body)}
+    ctypes = {c.name: c for c in CredentialType.objects.filter(body=body)}
+    with transaction.atomic():
+        for index, row in enumerate(rows, start=2):
+            result.rows += 1
+            _import_row(body, actor, row, index, courses, ctypes, result)
+        if result.ok and not dry_run:
+            audit_record(actor=actor, action="register.import", target=body,
+                         data={"rows": result.rows, "certifications": len(result.certifications)})
+        else:
+            transaction.set_rollback(True)
+    return result
+
+
+def _import_row(body, actor, row, index, courses, ctypes, result: ImportResult) -> None:
+    def error(column, message, **params):
+        result.errors.append({"row": index, "column": column, "message": both(message, **params)})
+
+    def cell(name) -> str:
+        return str(row.get(name, "") or "").strip()
+
+    email = cell("email").lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        error("email", _("Enter a valid email address."))
+        return
+    if not cell("display_name"):
+        error("display_name", _("The name is required."))
+    dates = {}
+    for column in ("completed_on", "issued_on", "valid_until"):
+        try:
+            dates[column] = _date(row.get(column))
+        except ValueError:
+            error(column, _("Write the date as YYYY-MM-DD."))
+            return
+    course = None
+    if cell("course"):
+        course = courses.get(cell("course"))
+        if course is None:
+            error("course", _("No course of this body is called “%(name)s”."), name=cell("course"))
+        elif dates["completed_on"] is None:
+            error("completed_on", _("A completion needs its date."))
+    ctype = None
+    if cell("credential_type"):
+        ctype = ctypes.get(cell("credential_type"))
+        if ctype is None:
+            error("credential_type", _("No credential type of this body is called “%(name)s”."), name=cell("credential_type"))
+        if not cell("certification_number"):
+            error("certification_number", _("A certification needs its number."))
+        if dates["issued_on"] is None:
+            error("issued_on", _("A certification needs its issue date."))
+        if ctype is not None and ctype.expires and dates["valid_until"] is None:
+            error("valid_until", _("This credential expires: give its valid-until date."))
+    if any(e["row"] == index for e in result.errors):
+        return
+
+    person = User.objects.filter(email__iexact=email).first()
+    if person is None:
+        person = User.objects.create_user(email=email, password=None, display_name=cell("display_name"),
+                                          name_kana=cell("name_kana"))
+        result.created_people += 1
+    if course is not None:
+        number = cell("completion_number")
+        if number and Completion.objects.filter(body=body, number=number).exists():
+            error("completion_number", _("This completion number is already in the register."))
+            return
+        _done, errors = call_bilingual(completion_issue, person=person, course=course,
+                                       completed_on=dates["completed_on"], actor=actor, number=number, notify=False)
+        if errors:
+            _add_service_errors(result, index, errors, column_for={"number": "completion_number"})
+            return
+        result.completions += 1
+    if ctype is not None:
+        certification, errors = call_bilingual(
+            certification_issue, credential_type=ctype, holder=person, actor=actor,
+            issued_on=dates["issued_on"], imported_number=cell("certification_number"),
+            valid_until=dates["valid_until"], notify=False,
+        )
+        if errors:
+            _add_service_errors(result, index, errors, column_for={"number": "certification_number"})
+            return
+        result.certifications.append(certification.number)
+
+
+def _add_service_errors(result, index, errors, *, column_for) -> None:
+    for field_name, messages in errors.items():
+        column = column_for.get(field_name, "" if field_name == "non_field_errors" else field_name)
+        for message in messages:
+            result.errors.append({"row": index, "column": column, "message": message})
+
+
+def template_csv() -> str:
+    return ",".join(COLUMNS) + "\n"
+
+

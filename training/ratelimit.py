@@ -1,0 +1,29 @@
+"""A small fixed-window rate limit kept in Django's cache, per client address."""
+
+from __future__ import annotations
+
+import time
+
+from allauth.account.adapter import get_adapter
+from django.core.cache import cache
+
+
+def client_ip(request) -> str:
+    """The client's address as allauth sees it (honours its trusted-proxy settings)."""
+    try:
+        return get_adapter(request).get_client_ip(request) or "unknown"
+    except Exception:  # an unusual proxy header must not take the page down
+        return request.META.get("REMOTE_ADDR", "unknown")
+
+
+def allow(request, *, scope: str, limit: int, period: int) -> bool:
+    """Count one hit for this address; False once it has used `limit` hits in this window."""
+    window = int(time.time() // period)
+    key = f"ratelimit:{scope}:{client_ip(request)}:{window}"
+    cache.add(key, 0, timeout=period + 5)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=period + 5)
+        count = 1
+    return count <= limit

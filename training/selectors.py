@@ -1,0 +1,401 @@
+"""Reads about training and certification. Access for this app is decided here, and only here:
+a trainer sees the bodies whose staff they are (an administrator sees every body); anyone else
+sees only their own applications, completions, certifications and records."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from peers.selectors import organisation_list_for_trainer, user_is_admin
+
+from .models import (
+    Application,
+    Attendance,
+    Certification,
+    Cohort,
+    CohortDay,
+    Completion,
+    ContinuingEducation,
+    Course,
+    CredentialType,
+    ReminderSent,
+    TrainingBody,
+)
+
+
+# ---------------------------------------------------------------- bodies and staff scope
+def training_body_list_for(user) -> QuerySet[TrainingBody]:
+    """Bodies whose records this user runs as training-body staff (every body for an admin)."""
+    qs = TrainingBody.objects.select_related("organisation__prefecture")
+    if not getattr(user, "is_authenticated", False):
+        return qs.none()
+    if user_is_admin(user):
+        return qs.all()
+    return qs.filter(organisation__in=organisation_list_for_trainer(user))
+
+
+def training_body_get_for(user, pk) -> TrainingBody:
+    body = training_body_list_for(user).filter(pk=pk).first()
+    if body is None:
+        raise Http404
+    return body
+
+
+def user_is_trainer_of(user, body: TrainingBody) -> bool:
+    return training_body_list_for(user).filter(pk=body.pk).exists()
+
+
+def _body_ids(user) -> list[int]:
+    cache_attr = "_kakehashi_training_body_ids"
+    ids = getattr(user, cache_attr, None)
+    if ids is None:
+        ids = list(training_body_list_for(user).values_list("pk", flat=True))
+        if getattr(user, "is_authenticated", False):
+            setattr(user, cache_attr, ids)
+    return ids
+
+
+# ---------------------------------------------------------------- courses and cohorts
+def course_list_for(user) -> QuerySet[Course]:
+    return (
+        Course.objects.filter(body_id__in=_body_ids(user))
+        .select_related("body__organisation", "ce_category")
+        .prefetch_related("modules", "prerequisites")
+    )
+
+
+def course_get_for(user, pk) -> Course:
+    course = course_list_for(user).filter(pk=pk).first()
+    if course is None:
+        raise Http404
+    return course
+
+
+def _cohort_qs() -> QuerySet[Cohort]:
+    return (
+        Cohort.objects.select_related("course__body__organisation", "prefecture")
+        .prefetch_related("days", "instructors")
+        .annotate(
+            places_taken=Count(
+                "applications", filter=Q(applications__state__in=Application.PLACE_STATES)
+            )
+        )
+    )
+
+
+def cohort_list_for(user) -> QuerySet[Cohort]:
+    """Cohorts of the bodies this user runs."""
+    return _cohort_qs().filter(course__body_id__in=_body_ids(user))
+
+
+def cohort_get_for(user, pk) -> Cohort:
+    cohort = cohort_list_for(user).filter(pk=pk).first()
+    if cohort is None:
+        raise Http404
+    return cohort
+
+
+def cohort_list_open(*, now: datetime.datetime | None = None) -> QuerySet[Cohort]:
+    """Published cohorts taking applications now: anyone may see these."""
+    now = now or timezone.now()
+    return _cohort_qs().filter(
+        published=True, applications_open__lte=now, applications_close__gt=now
+    ).order_by("applications_close", "id")
+
+
+def cohort_get_open(pk) -> Cohort:
+    cohort = cohort_list_open().filter(pk=pk).first()
+    if cohort is None:
+        raise Http404
+    return cohort
+
+
+# ---------------------------------------------------------------- applications
+def application_list_for(user) -> QuerySet[Application]:
+    """Applications to cohorts this user runs (organisers see accommodation requests)."""
+    return (
+        Application.objects.filter(cohort__course__body_id__in=_body_ids(user))
+        .select_related("applicant", "organisation", "cohort__course__body", "pair__applicant")
+    )
+
+
+def application_get_for(user, pk) -> Application:
+    application = application_list_for(user).filter(pk=pk).first()
+    if application is None:
+        raise Http404
+    return application
+
+
+def application_list_of(user) -> QuerySet[Application]:
+    """A person's own applications."""
+    return Application.objects.filter(applicant=user).select_related(
+        "cohort__course__body__organisation", "cohort__prefecture"
+    )
+
+
+def application_can_see_accommodation(user, application: Application) -> bool:
+    """The reasonable-accommodation request is for the cohort's organisers only (and the
+    applicant, who wrote it)."""
+    if application.applicant_id == getattr(user, "pk", None):
+        return True
+    return application.cohort.course.body_id in _body_ids(user)
+
+
+def attendance_map(cohort: Cohort) -> dict[tuple[int, int], bool]:
+    rows = Attendance.objects.filter(day__cohort=cohort).values_list(
+        "day_id", "application_id", "present"
+    )
+    return {(day_id, app_id): present for day_id, app_id, present in rows}
+
+
+def cohort_day_list(cohort: Cohort) -> QuerySet[CohortDay]:
+    return CohortDay.objects.filter(cohort=cohort).select_related("module")
+
+
+# ---------------------------------------------------------------- completions, certifications
+def completion_list_for(user) -> QuerySet[Completion]:
+    return Completion.objects.filter(body_id__in=_body_ids(user)).select_related(
+        "person", "course", "cohort", "body__organisation"
+    )
+
+
+def completion_list_of(user) -> QuerySet[Completion]:
+    return Completion.objects.filter(person=user).select_related(
+        "course", "cohort", "body__organisation"
+    )
+
+
+def completion_get_visible(user, pk) -> Completion:
+    completion = (
+        Completion.objects.filter(Q(person=user) | Q(body_id__in=_body_ids(user)))
+        .select_related("person", "course", "body__organisation")
+        .filter(pk=pk)
+        .first()
+    )
+    if completion is None:
+        raise Http404
+    return completion
+
+
+def _certification_qs() -> QuerySet[Certification]:
+    return Certification.objects.select_related("holder", "credential_type", "body__organisation")
+
+
+def certification_list_for(user) -> QuerySet[Certification]:
+    """Staff see their bodies' register; everyone else sees only what they hold."""
+    if not getattr(user, "is_authenticated", False):
+        return Certification.objects.none()
+    return _certification_qs().filter(Q(body_id__in=_body_ids(user)) | Q(holder=user))
+
+
+def certification_list_for_staff(user) -> QuerySet[Certification]:
+    return _certification_qs().filter(body_id__in=_body_ids(user))
+
+
+def certification_get_for_staff(user, pk) -> Certification:
+    certification = certification_list_for_staff(user).filter(pk=pk).first()
+    if certification is None:
+        raise Http404
+    return certification
+
+
+def certification_get_visible(user, pk) -> Certification:
+    certification = certification_list_for(user).filter(pk=pk).first()
+    if certification is None:
+        raise Http404
+    return certification
+
+
+def certification_list_of(user) -> QuerySet[Certification]:
+    return _certification_qs().filter(holder=user).prefetch_related("credential_type__ce_floors")
+
+
+def certification_get_by_number(number: str) -> Certification | None:
+    """For public verification only: callers check the number's check code first."""
+    return _certification_qs().filter(number=number).first()
+
+
+def credential_type_list_for(user) -> QuerySet[CredentialType]:
+    return CredentialType.objects.filter(body_id__in=_body_ids(user)).select_related(
+        "body__organisation", "initial_course", "renewal_course"
+    ).prefetch_related("ce_floors__category")
+
+
+def ce_record_list_for(user) -> QuerySet[ContinuingEducation]:
+    return ContinuingEducation.objects.filter(body_id__in=_body_ids(user)).select_related(
+        "person", "category", "body", "cohort"
+    )
+
+
+def ce_record_list_of(user) -> QuerySet[ContinuingEducation]:
+    return ContinuingEducation.objects.filter(person=user).select_related("category", "body")
+
+
+# ---------------------------------------------------------------- renewal progress
+@dataclass
+class RenewalProgress:
+    certification: Certification
+    hours_total: Decimal = Decimal("0")
+    hours_required: Decimal = Decimal("0")
+    by_category: list[dict] = field(default_factory=list)
+    renewal_course_done: bool = True
+    missing: list[str] = field(default_factory=list)
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing
+
+
+def renewal_progress(certification: Certification) -> RenewalProgress:
+    """What this cycle has toward renewal, and in words what is still missing."""
+    ctype = certification.credential_type
+    progress = RenewalProgress(certification=certification, hours_required=ctype.ce_hours_required)
+    records = ContinuingEducation.objects.filter(
+        person_id=certification.holder_id,
+        body_id=certification.body_id,
+        date__gte=certification.cycle_started_on,
+    ).exclude(review=ContinuingEducation.Review.REJECTED)
+    per_category = dict(
+        records.values("category_id").annotate(total=Sum("hours")).values_list("category_id", "total")
+    )
+    progress.hours_total = sum(per_category.values(), Decimal("0"))
+    if ctype.ce_hours_required and progress.hours_total < ctype.ce_hours_required:
+        progress.missing.append(
+            _("%(hours)s more hours of continuing education (%(have)s of %(need)s).")
+            % {
+                "hours": _hours(ctype.ce_hours_required - progress.hours_total),
+                "have": _hours(progress.hours_total),
+                "need": _hours(ctype.ce_hours_required),
+            }
+        )
+    for floor in ctype.ce_floors.select_related("category").all():
+        have = per_category.get(floor.category_id) or Decimal("0")
+        progress.by_category.append(
+            {"category": floor.category, "have": have, "need": floor.minimum_hours}
+        )
+        if have < floor.minimum_hours:
+            progress.missing.append(
+                _("%(hours)s more hours of %(category)s (%(have)s of %(need)s).")
+                % {
+                    "hours": _hours(floor.minimum_hours - have),
+                    "category": floor.category.name,
+                    "have": _hours(have),
+                    "need": _hours(floor.minimum_hours),
+                }
+            )
+    if ctype.renewal_course_id:
+        progress.renewal_course_done = Completion.objects.filter(
+            person_id=certification.holder_id,
+            course_id=ctype.renewal_course_id,
+            completed_on__gte=certification.cycle_started_on,
+        ).exists()
+        if not progress.renewal_course_done:
+            progress.missing.append(
+                _("Complete the renewal course “%(course)s”.") % {"course": ctype.renewal_course.title}
+            )
+    return progress
+
+
+def _hours(value: Decimal) -> str:
+    return f"{value.normalize():f}"
+
+
+def reminder_list_of(user, *, limit: int = 5) -> QuerySet[ReminderSent]:
+    """Reminders for the person's home page: those of the current cycle only."""
+    return (
+        ReminderSent.objects.filter(
+            certification__holder=user,
+            certification__status__in=[
+                Certification.Status.ACTIVE,
+                Certification.Status.EXPIRING,
+                Certification.Status.GRACE,
+            ],
+        )
+        .select_related("certification__credential_type")
+        .order_by("-sent_at")[:limit]
+    )
+
+
+# ---------------------------------------------------------------- reports
+def register_report(user, *, body: TrainingBody) -> list[dict]:
+    """Per year and prefecture: how many were certified, renewed and lapsed (from the history)."""
+    from .models import CertificationStatusChange
+
+    if body.pk not in _body_ids(user):
+        raise Http404
+    rows: dict[tuple[int, str], dict] = {}
+
+    def bump(year, prefecture, key, count):
+        row = rows.setdefault(
+            (year, prefecture or ""),
+            {"year": year, "prefecture": prefecture or "", "certified": 0, "renewed": 0, "lapsed": 0},
+        )
+        row[key] += count
+
+    # The holder's prefecture is where their first completion's cohort took place, if known.
+    certified = (
+        Certification.objects.filter(body=body)
+        .values("issued_on__year", "basis__cohort__prefecture__name_ja")
+        .annotate(n=Count("id"))
+    )
+    for r in certified:
+        bump(r["issued_on__year"], r["basis__cohort__prefecture__name_ja"], "certified", r["n"])
+    changes = (
+        CertificationStatusChange.objects.filter(certification__body=body)
+        .filter(Q(event="renewed") | Q(event="sweep", to_status=Certification.Status.LAPSED))
+        .values("at__year", "event", "certification__basis__cohort__prefecture__name_ja")
+        .annotate(n=Count("id"))
+    )
+    for r in changes:
+        key = "renewed" if r["event"] == "renewed" else "lapsed"
+        bump(r["at__year"], r["certification__basis__cohort__prefecture__name_ja"], key, r["n"])
+    return sorted(rows.values(), key=lambda r: (r["year"], r["prefecture"]))
+
+
+def yearly_table(user, *, body: TrainingBody) -> list[dict]:
+    """Seed 000's table: per year, the funding, the courses run and their venues."""
+    if body.pk not in _body_ids(user):
+        raise Http404
+    years: dict[int, dict] = {}
+    cohorts = (
+        Cohort.objects.filter(course__body=body)
+        .select_related("course", "prefecture")
+        .order_by("year", "id")
+    )
+    for cohort in cohorts:
+        row = years.setdefault(
+            cohort.year,
+            {"year": cohort.year, "funding": [], "funding_total": 0, "courses": [], "venues": []},
+        )
+        if cohort.funding_source and cohort.funding_source not in row["funding"]:
+            row["funding"].append(cohort.funding_source)
+        row["funding_total"] += cohort.funding_thousand_yen or 0
+        if cohort.course.title not in row["courses"]:
+            row["courses"].append(cohort.course.title)
+        venue = _("Online") if cohort.online else (cohort.place or str(cohort.prefecture))
+        if venue not in row["venues"]:
+            row["venues"].append(venue)
+    return list(years.values())
+
+
+def cohort_prefetch_applications() -> Prefetch:
+    return Prefetch("applications", queryset=Application.objects.select_related("applicant"))
+
+
+def ce_record_get_visible(user, pk) -> ContinuingEducation:
+    """A record its person or the body's staff may open (with its evidence file)."""
+    record = (
+        ContinuingEducation.objects.filter(Q(person=user) | Q(body_id__in=_body_ids(user)))
+        .filter(pk=pk)
+        .first()
+    )
+    if record is None:
+        raise Http404
+    return record

@@ -1,0 +1,801 @@
+"""Every change of state about training and certification goes through here.
+
+Services take keyword arguments, run in one transaction, validate with full_clean(), append to
+the audit log, and tell people by email once the transaction has committed.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+import hashlib
+import hmac
+import random
+import re
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
+from django.db.models import Sum
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from peers.models import Organisation, User
+from peers.services import audit_record
+from peers.tasks import send_email
+
+from .models import (
+    Application,
+    ApplicationStateChange,
+    Attendance,
+    CECategory,
+    Certification,
+    CertificationStatusChange,
+    Cohort,
+    CohortDay,
+    Completion,
+    ContinuingEducation,
+    Course,
+    CredentialType,
+    ReminderSent,
+    TrainingBody,
+)
+
+# ---------------------------------------------------------------- numbers
+CHECK_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
+CHECK_LENGTH = 3
+BASE_NUMBER_RE = re.compile(r"^(?P<prefix>[A-Z][A-Z0-9]{0,9})-(?P<year>\d{4})-(?P<seq>\d{3,9})$")
+NUMBER_RE = re.compile(r"^(?P<prefix>[A-Z][A-Z0-9]{0,9})-(?P<year>\d{4})-(?P<seq>\d{3,9})-(?P<check>[0-9A-Z]{3})$")
+
+
+def number_check_code(*, secret: str, base: str) -> str:
+    """Three characters from a keyed hash of the number: one guess in 32,768 is right, so
+    numbers cannot be listed by counting, and a typo is caught."""
+    digest = hmac.new(secret.encode(), base.encode(), hashlib.sha256).digest()
+    value = int.from_bytes(digest[:4], "big")
+    chars = []
+    for _i in range(CHECK_LENGTH):
+        chars.append(CHECK_ALPHABET[value % 32])
+        value //= 32
+    return "".join(chars)
+
+
+def number_normalise(number: str) -> str:
+    return re.sub(r"[\s\u3000]+", "", number or "").upper().replace("‐", "-").replace("－", "-")
+
+
+def number_is_genuine(number: str) -> bool:
+    """Whether a certificate number is well formed and carries its body's check code.
+
+    Reads the (few) bodies' prefixes and secrets; never the certifications, so a guessed number
+    costs no lookup of the register."""
+    match = NUMBER_RE.match(number)
+    if not match:
+        return False
+    secret = (
+        TrainingBody.objects.filter(number_prefix=match["prefix"])
+        .values_list("check_secret", flat=True)
+        .first()
+    )
+    if secret is None:
+        return False
+    base = number[: -(CHECK_LENGTH + 1)]
+    return hmac.compare_digest(number_check_code(secret=secret, base=base), match["check"])
+
+
+def _next_sequence(body: TrainingBody, year: int) -> int:
+    # The body row is locked by the caller, so two issues cannot take the same serial.
+    last = (
+        Certification.objects.filter(body=body, year=year).order_by("-sequence")
+        .values_list("sequence", flat=True).first()
+    )
+    return (last or 0) + 1
+
+
+def certification_number(*, body: TrainingBody, year: int, sequence: int) -> str:
+    base = f"{body.number_prefix}-{year}-{sequence:0{body.sequence_digits}d}"
+    return f"{base}-{number_check_code(secret=body.check_secret, base=base)}"
+
+
+# ---------------------------------------------------------------- dates
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    month_index = day.month - 1 + months
+    year = day.year + month_index // 12
+    month = month_index % 12 + 1
+    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def cycle_dates(ctype: CredentialType, start: datetime.date) -> dict:
+    """valid_until and the dates the sweep compares with, for a cycle starting on `start`."""
+    if not ctype.expires:
+        return {"valid_until": None, "renewal_due_from": None, "grace_until": None}
+    valid_until = add_months(start, ctype.validity_months) - datetime.timedelta(days=1)
+    return {
+        "valid_until": valid_until,
+        "renewal_due_from": valid_until - datetime.timedelta(days=ctype.renewal_window_days),
+        "grace_until": valid_until + datetime.timedelta(days=ctype.grace_days),
+    }
+
+
+def status_for_dates(certification: Certification, today: datetime.date) -> str:
+    S = Certification.Status
+    if certification.valid_until is None:
+        return S.ACTIVE
+    if today > certification.grace_until:
+        return S.LAPSED
+    if today > certification.valid_until:
+        return S.GRACE
+    if today >= certification.renewal_due_from:
+        return S.EXPIRING
+    return S.ACTIVE
+
+
+# ---------------------------------------------------------------- email
+def _notify(user: User, subject: str, lines: list, *, language: str | None = None) -> None:
+    """Send `subject` and `lines` (lazy strings or callables) in the person's language, on commit."""
+    language = language or user.language or settings.LANGUAGE_CODE
+    email = user.email
+
+    def _send() -> None:
+        with translation.override(language):
+            rendered_subject = str(subject() if callable(subject) else subject)
+            body = "\n\n".join(str(line() if callable(line) else line) for line in lines)
+        send_email.enqueue(subject=rendered_subject, body=body, to=[email])
+
+    transaction.on_commit(_send)
+
+
+# ---------------------------------------------------------------- bodies, courses, cohorts
+@transaction.atomic
+def training_body_create(*, organisation: Organisation, number_prefix: str, actor: User | None) -> TrainingBody:
+    body = TrainingBody(organisation=organisation, number_prefix=number_prefix.upper())
+    body.full_clean()
+    body.save()
+    audit_record(actor=actor, action="training_body.create", target=body)
+    return body
+
+
+@transaction.atomic
+def course_save(*, course: Course, actor: User, prerequisites=None) -> Course:
+    course.full_clean()
+    created = course._state.adding
+    course.save()
+    if prerequisites is not None:
+        others = [p for p in prerequisites if p.pk != course.pk and p.body_id == course.body_id]
+        course.prerequisites.set(others)
+    audit_record(actor=actor, action="course.create" if created else "course.update", target=course)
+    return course
+
+
+@transaction.atomic
+def cohort_save(*, cohort: Cohort, actor: User) -> Cohort:
+    cohort.full_clean()
+    created = cohort._state.adding
+    cohort.save()
+    audit_record(actor=actor, action="cohort.create" if created else "cohort.update", target=cohort)
+    return cohort
+
+
+@transaction.atomic
+def cohort_day_add(*, cohort: Cohort, date, starts_at, ends_at, hours=None, module=None, actor: User) -> CohortDay:
+    if hours is None:
+        start = datetime.datetime.combine(date, starts_at)
+        end = datetime.datetime.combine(date, ends_at)
+        hours = Decimal((end - start).seconds) / Decimal(3600)
+    day = CohortDay(cohort=cohort, date=date, starts_at=starts_at, ends_at=ends_at,
+                    hours=Decimal(hours).quantize(Decimal("0.01")), module=module)
+    day.full_clean()
+    day.save()
+    audit_record(actor=actor, action="cohort.day_add", target=cohort, data={"day": day.pk})
+    return day
+
+
+# ---------------------------------------------------------------- applications
+TRANSITIONS = {
+    "submitted": {"selected", "waitlisted", "declined", "withdrawn"},
+    "waitlisted": {"selected", "declined", "withdrawn"},
+    "selected": {"enrolled", "declined", "withdrawn"},
+    "enrolled": {"completed", "withdrawn"},
+    "declined": set(),
+    "completed": set(),
+    "withdrawn": set(),
+}
+
+
+def _lock_cohort(cohort: Cohort) -> Cohort:
+    """Lock the cohort's row: every change that takes a place waits here for the others."""
+    return Cohort.objects.select_for_update().get(pk=cohort.pk)
+
+
+def _places_taken(cohort: Cohort) -> int:
+    return Application.objects.filter(cohort=cohort, state__in=Application.PLACE_STATES).count()
+
+
+def _record_state(application: Application, from_state: str, to_state: str, actor, note="") -> None:
+    ApplicationStateChange.objects.create(
+        application=application, from_state=from_state, to_state=to_state,
+        actor=actor if actor is not None and actor.pk else None, note=note[:300],
+    )
+    audit_record(
+        actor=actor, action=f"application.{to_state}", target=application,
+        data={"from": from_state, "to": to_state},
+    )
+    state_label = Application.State(to_state).label
+    cohort_name = application.cohort.name
+    _notify(
+        application.applicant,
+        lambda: _("Your application to %(cohort)s: %(state)s") % {"cohort": cohort_name, "state": state_label},
+        [
+            lambda: _("Hello %(name)s,") % {"name": application.applicant.display_name},
+            lambda: _("The state of your application to %(cohort)s is now: %(state)s.")
+            % {"cohort": cohort_name, "state": state_label},
+            *([note] if note else []),
+            lambda: _("You can see your applications on your training page."),
+        ],
+    )
+
+
+def _prerequisites_missing(course: Course, person: User) -> list[Course]:
+    done = set(Completion.objects.filter(person=person).values_list("course_id", flat=True))
+    return [c for c in course.prerequisites.all() if c.pk not in done]
+
+
+@transaction.atomic
+def application_submit(
+    *,
+    cohort: Cohort,
+    applicant: User,
+    consent: bool,
+    organisation: Organisation | None = None,
+    partner_email: str = "",
+    accommodation_request: str = "",
+) -> Application:
+    """Apply to an open cohort. First-come cohorts give a place at once while any is left."""
+    cohort = _lock_cohort(cohort)
+    if not cohort.is_open:
+        raise ValidationError(_("This cohort is not taking applications."))
+    if not consent:
+        raise ValidationError({"consent": _("Please agree to how your data is used to apply.")})
+    if Application.objects.filter(cohort=cohort, applicant=applicant).exists():
+        raise ValidationError(_("You have already applied to this cohort."))
+    missing = _prerequisites_missing(cohort.course, applicant)
+    if missing:
+        raise ValidationError(
+            _("Complete these courses first: %(courses)s")
+            % {"courses": "、".join(c.title for c in missing)}
+        )
+    if cohort.pair_applications and organisation is None:
+        raise ValidationError(
+            {"organisation": _("This cohort takes pairs from one organisation: choose yours.")}
+        )
+    application = Application(
+        cohort=cohort, applicant=applicant, organisation=organisation,
+        accommodation_request=accommodation_request.strip(), consent_at=timezone.now(),
+    )
+    application.full_clean()
+    application.save()
+    _record_state(application, "", Application.State.SUBMITTED, applicant)
+    if partner_email:
+        partner = (
+            Application.objects.select_for_update()
+            .filter(cohort=cohort, applicant__email__iexact=partner_email.strip(),
+                    organisation=organisation, pair__isnull=True)
+            .exclude(pk=application.pk)
+            .first()
+        )
+        if partner is not None:
+            application.pair = partner
+            application.save(update_fields=["pair"])
+            partner.pair = application
+            partner.save(update_fields=["pair"])
+    if cohort.selection == Cohort.Selection.FIRST_COME:
+        to_state = (
+            Application.State.SELECTED
+            if _places_taken(cohort) < cohort.capacity
+            else Application.State.WAITLISTED
+        )
+        application.state = to_state
+        application.save(update_fields=["state"])
+        _record_state(application, Application.State.SUBMITTED, to_state, None)
+    return application
+
+
+@transaction.atomic
+def application_transition(*, application: Application, to_state: str, actor: User, note: str = "") -> Application:
+    """Move an application on (select, wait-list, decline, enrol, withdraw). Taking a place
+    locks the cohort first, so two staff selecting at once can never exceed capacity."""
+    cohort = _lock_cohort(application.cohort)
+    application = Application.objects.select_for_update().select_related("applicant", "cohort").get(
+        pk=application.pk
+    )
+    from_state = application.state
+    if to_state not in TRANSITIONS.get(from_state, set()):
+        raise ValidationError(
+            _("An application that is “%(from)s” cannot become “%(to)s”.")
+            % {"from": Application.State(from_state).label,
+               "to": Application.State(to_state).label if to_state in Application.State.values else to_state}
+        )
+    takes_place = to_state in Application.PLACE_STATES and from_state not in Application.PLACE_STATES
+    if takes_place and _places_taken(cohort) >= cohort.capacity:
+        raise ValidationError(
+            _("The cohort is full (%(capacity)s places). Wait-list the application instead.")
+            % {"capacity": cohort.capacity}
+        )
+    application.state = to_state
+    application.save(update_fields=["state"])
+    _record_state(application, from_state, to_state, actor, note)
+    return application
+
+
+# ---------------------------------------------------------------- attendance and completion
+@transaction.atomic
+def attendance_record(*, day: CohortDay, present: dict[int, bool], actor: User) -> int:
+    """Mark who was there on one day ({application id: present}); only enrolled people count."""
+    enrolled = set(
+        Application.objects.filter(
+            cohort_id=day.cohort_id, state=Application.State.ENROLLED, pk__in=list(present)
+        ).values_list("pk", flat=True)
+    )
+    unknown = set(present) - enrolled
+    if unknown:
+        raise ValidationError(_("Attendance can only be recorded for enrolled applicants."))
+    for application_id, is_present in present.items():
+        Attendance.objects.update_or_create(
+            day=day, application_id=application_id,
+            defaults={"present": bool(is_present), "recorded_by": actor, "recorded_at": timezone.now()},
+        )
+    audit_record(actor=actor, action="attendance.record", target=day, data={"count": len(present)})
+    return len(present)
+
+
+def _attended_hours(application: Application) -> tuple[Decimal, bool]:
+    days = list(CohortDay.objects.filter(cohort_id=application.cohort_id).values_list("pk", "hours"))
+    present = set(
+        Attendance.objects.filter(application=application, present=True).values_list("day_id", flat=True)
+    )
+    hours = sum((h for pk, h in days if pk in present), Decimal("0"))
+    return hours, bool(days) and all(pk in present for pk, _h in days)
+
+
+def _next_completion_number(body: TrainingBody, year: int) -> str:
+    prefix = f"{body.number_prefix}-C{year}-"
+    count = Completion.objects.filter(body=body, number__startswith=prefix).count()
+    return f"{prefix}{count + 1:0{body.sequence_digits}d}"
+
+
+@transaction.atomic
+def completion_issue(
+    *, person: User, course: Course, completed_on: datetime.date, actor: User | None,
+    cohort: Cohort | None = None, hours: Decimal = Decimal("0"), number: str = "", notify: bool = True,
+) -> Completion:
+    """Record a completed course (修了). It never expires."""
+    body = TrainingBody.objects.select_for_update().get(pk=course.body_id)
+    completion = Completion(
+        body=body, course=course, cohort=cohort, person=person, completed_on=completed_on,
+        hours=hours, number=number or _next_completion_number(body, completed_on.year),
+    )
+    completion.full_clean()
+    completion.save()
+    audit_record(actor=actor, action="completion.issue", target=completion, data={"number": completion.number})
+    if cohort is not None and course.ce_category_id and hours:
+        ContinuingEducation.objects.get_or_create(
+            person=person, cohort=cohort,
+            defaults={
+                "body": body, "date": completed_on, "provider": str(body), "title": course.title,
+                "hours": hours, "category_id": course.ce_category_id,
+                "review": ContinuingEducation.Review.ACCEPTED,
+            },
+        )
+    title = course.title
+    number_text = completion.number
+    if notify:
+        _notify(person, lambda: _("You have completed %(course)s") % {"course": title}, [
+            lambda: _("Congratulations. Your completion number is %(number)s.") % {"number": number_text},
+        ])
+    return completion
+
+
+@transaction.atomic
+def cohort_complete(*, cohort: Cohort, actor: User, on: datetime.date | None = None) -> list[Completion]:
+    """Apply the course's completion rule to everyone enrolled; those who meet it complete."""
+    cohort = _lock_cohort(cohort)
+    course = cohort.course
+    on = on or timezone.localdate()
+    issued = []
+    for application in Application.objects.filter(cohort=cohort, state=Application.State.ENROLLED).select_related("applicant"):
+        hours, every_day = _attended_hours(application)
+        if course.completion_rule == Course.CompletionRule.ALL_DAYS:
+            meets = every_day
+        else:
+            meets = hours >= (course.minimum_hours or 0)
+        if not meets:
+            continue
+        issued.append(completion_issue(person=application.applicant, course=course, completed_on=on,
+                                       actor=actor, cohort=cohort, hours=hours))
+        application.state = Application.State.COMPLETED
+        application.save(update_fields=["state"])
+        _record_state(application, Application.State.ENROLLED, Application.State.COMPLETED, actor)
+    return issued
+
+
+# ---------------------------------------------------------------- certifications
+def _certification_history(certification, from_status, event, actor=None, reason="") -> None:
+    CertificationStatusChange.objects.create(
+        certification=certification, from_status=from_status, to_status=certification.status,
+        event=event, actor=actor if actor is not None and actor.pk else None,
+        reason=reason[:300], valid_until=certification.valid_until,
+    )
+
+
+@transaction.atomic
+def certification_issue(
+    *, credential_type: CredentialType, holder: User, actor: User | None,
+    issued_on: datetime.date | None = None, basis: Completion | None = None,
+    imported_number: str = "", valid_until: datetime.date | None = None, notify: bool = True,
+) -> Certification:
+    """Certify a person once the credential type's requirements are met (the initial course
+    completed). Imports pass the body's existing number (with or without its check code: one
+    is added) and dates."""
+    body = TrainingBody.objects.select_for_update().get(pk=credential_type.body_id)
+    issued_on = issued_on or timezone.localdate()
+    if credential_type.initial_course_id and not imported_number:
+        basis = basis or Completion.objects.filter(
+            person=holder, course_id=credential_type.initial_course_id
+        ).order_by("-completed_on").first()
+        if basis is None or basis.course_id != credential_type.initial_course_id:
+            raise ValidationError(
+                _("%(name)s has not completed %(course)s.")
+                % {"name": holder.display_name, "course": credential_type.initial_course.title}
+            )
+    if Certification.objects.filter(
+        holder=holder, credential_type=credential_type
+    ).exclude(status=Certification.Status.REVOKED).exists():
+        raise ValidationError(_("This person already holds this credential."))
+    if imported_number:
+        imported_number = number_normalise(imported_number)
+        match = NUMBER_RE.match(imported_number) or BASE_NUMBER_RE.match(imported_number)
+        if not match or match["prefix"] != body.number_prefix:
+            raise ValidationError(
+                {"number": _("The number does not follow this body's format (%(example)s).")
+                 % {"example": f"{body.number_prefix}-2025-0153"}}
+            )
+        year, sequence = int(match["year"]), int(match["seq"])
+        number = certification_number(body=body, year=year, sequence=sequence)
+        if "check" in match.groupdict() and number != imported_number:
+            raise ValidationError({"number": _("The number's check code is wrong.")})
+        if Certification.objects.filter(body=body, year=year, sequence=sequence).exists():
+            raise ValidationError({"number": _("This number is already in the register.")})
+    else:
+        year = issued_on.year
+        sequence = _next_sequence(body, year)
+        number = certification_number(body=body, year=year, sequence=sequence)
+    dates = cycle_dates(credential_type, issued_on)
+    if valid_until is not None and credential_type.expires:
+        dates["valid_until"] = valid_until
+        dates["renewal_due_from"] = valid_until - datetime.timedelta(days=credential_type.renewal_window_days)
+        dates["grace_until"] = valid_until + datetime.timedelta(days=credential_type.grace_days)
+    certification = Certification(
+        body=body, credential_type=credential_type, holder=holder, number=number, year=year,
+        sequence=sequence, basis=basis, issued_on=issued_on, cycle_started_on=issued_on, **dates,
+    )
+    certification.status = status_for_dates(certification, timezone.localdate())
+    certification.full_clean()
+    certification.save()
+    _certification_history(
+        certification, "",
+        CertificationStatusChange.Event.IMPORTED if imported_number else CertificationStatusChange.Event.ISSUED,
+        actor,
+    )
+    audit_record(actor=actor, action="certification.issue", target=certification, data={"number": number})
+    ctype_name = credential_type.name
+    if notify:
+        _notify(holder, lambda: _("You are certified: %(type)s") % {"type": ctype_name}, [
+            lambda: _("Your certificate number is %(number)s.") % {"number": number},
+            lambda: _("Anyone can check it on the verification page."),
+        ])
+    return certification
+
+
+def _lock_certification(certification: Certification) -> Certification:
+    return (
+        Certification.objects.select_for_update()
+        .select_related("credential_type", "holder", "body")
+        .get(pk=certification.pk)
+    )
+
+
+@transaction.atomic
+def certification_renew(
+    *, certification: Certification, actor: User, on: datetime.date | None = None, override: bool = False
+) -> Certification:
+    """Start a new cycle, keeping the number. Needs what the credential type asks (unless staff
+    override with a reason logged), and is refused once the late-renewal limit has passed."""
+    from .selectors import renewal_progress
+
+    certification = _lock_certification(certification)
+    ctype = certification.credential_type
+    on = on or timezone.localdate()
+    S = Certification.Status
+    if not ctype.expires:
+        raise ValidationError(_("This credential does not expire and needs no renewal."))
+    if certification.status in (S.SUSPENDED, S.REVOKED):
+        raise ValidationError(_("A suspended or revoked certification cannot be renewed."))
+    late_limit = add_months(certification.grace_until, ctype.late_renewal_limit_months)
+    if on > late_limit:
+        raise ValidationError(
+            _("The late-renewal limit passed on %(date)s: the person must apply again.")
+            % {"date": late_limit.isoformat()}
+        )
+    if certification.status == S.ACTIVE and not override:
+        raise ValidationError(_("Renewal opens on %(date)s.") % {"date": certification.renewal_due_from.isoformat()})
+    progress = renewal_progress(certification)
+    if progress.missing and not override:
+        raise ValidationError(progress.missing)
+    start = certification.valid_until + datetime.timedelta(days=1)
+    if on > certification.grace_until:  # late renewal: the new cycle starts today
+        start = on
+    from_status = certification.status
+    certification.cycle += 1
+    certification.cycle_started_on = start
+    for key, value in cycle_dates(ctype, start).items():
+        setattr(certification, key, value)
+    certification.status = status_for_dates(certification, on)
+    certification.status_reason = ""
+    certification.full_clean()
+    certification.save()
+    _certification_history(certification, from_status, CertificationStatusChange.Event.RENEWED, actor,
+                           "override" if override and progress.missing else "")
+    audit_record(actor=actor, action="certification.renew", target=certification,
+                 data={"cycle": certification.cycle, "override": bool(override and progress.missing)})
+    until = certification.valid_until.isoformat()
+    _notify(certification.holder, lambda: _("Your certification has been renewed"), [
+        lambda: _("Certificate %(number)s is now valid until %(date)s.") % {"number": certification.number, "date": until},
+    ])
+    return certification
+
+
+def _require_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give a reason; it is kept in the history.")})
+    return reason
+
+
+@transaction.atomic
+def certification_suspend(*, certification: Certification, actor: User, reason: str) -> Certification:
+    reason = _require_reason(reason)
+    certification = _lock_certification(certification)
+    if certification.status in (Certification.Status.SUSPENDED, Certification.Status.REVOKED):
+        raise ValidationError(_("This certification is already suspended or revoked."))
+    return _set_status(certification, Certification.Status.SUSPENDED, CertificationStatusChange.Event.SUSPENDED, actor, reason)
+
+
+@transaction.atomic
+def certification_reinstate(*, certification: Certification, actor: User, reason: str) -> Certification:
+    reason = _require_reason(reason)
+    certification = _lock_certification(certification)
+    if certification.status != Certification.Status.SUSPENDED:
+        raise ValidationError(_("Only a suspended certification can be reinstated."))
+    new_status = status_for_dates(certification, timezone.localdate())
+    return _set_status(certification, new_status, CertificationStatusChange.Event.REINSTATED, actor, reason)
+
+
+@transaction.atomic
+def certification_revoke(*, certification: Certification, actor: User, reason: str) -> Certification:
+    reason = _require_reason(reason)
+    certification = _lock_certification(certification)
+    if certification.status == Certification.Status.REVOKED:
+        raise ValidationError(_("This certification is already revoked."))
+    return _set_status(certification, Certification.Status.REVOKED, CertificationStatusChange.Event.REVOKED, actor, reason)
+
+
+def _set_status(certification, status, event, actor, reason) -> Certification:
+    from_status = certification.status
+    certification.status = status
+    certification.status_reason = reason
+    certification.full_clean()
+    certification.save(update_fields=["status", "status_reason"])
+    _certification_history(certification, from_status, event, actor, reason)
+    audit_record(actor=actor, action=f"certification.{event}", target=certification, data={"reason": reason})
+    label = Certification.Status(status).label
+    _notify(certification.holder, lambda: _("Your certification: %(status)s") % {"status": label}, [
+        lambda: _("Certificate %(number)s is now: %(status)s.") % {"number": certification.number, "status": label},
+        reason,
+    ])
+    return certification
+
+
+@transaction.atomic
+def certification_set_public_name(*, certification: Certification, holder: User, show: bool) -> None:
+    """Only the holder decides whether their name shows on the public verification page."""
+    if certification.holder_id != holder.pk:
+        raise PermissionDenied
+    Certification.objects.filter(pk=certification.pk).update(show_name_publicly=show)
+    audit_record(actor=holder, action="certification.public_name", target=certification, data={"show": show})
+
+
+# ---------------------------------------------------------------- daily sweep
+def _sweep_sql(to_status: str, from_statuses: list[str], condition: str, today, now) -> tuple[str, str, list]:
+    """INSERT … SELECT of the history rows, and the UPDATE, for one transition."""
+    cert = connection.ops.quote_name(Certification._meta.db_table)
+    hist = connection.ops.quote_name(CertificationStatusChange._meta.db_table)
+    placeholders = ", ".join(["%s"] * len(from_statuses))
+    where = f"status IN ({placeholders}) AND {condition}"
+    insert = (
+        f"INSERT INTO {hist} (certification_id, from_status, to_status, event, at, actor_id, reason, valid_until) "
+        f"SELECT id, status, %s, %s, %s, NULL, '', valid_until FROM {cert} WHERE {where}"
+    )
+    update = f"UPDATE {cert} SET status = %s WHERE {where}"
+    return insert, update, [*from_statuses, connection.ops.adapt_datefield_value(today)]
+
+
+@transaction.atomic
+def certification_sweep(*, today: datetime.date | None = None) -> dict[str, int]:
+    """Move every certification whose dates were reached to its new status: three transitions,
+    each one INSERT … SELECT into the history and one UPDATE, whatever the number of rows."""
+    today = today or timezone.localdate()
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    S = Certification.Status
+    steps = [
+        (S.LAPSED, [S.ACTIVE, S.EXPIRING, S.GRACE], "grace_until < %s"),
+        (S.GRACE, [S.ACTIVE, S.EXPIRING], "valid_until < %s"),
+        (S.EXPIRING, [S.ACTIVE], "renewal_due_from <= %s"),
+    ]
+    counts = {}
+    with connection.cursor() as cursor:
+        for to_status, from_statuses, condition in steps:
+            insert, update, where_params = _sweep_sql(to_status, [str(s) for s in from_statuses], condition, today, now)
+            cursor.execute(insert, [str(to_status), CertificationStatusChange.Event.SWEEP.value, now, *where_params])
+            cursor.execute(update, [str(to_status), *where_params])
+            counts[str(to_status)] = cursor.rowcount
+    audit_record(actor=None, action="certification.sweep", target=TrainingBody(), data={"date": today.isoformat(), **counts})
+    return counts
+
+
+# ---------------------------------------------------------------- reminders
+def _notify_reminder(certification: Certification, missing: list[str]) -> None:
+    until = certification.valid_until.isoformat()
+    number = certification.number
+
+    def missing_text() -> str:
+        if not missing:
+            return _("You have everything needed: apply for renewal.")
+        return _("Still missing for renewal:") + "\n" + "\n".join(f"・{m}" for m in missing)
+
+    _notify(certification.holder, lambda: _("Your certification needs renewing"), [
+        lambda: _("Certificate %(number)s is valid until %(date)s.") % {"number": number, "date": until},
+        missing_text,
+    ])
+
+
+def reminders_send(*, today: datetime.date | None = None) -> int:
+    """Send each due reminder once: at the offsets the credential type sets (days before
+    expiry; negative = during grace), each listing what is still missing for renewal."""
+    from .selectors import renewal_progress
+
+    today = today or timezone.localdate()
+    S = Certification.Status
+    sent = 0
+    for ctype in CredentialType.objects.filter(expires=True).exclude(reminder_offsets=[]):
+        offsets = sorted({int(o) for o in ctype.reminder_offsets}, reverse=True)
+        if not offsets:
+            continue
+        horizon = today + datetime.timedelta(days=max(offsets))
+        candidates = Certification.objects.filter(
+            credential_type=ctype, status__in=[S.ACTIVE, S.EXPIRING, S.GRACE], valid_until__lte=horizon
+        ).select_related("holder", "credential_type")
+        # What was already sent, read once, so only certifications with a reminder due cost more.
+        already = set(
+            ReminderSent.objects.filter(
+                certification__credential_type=ctype,
+                certification__status__in=[S.ACTIVE, S.EXPIRING, S.GRACE],
+                certification__valid_until__lte=horizon,
+            ).values_list("certification_id", "cycle", "offset_days")
+        )
+        for certification in candidates.iterator(chunk_size=2000):
+            days_left = (certification.valid_until - today).days
+            due = [o for o in offsets if days_left <= o]
+            if not due or (days_left < 0 and today > certification.grace_until):
+                continue
+            offset = min(due)  # the latest one reached; earlier missed ones are not sent late
+            if (certification.pk, certification.cycle, offset) in already:
+                continue
+            with transaction.atomic():
+                progress = renewal_progress(certification)
+                with translation.override(certification.holder.language or settings.LANGUAGE_CODE):
+                    missing = [str(m) for m in progress.missing]
+                _reminder, created = ReminderSent.objects.get_or_create(
+                    certification=certification, cycle=certification.cycle, offset_days=offset,
+                    defaults={"missing": missing},
+                )
+                if not created:
+                    continue
+                _notify_reminder(certification, missing)
+                sent += 1
+    return sent
+
+
+# ---------------------------------------------------------------- continuing education
+@transaction.atomic
+def ce_record_add(
+    *, person: User, body: TrainingBody, date: datetime.date, provider: str, hours: Decimal,
+    category: CECategory, title: str = "", evidence=None, actor: User | None = None,
+) -> ContinuingEducation:
+    if category.body_id != body.pk:
+        raise ValidationError({"category": _("Choose a category of this training body.")})
+    record = ContinuingEducation(
+        person=person, body=body, date=date, provider=provider, hours=hours, category=category,
+        title=title,
+    )
+    if evidence is not None:
+        record.evidence = evidence
+    record.full_clean()
+    record.save()
+    audit_record(actor=actor or person, action="ce.add", target=record)
+    return record
+
+
+@transaction.atomic
+def ce_sample(*, body: TrainingBody, actor: User, size: int, seed: int | None = None) -> list[ContinuingEducation]:
+    """Pick `size` unreviewed records at random and ask for their evidence."""
+    ids = list(
+        ContinuingEducation.objects.filter(body=body, review=ContinuingEducation.Review.NOT_REVIEWED)
+        .values_list("pk", flat=True)
+    )
+    rng = random.Random(seed) if seed is not None else random.SystemRandom()
+    chosen = rng.sample(ids, min(size, len(ids)))
+    ContinuingEducation.objects.filter(pk__in=chosen).update(review=ContinuingEducation.Review.SAMPLED)
+    audit_record(actor=actor, action="ce.sample", target=body, data={"ids": chosen})
+    return list(ContinuingEducation.objects.filter(pk__in=chosen).select_related("person"))
+
+
+@transaction.atomic
+def ce_review(*, record: ContinuingEducation, actor: User, accepted: bool) -> ContinuingEducation:
+    record.review = ContinuingEducation.Review.ACCEPTED if accepted else ContinuingEducation.Review.REJECTED
+    record.reviewed_by = actor
+    record.save(update_fields=["review", "reviewed_by"])
+    audit_record(actor=actor, action="ce.review", target=record, data={"accepted": accepted})
+    return record
+
+
+def hours_total(person: User, body: TrainingBody, since: datetime.date) -> Decimal:
+    total = ContinuingEducation.objects.filter(person=person, body=body, date__gte=since).exclude(
+        review=ContinuingEducation.Review.REJECTED
+    ).aggregate(total=Sum("hours"))["total"]
+    return total or Decimal("0")
+
+
+
+# ---------------------------------------------------------------- credential types and modules
+@transaction.atomic
+def credential_type_save(
+    *, credential_type: CredentialType, actor: User, reminder_offsets: list[int], floors: dict[str, Decimal]
+) -> CredentialType:
+    """Save a credential type's rules; floors name categories (created when new)."""
+    from .models import CEFloor
+
+    credential_type.reminder_offsets = sorted(set(reminder_offsets), reverse=True)
+    credential_type.full_clean()
+    created = credential_type._state.adding
+    credential_type.save()
+    credential_type.ce_floors.all().delete()
+    for name, hours in floors.items():
+        category, _created = CECategory.objects.get_or_create(body_id=credential_type.body_id, name=name)
+        CEFloor.objects.create(credential_type=credential_type, category=category, minimum_hours=hours)
+    audit_record(
+        actor=actor, action="credential_type.create" if created else "credential_type.update",
+        target=credential_type, data={"floors": {k: str(v) for k, v in floors.items()}},
+    )
+    return credential_type
+
+
+@transaction.atomic
+def course_module_add(*, course: Course, title: str, hours: Decimal, actor: User):
+    from .models import CurriculumModule
+
+    module = CurriculumModule(course=course, title=title, hours=hours, order=course.modules.count())
+    module.full_clean()
+    module.save()
+    audit_record(actor=actor, action="course.module_add", target=course, data={"module": module.pk})
+    return module

@@ -1,0 +1,202 @@
+"""Public verification, open cohorts, applying, and the person's own training page."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from ..certificates import certification_pdf, completion_pdf
+from ..forms import ApplicationForm, CERecordForm, VerifyForm
+from ..models import TrainingBody
+from ..ratelimit import allow
+from ..selectors import (
+    application_list_of,
+    ce_record_get_visible,
+    ce_record_list_of,
+    certification_get_by_number,
+    certification_get_visible,
+    certification_list_of,
+    cohort_get_open,
+    cohort_list_open,
+    completion_get_visible,
+    completion_list_of,
+    reminder_list_of,
+    renewal_progress,
+)
+from ..services import (
+    application_submit,
+    application_transition,
+    ce_record_add,
+    certification_set_public_name,
+    number_is_genuine,
+    number_normalise,
+)
+from .util import form_errors_from
+
+
+def verify_url(request: HttpRequest, number: str) -> str:
+    with translation.override(settings.LANGUAGE_CODE):
+        path = reverse("training:verify", args=[number])
+    return request.build_absolute_uri(path) if request else path
+
+
+def verify_form(request: HttpRequest) -> HttpResponse:
+    form = VerifyForm(request.GET or None)
+    if form.is_valid():
+        return redirect("training:verify", number=number_normalise(form.cleaned_data["number"]) or "-")
+    return render(request, "training/verify_form.html", {"form": form})
+
+
+def verify(request: HttpRequest, number: str) -> HttpResponse:
+    """Status, credential type, dates and issuing body; the name only if the holder allows.
+    A wrong check code is 'not found' without touching the register, and every lookup counts
+    toward a per-address limit, so numbers cannot be listed by trying."""
+    limit = getattr(settings, "KAKEHASHI_VERIFY_LIMIT", 30)
+    period = getattr(settings, "KAKEHASHI_VERIFY_PERIOD", 600)
+    if not allow(request, scope="verify", limit=limit, period=period):
+        response = render(request, "training/verify_limited.html", status=429)
+        response["Retry-After"] = str(period)
+        return response
+    number = number_normalise(number)
+    certification = certification_get_by_number(number) if number_is_genuine(number) else None
+    context = {"number": number, "certification": certification, "form": VerifyForm(initial={"number": number})}
+    response = render(request, "training/verify.html", context, status=200 if certification else 404)
+    response["X-Robots-Tag"] = "noindex"
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def cohort_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "training/cohort_list_public.html", {"cohorts": cohort_list_open()[:100]})
+
+
+@login_required
+def cohort_apply(request: HttpRequest, pk: int) -> HttpResponse:
+    """Apply to an open cohort. Anyone signed in; someone signed out is sent to sign in first
+    (and, with open sign-up off, to ask the body for an invitation)."""
+    cohort = cohort_get_open(pk)
+    form = ApplicationForm(request.POST or None, cohort=cohort)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            application_submit(
+                cohort=cohort, applicant=request.user, consent=data["consent"],
+                organisation=data.get("organisation"), partner_email=data.get("partner_email") or "",
+                accommodation_request=data.get("accommodation_request") or "",
+            )
+        except ValidationError as error:
+            form_errors_from(form, error)
+        else:
+            messages.success(request, _("Your application has been sent. We have emailed you a copy."))
+            return redirect("training:me")
+    return render(request, "training/cohort_apply.html", {"cohort": cohort, "form": form})
+
+
+@login_required
+def me(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    certifications = list(certification_list_of(user))
+    bodies = TrainingBody.objects.filter(certifications__holder=user).distinct()
+    return render(
+        request,
+        "training/me.html",
+        {
+            "completions": completion_list_of(user),
+            "progress": [renewal_progress(c) for c in certifications],
+            "applications": application_list_of(user).order_by("-created_at")[:50],
+            "ce_records": ce_record_list_of(user)[:100],
+            "reminders": reminder_list_of(user),
+            "ce_form": CERecordForm(bodies=bodies) if bodies else None,
+        },
+    )
+
+
+@login_required
+@require_POST
+def ce_add(request: HttpRequest) -> HttpResponse:
+    bodies = TrainingBody.objects.filter(certifications__holder=request.user).distinct()
+    form = CERecordForm(request.POST, request.FILES, bodies=bodies)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            ce_record_add(person=request.user, body=data["body"], date=data["date"], provider=data["provider"],
+                          hours=data["hours"], category=data["category"], title=data["title"],
+                          evidence=data.get("evidence"))
+        except ValidationError as error:
+            form_errors_from(form, error)
+        else:
+            messages.success(request, _("Your continuing-education record has been added."))
+            return redirect("training:me")
+    return render(request, "training/ce_form.html", {"form": form}, status=400)
+
+
+@login_required
+@require_POST
+def public_name(request: HttpRequest, pk: int) -> HttpResponse:
+    certification = certification_get_visible(request.user, pk)
+    if certification.holder_id != request.user.pk:
+        raise Http404
+    certification_set_public_name(certification=certification, holder=request.user,
+                                  show=request.POST.get("show") == "1")
+    messages.success(request, _("Your choice has been saved."))
+    return redirect("training:me")
+
+
+def _language(request) -> str:
+    language = request.GET.get("lang", "")
+    return language if language in dict(settings.LANGUAGES) else (translation.get_language() or "ja")[:2]
+
+
+@login_required
+def certificate_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    certification = certification_get_visible(request.user, pk)
+    size = "card" if request.GET.get("size") == "card" else "a4"
+    pdf = certification_pdf(certification, verify_url=verify_url(request, certification.number),
+                            language=_language(request), size=size)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{certification.number}-{size}.pdf"'
+    return response
+
+
+@login_required
+def completion_certificate_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    completion = completion_get_visible(request.user, pk)
+    response = HttpResponse(completion_pdf(completion, language=_language(request)), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{completion.number}.pdf"'
+    return response
+
+
+@login_required
+@require_POST
+def application_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    """The applicant withdraws their own application (any other person's is a 404)."""
+    application = application_list_of(request.user).filter(pk=pk).first()
+    if application is None:
+        raise Http404
+    try:
+        application_transition(application=application, to_state="withdrawn", actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Your application has been withdrawn."))
+    return redirect("training:me")
+
+
+@login_required
+def ce_evidence(request: HttpRequest, pk: int) -> HttpResponse:
+    """The evidence file of a continuing-education record: its person and the body's staff only."""
+    record = ce_record_get_visible(request.user, pk)
+    if not record.evidence:
+        raise Http404
+    response = FileResponse(record.evidence.open("rb"), as_attachment=True,
+                            filename=record.evidence.name.rsplit("/", 1)[-1])
+    response["Cache-Control"] = "private, no-store"
+    return response

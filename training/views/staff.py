@@ -1,0 +1,382 @@
+"""Staff pages of a training body (/staff/training/…). MFA is enforced for /staff/ by
+peers' middleware; which body and which records a person may touch is decided by selectors:
+anything outside their bodies is a 404."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from peers.models import User
+from peers.views import staff_required
+
+from ..forms import (
+    APPLICATION_ACTIONS,
+    CohortDayForm,
+    CohortForm,
+    CourseForm,
+    CredentialTypeForm,
+    ImportForm,
+    InstructorForm,
+    IssueCertificationForm,
+    ModuleForm,
+    ReasonForm,
+    SampleForm,
+)
+from ..imports import register_import
+from ..models import Application, Certification, ContinuingEducation, Instructor
+from ..selectors import (
+    application_get_for,
+    attendance_map,
+    ce_record_list_for,
+    certification_get_for_staff,
+    certification_list_for_staff,
+    cohort_get_for,
+    cohort_list_for,
+    completion_list_for,
+    course_get_for,
+    course_list_for,
+    credential_type_list_for,
+    register_report,
+    renewal_progress,
+    training_body_get_for,
+    training_body_list_for,
+    yearly_table,
+)
+from ..services import (
+    application_transition,
+    attendance_record,
+    ce_review,
+    ce_sample,
+    certification_issue,
+    certification_reinstate,
+    certification_renew,
+    certification_revoke,
+    certification_suspend,
+    cohort_complete,
+    cohort_day_add,
+    cohort_save,
+    course_module_add,
+    course_save,
+    credential_type_save,
+)
+from .util import form_errors_from
+
+PAGE_SIZE = 50
+
+
+def body_view(view):
+    """A staff page of one body: the body comes from the address, scoped to the person."""
+
+    @staff_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, body_id: int, *args, **kwargs):
+        body = training_body_get_for(request.user, body_id)
+        return view(request, body, *args, **kwargs)
+
+    return wrapper
+
+
+def _page(request, queryset):
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _in_body(obj_body_id: int, body) -> None:
+    if obj_body_id != body.pk:
+        raise Http404
+
+
+@staff_required
+def home(request: HttpRequest) -> HttpResponse:
+    bodies = list(training_body_list_for(request.user))
+    if len(bodies) == 1:
+        return redirect("training:staff_body", body_id=bodies[0].pk)
+    if not bodies:
+        raise Http404
+    return render(request, "training/staff/home.html", {"bodies": bodies})
+
+
+@body_view
+def body_home(request, body):
+    return render(request, "training/staff/body.html", {"body": body})
+
+
+# ---------------------------------------------------------------- courses
+@body_view
+def course_list(request, body):
+    courses = course_list_for(request.user).filter(body=body)
+    return render(request, "training/staff/course_list.html", {"body": body, "courses": courses,
+                                                               "credential_types": credential_type_list_for(request.user).filter(body=body)})
+
+
+@body_view
+def course_edit(request, body, pk=None):
+    course = course_get_for(request.user, pk) if pk else None
+    if course is not None:
+        _in_body(course.body_id, body)
+    module_form = ModuleForm(request.POST if request.POST.get("form") == "module" else None, prefix="module")
+    if course is not None and module_form.is_bound:
+        if module_form.is_valid():
+            course_module_add(course=course, actor=request.user, **module_form.cleaned_data)
+            return redirect("training:staff_course_edit", body_id=body.pk, pk=course.pk)
+    form = CourseForm(request.POST if request.method == "POST" and not module_form.is_bound else None,
+                      instance=course, body=body)
+    if form.is_bound and form.is_valid():
+        try:
+            course = form.save(commit=False)
+            course_save(course=course, actor=request.user, prerequisites=form.cleaned_data["prerequisites"])
+        except ValidationError as error:
+            form_errors_from(form, error)
+        else:
+            messages.success(request, _("The course has been saved."))
+            return redirect("training:staff_courses", body_id=body.pk)
+    return render(request, "training/staff/course_form.html", {
+        "body": body, "form": form, "course": course, "module_form": module_form,
+    })
+
+
+@body_view
+def credential_type_edit(request, body, pk=None):
+    ctype = credential_type_list_for(request.user).filter(body=body, pk=pk).first() if pk else None
+    if pk and ctype is None:
+        raise Http404
+    form = CredentialTypeForm(request.POST or None, instance=ctype, body=body)
+    if request.method == "POST" and form.is_valid():
+        try:
+            credential_type_save(credential_type=form.save(commit=False), actor=request.user,
+                                 reminder_offsets=form.cleaned_data["reminder_days"], floors=form.cleaned_data["floors"])
+        except ValidationError as error:
+            form_errors_from(form, error)
+        else:
+            messages.success(request, _("The credential type has been saved."))
+            return redirect("training:staff_courses", body_id=body.pk)
+    return render(request, "training/staff/form.html", {"body": body, "form": form, "title": _("Credential type")})
+
+
+# ---------------------------------------------------------------- cohorts and applications
+@body_view
+def cohort_list(request, body):
+    cohorts = cohort_list_for(request.user).filter(course__body=body).order_by("-year", "-applications_open", "id")
+    return render(request, "training/staff/cohort_list.html", {"body": body, "page": _page(request, cohorts)})
+
+
+@body_view
+def cohort_edit(request, body, pk=None):
+    cohort = cohort_get_for(request.user, pk) if pk else None
+    if cohort is not None:
+        _in_body(cohort.course.body_id, body)
+    form = CohortForm(request.POST or None, instance=cohort, body=body)
+    if request.method == "POST" and form.is_valid():
+        try:
+            cohort = cohort_save(cohort=form.save(commit=False), actor=request.user)
+        except ValidationError as error:
+            form_errors_from(form, error)
+        else:
+            messages.success(request, _("The cohort has been saved."))
+            return redirect("training:staff_cohort", body_id=body.pk, pk=cohort.pk)
+    return render(request, "training/staff/form.html", {"body": body, "form": form, "title": _("Cohort")})
+
+
+@body_view
+def cohort_detail(request, body, pk):
+    cohort = cohort_get_for(request.user, pk)
+    _in_body(cohort.course.body_id, body)
+    day_form = CohortDayForm(request.POST if request.POST.get("form") == "day" else None, prefix="day")
+    instructor_form = InstructorForm(request.POST if request.POST.get("form") == "instructor" else None, prefix="ins")
+    if request.method == "POST":
+        if day_form.is_bound and day_form.is_valid():
+            try:
+                cohort_day_add(cohort=cohort, actor=request.user, **day_form.cleaned_data)
+            except ValidationError as error:
+                form_errors_from(day_form, error)
+            else:
+                return redirect("training:staff_cohort", body_id=body.pk, pk=cohort.pk)
+        elif instructor_form.is_bound and instructor_form.is_valid():
+            instructor = Instructor(cohort=cohort, **instructor_form.cleaned_data)
+            instructor.full_clean()
+            instructor.save()
+            return redirect("training:staff_cohort", body_id=body.pk, pk=cohort.pk)
+    applications = list(
+        Application.objects.filter(cohort=cohort).select_related("applicant", "organisation", "pair__applicant")
+    )
+    days = list(cohort.days.all())
+    marks = attendance_map(cohort)
+    for application in applications:
+        application.marks = [marks.get((day.pk, application.pk)) for day in days]
+    return render(request, "training/staff/cohort_detail.html", {
+        "body": body, "cohort": cohort, "applications": applications, "days": days,
+        "actions": APPLICATION_ACTIONS, "day_form": day_form, "instructor_form": instructor_form,
+    })
+
+
+@body_view
+@require_POST
+def application_action(request, body, pk):
+    application = application_get_for(request.user, pk)
+    _in_body(application.cohort.course.body_id, body)
+    try:
+        application_transition(application=application, to_state=request.POST.get("to", ""),
+                               actor=request.user, note=request.POST.get("note", ""))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("%(name)s: the application has been updated.") % {"name": application.applicant.display_name})
+    return redirect("training:staff_cohort", body_id=body.pk, pk=application.cohort_id)
+
+
+@body_view
+def attendance(request, body, pk, day_id):
+    cohort = cohort_get_for(request.user, pk)
+    _in_body(cohort.course.body_id, body)
+    day = cohort.days.filter(pk=day_id).first()
+    if day is None:
+        raise Http404
+    enrolled = list(Application.objects.filter(cohort=cohort, state__in=["enrolled", "completed"]).select_related("applicant"))
+    if request.method == "POST":
+        present = {a.pk: request.POST.get(f"present-{a.pk}") == "1" for a in enrolled if a.state == "enrolled"}
+        try:
+            attendance_record(day=day, present=present, actor=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Attendance has been saved."))
+            return redirect("training:staff_cohort", body_id=body.pk, pk=cohort.pk)
+    marks = attendance_map(cohort)
+    rows = [(a, marks.get((day.pk, a.pk))) for a in enrolled]
+    return render(request, "training/staff/attendance.html", {"body": body, "cohort": cohort, "day": day, "rows": rows})
+
+
+@body_view
+@require_POST
+def cohort_finish(request, body, pk):
+    cohort = cohort_get_for(request.user, pk)
+    _in_body(cohort.course.body_id, body)
+    issued = cohort_complete(cohort=cohort, actor=request.user)
+    messages.success(request, _("%(count)s people completed the course.") % {"count": len(issued)})
+    return redirect("training:staff_cohort", body_id=body.pk, pk=cohort.pk)
+
+
+# ---------------------------------------------------------------- completions and certifications
+@body_view
+def completion_list(request, body):
+    completions = completion_list_for(request.user).filter(body=body).order_by("-completed_on", "-id")
+    return render(request, "training/staff/completion_list.html", {"body": body, "page": _page(request, completions)})
+
+
+@body_view
+def certification_list(request, body):
+    certifications = certification_list_for_staff(request.user).filter(body=body).order_by("-year", "-sequence")
+    status = request.GET.get("status", "")
+    if status in Certification.Status.values:
+        certifications = certifications.filter(status=status)
+    form = IssueCertificationForm(request.POST or None, body=body)
+    if request.method == "POST" and form.is_valid():
+        holder = User.objects.filter(email__iexact=form.cleaned_data["holder_email"]).first()
+        if holder is None:
+            form.add_error("holder_email", _("No one with this email address has an account."))
+        else:
+            try:
+                certification = certification_issue(credential_type=form.cleaned_data["credential_type"],
+                                                    holder=holder, actor=request.user)
+            except ValidationError as error:
+                form_errors_from(form, error)
+            else:
+                messages.success(request, _("Certified: %(number)s") % {"number": certification.number})
+                return redirect("training:staff_certification", body_id=body.pk, pk=certification.pk)
+    return render(request, "training/staff/certification_list.html", {
+        "body": body, "page": _page(request, certifications), "status": status,
+        "statuses": Certification.Status.choices, "form": form,
+    })
+
+
+CERTIFICATION_ACTIONS = {
+    "suspend": certification_suspend,
+    "reinstate": certification_reinstate,
+    "revoke": certification_revoke,
+}
+
+
+@body_view
+def certification_detail(request, body, pk):
+    certification = certification_get_for_staff(request.user, pk)
+    _in_body(certification.body_id, body)
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "renew":
+                certification_renew(certification=certification, actor=request.user,
+                                    override=request.POST.get("override") == "1")
+            elif action in CERTIFICATION_ACTIONS and form.is_valid():
+                CERTIFICATION_ACTIONS[action](certification=certification, actor=request.user,
+                                              reason=form.cleaned_data["reason"])
+            else:
+                raise ValidationError(_("Give a reason; it is kept in the history."))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("The certification has been updated."))
+            return redirect("training:staff_certification", body_id=body.pk, pk=certification.pk)
+    history = certification.history.select_related("actor")
+    return render(request, "training/staff/certification_detail.html", {
+        "body": body, "certification": certification, "history": history,
+        "progress": renewal_progress(certification), "form": form,
+    })
+
+
+# ---------------------------------------------------------------- continuing education
+@body_view
+def ce_list(request, body):
+    records = ce_record_list_for(request.user).filter(body=body)
+    review = request.GET.get("review", "")
+    if review in ContinuingEducation.Review.values:
+        records = records.filter(review=review)
+    form = SampleForm(request.POST or None)
+    if request.method == "POST":
+        if request.POST.get("record"):
+            record = ce_record_list_for(request.user).filter(body=body, pk=request.POST["record"]).first()
+            if record is None:
+                raise Http404
+            ce_review(record=record, actor=request.user, accepted=request.POST.get("accepted") == "1")
+            return redirect(request.get_full_path())
+        if form.is_valid():
+            picked = ce_sample(body=body, actor=request.user, size=form.cleaned_data["size"])
+            messages.success(request, _("%(count)s records were picked for evidence review.") % {"count": len(picked)})
+            return redirect(f"{request.path}?review=sampled")
+    return render(request, "training/staff/ce_list.html", {
+        "body": body, "page": _page(request, records.order_by("-date", "-id")), "form": form, "review": review,
+        "reviews": ContinuingEducation.Review.choices,
+    })
+
+
+# ---------------------------------------------------------------- reports and import
+@body_view
+def report_register(request, body):
+    return render(request, "training/staff/report_register.html", {"body": body, "rows": register_report(request.user, body=body)})
+
+
+@body_view
+def report_yearly(request, body):
+    return render(request, "training/staff/report_yearly.html", {"body": body, "rows": yearly_table(request.user, body=body)})
+
+
+@body_view
+def register_upload(request, body):
+    form = ImportForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        result = register_import(body=body, actor=request.user, filename=upload.name, content=upload.read(),
+                                 dry_run=form.cleaned_data["dry_run"])
+        if result.ok and not result.dry_run:
+            messages.success(request, _("The register has been imported: %(count)s rows.") % {"count": result.rows})
+            return redirect("training:staff_certifications", body_id=body.pk)
+    return render(request, "training/staff/import.html", {"body": body, "form": form, "result": result},
+                  status=400 if result is not None and not result.ok else 200)
