@@ -21,9 +21,9 @@ def test_public_pages_query_count(client, demo, django_assert_num_queries, path,
 
 
 def test_my_page_query_count(client, demo, django_assert_num_queries):
-    # session, user, roles, MFA status
+    # session, user, roles, MFA status, renewal reminders
     client.force_login(User.objects.get(email="peer@example.org"))
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         assert client.get("/me/").status_code == 200
 
 
