@@ -672,3 +672,63 @@ class ReminderSent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.certification_id} cycle {self.cycle} ({self.offset_days})"
+
+
+class InHouseTraining(models.Model):
+    """A training an organisation gave its own staff (one a year is needed for the peer-support
+    welfare-fee addition, ピアサポート体制加算)."""
+
+    organisation = models.ForeignKey(
+        "peers.Organisation", on_delete=models.PROTECT, related_name="in_house_trainings",
+        verbose_name=_("organisation"),
+    )
+    held_on = models.DateField(_("held on"))
+    title = models.CharField(_("title"), max_length=200)
+    trainer = models.CharField(_("trainer"), max_length=200)
+    attendees = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="in_house_trainings_attended",
+        verbose_name=_("attendees"),
+    )
+    materials = models.FileField(_("materials"), upload_to="in-house-training/%Y/", blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-held_on", "-id"]
+        verbose_name = _("in-house training")
+        verbose_name_plural = _("in-house trainings")
+        indexes = [models.Index(fields=["organisation", "held_on"], name="inhouse_org_date_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.held_on} {self.title}"
+
+
+class StaffingPublication(models.Model):
+    """The organisation published its peer-support staffing for a fiscal year (April–March)."""
+
+    organisation = models.ForeignKey(
+        "peers.Organisation", on_delete=models.PROTECT, related_name="staffing_publications",
+        verbose_name=_("organisation"),
+    )
+    fiscal_year = models.PositiveSmallIntegerField(_("fiscal year (starting April)"))
+    published_on = models.DateField(_("published on"))
+    where = models.CharField(_("where it is published"), max_length=300)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+",
+        verbose_name=_("recorded by"),
+    )
+
+    class Meta:
+        verbose_name = _("staffing publication")
+        verbose_name_plural = _("staffing publications")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "fiscal_year"], name="staffing_publication_once_a_year"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} FY{self.fiscal_year}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import public, staff
+from .views import public, staff, staffing
 
 app_name = "training"
 
@@ -17,6 +17,7 @@ urlpatterns = [
     path("me/training/certifications/<int:pk>/certificate.pdf", public.certificate_pdf, name="certificate_pdf"),
     path("me/training/completions/<int:pk>/certificate.pdf", public.completion_certificate_pdf, name="completion_pdf"),
     path("staff/training/", staff.home, name="staff_home"),
+    path("staff/staffing/<int:pk>/", staffing.staffing, name="staffing"),
     path("staff/training/<int:body_id>/", staff.body_home, name="staff_body"),
     path("staff/training/<int:body_id>/courses/", staff.course_list, name="staff_courses"),
     path("staff/training/<int:body_id>/courses/new/", staff.course_edit, name="staff_course_new"),
