@@ -702,9 +702,9 @@ def reminders_send(*, today: datetime.date | None = None) -> int:
             if (certification.pk, certification.cycle, offset) in already:
                 continue
             with transaction.atomic():
-                progress = renewal_progress(certification)
+                # What is missing is worded in the holder's language, as the email is.
                 with translation.override(certification.holder.language or settings.LANGUAGE_CODE):
-                    missing = [str(m) for m in progress.missing]
+                    missing = [str(m) for m in renewal_progress(certification).missing]
                 _reminder, created = ReminderSent.objects.get_or_create(
                     certification=certification, cycle=certification.cycle, offset_days=offset,
                     defaults={"missing": missing},
