@@ -6,6 +6,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from collaboration.views import calendar_feed
 from peers.views import set_language
 
 from . import views
@@ -16,11 +17,14 @@ urlpatterns = [
     path("cms-admin/", include(wagtailadmin_urls)),
     path("django-admin/", admin.site.urls),
     path("documents/", include(wagtaildocs_urls)),
+    path("api/v1/", include("collaboration.api_urls")),
+    path("calendar/<str:token>.ics", calendar_feed, name="calendar_feed"),
 ]
 
 urlpatterns += i18n_patterns(
     path("accounts/", include("allauth.urls")),
     path("", include("peers.urls")),
+    path("", include("collaboration.urls")),
     # Wagtail's page tree last: it answers every address not taken above.
     path("", include(wagtail_urls)),
     prefix_default_language=False,

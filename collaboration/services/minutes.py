@@ -7,7 +7,7 @@ import re
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
 from peers.services import audit_record
 
@@ -83,8 +83,8 @@ def remove_personal_data(text: str, people: dict[str, str]) -> str:
     for name in sorted(people, key=len, reverse=True):
         if len(name.strip()) >= 2:
             text = text.replace(name, people[name])
-    text = EMAIL_RE.sub(_("[email removed]"), text)
-    text = PHONE_RE.sub(_("[phone number removed]"), text)
+    text = EMAIL_RE.sub(str(_("[email removed]")), text)
+    text = PHONE_RE.sub(str(_("[phone number removed]")), text)
     return text
 
 
@@ -106,7 +106,7 @@ def _people_of(access: MeetingAccess) -> dict[str, str]:
                     if len(part) >= 2 and "@" not in name:
                         people.setdefault(part, label)
     for item in AgendaItem.objects.filter(meeting=meeting).exclude(presenter_name=""):
-        people.setdefault(item.presenter_name, _("[presenter]"))
+        people.setdefault(item.presenter_name, str(_("[presenter]")))
     return people
 
 

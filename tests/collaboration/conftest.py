@@ -143,3 +143,8 @@ async def drain(communicator, seconds: float = 0.2) -> list[dict]:
     while not await communicator.receive_nothing(timeout=seconds):
         frames.append(await communicator.receive_json_from())
     return frames
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
