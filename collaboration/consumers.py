@@ -13,7 +13,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from . import services
-from .realtime import meeting_group_name, message_payload
+from .realtime import meeting_group_name, message_payload, room_event
 from .selectors import meeting_access_for, meeting_exists, message_list_after, presence_list
 
 logger = logging.getLogger(__name__)
@@ -141,6 +141,7 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
     """
 
     group: str | None = None
+    gone = False
 
     async def connect(self) -> None:
         self.group = None
@@ -176,6 +177,7 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
         )
 
     async def disconnect(self, code: int) -> None:
+        self.gone = True
         if self.group is None:
             return
         try:
@@ -232,8 +234,8 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
         await self.send_json({"type": "history", "messages": payloads, "last_seq": top, "more": more})
         self.floor = top if self.floor is None else max(self.floor, top)
         buffered, self.buffer = self.buffer, []
-        for payload in buffered:
-            await self._forward(payload)
+        for event in buffered:
+            await self.room_event(event)
         await self.send_json(queue)
         await self.send_json({"type": "presence", "people": people})
 
@@ -313,15 +315,16 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
     # Events from the channel layer -------------------------------------------------------
 
     async def room_event(self, event) -> None:
-        await self._forward(event["payload"])
-
-    async def _forward(self, payload: dict) -> None:
-        rev = payload.get("rev")
+        rev = event.get("rev")
         if rev is not None:
             if self.floor is None:
                 if len(self.buffer) < settings.KAKEHASHI_ROOM_REPLAY_LIMIT:
-                    self.buffer.append(payload)
+                    self.buffer.append(event)
                 return
             if rev <= self.floor:
                 return  # already in the replay this client received
-        await self.send_json(payload)
+        if not self.gone:
+            await self.send(text_data=event["text"])
+
+    async def _forward(self, payload: dict) -> None:
+        await self.room_event(room_event(payload))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 
 from asgiref.sync import async_to_sync
@@ -40,6 +41,11 @@ def message_payload(message) -> dict:
     }
 
 
+def room_event(payload: dict) -> dict:
+    """The channel-layer event for one payload: encoded to JSON once here, not once per member."""
+    return {"type": ROOM_EVENT, "rev": payload.get("rev"), "text": json.dumps(payload, ensure_ascii=False)}
+
+
 async def _send(group: str, event: dict) -> None:
     layer = get_channel_layer()
     await asyncio.wait_for(
@@ -51,7 +57,7 @@ def broadcast(meeting_id: int, payload: dict) -> bool:
     """Send one event to everyone in the room. Returns False (and logs) when the channel layer
     is unavailable: what was saved stays saved, and clients catch up by sequence number."""
     try:
-        async_to_sync(_send)(meeting_group_name(meeting_id), {"type": ROOM_EVENT, "payload": payload})
+        async_to_sync(_send)(meeting_group_name(meeting_id), room_event(payload))
     except Exception as error:  # noqa: BLE001 - any layer failure means "degraded", never data loss
         logger.warning("room broadcast failed for meeting %s: %r", meeting_id, error)
         return False

@@ -113,7 +113,11 @@ def message_post(
         agenda_item=agenda_item,
         content_note=bool(content_note),
     )
-    message.full_clean(validate_unique=False, validate_constraints=False)
+    # The related rows were just read or checked above; skip re-reading them (hot path).
+    message.full_clean(
+        exclude=["meeting", "author", "reply_to", "agenda_item"],
+        validate_unique=False, validate_constraints=False,
+    )
     message.save()
     return message, broadcast_on_commit(meeting.pk, message_payload(message))
 
