@@ -60,6 +60,7 @@ class Member:
         self.task = None
         self.history = None
         self.history_event = asyncio.Event()
+        self.frames = 0
 
     async def connect(self, url: str, origin: str, room: bool) -> None:
         from websockets.asyncio.client import connect
@@ -73,6 +74,7 @@ class Member:
         try:
             async for raw in self.ws:
                 now = time.monotonic()
+                self.frames += 1
                 frame = json.loads(raw)
                 if room:
                     kind = frame.get("type")
@@ -118,7 +120,11 @@ async def _connect_all(members, url, origin, room):
                 await member.ws.send(json.dumps({"type": "hello"}))
 
     await asyncio.gather(*(one(m) for m in members))
-    await asyncio.sleep(3 if room else 1)  # let the join (presence) traffic settle
+    # Let the join traffic (presence) settle: quiet for one second.
+    seen = -1
+    while seen != sum(m.frames for m in members):
+        seen = sum(m.frames for m in members)
+        await asyncio.sleep(1)
 
 
 async def _wait_delivered(members, keys: set[str], timeout: float) -> None:

@@ -137,7 +137,8 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
     Client frames: hello {last_seq}, message {body, reply_to, agenda_item, content_note, ref},
     edit {seq, body}, delete {seq}, hide {seq, reason}, raise_hand {agenda_item}, lower_hand,
     call_speaker {entry}, finish_speaker, presence. Server frames: history, message, saved,
-    degraded, queue, presence, status, error {code, message, ref}.
+    degraded, queue, presence (full list), presence_join, presence_leave, status,
+    error {code, message, ref}.
     """
 
     group: str | None = None
@@ -323,8 +324,14 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
                 return
             if rev <= self.floor:
                 return  # already in the replay this client received
-        if not self.gone:
+        if self.gone:
+            return
+        try:
             await self.send(text_data=event["text"])
+        except RuntimeError:
+            # The client has gone and the server already closed the socket; the disconnect
+            # handler is on its way.
+            self.gone = True
 
     async def _forward(self, payload: dict) -> None:
         await self.room_event(room_event(payload))

@@ -283,17 +283,27 @@ def presence_payload(meeting_id: int) -> dict:
 
 
 def presence_join(*, access: MeetingAccess, user, channel_name: str) -> None:
+    """Record one open connection; tell the room when the person arrives (first tab only).
+    Changes go out as small deltas: a full list per join would grow with the square of the room."""
+    first = not RoomPresence.objects.filter(meeting=access.meeting, user=user).exists()
     RoomPresence.objects.update_or_create(
         channel_name=channel_name,
         defaults={"meeting": access.meeting, "user": user, "sector": access.sector},
     )
-    broadcast(access.meeting.pk, presence_payload(access.meeting.pk))
+    if first:
+        broadcast(access.meeting.pk, {
+            "type": "presence_join",
+            "person": {"user": user.pk, "name": str(user), "sector": access.sector},
+        })
 
 
 def presence_leave(*, meeting_id: int, channel_name: str) -> None:
-    deleted, _ = RoomPresence.objects.filter(channel_name=channel_name).delete()
-    if deleted:
-        broadcast(meeting_id, presence_payload(meeting_id))
+    row = RoomPresence.objects.filter(channel_name=channel_name).first()
+    if row is None:
+        return
+    row.delete()
+    if not RoomPresence.objects.filter(meeting_id=meeting_id, user_id=row.user_id).exists():
+        broadcast(meeting_id, {"type": "presence_leave", "user": row.user_id})
 
 
 # Opening and closing -----------------------------------------------------------------------

@@ -215,8 +215,10 @@ async def test_presence_shows_name_and_sector_and_no_read_receipts(connect, meet
     assert {(p["name"], p["sector"]) for p in people} == {("ピア 陽子", "peer"), ("医師 一郎", "medical")}
     await bob.disconnect()
     frames = await drain(alice, 0.5)
-    last = [f for f in frames if f["type"] == "presence"][-1]
-    assert [p["name"] for p in last["people"]] == ["ピア 陽子"]
+    assert {"type": "presence_leave", "user": doctor.pk} in frames
+    await alice.send_json_to({"type": "presence"})
+    people = (await receive_until(alice, "presence"))["people"]
+    assert [p["name"] for p in people] == ["ピア 陽子"]
     # Nothing about who read what is ever sent.
     assert not any("read" in f.get("type", "") for f in frames)
 

@@ -106,9 +106,10 @@
     return p;
   }
 
-  function renderPresence(people) {
+  var people = {};
+  function renderPresence() {
     presenceEl.textContent = "";
-    people.forEach(function (p) { presenceEl.appendChild(el("li", "", p.name + " (" + (T.sectors[p.sector] || p.sector) + ")")); });
+    Object.keys(people).map(function (k) { return people[k]; }).forEach(function (p) { presenceEl.appendChild(el("li", "", p.name + " (" + (T.sectors[p.sector] || p.sector) + ")")); });
   }
 
   function renderQueue(entries) {
@@ -145,7 +146,9 @@
       lastSeq = Math.max(lastSeq, f.last_seq);
       if (f.more) { socket.send(JSON.stringify({ type: "hello", last_seq: lastSeq })); }
     } else if (f.type === "message") { render(f); advance(f.rev); }
-    else if (f.type === "presence") { renderPresence(f.people); }
+    else if (f.type === "presence") { people = {}; f.people.forEach(function (p) { people[p.user] = p; }); renderPresence(); }
+    else if (f.type === "presence_join") { people[f.person.user] = f.person; renderPresence(); }
+    else if (f.type === "presence_leave") { delete people[f.user]; renderPresence(); }
     else if (f.type === "queue") { renderQueue(f.entries); }
     else if (f.type === "status") { if (f.status === "closed") { closed = true; say(T.closed); if (form) { form.hidden = true; } } }
     else if (f.type === "degraded") { say(f.message); }
