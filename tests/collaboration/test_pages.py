@@ -184,3 +184,23 @@ def test_unpublished_material_is_for_invitees_only(client, meeting, peer, outsid
     assert client.get(f"/en/materials/{material.pk}/").status_code == 404
     material_publish(access=boss, user=coordinator, material=material)
     assert client.get(f"/en/materials/{material.pk}/").status_code == 200
+
+
+def test_demo_loads_twice_with_a_live_meeting_the_demo_accounts_can_join(client):
+    from django.core.management import call_command
+
+    from peers.models import User
+
+    call_command("load_demo", "--quiet-summary")
+    call_command("load_demo", "--quiet-summary")
+    assert Meeting.objects.count() == 3
+    live = Meeting.objects.get(status="open")
+    peer = User.objects.get(email="peer@example.org")
+    assert meeting_access_for(peer, live.pk) is not None
+    client.force_login(peer)
+    html = client.get(f"/en/meetings/{live.pk}/room/").content.decode()
+    assert "ピアの立場から発言します" in html
+    past = Meeting.objects.get(status="closed")
+    assert Minutes.objects.get(meeting=past).status == "published"
+    upcoming = Meeting.objects.get(status="scheduled")
+    assert "ピアサポーター委員の推薦を事業所に依頼する" in client.get(f"/en/meetings/{upcoming.pk}/").content.decode()
