@@ -128,11 +128,18 @@ async def _connect_all(members, url, origin, room):
 
 
 async def _wait_delivered(members, keys: set[str], timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    """Until every member has every message, or nothing new has arrived for `timeout` seconds
+    (so "lost" means lost, not merely late)."""
+    seen, quiet_since = -1, time.monotonic()
+    while True:
         if all(len(m.counts.keys() & keys) == len(keys) for m in members):
             return
-        await asyncio.sleep(0.05)
+        now_seen = sum(len(m.latencies) for m in members)
+        if now_seen != seen:
+            seen, quiet_since = now_seen, time.monotonic()
+        elif time.monotonic() - quiet_since > timeout:
+            return
+        await asyncio.sleep(0.1)
 
 
 def _check(members, keys: set[str]) -> tuple[int, int]:
@@ -156,7 +163,7 @@ async def _measure(label, url, origin, cookies, room) -> dict:
             await asyncio.sleep(delay)
         sender = senders[i % SENDERS]
         await sender.ws.send(sender.frame(room, f"r{i}"))
-    await _wait_delivered(members, keys, 30)
+    await _wait_delivered(members, keys, 10)
     end = max(m.last_delivery for m in members)
     missing, duplicates = _check(members, keys)
     latencies = [x for m in members for x in m.latencies]
@@ -177,7 +184,7 @@ async def _measure(label, url, origin, cookies, room) -> dict:
             await sender.ws.send(sender.frame(room, key))
 
     await asyncio.gather(*(fire(s, burst_keys[n::SENDERS]) for n, s in enumerate(senders)))
-    await _wait_delivered(members, set(burst_keys), 60)
+    await _wait_delivered(members, set(burst_keys), 10)
     end = max(m.last_delivery for m in members)
     b_missing, b_duplicates = _check(members, set(burst_keys))
     result["burst_rate"] = sum(len(m.latencies) for m in members) / (end - start)
@@ -187,17 +194,26 @@ async def _measure(label, url, origin, cookies, room) -> dict:
     return result
 
 
-async def _catch_up(url, origin, members) -> tuple[float, int, bool]:
-    """Member 0 leaves, 1,000 messages are sent, member 0 comes back asking for what it missed."""
+def _last_seq(dsn: str, meeting: int) -> int:
+    import psycopg
+
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        return conn.execute("SELECT last_seq FROM collaboration_meeting WHERE id = %s", [meeting]).fetchone()[0]
+
+
+async def _catch_up(url, origin, members, dsn, meeting) -> tuple[float, int, bool]:
+    """Member 0 leaves; 1,000 messages are posted (and committed) while it is away; it comes back
+    with the last number it saw and asks for the rest. Timed from connect to the full replay."""
     away, sender = members[0], members[1]
-    last = away.max_rev
+    for m in members[2:]:
+        await m.close()
     await away.close()
-    saved_before = sender.saved
+    last = await asyncio.to_thread(_last_seq, dsn, meeting)
     for i in range(MISSED):
         await sender.ws.send(sender.frame(True, f"m{i}"))
-    deadline = time.monotonic() + 60
-    while sender.saved < saved_before + MISSED and time.monotonic() < deadline:
-        await asyncio.sleep(0.05)
+    deadline = time.monotonic() + 120
+    while await asyncio.to_thread(_last_seq, dsn, meeting) < last + MISSED and time.monotonic() < deadline:
+        await asyncio.sleep(0.2)
     back = Member(0, away.cookie)
     started = time.monotonic()
     await back.connect(url, origin, True)
@@ -205,12 +221,13 @@ async def _catch_up(url, origin, members) -> tuple[float, int, bool]:
     await asyncio.wait_for(back.history_event.wait(), 30)
     elapsed = time.monotonic() - started
     seqs = [m["seq"] for m in back.history["messages"]]
-    in_order_once = seqs == sorted(set(seqs)) and len(seqs) >= MISSED
+    in_order_once = seqs == list(range(last + 1, last + MISSED + 1))
     await back.close()
+    await sender.close()
     return elapsed, len(seqs), in_order_once
 
 
-async def _bench(port: int, cookies: list[str]) -> None:
+async def _bench(port: int, cookies: list[str], dsn: str) -> None:
     origin = f"http://127.0.0.1:{port}"
     meeting = cookies.pop()
     bare = await _measure("bare Channels consumer (baseline)", f"ws://127.0.0.1:{port}/ws/bare/", origin, None, False)
@@ -218,11 +235,9 @@ async def _bench(port: int, cookies: list[str]) -> None:
         await m.close()
     room = await _measure("meeting room (save + sequence + checks)", f"ws://127.0.0.1:{port}/ws/meetings/{meeting}/", origin, cookies, True)
     members = room.pop("members")
-    catch_up = await _catch_up(f"ws://127.0.0.1:{port}/ws/meetings/{meeting}/", origin, members)
-    for m in members[1:]:
-        await m.close()
+    catch_up = await _catch_up(f"ws://127.0.0.1:{port}/ws/meetings/{meeting}/", origin, members, dsn, meeting)
     print(f"{MEMBERS} members, {RATE:g} messages/s for {SECONDS:g} s, then a burst of {BURST}; "
-          f"uvicorn + RedisPubSubChannelLayer + PostgreSQL")
+          f"uvicorn (uvloop, websockets-sansio) + RedisPubSubChannelLayer + PostgreSQL")
     print(f"{'':<42}{'lost':>6}{'dup':>5}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'deliv/s':>10}{'burst deliv/s':>15}{'vs bare':>9}")
     for row in (bare, room):
         print(f"{row['label']:<42}{row['missing']:>6}{row['duplicates']:>5}{row['p50']:>9.1f}{row['p95']:>9.1f}"
@@ -259,7 +274,7 @@ def run() -> None:
         data = json.loads(out.strip().splitlines()[-1])
         server = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "bench.asgi_bare:application", "--host", "127.0.0.1",
-             "--port", str(port), "--ws", "websockets", "--lifespan", "off", "--log-level", "warning",
+             "--port", str(port), "--ws", "websockets-sansio", "--lifespan", "off", "--log-level", "warning",
              "--no-access-log"],
             cwd=ROOT, env=env,
         )
@@ -272,7 +287,9 @@ def run() -> None:
                 if time.monotonic() > deadline:
                     raise RuntimeError("uvicorn did not start") from None
                 time.sleep(0.2)
-        asyncio.run(_bench(port, [*data["cookies"], data["meeting"]]))
+        import uvloop
+
+        uvloop.run(_bench(port, [*data["cookies"], data["meeting"]], f"{pg}/{name}"))
     finally:
         if server is not None:
             server.terminate()

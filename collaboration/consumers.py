@@ -13,7 +13,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from . import services
-from .realtime import meeting_group_name, message_payload, room_event
+from .realtime import abroadcast, defer_broadcast, meeting_group_name, message_payload, room_event
 from .selectors import meeting_access_for, meeting_exists, message_list_after, presence_list
 
 logger = logging.getLogger(__name__)
@@ -93,7 +93,21 @@ class TokenBucket:
 # Sync halves of the handlers: each runs in the database thread and returns plain data.
 
 
-def _post(access, user, content) -> tuple[dict, bool | None]:
+def _deferred(func):
+    """Run a room service so that its on-commit broadcast is handed back to the consumer."""
+
+    def run(*args):
+        token = defer_broadcast.set(True)
+        try:
+            return func(*args)
+        finally:
+            defer_broadcast.reset(token)  # asgiref copies context changes back: undo ours
+
+    return run
+
+
+@_deferred
+def _post(access, user, content):
     message, result = services.message_post(
         access=access,
         author=user,
@@ -102,10 +116,11 @@ def _post(access, user, content) -> tuple[dict, bool | None]:
         agenda_item_id=content.get("agenda_item"),
         content_note=bool(content.get("content_note")),
     )
-    return message_payload(message), result.delivered
+    return message_payload(message), result
 
 
-def _change(kind: str, access, user, content) -> tuple[dict, bool | None]:
+@_deferred
+def _change(kind: str, access, user, content):
     seq = content.get("seq")
     if kind == "edit":
         message, result = services.message_edit(access=access, user=user, seq=seq, body=str(content.get("body", "")))
@@ -113,7 +128,7 @@ def _change(kind: str, access, user, content) -> tuple[dict, bool | None]:
         message, result = services.message_delete(access=access, user=user, seq=seq)
     else:
         message, result = services.message_hide(access=access, user=user, seq=seq, reason=str(content.get("reason", "")))
-    return message_payload(message), result.delivered
+    return message_payload(message), result
 
 
 def _replay(meeting, after: int) -> tuple[list[dict], int, bool]:
@@ -253,7 +268,11 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
             payloads, top, more = _replay(self.access.meeting, after)
         return payloads, top, more, services.queue_payload(self.access.meeting), presence_list(self.meeting_id)
 
-    async def _saved(self, payload: dict, delivered: bool | None, ref) -> None:
+    async def _saved(self, payload: dict, result, ref) -> None:
+        """Tell the sender it is saved, then broadcast what the service committed."""
+        delivered = result.delivered
+        if result.pending is not None:
+            delivered = await abroadcast(*result.pending)
         frame = {"type": "saved", "seq": payload["seq"], "rev": payload["rev"], "delivered": bool(delivered)}
         if ref is not None:
             frame["ref"] = ref
@@ -265,20 +284,20 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
                 await self.send_json({"type": "degraded", "message": str(DEGRADED)})
 
     async def on_message(self, content, ref) -> None:
-        payload, delivered = await database_sync_to_async(_post)(self.access, self.user, content)
-        await self._saved(payload, delivered, ref)
+        payload, result = await database_sync_to_async(_post)(self.access, self.user, content)
+        await self._saved(payload, result, ref)
 
     async def on_edit(self, content, ref) -> None:
-        payload, delivered = await database_sync_to_async(_change)("edit", self.access, self.user, content)
-        await self._saved(payload, delivered, ref)
+        payload, result = await database_sync_to_async(_change)("edit", self.access, self.user, content)
+        await self._saved(payload, result, ref)
 
     async def on_delete(self, content, ref) -> None:
-        payload, delivered = await database_sync_to_async(_change)("delete", self.access, self.user, content)
-        await self._saved(payload, delivered, ref)
+        payload, result = await database_sync_to_async(_change)("delete", self.access, self.user, content)
+        await self._saved(payload, result, ref)
 
     async def on_hide(self, content, ref) -> None:
-        payload, delivered = await database_sync_to_async(_change)("hide", self.access, self.user, content)
-        await self._saved(payload, delivered, ref)
+        payload, result = await database_sync_to_async(_change)("hide", self.access, self.user, content)
+        await self._saved(payload, result, ref)
 
     async def on_raise_hand(self, content, ref) -> None:
         await database_sync_to_async(services.hand_raise)(

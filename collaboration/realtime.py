@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import json
 import logging
 
@@ -64,22 +65,42 @@ def broadcast(meeting_id: int, payload: dict) -> bool:
     return True
 
 
+async def abroadcast(meeting_id: int, payload: dict) -> bool:
+    """The same as broadcast(), from async code (the consumer), without a thread hop."""
+    try:
+        await _send(meeting_group_name(meeting_id), room_event(payload))
+    except Exception as error:  # noqa: BLE001
+        logger.warning("room broadcast failed for meeting %s: %r", meeting_id, error)
+        return False
+    return True
+
+
+# Set by the consumer around a service call: the on-commit hook then hands the event back
+# instead of sending it from the database thread (which would wait on the busy event loop).
+defer_broadcast: contextvars.ContextVar[bool] = contextvars.ContextVar("defer_broadcast", default=False)
+
+
 class BroadcastResult:
     """Filled in by the on-commit hook, read by the caller after the transaction has ended."""
 
-    __slots__ = ("delivered",)
+    __slots__ = ("delivered", "pending")
 
     def __init__(self) -> None:
-        self.delivered: bool | None = None  # None: not committed (yet)
+        self.delivered: bool | None = None  # None: not committed (yet), or deferred
+        self.pending: tuple[int, dict] | None = None  # committed, for the caller to send
 
 
 def broadcast_on_commit(meeting_id: int, payload: dict) -> BroadcastResult:
+    """Broadcast once the transaction commits (never for a rolled-back change)."""
     from django.db import transaction
 
     result = BroadcastResult()
 
     def _go() -> None:
-        result.delivered = broadcast(meeting_id, payload)
+        if defer_broadcast.get():
+            result.pending = (meeting_id, payload)
+        else:
+            result.delivered = broadcast(meeting_id, payload)
 
     transaction.on_commit(_go)
     return result
