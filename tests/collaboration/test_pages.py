@@ -204,3 +204,14 @@ def test_demo_loads_twice_with_a_live_meeting_the_demo_accounts_can_join(client)
     assert Minutes.objects.get(meeting=past).status == "published"
     upcoming = Meeting.objects.get(status="scheduled")
     assert "ピアサポーター委員の推薦を事業所に依頼する" in client.get(f"/en/meetings/{upcoming.pk}/").content.decode()
+
+
+def test_staff_meeting_list_has_fixed_query_count(mfa_client, coordinator, body, django_assert_num_queries):
+    c = mfa_client(coordinator)
+    c.get("/en/staff/meetings/")
+    for n in range(4):
+        start = timezone.now() + timedelta(days=n + 1)
+        Meeting.objects.create(body=body, title=f"S{n}", starts_at=start, ends_at=start + timedelta(hours=1), place="x")
+    with django_assert_num_queries(7):
+        response = c.get("/en/staff/meetings/")
+    assert response.status_code == 200 and "S3" in response.content.decode()
