@@ -155,6 +155,7 @@ async def _measure(label, url, origin, cookies, room) -> dict:
     # Fixed rate: RATE messages a second from SENDERS members in turn.
     total = int(SECONDS * RATE)
     keys = {f"r{i}" for i in range(total)}
+    cpu_start = time.process_time()
     start = time.monotonic()
     for i in range(total):
         target = start + i / RATE
@@ -165,6 +166,7 @@ async def _measure(label, url, origin, cookies, room) -> dict:
         await sender.ws.send(sender.frame(room, f"r{i}"))
     await _wait_delivered(members, keys, 10)
     end = max(m.last_delivery for m in members)
+    client_cpu = (time.process_time() - cpu_start) / (time.monotonic() - start)
     missing, duplicates = _check(members, keys)
     latencies = [x for m in members for x in m.latencies]
     delivered = len(latencies)
@@ -172,6 +174,7 @@ async def _measure(label, url, origin, cookies, room) -> dict:
         "label": label, "missing": missing, "duplicates": duplicates,
         "p50": _percentile(latencies, 50) * 1000, "p95": _percentile(latencies, 95) * 1000,
         "p99": _percentile(latencies, 99) * 1000, "rate": delivered / (end - start),
+        "client_cpu": client_cpu,
     }
     # Burst: every sender as fast as it can, BURST messages in all.
     for m in members:
@@ -238,10 +241,10 @@ async def _bench(port: int, cookies: list[str], dsn: str) -> None:
     catch_up = await _catch_up(f"ws://127.0.0.1:{port}/ws/meetings/{meeting}/", origin, members, dsn, meeting)
     print(f"{MEMBERS} members, {RATE:g} messages/s for {SECONDS:g} s, then a burst of {BURST}; "
           f"uvicorn (uvloop, websockets-sansio) + RedisPubSubChannelLayer + PostgreSQL")
-    print(f"{'':<42}{'lost':>6}{'dup':>5}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'deliv/s':>10}{'burst deliv/s':>15}{'vs bare':>9}")
+    print(f"{'':<42}{'lost':>6}{'dup':>5}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'deliv/s':>10}{'burst deliv/s':>15}{'vs bare':>9}{'client CPU':>12}")
     for row in (bare, room):
         print(f"{row['label']:<42}{row['missing']:>6}{row['duplicates']:>5}{row['p50']:>9.1f}{row['p95']:>9.1f}"
-              f"{row['p99']:>9.1f}{row['rate']:>10.0f}{row['burst_rate']:>15.0f}{row['burst_rate'] / bare['burst_rate']:>9.0%}")
+              f"{row['p99']:>9.1f}{row['rate']:>10.0f}{row['burst_rate']:>15.0f}{row['burst_rate'] / bare['burst_rate']:>9.0%}{row['client_cpu']:>12.0%}")
     elapsed, count, ok = catch_up
     print(f"reconnect after missing {MISSED} messages: {count} replayed in {elapsed * 1000:.0f} ms"
           f" ({'in order, once' if ok else 'NOT in order/once'})")
