@@ -1,7 +1,7 @@
 """Live meeting room: 200 members over uvicorn + Redis (pub/sub layer) + PostgreSQL, beside a bare re-broadcasting consumer in the same run.
 
 For each of the two (the bare consumer first, then the real room), the members connect through
-a real ASGI server (uvicorn, started here on a free port, serving bench/asgi_bare.py) and ten of
+a real ASGI server (uvicorn, started here on a free port, serving bench/_asgi_bare.py) and ten of
 them send 10 messages a second in total for BENCH_SECONDS (default 60). Reported: messages
 lost or duplicated (every message must reach every member exactly once), delivery latency
 p50/p95/p99, deliveries per second at that rate, and deliveries per second when the senders go
@@ -31,6 +31,7 @@ RATE = float(os.environ.get("BENCH_RATE", "10"))
 SENDERS = 10
 BURST = int(os.environ.get("BENCH_BURST", "200"))
 MISSED = 1000
+WORKERS = int(os.environ.get("BENCH_WORKERS", "1"))
 
 
 def _free_port() -> int:
@@ -240,7 +241,7 @@ async def _bench(port: int, cookies: list[str], dsn: str) -> None:
     members = room.pop("members")
     catch_up = await _catch_up(f"ws://127.0.0.1:{port}/ws/meetings/{meeting}/", origin, members, dsn, meeting)
     print(f"{MEMBERS} members, {RATE:g} messages/s for {SECONDS:g} s, then a burst of {BURST}; "
-          f"uvicorn (uvloop, websockets-sansio) + RedisPubSubChannelLayer + PostgreSQL")
+          f"uvicorn ({WORKERS} worker(s), uvloop, websockets-sansio) + RedisPubSubChannelLayer + PostgreSQL")
     print(f"{'':<42}{'lost':>6}{'dup':>5}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'deliv/s':>10}{'burst deliv/s':>15}{'vs bare':>9}{'client CPU':>12}")
     for row in (bare, room):
         print(f"{row['label']:<42}{row['missing']:>6}{row['duplicates']:>5}{row['p50']:>9.1f}{row['p95']:>9.1f}"
@@ -276,9 +277,9 @@ def run() -> None:
                              check=True, capture_output=True, text=True).stdout
         data = json.loads(out.strip().splitlines()[-1])
         server = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "bench.asgi_bare:application", "--host", "127.0.0.1",
+            [sys.executable, "-m", "uvicorn", "bench._asgi_bare:application", "--host", "127.0.0.1",
              "--port", str(port), "--ws", "websockets-sansio", "--lifespan", "off", "--log-level", "warning",
-             "--no-access-log"],
+             "--no-access-log", "--workers", str(WORKERS)],
             cwd=ROOT, env=env,
         )
         deadline = time.monotonic() + 60

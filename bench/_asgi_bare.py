@@ -1,4 +1,4 @@
-"""The bench's own ASGI application: the real meeting room, plus a bare consumer that only
+"""The bench's own ASGI application (underscore: not a bench module itself): the real meeting
 re-broadcasts (no saving, no checks) as the baseline. The bare route exists only here."""
 
 import os
