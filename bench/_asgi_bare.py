@@ -1,5 +1,6 @@
 """The bench's own ASGI application (underscore: not a bench module itself): the real meeting
-re-broadcasts (no saving, no checks) as the baseline. The bare route exists only here."""
+room, plus a bare consumer that only re-broadcasts (no saving, no checks) as the baseline.
+The bare route exists only here."""
 
 import os
 
