@@ -2,7 +2,38 @@
 
 from __future__ import annotations
 
+import json
+import logging
+import time
+
+from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+from . import services
+from .realtime import abroadcast, defer_broadcast, meeting_group_name, message_payload, room_event
+from .selectors import meeting_access_for, meeting_exists, message_list_after, presence_list
+
+logger = logging.getLogger(__name__)
+
+# Close codes a client can act on (4000-4999 are the application's own).
+CLOSE_NOT_SIGNED_IN = 4401
+CLOSE_FORBIDDEN = 4403
+CLOSE_UNKNOWN_MEETING = 4404
+CLOSE_LAYER_UNAVAILABLE = 4503
+
+ERRORS = {
+    "not_json": _("That frame was not valid JSON."),
+    "bad_frame": _("That frame is not an object with a type."),
+    "unknown_type": _("The room does not know that kind of frame."),
+    "too_large": _("That frame is over the size limit."),
+    "rate_limited": _("You are sending too fast; wait a moment and try again."),
+    "server_error": _("Something went wrong on our side; nothing was lost. Try again."),
+}
+DEGRADED = _("Your message was saved, but live delivery is interrupted. Others will see it when "
+             "the connection recovers.")
 
 
 def ping_group_name(channel_name: str) -> str:
@@ -34,9 +65,292 @@ class PingConsumer(AsyncJsonWebsocketConsumer):
 
     @classmethod
     async def decode_json(cls, text_data):
-        import json
-
         try:
             return json.loads(text_data)
         except ValueError:
             return None
+
+
+class TokenBucket:
+    """Allows `burst` frames at once and `rate` a second after that, per connection."""
+
+    def __init__(self, burst: int, rate: float):
+        self.capacity = float(burst)
+        self.tokens = float(burst)
+        self.rate = rate
+        self.updated = time.monotonic()
+
+    def take(self) -> bool:
+        now = time.monotonic()
+        self.tokens = min(self.capacity, self.tokens + (now - self.updated) * self.rate)
+        self.updated = now
+        if self.tokens >= 1:
+            self.tokens -= 1
+            return True
+        return False
+
+
+# Sync halves of the handlers: each runs in the database thread and returns plain data.
+
+
+def _deferred(func):
+    """Run a room service so that its on-commit broadcast is handed back to the consumer."""
+
+    def run(*args):
+        token = defer_broadcast.set(True)
+        try:
+            return func(*args)
+        finally:
+            defer_broadcast.reset(token)  # asgiref copies context changes back: undo ours
+
+    return run
+
+
+@_deferred
+def _post(access, user, content):
+    message, result = services.message_post(
+        access=access,
+        author=user,
+        body=str(content.get("body", "")),
+        reply_to_seq=content.get("reply_to"),
+        agenda_item_id=content.get("agenda_item"),
+        content_note=bool(content.get("content_note")),
+    )
+    return message_payload(message), result
+
+
+@_deferred
+def _change(kind: str, access, user, content):
+    seq = content.get("seq")
+    if kind == "edit":
+        message, result = services.message_edit(access=access, user=user, seq=seq, body=str(content.get("body", "")))
+    elif kind == "delete":
+        message, result = services.message_delete(access=access, user=user, seq=seq)
+    else:
+        message, result = services.message_hide(access=access, user=user, seq=seq, reason=str(content.get("reason", "")))
+    return message_payload(message), result
+
+
+def _replay(meeting, after: int) -> tuple[list[dict], int, bool]:
+    limit = settings.KAKEHASHI_ROOM_REPLAY_LIMIT
+    rows = list(message_list_after(meeting, after, limit=limit + 1))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    payloads = [message_payload(m) for m in rows]
+    if more:
+        top = rows[-1].rev
+    else:
+        # Everything up to the room's counter is now accounted for (changes included).
+        meeting.refresh_from_db(fields=["last_seq", "status"])
+        top = max([after, meeting.last_seq, *(p["rev"] for p in payloads)])
+    return payloads, top, more
+
+
+class MeetingConsumer(AsyncJsonWebsocketConsumer):
+    """One meeting's live room at /ws/meetings/<id>/.
+
+    Client frames: hello {last_seq}, message {body, reply_to, agenda_item, content_note, ref},
+    edit {seq, body}, delete {seq}, hide {seq, reason}, raise_hand {agenda_item}, lower_hand,
+    call_speaker {entry}, finish_speaker, presence. Server frames: history, message, saved,
+    degraded, queue, presence (full list), presence_join, presence_leave, status,
+    error {code, message, ref}.
+    """
+
+    group: str | None = None
+    gone = False
+
+    async def connect(self) -> None:
+        self.group = None
+        self.meeting_id = int(self.scope["url_route"]["kwargs"]["meeting_id"])
+        self.user = self.scope.get("user")
+        # Accept first, then close with a code: a refusal before accepting reaches the browser
+        # as a bare failed handshake with no reason.
+        if self.user is None or not self.user.is_authenticated:
+            await self.accept()
+            await self.close(code=CLOSE_NOT_SIGNED_IN)
+            return
+        self.access = await database_sync_to_async(meeting_access_for)(self.user, self.meeting_id)
+        if self.access is None:
+            exists = await database_sync_to_async(meeting_exists)(self.meeting_id)
+            await self.accept()
+            await self.close(code=CLOSE_FORBIDDEN if exists else CLOSE_UNKNOWN_MEETING)
+            return
+        self.language = getattr(self.user, "language", None) or settings.LANGUAGE_CODE
+        self.bucket = TokenBucket(settings.KAKEHASHI_ROOM_RATE_BURST, settings.KAKEHASHI_ROOM_RATE_PER_SECOND)
+        self.floor: int | None = None  # replayed up to here; None until the client says hello
+        self.buffer: list[dict] = []
+        try:
+            await self.channel_layer.group_add(meeting_group_name(self.meeting_id), self.channel_name)
+        except Exception:  # noqa: BLE001 - the layer is down: say so, the page still has history
+            logger.warning("room %s: channel layer unavailable at connect", self.meeting_id)
+            await self.accept()
+            await self.close(code=CLOSE_LAYER_UNAVAILABLE)
+            return
+        self.group = meeting_group_name(self.meeting_id)
+        await self.accept()
+        await database_sync_to_async(services.presence_join)(
+            access=self.access, user=self.user, channel_name=self.channel_name
+        )
+
+    async def disconnect(self, code: int) -> None:
+        self.gone = True
+        if self.group is None:
+            return
+        try:
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+        except Exception:  # noqa: BLE001
+            pass
+        await database_sync_to_async(services.presence_leave)(
+            meeting_id=self.meeting_id, channel_name=self.channel_name
+        )
+
+    # Incoming frames ---------------------------------------------------------------------
+
+    async def receive(self, text_data=None, bytes_data=None, **kwargs) -> None:
+        raw = text_data if text_data is not None else bytes_data
+        size = len(raw.encode("utf-8")) if isinstance(raw, str) else len(raw or b"")
+        if size > settings.KAKEHASHI_ROOM_MAX_FRAME_BYTES:
+            await self.send_error("too_large")
+            return
+        if not self.bucket.take():
+            await self.send_error("rate_limited")
+            return
+        try:
+            content = json.loads(raw)
+        except (TypeError, ValueError):
+            await self.send_error("not_json")
+            return
+        if not isinstance(content, dict) or not isinstance(content.get("type"), str):
+            await self.send_error("bad_frame")
+            return
+        ref = content.get("ref") if isinstance(content.get("ref"), (str, int)) else None
+        handler = self.HANDLERS.get(content["type"])
+        if handler is None:
+            await self.send_error("unknown_type", ref)
+            return
+        try:
+            await handler(self, content, ref)
+        except services.RoomError as error:
+            await self.send_error(error.code, ref, message=error.message)
+        except Exception:  # noqa: BLE001 - one bad frame never takes the room down
+            logger.exception("room %s: frame failed", self.meeting_id)
+            await self.send_error("server_error", ref)
+
+    async def send_error(self, code: str, ref=None, message=None) -> None:
+        with translation.override(self.language):
+            text = str(message if message is not None else ERRORS.get(code, code))
+        frame = {"type": "error", "code": code, "message": text}
+        if ref is not None:
+            frame["ref"] = ref
+        await self.send_json(frame)
+
+    async def on_hello(self, content, ref) -> None:
+        state = await database_sync_to_async(self._hello_state)(content.get("last_seq"))
+        payloads, top, more, queue, people = state
+        await self.send_json({"type": "history", "messages": payloads, "last_seq": top, "more": more})
+        self.floor = top if self.floor is None else max(self.floor, top)
+        buffered, self.buffer = self.buffer, []
+        for event in buffered:
+            await self.room_event(event)
+        await self.send_json(queue)
+        await self.send_json({"type": "presence", "people": people})
+
+    def _hello_state(self, last_seq):
+        try:
+            after = max(0, int(last_seq))
+        except (TypeError, ValueError):
+            after = None
+        if after is None:
+            # No replay asked for: live from now on.
+            self.access.meeting.refresh_from_db(fields=["last_seq", "status"])
+            payloads, top, more = [], self.access.meeting.last_seq, False
+        else:
+            payloads, top, more = _replay(self.access.meeting, after)
+        return payloads, top, more, services.queue_payload(self.access.meeting), presence_list(self.meeting_id)
+
+    async def _saved(self, payload: dict, result, ref) -> None:
+        """Tell the sender it is saved, then broadcast what the service committed."""
+        delivered = result.delivered
+        if result.pending is not None:
+            delivered = await abroadcast(*result.pending)
+        frame = {"type": "saved", "seq": payload["seq"], "rev": payload["rev"], "delivered": bool(delivered)}
+        if ref is not None:
+            frame["ref"] = ref
+        await self.send_json(frame)
+        if not delivered:
+            # The layer is down: the sender still sees their own change, and is told.
+            await self._forward(payload)
+            with translation.override(self.language):
+                await self.send_json({"type": "degraded", "message": str(DEGRADED)})
+
+    async def on_message(self, content, ref) -> None:
+        payload, result = await database_sync_to_async(_post)(self.access, self.user, content)
+        await self._saved(payload, result, ref)
+
+    async def on_edit(self, content, ref) -> None:
+        payload, result = await database_sync_to_async(_change)("edit", self.access, self.user, content)
+        await self._saved(payload, result, ref)
+
+    async def on_delete(self, content, ref) -> None:
+        payload, result = await database_sync_to_async(_change)("delete", self.access, self.user, content)
+        await self._saved(payload, result, ref)
+
+    async def on_hide(self, content, ref) -> None:
+        payload, result = await database_sync_to_async(_change)("hide", self.access, self.user, content)
+        await self._saved(payload, result, ref)
+
+    async def on_raise_hand(self, content, ref) -> None:
+        await database_sync_to_async(services.hand_raise)(
+            access=self.access, user=self.user, agenda_item_id=content.get("agenda_item")
+        )
+
+    async def on_lower_hand(self, content, ref) -> None:
+        await database_sync_to_async(services.hand_lower)(access=self.access, user=self.user)
+
+    async def on_call_speaker(self, content, ref) -> None:
+        await database_sync_to_async(services.speaker_call)(
+            access=self.access, user=self.user, entry_id=content.get("entry")
+        )
+
+    async def on_finish_speaker(self, content, ref) -> None:
+        await database_sync_to_async(services.speaker_done)(access=self.access, user=self.user)
+
+    async def on_presence(self, content, ref) -> None:
+        people = await database_sync_to_async(presence_list)(self.meeting_id)
+        await self.send_json({"type": "presence", "people": people})
+
+    HANDLERS = {
+        "hello": on_hello,
+        "message": on_message,
+        "edit": on_edit,
+        "delete": on_delete,
+        "hide": on_hide,
+        "raise_hand": on_raise_hand,
+        "lower_hand": on_lower_hand,
+        "call_speaker": on_call_speaker,
+        "finish_speaker": on_finish_speaker,
+        "presence": on_presence,
+    }
+
+    # Events from the channel layer -------------------------------------------------------
+
+    async def room_event(self, event) -> None:
+        rev = event.get("rev")
+        if rev is not None:
+            if self.floor is None:
+                if len(self.buffer) < settings.KAKEHASHI_ROOM_REPLAY_LIMIT:
+                    self.buffer.append(event)
+                return
+            if rev <= self.floor:
+                return  # already in the replay this client received
+        if self.gone:
+            return
+        try:
+            await self.send(text_data=event["text"])
+        except RuntimeError:
+            # The client has gone and the server already closed the socket; the disconnect
+            # handler is on its way.
+            self.gone = True
+
+    async def _forward(self, payload: dict) -> None:
+        await self.room_event(room_event(payload))

@@ -7,6 +7,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from collaboration.views import calendar_feed
 from peers.views import set_language
 
 from . import views
@@ -17,11 +18,15 @@ urlpatterns = [
     path("cms-admin/", include(wagtailadmin_urls)),
     path("django-admin/", admin.site.urls),
     path("documents/", include(wagtaildocs_urls)),
-    path("api/v1/", include("training.api_urls")),
+    path("calendar/<str:token>.ics", calendar_feed, name="calendar_feed"),
 ]
 
-# The JSON API, outside the language prefixes; its OpenAPI document describes only it.
-api_v1 = [path("api/v1/", include("peers.api"))]
+# The JSON API, outside the language prefixes; its OpenAPI document describes all of it.
+api_v1 = [
+    path("api/v1/", include("peers.api")),
+    path("api/v1/", include("training.api_urls")),
+    path("api/v1/", include("collaboration.api_urls")),
+]
 urlpatterns += [
     path("api/v1/openapi.json", SpectacularJSONAPIView.as_view(urlconf=api_v1), name="openapi"),
     *api_v1,
@@ -31,6 +36,7 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("allauth.urls")),
     path("", include("peers.urls")),
     path("", include("training.urls")),
+    path("", include("collaboration.urls")),
     # Wagtail's page tree last: it answers every address not taken above.
     path("", include(wagtail_urls)),
     prefix_default_language=False,

@@ -143,6 +143,15 @@ if REDIS_URL:
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
+# Live meeting rooms (collaboration): edit/delete window, frame size and per-connection rate.
+KAKEHASHI_ROOM_EDIT_SECONDS = int(os.environ.get("KAKEHASHI_ROOM_EDIT_SECONDS", "300"))
+KAKEHASHI_ROOM_MAX_FRAME_BYTES = int(os.environ.get("KAKEHASHI_ROOM_MAX_FRAME_BYTES", "16384"))
+KAKEHASHI_ROOM_MAX_MESSAGE_CHARS = int(os.environ.get("KAKEHASHI_ROOM_MAX_MESSAGE_CHARS", "4000"))
+KAKEHASHI_ROOM_RATE_BURST = int(os.environ.get("KAKEHASHI_ROOM_RATE_BURST", "10"))
+KAKEHASHI_ROOM_RATE_PER_SECOND = float(os.environ.get("KAKEHASHI_ROOM_RATE_PER_SECOND", "3"))
+KAKEHASHI_ROOM_BROADCAST_TIMEOUT = float(os.environ.get("KAKEHASHI_ROOM_BROADCAST_TIMEOUT", "2"))
+KAKEHASHI_ROOM_REPLAY_LIMIT = int(os.environ.get("KAKEHASHI_ROOM_REPLAY_LIMIT", "5000"))
+
 # Background tasks: immediate unless a worker runs (production sets the database backend).
 TASKS = {
     "default": {

@@ -1,0 +1,345 @@
+"""JSON API (/api/v1/) for bodies, meetings and their records. Same selectors and services as
+the pages and the websocket. Bad input answers 400 with every message in Japanese and English,
+and changes nothing."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils import translation
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from peers.models import User
+
+from . import services
+from .models import (
+    ActionItem,
+    AgendaItem,
+    Attendance,
+    ConsultationBody,
+    Decision,
+    Meeting,
+    MeetingInvitation,
+    Minutes,
+    Reply,
+)
+from .realtime import message_payload
+from .selectors import (
+    action_item_list_carried_to,
+    agenda_item_list,
+    attendance_list,
+    body_get_for,
+    body_list_for,
+    invitation_list,
+    meeting_access_for,
+    meeting_list_for,
+    message_list_after,
+)
+
+LANGUAGES = ("ja", "en")
+
+
+def _bilingual(error: ValidationError | serializers.ValidationError | Exception) -> dict:
+    out: dict[str, dict[str, list[str]]] = {}
+    for language in LANGUAGES:
+        with translation.override(language):
+            if isinstance(error, ValidationError):
+                detail = error.message_dict if hasattr(error, "error_dict") else {"non_field_errors": error.messages}
+            else:
+                detail = {"non_field_errors": [str(getattr(error, "message", error))]}
+            for field, messages in detail.items():
+                out.setdefault(field, {})[language] = [str(m) for m in messages]
+    return {"errors": out}
+
+
+def _validate(serializer_class, data, **kwargs) -> dict:
+    """Validate in both languages; raise with the bilingual messages when the input is bad."""
+    results = {}
+    for language in LANGUAGES:
+        with translation.override(language):
+            serializer = serializer_class(data=data, **kwargs)
+            if serializer.is_valid():
+                return serializer.validated_data
+            results[language] = {k: [str(m) for m in v] for k, v in serializer.errors.items()}
+    errors: dict[str, dict[str, list[str]]] = {}
+    for language, fields in results.items():
+        for field, messages in fields.items():
+            errors.setdefault(field, {})[language] = messages
+    raise BadInput({"errors": errors})
+
+
+class BadInput(Exception):
+    def __init__(self, payload: dict):
+        self.payload = payload
+
+
+class MeetingAPIView(APIView):
+    """Resolves the meeting through the access selector (404 for unknown and forbidden alike),
+    and turns refusals and bad input into answers."""
+
+    coordinate = False
+
+    def access(self, request, pk):
+        access = meeting_access_for(request.user, pk)
+        if access is None or (self.coordinate and not access.can_coordinate):
+            raise Http404
+        return access
+
+    def handle_exception(self, exc):
+        if isinstance(exc, BadInput):
+            return Response(exc.payload, status=status.HTTP_400_BAD_REQUEST)
+        if isinstance(exc, ValidationError):
+            return Response(_bilingual(exc), status=status.HTTP_400_BAD_REQUEST)
+        if isinstance(exc, services.RoomError):
+            body = _bilingual(exc)
+            body["code"] = exc.code
+            return Response(body, status=status.HTTP_409_CONFLICT if exc.code == "room_closed" else 400)
+        if isinstance(exc, PermissionDenied):
+            return Response(_bilingual(exc), status=status.HTTP_403_FORBIDDEN)
+        return super().handle_exception(exc)
+
+
+# Serializers ---------------------------------------------------------------------------
+
+
+class BodySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ConsultationBody
+        fields = ["id", "name", "level", "prefecture", "region", "municipality", "description"]
+
+
+class AgendaItemSerializer(serializers.ModelSerializer):
+    presenter = serializers.CharField(source="presenter_label")
+
+    class Meta:
+        model = AgendaItem
+        fields = ["id", "order", "title", "minutes_allotted", "presenter"]
+
+
+class MeetingSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Meeting
+        fields = ["id", "body", "title", "description", "starts_at", "ends_at", "place", "online_url",
+                  "status", "last_seq"]
+
+
+class ReplySerializer(serializers.Serializer):
+    response = serializers.ChoiceField(choices=Reply.Response.choices)
+    accommodation_request = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+
+
+class InvitationSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="user.display_name")
+    reply = serializers.SerializerMethodField()
+    accommodation_request = serializers.SerializerMethodField()
+
+    class Meta:
+        model = MeetingInvitation
+        fields = ["id", "user", "name", "sector", "is_guest", "reply", "accommodation_request"]
+
+    def get_reply(self, obj):
+        reply = getattr(obj, "reply", None)
+        return reply.response if reply else None
+
+    def get_accommodation_request(self, obj):
+        reply = getattr(obj, "reply", None)
+        return reply.accommodation_request if reply else ""
+
+
+class AttendanceInSerializer(serializers.Serializer):
+    user = serializers.PrimaryKeyRelatedField(queryset=User.objects.all())
+    present = serializers.BooleanField()
+
+
+class AttendanceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Attendance
+        fields = ["user", "sector", "present", "recorded_at"]
+
+
+class MinutesInSerializer(serializers.Serializer):
+    text = serializers.CharField(max_length=100_000)
+
+
+class MinutesSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Minutes
+        fields = ["text", "public_text", "status", "approved_at", "published_at"]
+
+
+class DecisionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Decision
+        fields = ["id", "agenda_item", "text", "created_at"]
+        read_only_fields = ["id", "created_at"]
+
+
+class ActionItemSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ActionItem
+        fields = ["id", "meeting", "agenda_item", "decision", "description", "owner", "due_on", "status"]
+        read_only_fields = ["id", "meeting", "status"]
+
+
+class ActionStatusSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=ActionItem.Status.choices)
+
+
+class MessageInSerializer(serializers.Serializer):
+    body = serializers.CharField(max_length=4000)
+    reply_to = serializers.IntegerField(required=False, allow_null=True, default=None)
+    agenda_item = serializers.IntegerField(required=False, allow_null=True, default=None)
+    content_note = serializers.BooleanField(required=False, default=False)
+
+
+# Views ---------------------------------------------------------------------------------
+
+
+class BodyList(APIView):
+    def get(self, request):
+        return Response(BodySerializer(body_list_for(request.user)[:500], many=True).data)
+
+
+class BodyDetail(APIView):
+    def get(self, request, pk):
+        body = body_get_for(request.user, pk)
+        if body is None:
+            raise Http404
+        return Response(BodySerializer(body).data)
+
+
+class MeetingList(APIView):
+    def get(self, request):
+        return Response(MeetingSerializer(meeting_list_for(request.user).order_by("-starts_at")[:500], many=True).data)
+
+
+class MeetingDetail(MeetingAPIView):
+    def get(self, request, pk):
+        access = self.access(request, pk)
+        data = MeetingSerializer(access.meeting).data
+        data["agenda"] = AgendaItemSerializer(agenda_item_list(access.meeting), many=True).data
+        data["carried_action_items"] = ActionItemSerializer(action_item_list_carried_to(access.meeting), many=True).data
+        data["can_coordinate"] = access.can_coordinate
+        return Response(data)
+
+
+class Agenda(MeetingAPIView):
+    def get(self, request, pk):
+        access = self.access(request, pk)
+        return Response(AgendaItemSerializer(agenda_item_list(access.meeting), many=True).data)
+
+
+class Invitations(MeetingAPIView):
+    def get(self, request, pk):
+        access = self.access(request, pk)
+        rows = invitation_list(access.meeting)
+        if not access.can_coordinate:
+            rows = rows.filter(user=request.user)  # others' replies and requests are not shown
+        return Response(InvitationSerializer(rows, many=True).data)
+
+
+class ReplyView(MeetingAPIView):
+    def post(self, request, pk):
+        access = self.access(request, pk)
+        invitation = MeetingInvitation.objects.filter(meeting=access.meeting, user=request.user).first()
+        if invitation is None:
+            raise Http404
+        data = _validate(ReplySerializer, request.data)
+        reply = services.reply_save(invitation=invitation, user=request.user, **data)
+        return Response({"response": reply.response, "accommodation_request": reply.accommodation_request})
+
+
+class AttendanceView(MeetingAPIView):
+    coordinate = True
+
+    def get(self, request, pk):
+        return Response(AttendanceSerializer(attendance_list(self.access(request, pk).meeting), many=True).data)
+
+    def post(self, request, pk):
+        access = self.access(request, pk)
+        data = _validate(AttendanceInSerializer, request.data)
+        row = services.attendance_record(access=access, user=request.user, person=data["user"], present=data["present"])
+        return Response(AttendanceSerializer(row).data, status=status.HTTP_201_CREATED)
+
+
+class MinutesView(MeetingAPIView):
+    def get(self, request, pk):
+        access = self.access(request, pk)
+        minutes = Minutes.objects.filter(meeting=access.meeting).first()
+        if minutes is None:
+            raise Http404
+        return Response(MinutesSerializer(minutes).data)
+
+    def put(self, request, pk):
+        self.coordinate = True
+        access = self.access(request, pk)
+        data = _validate(MinutesInSerializer, request.data)
+        minutes = services.minutes_save(access=access, user=request.user, text=data["text"])
+        return Response(MinutesSerializer(minutes).data)
+
+
+class Decisions(MeetingAPIView):
+    def get(self, request, pk):
+        access = self.access(request, pk)
+        return Response(DecisionSerializer(access.meeting.decisions.order_by("id"), many=True).data)
+
+    def post(self, request, pk):
+        self.coordinate = True
+        access = self.access(request, pk)
+        data = _validate(DecisionSerializer, request.data)
+        decision = services.decision_record(access=access, user=request.user, **data)
+        return Response(DecisionSerializer(decision).data, status=status.HTTP_201_CREATED)
+
+
+class ActionItems(MeetingAPIView):
+    def get(self, request, pk):
+        access = self.access(request, pk)
+        return Response(ActionItemSerializer(access.meeting.action_items.order_by("due_on", "id"), many=True).data)
+
+    def post(self, request, pk):
+        self.coordinate = True
+        access = self.access(request, pk)
+        data = _validate(ActionItemSerializer, request.data)
+        item = services.action_item_create(access=access, user=request.user, **data)
+        return Response(ActionItemSerializer(item).data, status=status.HTTP_201_CREATED)
+
+
+class ActionItemDetail(MeetingAPIView):
+    def patch(self, request, pk):
+        item = get_object_or_404(ActionItem.objects.select_related("meeting"), pk=pk)
+        access = self.access(request, item.meeting_id)
+        data = _validate(ActionStatusSerializer, request.data)
+        item = services.action_item_set_status(access=access, user=request.user, item=item, status=data["status"])
+        return Response(ActionItemSerializer(item).data)
+
+
+class Messages(MeetingAPIView):
+    def get(self, request, pk):
+        access = self.access(request, pk)
+        raw = request.query_params.get("after", "0")
+        if not raw.isdigit():
+            raise BadInput(_bilingual(ValidationError({"after": _after_message()})))
+        rows = message_list_after(access.meeting, int(raw), limit=1000)
+        return Response({"messages": [message_payload(m) for m in rows]})
+
+    @transaction.non_atomic_requests
+    def post(self, request, pk):
+        access = self.access(request, pk)
+        data = _validate(MessageInSerializer, request.data)
+        message, result = services.message_post(
+            access=access, author=request.user, body=data["body"], reply_to_seq=data["reply_to"],
+            agenda_item_id=data["agenda_item"], content_note=data["content_note"],
+        )
+        payload = message_payload(message)
+        payload["delivered"] = bool(result.delivered)
+        return Response(payload, status=status.HTTP_201_CREATED)
+
+
+def _after_message():
+    from django.utils.translation import gettext_lazy
+
+    return gettext_lazy("`after` must be a whole number (a sequence number).")

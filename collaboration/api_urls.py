@@ -1,0 +1,19 @@
+from django.urls import path
+
+from . import api
+
+urlpatterns = [
+    path("bodies/", api.BodyList.as_view(), name="api_bodies"),
+    path("bodies/<int:pk>/", api.BodyDetail.as_view(), name="api_body"),
+    path("meetings/", api.MeetingList.as_view(), name="api_meetings"),
+    path("meetings/<int:pk>/", api.MeetingDetail.as_view(), name="api_meeting"),
+    path("meetings/<int:pk>/agenda/", api.Agenda.as_view(), name="api_agenda"),
+    path("meetings/<int:pk>/invitations/", api.Invitations.as_view(), name="api_invitations"),
+    path("meetings/<int:pk>/reply/", api.ReplyView.as_view(), name="api_reply"),
+    path("meetings/<int:pk>/attendance/", api.AttendanceView.as_view(), name="api_attendance"),
+    path("meetings/<int:pk>/minutes/", api.MinutesView.as_view(), name="api_minutes"),
+    path("meetings/<int:pk>/decisions/", api.Decisions.as_view(), name="api_decisions"),
+    path("meetings/<int:pk>/action-items/", api.ActionItems.as_view(), name="api_action_items"),
+    path("meetings/<int:pk>/messages/", api.Messages.as_view(), name="api_messages"),
+    path("action-items/<int:pk>/", api.ActionItemDetail.as_view(), name="api_action_item"),
+]

@@ -1,0 +1,143 @@
+"""Demo consultation bodies and meetings (never in production). Idempotent.
+
+Two bodies (Tokyo, and a region of Tokyo); a past meeting with minutes, decisions and action
+items; an upcoming meeting the demo accounts are invited to; and a meeting open now, so the live
+room can be tried at once. Needs peers.demo.load() first (the demo accounts).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from peers.models import Region, User
+
+from .models import (
+    ActionItem,
+    AgendaItem,
+    BodyMember,
+    ConsultationBody,
+    Decision,
+    Meeting,
+    MeetingInvitation,
+    Message,
+    Minutes,
+    Sector,
+)
+
+TOKYO_BODY = "東京都 精神障害にも対応した地域包括ケアシステム 協議の場"
+REGION_BODY = "北多摩北部圏域 協議の場"
+
+# email → sector on the bodies
+MEMBERS = {
+    "coordinator@example.org": Sector.ADMINISTRATION,
+    "peer@example.org": Sector.PEER,
+    "pro@example.org": Sector.MEDICAL,
+    "manager@example.org": Sector.WELFARE,
+}
+
+
+def _meeting(body, title, starts_at, hours, status, **extra) -> Meeting:
+    meeting = Meeting.objects.filter(body=body, title=title).first()
+    if meeting is None:
+        meeting = Meeting.objects.create(
+            body=body, title=title, starts_at=starts_at, ends_at=starts_at + timedelta(hours=hours),
+            status=status, **extra,
+        )
+    else:
+        # Keep the demo's timing relative to today (the open meeting is always open now).
+        meeting.starts_at, meeting.ends_at, meeting.status = starts_at, starts_at + timedelta(hours=hours), status
+        meeting.save(update_fields=["starts_at", "ends_at", "status"])
+    return meeting
+
+
+def _agenda(meeting, items) -> list[AgendaItem]:
+    rows = []
+    for order, (title, minutes, presenter) in enumerate(items, start=1):
+        row, _ = AgendaItem.objects.get_or_create(
+            meeting=meeting, order=order,
+            defaults={"title": title, "minutes_allotted": minutes, "presenter": presenter},
+        )
+        rows.append(row)
+    return rows
+
+
+@transaction.atomic
+def load() -> dict:
+    people = {u.email: u for u in User.objects.filter(email__in=MEMBERS)}
+    if len(people) < len(MEMBERS):
+        return {"meetings": 0}
+    coordinator = people["coordinator@example.org"]
+    tokyo_body, _ = ConsultationBody.objects.get_or_create(
+        name=TOKYO_BODY,
+        defaults={"level": ConsultationBody.Level.PREFECTURE, "prefecture_id": "13",
+                  "description": "保健・医療・福祉関係者、当事者・家族が地域の課題を話し合う場です。"},
+    )
+    region = Region.objects.filter(prefecture_id="13", name_ja="北多摩北部").first()
+    bodies = [tokyo_body]
+    if region is not None:
+        region_body, _ = ConsultationBody.objects.get_or_create(
+            name=REGION_BODY,
+            defaults={"level": ConsultationBody.Level.REGION, "prefecture_id": "13", "region": region},
+        )
+        bodies.append(region_body)
+    for body in bodies:
+        for email, sector in MEMBERS.items():
+            BodyMember.objects.get_or_create(
+                body=body, user=people[email],
+                defaults={"sector": sector, "is_coordinator": email == "coordinator@example.org"},
+            )
+
+    now = timezone.now().replace(second=0, microsecond=0)
+    past = _meeting(tokyo_body, "第2回 協議の場（振り返り）", now - timedelta(days=30), 2, Meeting.Status.CLOSED,
+                    place="東京都庁 第一本庁舎 会議室", created_by=coordinator)
+    upcoming = _meeting(tokyo_body, "第3回 協議の場", now + timedelta(days=7), 2, Meeting.Status.SCHEDULED,
+                        place="東京都庁 第一本庁舎 会議室", online_url="https://meet.example.org/kakehashi-3",
+                        created_by=coordinator)
+    live = _meeting(tokyo_body, "臨時 オンライン協議（いま開催中）", now - timedelta(minutes=15), 2, Meeting.Status.OPEN,
+                    online_url="https://meet.example.org/kakehashi-live", created_by=coordinator)
+
+    for meeting in (past, upcoming, live):
+        for email, sector in MEMBERS.items():
+            MeetingInvitation.objects.get_or_create(
+                meeting=meeting, user=people[email], defaults={"sector": sector, "invited_by": coordinator}
+            )
+
+    peer, pro = people["peer@example.org"], people["pro@example.org"]
+    past_items = _agenda(past, [("退院後の地域生活支援の現状", 30, pro), ("ピアサポーターの参画", 30, peer)])
+    _agenda(upcoming, [("前回の宿題の確認", 15, coordinator), ("就労支援とピアサポート", 40, peer)])
+    _agenda(live, [("意見交換", 60, coordinator)])
+
+    decision, _ = Decision.objects.get_or_create(
+        meeting=past, text="次回から協議の場の委員にピアサポーター2名を加える。",
+        defaults={"agenda_item": past_items[1]},
+    )
+    ActionItem.objects.get_or_create(
+        meeting=past, description="ピアサポーター委員の推薦を事業所に依頼する",
+        defaults={"owner": coordinator, "due_on": (now + timedelta(days=5)).date(), "decision": decision,
+                  "agenda_item": past_items[1]},
+    )
+    ActionItem.objects.get_or_create(
+        meeting=past, description="地域移行支援の事例を3件まとめる",
+        defaults={"owner": pro, "due_on": (now - timedelta(days=2)).date(), "status": ActionItem.Status.IN_PROGRESS,
+                  "agenda_item": past_items[0]},
+    )
+    Minutes.objects.get_or_create(
+        meeting=past,
+        defaults={
+            "text": "第2回 協議の場\n\n1. 退院後の地域生活支援の現状\n  医療と福祉の連携について報告があった。\n\n"
+                    "2. ピアサポーターの参画\n  - 決定: 次回から委員にピアサポーター2名を加える。\n",
+            "public_text": "第2回 協議の場\n\n1. 退院後の地域生活支援の現状\n  医療と福祉の連携について報告があった。\n\n"
+                           "2. ピアサポーターの参画\n  - 決定: 次回から委員にピアサポーター2名を加える。\n",
+            "status": Minutes.Status.PUBLISHED, "drafted_by": coordinator, "approved_by": coordinator,
+            "approved_at": now - timedelta(days=25), "published_at": now - timedelta(days=25),
+        },
+    )
+    if not Message.objects.filter(meeting=live).exists():
+        for text, author in (("本日はよろしくお願いします。", coordinator), ("よろしくお願いします。ピアの立場から発言します。", peer)):
+            live.last_seq += 1
+            Message.objects.create(meeting=live, seq=live.last_seq, rev=live.last_seq, author=author, body=text)
+        Meeting.objects.filter(pk=live.pk).update(last_seq=live.last_seq)
+    return {"meetings": 3, "live_meeting": live.pk}

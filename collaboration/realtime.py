@@ -1,0 +1,106 @@
+"""The room's side of the channel layer: group names, event payloads, broadcasting after commit."""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import json
+import logging
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.conf import settings
+
+logger = logging.getLogger(__name__)
+
+ROOM_EVENT = "room.event"
+
+
+def meeting_group_name(meeting_id: int) -> str:
+    """The channel-layer group of one meeting's room (the only place the name is built)."""
+    return f"meeting.{int(meeting_id)}"
+
+
+def message_payload(message) -> dict:
+    """What clients see of a message. Deleted and hidden messages keep their place (and number)
+    but lose their text."""
+    visible = message.deleted_at is None and message.hidden_at is None
+    return {
+        "type": "message",
+        "seq": message.seq,
+        "rev": message.rev,
+        "author": {"id": message.author_id, "name": str(message.author) if message.author_id else ""},
+        "body": message.body if visible else "",
+        "reply_to": message.reply_to.seq if message.reply_to_id else None,
+        "agenda_item": message.agenda_item_id,
+        "content_note": message.content_note,
+        "created_at": message.created_at.isoformat(),
+        "edited": message.edited_at is not None,
+        "deleted": message.deleted_at is not None,
+        "hidden": message.hidden_at is not None,
+        "hidden_reason": message.hidden_reason if message.hidden_at else "",
+    }
+
+
+def room_event(payload: dict) -> dict:
+    """The channel-layer event for one payload: encoded to JSON once here, not once per member."""
+    return {"type": ROOM_EVENT, "rev": payload.get("rev"), "text": json.dumps(payload, ensure_ascii=False)}
+
+
+async def _send(group: str, event: dict) -> None:
+    layer = get_channel_layer()
+    await asyncio.wait_for(
+        layer.group_send(group, event), timeout=settings.KAKEHASHI_ROOM_BROADCAST_TIMEOUT
+    )
+
+
+def broadcast(meeting_id: int, payload: dict) -> bool:
+    """Send one event to everyone in the room. Returns False (and logs) when the channel layer
+    is unavailable: what was saved stays saved, and clients catch up by sequence number."""
+    try:
+        async_to_sync(_send)(meeting_group_name(meeting_id), room_event(payload))
+    except Exception as error:  # noqa: BLE001 - any layer failure means "degraded", never data loss
+        logger.warning("room broadcast failed for meeting %s: %r", meeting_id, error)
+        return False
+    return True
+
+
+async def abroadcast(meeting_id: int, payload: dict) -> bool:
+    """The same as broadcast(), from async code (the consumer), without a thread hop."""
+    try:
+        await _send(meeting_group_name(meeting_id), room_event(payload))
+    except Exception as error:  # noqa: BLE001
+        logger.warning("room broadcast failed for meeting %s: %r", meeting_id, error)
+        return False
+    return True
+
+
+# Set by the consumer around a service call: the on-commit hook then hands the event back
+# instead of sending it from the database thread (which would wait on the busy event loop).
+defer_broadcast: contextvars.ContextVar[bool] = contextvars.ContextVar("defer_broadcast", default=False)
+
+
+class BroadcastResult:
+    """Filled in by the on-commit hook, read by the caller after the transaction has ended."""
+
+    __slots__ = ("delivered", "pending")
+
+    def __init__(self) -> None:
+        self.delivered: bool | None = None  # None: not committed (yet), or deferred
+        self.pending: tuple[int, dict] | None = None  # committed, for the caller to send
+
+
+def broadcast_on_commit(meeting_id: int, payload: dict) -> BroadcastResult:
+    """Broadcast once the transaction commits (never for a rolled-back change)."""
+    from django.db import transaction
+
+    result = BroadcastResult()
+
+    def _go() -> None:
+        if defer_broadcast.get():
+            result.pending = (meeting_id, payload)
+        else:
+            result.delivered = broadcast(meeting_id, payload)
+
+    transaction.on_commit(_go)
+    return result

@@ -1,0 +1,276 @@
+"""Reads about consultation bodies and meetings. Who may see or run a meeting is decided here."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+
+from peers.models import Role
+from peers.selectors import role_assignment_list_for, user_is_admin
+
+from .models import (
+    ActionItem,
+    AgendaItem,
+    Attendance,
+    BodyMember,
+    CalendarFeed,
+    ConsultationBody,
+    Material,
+    Meeting,
+    MeetingInvitation,
+    Message,
+    ModerationLog,
+    RoomPresence,
+    Sector,
+    SpeakerQueueEntry,
+)
+
+
+def _coordinated_body_q(user, prefix: str = "") -> Q:
+    """Bodies a user coordinates: named coordinator of the body, or a COORDINATOR role over the
+    body's prefecture (whole) or region."""
+    p = prefix
+    q = Q(**{f"{p}members__user": user, f"{p}members__is_coordinator": True})
+    prefectures = []
+    regions = []
+    for assignment in role_assignment_list_for(user):
+        if assignment.role == Role.COORDINATOR:
+            if assignment.prefecture_id:
+                prefectures.append(assignment.prefecture_id)
+            else:
+                regions.append(assignment.region_id)
+    if prefectures:
+        q |= Q(**{f"{p}prefecture_id__in": prefectures})
+    if regions:
+        q |= Q(**{f"{p}region_id__in": regions})
+    return q
+
+
+def body_list_coordinated_by(user) -> QuerySet[ConsultationBody]:
+    qs = ConsultationBody.objects.select_related("prefecture", "region")
+    if not getattr(user, "is_authenticated", False):
+        return qs.none()
+    if user_is_admin(user):
+        return qs.all()
+    ids = ConsultationBody.objects.filter(_coordinated_body_q(user)).values("id")
+    return qs.filter(id__in=ids)
+
+
+def body_list_for(user) -> QuerySet[ConsultationBody]:
+    """Bodies a person may see: those they sit on, and those they coordinate."""
+    qs = ConsultationBody.objects.select_related("prefecture", "region")
+    if not getattr(user, "is_authenticated", False):
+        return qs.none()
+    if user_is_admin(user):
+        return qs.all()
+    ids = ConsultationBody.objects.filter(Q(members__user=user) | _coordinated_body_q(user)).values("id")
+    return qs.filter(id__in=ids)
+
+
+def body_get_for(user, pk: int) -> ConsultationBody | None:
+    return body_list_for(user).filter(pk=pk).first()
+
+
+def body_member_list(body: ConsultationBody) -> QuerySet[BodyMember]:
+    return body.members.select_related("user").order_by("sector", "user__display_name")
+
+
+def meeting_list_for(user) -> QuerySet[Meeting]:
+    """Meetings a person may see and join: invitees, the body's coordinators, administrators.
+    The one place this rule lives (pages, API and the websocket all ask here)."""
+    qs = Meeting.objects.select_related("body__prefecture", "body__region")
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return qs.none()
+    if user_is_admin(user):
+        return qs.all()
+    coordinated = ConsultationBody.objects.filter(_coordinated_body_q(user)).values("id")
+    return qs.filter(Q(invitations__user=user) | Q(body_id__in=coordinated)).distinct()
+
+
+def meeting_list_coordinated_by(user) -> QuerySet[Meeting]:
+    qs = Meeting.objects.select_related("body__prefecture", "body__region")
+    if user_is_admin(user):
+        return qs.all()
+    return qs.filter(body__in=body_list_coordinated_by(user))
+
+
+@dataclass(frozen=True)
+class MeetingAccess:
+    meeting: Meeting
+    can_coordinate: bool
+    invitation: MeetingInvitation | None
+
+    @property
+    def sector(self) -> str:
+        if self.invitation is not None:
+            return self.invitation.sector
+        return Sector.ADMINISTRATION if self.can_coordinate else Sector.OTHER
+
+
+def meeting_access_for(user, pk: int) -> MeetingAccess | None:
+    """A meeting with what this person may do there, or None when they may not see it
+    (unknown and forbidden look the same from outside: 404)."""
+    meeting = meeting_list_for(user).filter(pk=pk).first()
+    if meeting is None:
+        return None
+    can_coordinate = user_is_admin(user) or body_list_coordinated_by(user).filter(pk=meeting.body_id).exists()
+    invitation = MeetingInvitation.objects.filter(meeting=meeting, user=user).first()
+    if invitation is None and can_coordinate:
+        member = BodyMember.objects.filter(body_id=meeting.body_id, user=user).first()
+        if member is not None:
+            invitation = MeetingInvitation(meeting=meeting, user=user, sector=member.sector)
+    return MeetingAccess(meeting=meeting, can_coordinate=can_coordinate, invitation=invitation)
+
+
+def meeting_exists(pk: int) -> bool:
+    return Meeting.objects.filter(pk=pk).exists()
+
+
+def agenda_item_list(meeting: Meeting) -> QuerySet[AgendaItem]:
+    return meeting.agenda_items.select_related("presenter").order_by("order", "id")
+
+
+def action_item_list_carried_to(meeting: Meeting) -> QuerySet[ActionItem]:
+    """Open action items from the body's earlier meetings: they come up on this meeting's agenda."""
+    return (
+        ActionItem.objects.filter(
+            meeting__body_id=meeting.body_id,
+            meeting__starts_at__lt=meeting.starts_at,
+            status__in=ActionItem.OPEN_STATUSES,
+        )
+        .select_related("owner", "meeting", "agenda_item")
+        .order_by("due_on", "id")
+    )
+
+
+def material_list_for(access: MeetingAccess) -> QuerySet[Material]:
+    return access.meeting.materials.order_by("uploaded_at", "id")
+
+
+def material_list_public() -> QuerySet[Material]:
+    return Material.objects.filter(is_published=True)
+
+
+def invitation_list(meeting: Meeting) -> QuerySet[MeetingInvitation]:
+    return meeting.invitations.select_related("user", "reply").order_by("sector", "user__display_name")
+
+
+def invitation_list_for_user(user) -> QuerySet[MeetingInvitation]:
+    return MeetingInvitation.objects.filter(user=user).select_related("meeting__body", "reply")
+
+
+def attendance_list(meeting: Meeting) -> QuerySet[Attendance]:
+    return meeting.attendances.select_related("user").order_by("sector", "user__display_name")
+
+
+def message_list_after(meeting: Meeting, after: int = 0, limit: int | None = None) -> QuerySet[Message]:
+    """Messages posted or changed after sequence number `after`, in the order of their change."""
+    qs = (
+        Message.objects.filter(meeting=meeting, rev__gt=after)
+        .select_related("author", "reply_to")
+        .order_by("rev")
+    )
+    return qs[:limit] if limit else qs
+
+
+def message_list(meeting: Meeting) -> QuerySet[Message]:
+    return (
+        Message.objects.filter(meeting=meeting)
+        .select_related("author", "agenda_item", "reply_to__author")
+        .order_by("seq")
+    )
+
+
+def moderation_log_list(meeting: Meeting) -> QuerySet[ModerationLog]:
+    return meeting.moderation_log.select_related("actor", "message").order_by("-at", "-id")
+
+
+def speaker_queue_list(meeting: Meeting) -> QuerySet[SpeakerQueueEntry]:
+    return (
+        meeting.speaker_queue.filter(status__in=[SpeakerQueueEntry.Status.WAITING, SpeakerQueueEntry.Status.CALLED])
+        .select_related("user")
+        .order_by("raised_at", "id")
+    )
+
+
+def presence_list(meeting_id: int) -> list[dict]:
+    """Who is in the room now, by name and sector (one line per person, however many tabs)."""
+    seen = {}
+    for row in (
+        RoomPresence.objects.filter(meeting_id=meeting_id)
+        .select_related("user")
+        .order_by("joined_at", "id")
+    ):
+        seen.setdefault(row.user_id, {"user": row.user_id, "name": str(row.user), "sector": row.sector})
+    return list(seen.values())
+
+
+def meeting_participation(meeting: Meeting) -> dict:
+    """Attendees by sector, the share of peers, and speaking turns per sector."""
+    present = Counter(
+        dict(
+            meeting.attendances.filter(present=True)
+            .values_list("sector")
+            .annotate(n=Count("id"))
+            .values_list("sector", "n")
+        )
+    )
+    turns = Counter(
+        dict(
+            meeting.speaker_queue.filter(status__in=[SpeakerQueueEntry.Status.CALLED, SpeakerQueueEntry.Status.DONE])
+            .values_list("sector")
+            .annotate(n=Count("id"))
+            .values_list("sector", "n")
+        )
+    )
+    total = sum(present.values())
+    total_turns = sum(turns.values())
+    rows = [
+        {
+            "sector": value,
+            "label": label,
+            "attendees": present.get(value, 0),
+            "turns": turns.get(value, 0),
+        }
+        for value, label in Sector.choices
+    ]
+    return {
+        "rows": rows,
+        "attendees": total,
+        "turns": total_turns,
+        "peer_share": (present.get(Sector.PEER, 0) / total) if total else None,
+        "peer_turn_share": (turns.get(Sector.PEER, 0) / total_turns) if total_turns else None,
+    }
+
+
+def meeting_list_for_calendar(user) -> QuerySet[Meeting]:
+    """Meetings a person is invited to (their calendar), newest first."""
+    return (
+        Meeting.objects.filter(invitations__user=user)
+        .select_related("body")
+        .order_by("-starts_at")[:200]
+    )
+
+
+def calendar_feed_get(token: str) -> CalendarFeed | None:
+    return CalendarFeed.objects.select_related("user").filter(token=token, user__is_active=True).first()
+
+
+def meeting_list_with_counts(qs: QuerySet[Meeting]) -> QuerySet[Meeting]:
+    return qs.annotate(
+        invitee_count=Count("invitations", distinct=True),
+    )
+
+
+def body_list_with_members(qs: QuerySet[ConsultationBody]) -> QuerySet[ConsultationBody]:
+    return qs.annotate(member_count=Count("members", distinct=True))
+
+
+def has_reply_q(user) -> Exists:
+    return Exists(MeetingInvitation.objects.filter(meeting=OuterRef("pk"), user=user, reply__isnull=False))
+
+
+def meeting_detail_prefetch(qs: QuerySet[Meeting]) -> QuerySet[Meeting]:
+    return qs.prefetch_related(Prefetch("agenda_items", queryset=AgendaItem.objects.select_related("presenter")))

@@ -1,0 +1,330 @@
+"""The live room: messages, moderation, the speaker queue and presence.
+
+Every change is saved first, takes the room's next sequence number, and is broadcast after
+commit; the HTML pages, the API and the websocket consumer all call these functions.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from peers.services import audit_record
+
+from ..models import (
+    AgendaItem,
+    Meeting,
+    Message,
+    ModerationLog,
+    RoomPresence,
+    SpeakerQueueEntry,
+)
+from ..realtime import BroadcastResult, broadcast, broadcast_on_commit, message_payload
+from ..selectors import MeetingAccess, presence_list, speaker_queue_list
+
+
+class RoomError(Exception):
+    """A refused room action, with a stable code for clients and a translated explanation."""
+
+    MESSAGES = {
+        "room_closed": _("The meeting has closed; the room is read-only."),
+        "not_found": _("That message does not exist in this room."),
+        "forbidden": _("You cannot do that in this room."),
+        "edit_window_passed": _("Messages can only be changed for a short time after posting."),
+        "empty": _("Write a message first."),
+        "too_long": _("The message is too long."),
+        "reason_required": _("Give a reason for hiding the message."),
+        "already_raised": _("Your hand is already raised."),
+        "bad_agenda_item": _("That agenda item is not part of this meeting."),
+        "not_waiting": _("That person is not waiting to speak."),
+    }
+
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+    @property
+    def message(self) -> str:
+        return str(self.MESSAGES.get(self.code, self.code))
+
+
+def _next_seq(meeting_id: int) -> int:
+    """Take the room's next sequence number. The UPDATE locks the meeting's row until commit, so
+    concurrent posts (other processes included) get distinct, gap-free, ordered numbers; with
+    RETURNING (PostgreSQL, SQLite 3.35+) it is one round trip."""
+    table = connection.ops.quote_name(Meeting._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET last_seq = last_seq + 1 WHERE id = %s AND status <> %s RETURNING last_seq",
+            [meeting_id, Meeting.Status.CLOSED],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        raise RoomError("room_closed")
+    return row[0]
+
+
+def _clean_body(body: str) -> str:
+    body = (body or "").strip()
+    if not body:
+        raise RoomError("empty")
+    if len(body) > settings.KAKEHASHI_ROOM_MAX_MESSAGE_CHARS:
+        raise RoomError("too_long")
+    return body
+
+
+def _agenda_item(meeting: Meeting, agenda_item_id) -> AgendaItem | None:
+    if agenda_item_id in (None, ""):
+        return None
+    try:
+        return AgendaItem.objects.get(pk=int(agenda_item_id), meeting_id=meeting.pk)
+    except (AgendaItem.DoesNotExist, TypeError, ValueError):
+        raise RoomError("bad_agenda_item") from None
+
+
+@transaction.atomic
+def message_post(
+    *,
+    access: MeetingAccess,
+    author,
+    body: str,
+    reply_to_seq: int | None = None,
+    agenda_item_id: int | None = None,
+    content_note: bool = False,
+) -> tuple[Message, BroadcastResult]:
+    """Save a message with the room's next number, then broadcast it once committed."""
+    meeting = access.meeting
+    body = _clean_body(body)
+    agenda_item = _agenda_item(meeting, agenda_item_id)
+    reply_to = None
+    if reply_to_seq not in (None, ""):
+        try:
+            reply_to = Message.objects.get(meeting=meeting, seq=int(reply_to_seq))
+        except (Message.DoesNotExist, TypeError, ValueError):
+            raise RoomError("not_found") from None
+    seq = _next_seq(meeting.pk)
+    message = Message(
+        meeting=meeting,
+        seq=seq,
+        rev=seq,
+        author=author,
+        body=body,
+        reply_to=reply_to,
+        agenda_item=agenda_item,
+        content_note=bool(content_note),
+    )
+    # The related rows were just read or checked above; skip re-reading them (hot path).
+    message.full_clean(
+        exclude=["meeting", "author", "reply_to", "agenda_item"],
+        validate_unique=False, validate_constraints=False,
+    )
+    message.save()
+    return message, broadcast_on_commit(meeting.pk, message_payload(message))
+
+
+def _own_message_for_change(access: MeetingAccess, user, seq) -> Message:
+    try:
+        message = Message.objects.select_related("author", "reply_to").get(meeting=access.meeting, seq=int(seq))
+    except (Message.DoesNotExist, TypeError, ValueError):
+        raise RoomError("not_found") from None
+    if message.author_id != user.pk or message.deleted_at or message.hidden_at:
+        raise RoomError("forbidden")
+    window = timedelta(seconds=settings.KAKEHASHI_ROOM_EDIT_SECONDS)
+    if timezone.now() - message.created_at > window:
+        raise RoomError("edit_window_passed")
+    return message
+
+
+def _revise(message: Message, fields: list[str]) -> None:
+    message.rev = _next_seq(message.meeting_id)
+    message.save(update_fields=[*fields, "rev"])
+
+
+@transaction.atomic
+def message_edit(*, access: MeetingAccess, user, seq: int, body: str) -> tuple[Message, BroadcastResult]:
+    """The author changes their own message within the edit window."""
+    body = _clean_body(body)
+    message = _own_message_for_change(access, user, seq)
+    message.body = body
+    message.edited_at = timezone.now()
+    _revise(message, ["body", "edited_at"])
+    ModerationLog.objects.create(meeting=access.meeting, message=message, actor=user, action=ModerationLog.Action.EDIT)
+    return message, broadcast_on_commit(access.meeting.pk, message_payload(message))
+
+
+@transaction.atomic
+def message_delete(*, access: MeetingAccess, user, seq: int) -> tuple[Message, BroadcastResult]:
+    """The author removes their own message within the edit window; its number stays taken."""
+    message = _own_message_for_change(access, user, seq)
+    message.deleted_at = timezone.now()
+    _revise(message, ["deleted_at"])
+    ModerationLog.objects.create(meeting=access.meeting, message=message, actor=user, action=ModerationLog.Action.DELETE)
+    return message, broadcast_on_commit(access.meeting.pk, message_payload(message))
+
+
+@transaction.atomic
+def message_hide(*, access: MeetingAccess, user, seq: int, reason: str) -> tuple[Message, BroadcastResult]:
+    """A coordinator hides a message with a reason; the moderation log keeps who, when and why."""
+    if not access.can_coordinate:
+        raise RoomError("forbidden")
+    reason = (reason or "").strip()[:300]
+    if not reason:
+        raise RoomError("reason_required")
+    try:
+        message = Message.objects.select_related("author", "reply_to").get(meeting=access.meeting, seq=int(seq))
+    except (Message.DoesNotExist, TypeError, ValueError):
+        raise RoomError("not_found") from None
+    message.hidden_at = timezone.now()
+    message.hidden_by = user
+    message.hidden_reason = reason
+    _revise(message, ["hidden_at", "hidden_by", "hidden_reason"])
+    ModerationLog.objects.create(
+        meeting=access.meeting, message=message, actor=user, action=ModerationLog.Action.HIDE, reason=reason
+    )
+    audit_record(actor=user, action="meeting.message_hide", target=message, data={"reason": reason})
+    return message, broadcast_on_commit(access.meeting.pk, message_payload(message))
+
+
+# The speaker queue -------------------------------------------------------------------------
+
+
+def queue_payload(meeting: Meeting) -> dict:
+    return {
+        "type": "queue",
+        "entries": [
+            {
+                "id": entry.pk,
+                "user": entry.user_id,
+                "name": str(entry.user),
+                "sector": entry.sector,
+                "status": entry.status,
+                "agenda_item": entry.agenda_item_id,
+            }
+            for entry in speaker_queue_list(meeting)
+        ],
+    }
+
+
+def _queue_changed(meeting: Meeting) -> BroadcastResult:
+    return broadcast_on_commit(meeting.pk, queue_payload(meeting))
+
+
+def _check_open(meeting: Meeting) -> None:
+    if Meeting.objects.filter(pk=meeting.pk, status=Meeting.Status.CLOSED).exists():
+        raise RoomError("room_closed")
+
+
+@transaction.atomic
+def hand_raise(*, access: MeetingAccess, user, agenda_item_id: int | None = None) -> SpeakerQueueEntry:
+    meeting = access.meeting
+    _check_open(meeting)
+    agenda_item = _agenda_item(meeting, agenda_item_id)
+    entry = SpeakerQueueEntry(meeting=meeting, user=user, sector=access.sector, agenda_item=agenda_item)
+    try:
+        with transaction.atomic():
+            entry.save()
+    except IntegrityError:
+        raise RoomError("already_raised") from None
+    _queue_changed(meeting)
+    return entry
+
+
+@transaction.atomic
+def hand_lower(*, access: MeetingAccess, user) -> int:
+    """Withdraw one's own waiting hand (a hand already called is finished by the coordinator)."""
+    changed = SpeakerQueueEntry.objects.filter(
+        meeting=access.meeting, user=user, status=SpeakerQueueEntry.Status.WAITING
+    ).update(status=SpeakerQueueEntry.Status.WITHDRAWN, done_at=timezone.now())
+    if changed:
+        _queue_changed(access.meeting)
+    return changed
+
+
+@transaction.atomic
+def speaker_call(*, access: MeetingAccess, user, entry_id: int) -> SpeakerQueueEntry:
+    """The coordinator gives the floor to a waiting person; whoever was speaking is done."""
+    if not access.can_coordinate:
+        raise RoomError("forbidden")
+    _check_open(access.meeting)
+    try:
+        entry = SpeakerQueueEntry.objects.select_for_update().get(
+            pk=int(entry_id), meeting=access.meeting, status=SpeakerQueueEntry.Status.WAITING
+        )
+    except (SpeakerQueueEntry.DoesNotExist, TypeError, ValueError):
+        raise RoomError("not_waiting") from None
+    now = timezone.now()
+    SpeakerQueueEntry.objects.filter(meeting=access.meeting, status=SpeakerQueueEntry.Status.CALLED).update(
+        status=SpeakerQueueEntry.Status.DONE, done_at=now
+    )
+    entry.status = SpeakerQueueEntry.Status.CALLED
+    entry.called_at = now
+    entry.called_by = user
+    entry.save(update_fields=["status", "called_at", "called_by"])
+    _queue_changed(access.meeting)
+    return entry
+
+
+@transaction.atomic
+def speaker_done(*, access: MeetingAccess, user) -> int:
+    if not access.can_coordinate:
+        raise RoomError("forbidden")
+    changed = SpeakerQueueEntry.objects.filter(
+        meeting=access.meeting, status=SpeakerQueueEntry.Status.CALLED
+    ).update(status=SpeakerQueueEntry.Status.DONE, done_at=timezone.now())
+    _queue_changed(access.meeting)
+    return changed
+
+
+# Presence ----------------------------------------------------------------------------------
+
+
+def presence_payload(meeting_id: int) -> dict:
+    return {"type": "presence", "people": presence_list(meeting_id)}
+
+
+def presence_join(*, access: MeetingAccess, user, channel_name: str) -> None:
+    """Record one open connection; tell the room when the person arrives (first tab only).
+    Changes go out as small deltas: a full list per join would grow with the square of the room."""
+    first = not RoomPresence.objects.filter(meeting=access.meeting, user=user).exists()
+    RoomPresence.objects.update_or_create(
+        channel_name=channel_name,
+        defaults={"meeting": access.meeting, "user": user, "sector": access.sector},
+    )
+    if first:
+        broadcast(access.meeting.pk, {
+            "type": "presence_join",
+            "person": {"user": user.pk, "name": str(user), "sector": access.sector},
+        })
+
+
+def presence_leave(*, meeting_id: int, channel_name: str) -> None:
+    row = RoomPresence.objects.filter(channel_name=channel_name).first()
+    if row is None:
+        return
+    row.delete()
+    if not RoomPresence.objects.filter(meeting_id=meeting_id, user_id=row.user_id).exists():
+        broadcast(meeting_id, {"type": "presence_leave", "user": row.user_id})
+
+
+# Opening and closing -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def meeting_set_status(*, access: MeetingAccess, user, status: str) -> Meeting:
+    """Open the room, or close it (read-only from then on)."""
+    if not access.can_coordinate:
+        raise RoomError("forbidden")
+    meeting = Meeting.objects.select_for_update().get(pk=access.meeting.pk)
+    if status not in Meeting.Status.values or meeting.status == status:
+        return meeting
+    meeting.status = status
+    meeting.save(update_fields=["status"])
+    action = ModerationLog.Action.CLOSE if status == Meeting.Status.CLOSED else ModerationLog.Action.OPEN
+    ModerationLog.objects.create(meeting=meeting, actor=user, action=action)
+    audit_record(actor=user, action=f"meeting.{status}", target=meeting)
+    broadcast_on_commit(meeting.pk, {"type": "status", "status": status})
+    return meeting

@@ -1,0 +1,473 @@
+"""Pages for consultation meetings: what members see, and what coordinators run (/staff/...)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from peers.models import User
+from peers.views import staff_required
+
+from . import ics, services
+from .forms import (
+    ActionItemForm,
+    AgendaItemForm,
+    AttendanceForm,
+    DecisionForm,
+    GuestForm,
+    MaterialForm,
+    MeetingForm,
+    MinutesForm,
+    ReplyForm,
+    RoomMessageForm,
+)
+from .models import (
+    ActionItem,
+    Material,
+    Meeting,
+    MeetingInvitation,
+    Minutes,
+    Sector,
+    SpeakerQueueEntry,
+)
+from .selectors import (
+    action_item_list_carried_to,
+    agenda_item_list,
+    attendance_list,
+    body_get_for,
+    body_list_coordinated_by,
+    body_list_for,
+    body_member_list,
+    calendar_feed_get,
+    invitation_list,
+    meeting_access_for,
+    meeting_list_coordinated_by,
+    meeting_list_for,
+    meeting_list_for_calendar,
+    meeting_participation,
+    message_list,
+    moderation_log_list,
+    speaker_queue_list,
+)
+
+
+def _access_or_404(request: HttpRequest, pk: int, *, coordinate: bool = False):
+    access = meeting_access_for(request.user, pk)
+    if access is None or (coordinate and not access.can_coordinate):
+        raise Http404
+    return access
+
+
+# Members' pages ----------------------------------------------------------------------------
+
+
+@login_required
+def meeting_list(request: HttpRequest) -> HttpResponse:
+    now = timezone.now()
+    meetings = list(meeting_list_for(request.user).order_by("starts_at")[:200])
+    return render(
+        request,
+        "collaboration/meeting_list.html",
+        {
+            "upcoming": [m for m in meetings if m.ends_at >= now],
+            "past": [m for m in reversed(meetings) if m.ends_at < now],
+            "bodies": body_list_for(request.user)[:100],
+        },
+    )
+
+
+@login_required
+def body_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    body = body_get_for(request.user, pk)
+    if body is None:
+        raise Http404
+    return render(
+        request,
+        "collaboration/body_detail.html",
+        {
+            "body": body,
+            "members": body_member_list(body),
+            "meetings": meeting_list_for(request.user).filter(body=body).order_by("-starts_at")[:100],
+        },
+    )
+
+
+def _meeting_context(access) -> dict:
+    meeting = access.meeting
+    return {
+        "meeting": meeting,
+        "access": access,
+        "agenda": agenda_item_list(meeting),
+        "carried": action_item_list_carried_to(meeting),
+        "materials": meeting.materials.order_by("uploaded_at", "id"),
+        "decisions": meeting.decisions.select_related("agenda_item").order_by("id"),
+        "action_items": meeting.action_items.select_related("owner", "agenda_item").order_by("due_on", "id"),
+        "minutes": Minutes.objects.filter(meeting=meeting).first(),
+    }
+
+
+@login_required
+def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    access = _access_or_404(request, pk)
+    context = _meeting_context(access)
+    invitation = access.invitation if access.invitation and access.invitation.pk else None
+    reply = getattr(invitation, "reply", None) if invitation else None
+    context.update(
+        invitation=invitation,
+        reply_form=ReplyForm(instance=reply) if invitation else None,
+    )
+    return render(request, "collaboration/meeting_detail.html", context)
+
+
+@login_required
+@require_POST
+def meeting_reply(request: HttpRequest, pk: int) -> HttpResponse:
+    access = _access_or_404(request, pk)
+    invitation = MeetingInvitation.objects.filter(meeting=access.meeting, user=request.user).first()
+    if invitation is None:
+        raise Http404
+    form = ReplyForm(request.POST)
+    if form.is_valid():
+        services.reply_save(
+            invitation=invitation, user=request.user, response=form.cleaned_data["response"],
+            accommodation_request=form.cleaned_data["accommodation_request"],
+        )
+        messages.success(request, _("Thank you, your reply has been saved."))
+        return redirect("collaboration:meeting_detail", pk=pk)
+    context = _meeting_context(access)
+    context.update(invitation=invitation, reply_form=form)
+    return render(request, "collaboration/meeting_detail.html", context, status=400)
+
+
+@login_required
+def material_download(request: HttpRequest, pk: int, material_pk: int) -> HttpResponse:
+    access = _access_or_404(request, pk)
+    material = get_object_or_404(Material, pk=material_pk, meeting=access.meeting)
+    return FileResponse(material.file.open("rb"), as_attachment=True, filename=material.file.name.rsplit("/", 1)[-1])
+
+
+def material_public(request: HttpRequest, material_pk: int) -> HttpResponse:
+    """A published material, for anyone (unpublished ones: invitees only, above)."""
+    material = get_object_or_404(Material, pk=material_pk, is_published=True)
+    return FileResponse(material.file.open("rb"), as_attachment=True, filename=material.file.name.rsplit("/", 1)[-1])
+
+
+@login_required
+def meeting_room(request: HttpRequest, pk: int) -> HttpResponse:
+    """The live room. The whole history is in the page, so it works without websockets too."""
+    access = _access_or_404(request, pk)
+    history = list(message_list(access.meeting))
+    return render(
+        request,
+        "collaboration/meeting_room.html",
+        {
+            "meeting": access.meeting,
+            "access": access,
+            "history": history,
+            "last_seq": access.meeting.last_seq,
+            "agenda": agenda_item_list(access.meeting),
+            "queue": speaker_queue_list(access.meeting),
+            "form": RoomMessageForm(meeting=access.meeting),
+            "strings": _room_strings(),
+        },
+    )
+
+
+def _room_strings() -> dict:
+    """Every word the room's script shows, translated here (the script has no catalogue)."""
+    return {
+        "connected": _("Connected: new messages appear here as they are sent."),
+        "offline": _("Offline: trying to reconnect. Nothing you saw is lost; reload to see new messages."),
+        "refused": _("You cannot join this room's live updates."),
+        "closed": _("The meeting has closed; the room is read-only."),
+        "content_note": _("Content note: open to read"),
+        "deleted": _("This message was deleted by its author."),
+        "hidden": _("Hidden by a coordinator:"),
+        "edited": _("edited"),
+        "reply": _("Reply"),
+        "reply_to": _("reply to"),
+        "replying": _("Replying to"),
+        "edit": _("Edit"),
+        "delete": _("Delete"),
+        "confirm_delete": _("Delete this message?"),
+        "hide": _("Hide"),
+        "hide_reason": _("Why hide this message? (the reason is shown and logged)"),
+        "call": _("Give the floor"),
+        "sectors": {k: str(v) for k, v in Sector.choices},
+        "statuses": {k: str(v) for k, v in SpeakerQueueEntry.Status.choices},
+    }
+
+
+@login_required
+@require_POST
+def meeting_room_post(request: HttpRequest, pk: int) -> HttpResponse:
+    """Posting without JavaScript: the same service as the websocket."""
+    access = _access_or_404(request, pk)
+    form = RoomMessageForm(request.POST, meeting=access.meeting)
+    if form.is_valid():
+        try:
+            services.message_post(
+                access=access, author=request.user, body=form.cleaned_data["body"],
+                agenda_item_id=getattr(form.cleaned_data["agenda_item"], "pk", None),
+                content_note=form.cleaned_data["content_note"],
+            )
+        except services.RoomError as error:
+            messages.error(request, error.message)
+    else:
+        messages.error(request, _("The message could not be sent. Please check it."))
+    return redirect(reverse("collaboration:meeting_room", args=[pk]) + "#composer")
+
+
+@login_required
+def meeting_ics(request: HttpRequest, pk: int) -> HttpResponse:
+    access = _access_or_404(request, pk)
+    response = HttpResponse(ics.calendar([access.meeting]), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="meeting-{pk}.ics"'
+    return response
+
+
+@login_required
+def calendar_settings(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        services.calendar_feed_reset(user=request.user)
+        messages.success(request, _("Your calendar address has been changed; the old one no longer works."))
+        return redirect("collaboration:calendar_settings")
+    feed = services.calendar_feed_for(request.user)
+    url = request.build_absolute_uri(reverse("calendar_feed", args=[feed.token]))
+    return render(request, "collaboration/calendar_settings.html", {"feed_url": url})
+
+
+def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
+    """A person's meetings for their calendar program; the secret address is the key."""
+    feed = calendar_feed_get(token)
+    if feed is None:
+        raise Http404
+    body = ics.calendar(meeting_list_for_calendar(feed.user), name=_("Kakehashi meetings"))
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Cache-Control"] = "private, max-age=300"
+    return response
+
+
+def minutes_public(request: HttpRequest, pk: int) -> HttpResponse:
+    """Published minutes on the public site, with personal data removed."""
+    minutes = get_object_or_404(
+        Minutes.objects.select_related("meeting__body"), meeting_id=pk, status=Minutes.Status.PUBLISHED
+    )
+    return render(
+        request,
+        "collaboration/minutes_public.html",
+        {"minutes": minutes, "meeting": minutes.meeting,
+         "materials": minutes.meeting.materials.filter(is_published=True)},
+    )
+
+
+# Coordinators' pages -----------------------------------------------------------------------
+
+
+@staff_required
+def staff_meeting_list(request: HttpRequest) -> HttpResponse:
+    bodies = body_list_coordinated_by(request.user)
+    if request.method == "POST":
+        form = MeetingForm(request.POST, bodies=bodies)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                meeting = services.meeting_create(
+                    user=request.user, body=data["body"], title=data["title"],
+                    starts_at=data["starts_at"], ends_at=data["ends_at"], place=data["place"],
+                    online_url=data["online_url"], description=data["description"],
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("The meeting has been created."))
+                return redirect("collaboration:staff_meeting", pk=meeting.pk)
+    else:
+        form = MeetingForm(bodies=bodies)
+    meetings = meeting_list_coordinated_by(request.user).order_by("-starts_at")[:100]
+    return render(
+        request,
+        "collaboration/staff/meeting_list.html",
+        {"form": form, "meetings": meetings, "bodies": bodies},
+    )
+
+
+def _people_of_meeting(meeting: Meeting):
+    return User.objects.filter(meeting_invitations__meeting=meeting).order_by("display_name")
+
+
+@staff_required
+def staff_meeting(request: HttpRequest, pk: int) -> HttpResponse:
+    access = _access_or_404(request, pk, coordinate=True)
+    meeting = access.meeting
+    people = _people_of_meeting(meeting)
+    invitations = list(invitation_list(meeting))
+    present = set(meeting.attendances.filter(present=True).values_list("user_id", flat=True))
+    context = _meeting_context(access)
+    context.update(
+        invitations=invitations,
+        attendances=attendance_list(meeting),
+        queue=speaker_queue_list(meeting),
+        moderation=moderation_log_list(meeting)[:100],
+        participation=meeting_participation(meeting),
+        agenda_form=AgendaItemForm(people=people),
+        guest_form=GuestForm(),
+        attendance_form=AttendanceForm(invitations=invitations, initial={"present": list(present)}),
+        minutes_form=MinutesForm(initial={"text": context["minutes"].text if context["minutes"] else ""}),
+        decision_form=DecisionForm(meeting=meeting),
+        action_form=ActionItemForm(meeting=meeting, people=people),
+        material_form=MaterialForm(),
+        action_statuses=ActionItem.Status.choices,
+    )
+    return render(request, "collaboration/staff/meeting.html", context)
+
+
+STAFF_ACTIONS = {}
+
+
+def _staff_action(name):
+    def register(func):
+        STAFF_ACTIONS[name] = func
+        return func
+
+    return register
+
+
+@_staff_action("status")
+def _status(request, access):
+    services.meeting_set_status(access=access, user=request.user, status=request.POST.get("status", ""))
+
+
+@_staff_action("agenda")
+def _agenda(request, access):
+    form = AgendaItemForm(request.POST, people=_people_of_meeting(access.meeting))
+    if not form.is_valid():
+        raise ValidationError(form.errors.as_text())
+    services.agenda_item_add(access=access, user=request.user, **form.cleaned_data)
+
+
+@_staff_action("invite_members")
+def _invite_members(request, access):
+    created = services.meeting_invite_members(access=access, user=request.user)
+    messages.success(request, _("%(count)d invitations sent.") % {"count": len(created)})
+
+
+@_staff_action("invite_guest")
+def _invite_guest(request, access):
+    form = GuestForm(request.POST)
+    if not form.is_valid():
+        raise ValidationError(form.errors.as_text())
+    guest = User.objects.filter(email__iexact=form.cleaned_data["email"], is_active=True).first()
+    if guest is None:
+        raise ValidationError(_("No account uses that email address. Invite the person to Kakehashi first."))
+    services.meeting_invite(access=access, user=request.user, invitees=[guest],
+                            sector=form.cleaned_data["sector"], is_guest=True)
+
+
+@_staff_action("attendance")
+def _attendance(request, access):
+    invitations = list(invitation_list(access.meeting))
+    form = AttendanceForm(request.POST, invitations=invitations)
+    if not form.is_valid():
+        raise ValidationError(form.errors.as_text())
+    present = set(form.cleaned_data["present"])
+    for invitation in invitations:
+        services.attendance_record(access=access, user=request.user, person=invitation.user,
+                                   present=invitation.user_id in present)
+
+
+@_staff_action("call_speaker")
+def _call(request, access):
+    services.speaker_call(access=access, user=request.user, entry_id=request.POST.get("entry"))
+
+
+@_staff_action("finish_speaker")
+def _finish(request, access):
+    services.speaker_done(access=access, user=request.user)
+
+
+@_staff_action("hide")
+def _hide(request, access):
+    services.message_hide(access=access, user=request.user, seq=request.POST.get("seq"),
+                          reason=request.POST.get("reason", ""))
+
+
+@_staff_action("minutes")
+def _minutes(request, access):
+    text = request.POST.get("text")
+    services.minutes_save(access=access, user=request.user, text=text if text else None)
+
+
+@_staff_action("minutes_approve")
+def _minutes_approve(request, access):
+    services.minutes_approve(access=access, user=request.user)
+
+
+@_staff_action("minutes_publish")
+def _minutes_publish(request, access):
+    services.minutes_publish(access=access, user=request.user)
+
+
+@_staff_action("decision")
+def _decision(request, access):
+    form = DecisionForm(request.POST, meeting=access.meeting)
+    if not form.is_valid():
+        raise ValidationError(form.errors.as_text())
+    services.decision_record(access=access, user=request.user, **form.cleaned_data)
+
+
+@_staff_action("action_item")
+def _action_item(request, access):
+    form = ActionItemForm(request.POST, meeting=access.meeting, people=_people_of_meeting(access.meeting))
+    if not form.is_valid():
+        raise ValidationError(form.errors.as_text())
+    services.action_item_create(access=access, user=request.user, **form.cleaned_data)
+
+
+@_staff_action("action_status")
+def _action_status(request, access):
+    item = get_object_or_404(ActionItem, pk=request.POST.get("item"), meeting__body_id=access.meeting.body_id)
+    services.action_item_set_status(access=access, user=request.user, item=item, status=request.POST.get("status", ""))
+
+
+@_staff_action("material")
+def _material(request, access):
+    form = MaterialForm(request.POST, request.FILES)
+    if not form.is_valid():
+        raise ValidationError(form.errors.as_text())
+    services.material_add(access=access, user=request.user, **form.cleaned_data)
+
+
+@_staff_action("material_publish")
+def _material_publish(request, access):
+    material = get_object_or_404(Material, pk=request.POST.get("material"), meeting=access.meeting)
+    services.material_publish(access=access, user=request.user, material=material)
+
+
+@staff_required
+@require_POST
+def staff_meeting_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    access = _access_or_404(request, pk, coordinate=True)
+    handler = STAFF_ACTIONS.get(action)
+    if handler is None:
+        raise Http404
+    try:
+        handler(request, access)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    except services.RoomError as error:
+        messages.error(request, error.message)
+    except PermissionDenied:
+        raise
+    else:
+        if not messages.get_messages(request):
+            messages.success(request, _("Saved."))
+    return redirect(reverse("collaboration:staff_meeting", args=[pk]) + f"#{action}")
+

@@ -1,0 +1,200 @@
+/* The live meeting room. The page already holds the whole history (rendered by the server), so
+   it works without this script; with it, new messages arrive live. Reconnects with back-off,
+   says so in an aria-live region, and asks for everything after the last number it saw. */
+(function () {
+  "use strict";
+  var room = document.getElementById("room");
+  if (!room || !("WebSocket" in window)) { return; }
+  var T = JSON.parse(document.getElementById("room-strings").textContent);
+  var statusEl = document.getElementById("room-status");
+  var list = document.getElementById("messages");
+  var presenceEl = document.getElementById("presence");
+  var queueEl = document.getElementById("queue");
+  var form = document.getElementById("composer");
+  var me = room.dataset.user;
+  var coordinator = room.dataset.coordinator === "1";
+  var closed = room.dataset.closed === "1";
+  // Highest number up to which nothing is missing; later numbers wait in `pending`.
+  var lastSeq = parseInt(room.dataset.lastSeq, 10) || 0;
+  var pending = {};
+  var socket = null, attempt = 0, timer = null, myHandRaised = false;
+
+  function say(text) { statusEl.textContent = text; }
+
+  function advance(rev) {
+    if (rev <= lastSeq) { return; }
+    pending[rev] = true;
+    while (pending[lastSeq + 1]) { delete pending[lastSeq + 1]; lastSeq += 1; }
+    if (Object.keys(pending).length && socket && socket.readyState === 1) {
+      // A gap (for example after the server could not broadcast): ask for what is missing.
+      socket.send(JSON.stringify({ type: "hello", last_seq: lastSeq }));
+    }
+  }
+
+  function el(tag, cls, text) {
+    var node = document.createElement(tag);
+    if (cls) { node.className = cls; }
+    if (text !== undefined) { node.textContent = text; }
+    return node;
+  }
+
+  function render(m) {
+    var li = document.getElementById("m" + m.seq);
+    if (li && parseInt(li.dataset.rev, 10) >= m.rev) { return; }
+    var fresh = el("li", "room-message" + (m.deleted || m.hidden ? " room-message-removed" : ""));
+    fresh.id = "m" + m.seq;
+    fresh.dataset.seq = m.seq; fresh.dataset.rev = m.rev; fresh.dataset.author = m.author.id || "";
+    var meta = el("p", "room-meta");
+    meta.appendChild(el("strong", "", m.author.name || "—"));
+    var time = el("time", "", new Date(m.created_at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }));
+    time.setAttribute("datetime", m.created_at);
+    meta.appendChild(document.createTextNode(" ")); meta.appendChild(time);
+    if (m.reply_to) {
+      var link = el("a", "", T.reply_to + " #" + m.reply_to); link.href = "#m" + m.reply_to;
+      meta.appendChild(document.createTextNode(" · ")); meta.appendChild(link);
+    }
+    if (m.edited) { meta.appendChild(document.createTextNode(" · " + T.edited)); }
+    fresh.appendChild(meta);
+    if (m.deleted) { fresh.appendChild(el("p", "room-body help", T.deleted)); }
+    else if (m.hidden) { fresh.appendChild(el("p", "room-body help", T.hidden + " " + m.hidden_reason)); }
+    else if (m.content_note) {
+      var details = el("details", "room-body");
+      details.appendChild(el("summary", "", T.content_note));
+      details.appendChild(el("p", "", m.body));
+      fresh.appendChild(details);
+    } else { fresh.appendChild(el("p", "room-body", m.body)); }
+    if (!closed && !m.deleted && !m.hidden) { fresh.appendChild(actions(m)); }
+    if (li) { li.replaceWith(fresh); return; }
+    var none = document.getElementById("no-messages"); if (none) { none.remove(); }
+    // Insert in sequence order (live events may arrive slightly out of order).
+    var after = null;
+    Array.prototype.forEach.call(list.children, function (child) {
+      if (parseInt(child.dataset.seq, 10) > m.seq && !after) { after = child; }
+    });
+    list.insertBefore(fresh, after);
+  }
+
+  function button(label, onClick) {
+    var b = el("button", "link-button", label); b.type = "button"; b.addEventListener("click", onClick); return b;
+  }
+
+  function actions(m) {
+    var p = el("p", "room-actions");
+    p.appendChild(button(T.reply, function () {
+      form.elements.reply_to.value = m.seq;
+      var r = document.getElementById("replying"); r.hidden = false; r.textContent = T.replying + " " + (m.author.name || "");
+      form.elements.body.focus();
+    }));
+    if (String(m.author.id) === me) {
+      p.appendChild(document.createTextNode(" "));
+      p.appendChild(button(T.edit, function () {
+        var text = window.prompt(T.edit, m.body);
+        if (text) { send({ type: "edit", seq: m.seq, body: text }); }
+      }));
+      p.appendChild(document.createTextNode(" "));
+      p.appendChild(button(T["delete"], function () {
+        if (window.confirm(T.confirm_delete)) { send({ type: "delete", seq: m.seq }); }
+      }));
+    }
+    if (coordinator) {
+      p.appendChild(document.createTextNode(" "));
+      p.appendChild(button(T.hide, function () {
+        var reason = window.prompt(T.hide_reason);
+        if (reason) { send({ type: "hide", seq: m.seq, reason: reason }); }
+      }));
+    }
+    return p;
+  }
+
+  var people = {};
+  function renderPresence() {
+    presenceEl.textContent = "";
+    Object.keys(people).map(function (k) { return people[k]; }).forEach(function (p) { presenceEl.appendChild(el("li", "", p.name + " (" + (T.sectors[p.sector] || p.sector) + ")")); });
+  }
+
+  function renderQueue(entries) {
+    queueEl.textContent = "";
+    myHandRaised = false;
+    var speaking = false;
+    entries.forEach(function (e) {
+      var li = el("li", "", e.name + " (" + (T.sectors[e.sector] || e.sector) + ") · " + (T.statuses[e.status] || e.status));
+      if (String(e.user) === me && e.status === "waiting") { myHandRaised = true; }
+      if (e.status === "called") { speaking = true; }
+      if (coordinator && e.status === "waiting") {
+        li.appendChild(document.createTextNode(" "));
+        li.appendChild(button(T.call, function () { send({ type: "call_speaker", entry: e.id }); }));
+      }
+      queueEl.appendChild(li);
+    });
+    var raise = document.getElementById("raise-hand"), lower = document.getElementById("lower-hand");
+    var finish = document.getElementById("finish-speaker");
+    if (raise) { raise.hidden = myHandRaised; lower.hidden = !myHandRaised; }
+    if (finish) { finish.hidden = !speaking; }
+  }
+
+  function send(frame) {
+    if (socket && socket.readyState === 1) { socket.send(JSON.stringify(frame)); return true; }
+    say(T.offline); return false;
+  }
+
+  function onFrame(event) {
+    var f;
+    try { f = JSON.parse(event.data); } catch (e) { return; }
+    if (f.type === "history") {
+      f.messages.forEach(render);
+      pending = {};
+      lastSeq = Math.max(lastSeq, f.last_seq);
+      if (f.more) { socket.send(JSON.stringify({ type: "hello", last_seq: lastSeq })); }
+    } else if (f.type === "message") { render(f); advance(f.rev); }
+    else if (f.type === "presence") { people = {}; f.people.forEach(function (p) { people[p.user] = p; }); renderPresence(); }
+    else if (f.type === "presence_join") { people[f.person.user] = f.person; renderPresence(); }
+    else if (f.type === "presence_leave") { delete people[f.user]; renderPresence(); }
+    else if (f.type === "queue") { renderQueue(f.entries); }
+    else if (f.type === "status") { if (f.status === "closed") { closed = true; say(T.closed); if (form) { form.hidden = true; } } }
+    else if (f.type === "degraded") { say(f.message); }
+    else if (f.type === "error") { say(f.message); }
+    else if (f.type === "saved") { if (f.delivered) { say(T.connected); } }
+  }
+
+  function connect() {
+    var scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
+    socket = new WebSocket(scheme + window.location.host + room.dataset.wsPath);
+    socket.addEventListener("open", function () {
+      attempt = 0; say(T.connected);
+      socket.send(JSON.stringify({ type: "hello", last_seq: lastSeq }));
+    });
+    socket.addEventListener("message", onFrame);
+    socket.addEventListener("close", function (event) {
+      if (event.code === 4401 || event.code === 4403 || event.code === 4404) { say(T.refused); return; }
+      // Back-off: 1, 2, 4 … up to 30 seconds, with a little jitter.
+      var delay = Math.min(30000, 1000 * Math.pow(2, attempt)) + Math.floor(Math.random() * 500);
+      attempt += 1;
+      say(T.offline);
+      clearTimeout(timer); timer = setTimeout(connect, delay);
+    });
+  }
+
+  if (form) {
+    form.addEventListener("submit", function (event) {
+      var body = form.elements.body.value.trim();
+      if (!body || !socket || socket.readyState !== 1) { return; } // without the socket: plain POST
+      event.preventDefault();
+      var agenda = form.elements.agenda_item ? form.elements.agenda_item.value : "";
+      send({ type: "message", body: body, reply_to: form.elements.reply_to.value || null,
+             agenda_item: agenda || null, content_note: form.elements.content_note.checked });
+      form.elements.body.value = ""; form.elements.reply_to.value = "";
+      form.elements.content_note.checked = false;
+      document.getElementById("replying").hidden = true;
+    });
+  }
+  var raiseBtn = document.getElementById("raise-hand");
+  if (raiseBtn) {
+    raiseBtn.hidden = false;
+    raiseBtn.addEventListener("click", function () { send({ type: "raise_hand" }); });
+    document.getElementById("lower-hand").addEventListener("click", function () { send({ type: "lower_hand" }); });
+  }
+  var finishBtn = document.getElementById("finish-speaker");
+  if (finishBtn) { finishBtn.addEventListener("click", function () { send({ type: "finish_speaker" }); }); }
+  window.addEventListener("online", function () { if (!socket || socket.readyState > 1) { attempt = 0; connect(); } });
+  connect();
+})();

@@ -1,0 +1,217 @@
+"""Members' and coordinators' pages, the calendar files and the access boundaries."""
+
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from collaboration.models import ActionItem, Attendance, Meeting, MeetingInvitation, Minutes, Reply
+from collaboration.selectors import meeting_access_for
+from collaboration.services import message_post
+
+pytestmark = pytest.mark.django_db
+
+
+def test_invitee_sees_meeting_agenda_and_replies_with_accommodation_request(client, meeting, peer):
+    client.force_login(peer)
+    page = client.get(f"/en/meetings/{meeting.pk}/")
+    assert page.status_code == 200 and "第3回 協議の場" in page.content.decode()
+    response = client.post(f"/en/meetings/{meeting.pk}/reply/", {"response": "attending", "accommodation_request": "休憩を多めに"})
+    assert response.status_code == 302
+    reply = Reply.objects.get(invitation__meeting=meeting, invitation__user=peer)
+    assert reply.response == "attending" and reply.accommodation_request == "休憩を多めに"
+
+
+def test_bad_reply_changes_nothing(client, meeting, peer):
+    client.force_login(peer)
+    response = client.post(f"/en/meetings/{meeting.pk}/reply/", {"response": "perhaps"})
+    assert response.status_code == 400
+    assert not Reply.objects.exists()
+
+
+def test_guessed_meeting_ids_and_outsiders_get_404(client, meeting, outsider):
+    client.force_login(outsider)
+    for path in (f"/en/meetings/{meeting.pk}/", f"/en/meetings/{meeting.pk}/room/", f"/en/meetings/{meeting.pk}/meeting.ics", "/en/meetings/99999/"):
+        assert client.get(path).status_code == 404, path
+
+
+def test_room_page_renders_full_history_server_side_with_content_note_collapsed(client, meeting, peer):
+    access = meeting_access_for(peer, meeting.pk)
+    message_post(access=access, author=peer, body="普通の発言")
+    message_post(access=access, author=peer, body="つらい話", content_note=True)
+    client.force_login(peer)
+    html = client.get(f"/en/meetings/{meeting.pk}/room/").content.decode()
+    assert "普通の発言" in html
+    assert "<details class=\"room-body\"><summary>" in html and "つらい話" in html
+    assert 'aria-live="polite"' in html and 'data-last-seq="2"' in html
+    assert "js/meeting-room.js" in html and "room-strings" in html
+
+
+def test_posting_without_javascript_uses_the_same_service(client, meeting, peer):
+    client.force_login(peer)
+    client.post(f"/en/meetings/{meeting.pk}/room/post/", {"body": "no-JS message"})
+    assert meeting.messages.get().body == "no-JS message"
+
+
+def test_meeting_list_page_has_fixed_query_count(client, meeting, peer, django_assert_num_queries, body):
+    client.force_login(peer)
+    client.get("/en/meetings/")  # warm caches (session, site)
+    for n in range(5):
+        start = timezone.now() + timedelta(days=n + 1)
+        m = Meeting.objects.create(body=body, title=f"M{n}", starts_at=start, ends_at=start + timedelta(hours=1), place="x")
+        MeetingInvitation.objects.create(meeting=m, user=peer, sector="peer")
+    with django_assert_num_queries(5):
+        response = client.get("/en/meetings/")
+    assert response.content.decode().count("/en/meetings/") >= 6
+
+
+def test_ics_file_and_private_feed_that_can_be_reset(client, meeting, peer):
+    client.force_login(peer)
+    ics = client.get(f"/en/meetings/{meeting.pk}/meeting.ics")
+    assert ics["Content-Type"].startswith("text/calendar")
+    text = ics.content.decode()
+    assert text.startswith("BEGIN:VCALENDAR\r\n") and "SUMMARY:第3回 協議の場" in text and f"UID:meeting-{meeting.pk}@kakehashi" in text
+    assert all(len(line.encode()) <= 75 for line in text.split("\r\n"))
+    page = client.get("/en/meetings/calendar/").content.decode()
+    token = peer.meeting_calendar_feed.token
+    assert f"/calendar/{token}.ics" in page
+    client.logout()
+    feed = client.get(f"/calendar/{token}.ics")
+    assert feed.status_code == 200 and "第3回 協議の場" in feed.content.decode()
+    client.force_login(peer)
+    client.post("/en/meetings/calendar/")
+    client.logout()
+    assert client.get(f"/calendar/{token}.ics").status_code == 404
+
+
+def test_staff_pages_need_mfa_and_the_right_body(client, mfa_client, make_user, meeting, coordinator, other_coordinator, tokyo):
+    from peers.models import Role
+
+    no_mfa = make_user(roles=[(Role.COORDINATOR, {"prefecture": tokyo})])
+    client.force_login(no_mfa)
+    assert client.get(f"/en/staff/meetings/{meeting.pk}/").status_code == 302  # sent to turn on MFA
+    client.logout()
+    other = mfa_client(other_coordinator)
+    assert other.get(f"/en/staff/meetings/{meeting.pk}/").status_code == 404
+    other.logout()
+    own = mfa_client(coordinator)
+    assert own.get(f"/en/staff/meetings/{meeting.pk}/").status_code == 200
+
+
+def test_coordinator_runs_the_meeting_from_invitations_to_published_minutes(mfa_client, meeting, coordinator, peer, doctor, body, django_capture_on_commit_callbacks):
+    c = mfa_client(coordinator)
+    base = f"/en/staff/meetings/{meeting.pk}"
+    MeetingInvitation.objects.all().delete()
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        c.post(f"{base}/invite_members/")
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([peer.email, doctor.email])
+    c.post(f"{base}/agenda/", {"title": "地域移行支援", "minutes_allotted": 20})
+    c.post(f"{base}/attendance/", {"present": [peer.pk, doctor.pk]})
+    assert Attendance.objects.filter(meeting=meeting, present=True).count() == 2
+    item = meeting.agenda_items.get()
+    c.post(f"{base}/decision/", {"text": "ピアサポーターを次回から委員に加える", "agenda_item": item.pk})
+    c.post(f"{base}/action_item/", {"description": "委員の推薦", "owner": peer.pk, "due_on": "2030-01-31", "agenda_item": item.pk})
+    assert ActionItem.objects.get().owner == peer
+    c.post(f"{base}/minutes/")
+    minutes = Minutes.objects.get(meeting=meeting)
+    assert "地域移行支援" in minutes.text and "ピアサポーターを次回から委員に加える" in minutes.text
+    c.post(f"{base}/minutes/", {"text": "ピア 陽子さん (peer@example.test, 090-1234-5678) が報告した。医師 一郎 が賛成。"})
+    c.post(f"{base}/minutes_publish/")
+    assert Minutes.objects.get().status == "draft"  # must be approved first
+    c.post(f"{base}/minutes_approve/")
+    c.post(f"{base}/minutes_publish/")
+    minutes = Minutes.objects.get()
+    assert minutes.status == "published"
+    for personal in ("ピア 陽子", "医師 一郎", "peer@example.test", "090-1234-5678"):
+        assert personal not in minutes.public_text
+    assert "[Peer" in minutes.public_text or "[ピア" in minutes.public_text
+    c.logout()
+    public = c.get(f"/en/meetings/{meeting.pk}/minutes/")
+    assert public.status_code == 200 and "ピア 陽子" not in public.content.decode()
+
+
+def test_open_action_items_appear_on_the_next_meetings_agenda(client, meeting, peer, body):
+    ActionItem.objects.create(meeting=meeting, description="就労支援の事例を集める", owner=peer)
+    ActionItem.objects.create(meeting=meeting, description="済んだ件", status="done")
+    start = meeting.starts_at + timedelta(days=30)
+    nxt = Meeting.objects.create(body=body, title="第4回", starts_at=start, ends_at=start + timedelta(hours=2), place="x")
+    MeetingInvitation.objects.create(meeting=nxt, user=peer, sector="peer")
+    client.force_login(peer)
+    html = client.get(f"/en/meetings/{nxt.pk}/").content.decode()
+    assert "就労支援の事例を集める" in html and "済んだ件" not in html
+
+
+def test_participation_counts_sectors_peer_share_and_speaking_turns(meeting, peer, doctor, coordinator):
+    from collaboration.selectors import meeting_participation
+    from collaboration.services import attendance_record, hand_raise, speaker_call
+
+    boss = meeting_access_for(coordinator, meeting.pk)
+    for person in (peer, doctor):
+        attendance_record(access=boss, user=coordinator, person=person, present=True)
+    entry = hand_raise(access=meeting_access_for(peer, meeting.pk), user=peer)
+    speaker_call(access=boss, user=coordinator, entry_id=entry.pk)
+    stats = meeting_participation(meeting)
+    rows = {r["sector"]: r for r in stats["rows"]}
+    assert rows["peer"]["attendees"] == 1 and rows["medical"]["attendees"] == 1
+    assert stats["peer_share"] == 0.5 and rows["peer"]["turns"] == 1 and stats["peer_turn_share"] == 1.0
+
+
+def test_reminders_are_sent_once_to_those_who_did_not_decline(meeting, peer, doctor, django_capture_on_commit_callbacks):
+    from collaboration.services import reminders_send
+
+    Meeting.objects.filter(pk=meeting.pk).update(starts_at=timezone.now() + timedelta(hours=3), ends_at=timezone.now() + timedelta(hours=5))
+    Reply.objects.create(invitation=MeetingInvitation.objects.get(user=doctor), response="not_attending")
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert reminders_send() == 1
+    assert [m.to for m in mail.outbox] == [[peer.email]]
+    assert reminders_send() == 0
+
+
+def test_unpublished_material_is_for_invitees_only(client, meeting, peer, outsider, coordinator):
+    from django.core.files.base import ContentFile
+
+    from collaboration.services import material_add, material_publish
+
+    boss = meeting_access_for(coordinator, meeting.pk)
+    material = material_add(access=boss, user=coordinator, title="資料1", file=ContentFile(b"pdf", name="a.pdf"))
+    client.force_login(peer)
+    assert client.get(f"/en/meetings/{meeting.pk}/materials/{material.pk}/").status_code == 200
+    client.force_login(outsider)
+    assert client.get(f"/en/meetings/{meeting.pk}/materials/{material.pk}/").status_code == 404
+    assert client.get(f"/en/materials/{material.pk}/").status_code == 404
+    material_publish(access=boss, user=coordinator, material=material)
+    assert client.get(f"/en/materials/{material.pk}/").status_code == 200
+
+
+def test_demo_loads_twice_with_a_live_meeting_the_demo_accounts_can_join(client):
+    from django.core.management import call_command
+
+    from peers.models import User
+
+    call_command("load_demo", "--quiet-summary")
+    call_command("load_demo", "--quiet-summary")
+    assert Meeting.objects.count() == 3
+    live = Meeting.objects.get(status="open")
+    peer = User.objects.get(email="peer@example.org")
+    assert meeting_access_for(peer, live.pk) is not None
+    client.force_login(peer)
+    html = client.get(f"/en/meetings/{live.pk}/room/").content.decode()
+    assert "ピアの立場から発言します" in html
+    past = Meeting.objects.get(status="closed")
+    assert Minutes.objects.get(meeting=past).status == "published"
+    upcoming = Meeting.objects.get(status="scheduled")
+    assert "ピアサポーター委員の推薦を事業所に依頼する" in client.get(f"/en/meetings/{upcoming.pk}/").content.decode()
+
+
+def test_staff_meeting_list_has_fixed_query_count(mfa_client, coordinator, body, django_assert_num_queries):
+    c = mfa_client(coordinator)
+    c.get("/en/staff/meetings/")
+    for n in range(4):
+        start = timezone.now() + timedelta(days=n + 1)
+        Meeting.objects.create(body=body, title=f"S{n}", starts_at=start, ends_at=start + timedelta(hours=1), place="x")
+    with django_assert_num_queries(7):
+        response = c.get("/en/staff/meetings/")
+    assert response.status_code == 200 and "S3" in response.content.decode()

@@ -1,0 +1,52 @@
+"""The live room in a real Chromium: accessible, fits a 320 px phone, and works without the
+websocket (Django's live server speaks no websocket): history is in the page, the offline notice
+is announced, and a message can still be sent."""
+
+from pathlib import Path
+
+import axe_playwright_python
+import pytest
+from django.core.management import call_command
+
+from collaboration.models import Meeting
+
+AXE_JS = Path(axe_playwright_python.__file__).with_name("axe.min.js")
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def axe_violations(page) -> list[str]:
+    page.add_script_tag(path=str(AXE_JS))
+    result = page.evaluate(
+        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
+    )
+    return [f"{v['id']}: {v['help']}" for v in result["violations"]]
+
+
+@pytest.fixture
+def demo(transactional_db):
+    call_command("load_demo", "--quiet-summary")
+
+
+def test_room_without_websocket_shows_history_offline_notice_and_still_sends(browser, live_server, demo):
+    live = Meeting.objects.get(status="open")
+    context = browser.new_context(viewport={"width": 320, "height": 700}, locale="ja-JP")
+    page = context.new_page()
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("メールアドレス").fill("peer@example.org")
+    page.get_by_label("パスワード").fill("kakehashi-demo")
+    page.get_by_role("button", name="ログイン", exact=True).click()
+    page.wait_for_url(f"{live_server.url}/me/")
+    page.goto(f"{live_server.url}/en/meetings/{live.pk}/room/")
+    assert "ピアの立場から発言します" in page.content()
+    status = page.locator("#room-status")
+    assert status.get_attribute("aria-live") == "polite"
+    page.wait_for_function("document.getElementById('room-status').textContent.includes('Offline')", timeout=10000)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    assert axe_violations(page) == []
+    page.get_by_label("Your message").fill("ブラウザから送信")
+    page.get_by_role("button", name="Send").click()
+    page.wait_for_load_state()
+    assert "ブラウザから送信" in page.locator("#messages").inner_text()
+    context.close()

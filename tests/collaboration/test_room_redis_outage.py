@@ -1,0 +1,129 @@
+"""Redis goes away during a meeting: sending still saves, the sender is told, and when Redis
+returns everyone catches up by sequence number with nothing lost.
+
+Uses its own redis-server process (never the shared one), which the test stops and starts.
+With REQUIRE_SERVICES=1 (CI) a missing redis-server binary fails the test instead of skipping.
+"""
+
+import asyncio
+import os
+import shutil
+import socket
+import subprocess
+import time
+
+import pytest
+from asgiref.sync import sync_to_async
+
+from collaboration.models import Message
+
+from .conftest import drain, receive_until
+
+pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class RedisProcess:
+    def __init__(self, binary: str, port: int):
+        self.binary, self.port = binary, port
+
+    def start(self) -> None:
+        subprocess.run(
+            [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no", "--daemonize", "yes", "--dir", "/tmp",
+             "--pidfile", f"/tmp/kakehashi-test-redis-{self.port}.pid"],
+            check=True, stdout=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                return
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("redis-server did not start")
+
+    def stop(self) -> None:
+        pidfile = f"/tmp/kakehashi-test-redis-{self.port}.pid"
+        try:
+            pid = int(open(pidfile).read().strip())
+        except (OSError, ValueError):
+            return
+        os.kill(pid, 15)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                os.kill(pid, 0)
+                time.sleep(0.05)
+            except OSError:
+                return
+
+
+@pytest.fixture
+def own_redis(settings):
+    binary = shutil.which("redis-server")
+    if binary is None:
+        if os.environ.get("REQUIRE_SERVICES") == "1":
+            pytest.fail("redis-server is required for the outage test (REQUIRE_SERVICES=1)")
+        pytest.skip("redis-server not installed")
+    server = RedisProcess(binary, _free_port())
+    server.start()
+    # Changing the setting resets Channels' layer cache, so the app uses this Redis.
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "CONFIG": {
+                "hosts": [{"address": f"redis://127.0.0.1:{server.port}/0", "socket_timeout": None,
+                           "max_connections": 100}],
+                "prefix": "kakehashi-outage-test",
+            },
+        }
+    }
+    settings.KAKEHASHI_ROOM_BROADCAST_TIMEOUT = 1
+    yield server
+    server.stop()
+
+
+async def test_message_sent_while_redis_is_down_is_saved_and_caught_up_after(own_redis, connect, meeting, peer, doctor):
+    alice = await connect(peer, meeting.pk)
+    bob = await connect(doctor, meeting.pk)
+    await receive_until(alice, "history")
+    await receive_until(bob, "history")
+    await alice.send_json_to({"type": "message", "body": "before"})
+    assert (await receive_until(alice, "saved"))["delivered"] is True
+    assert (await receive_until(bob, "message"))["seq"] == 1
+
+    await sync_to_async(own_redis.stop)()
+    await alice.send_json_to({"type": "message", "body": "during the outage"})
+    saved = await receive_until(alice, "saved", timeout=10)
+    assert saved["seq"] == 2 and saved["delivered"] is False
+    assert (await receive_until(alice, "degraded"))["message"]
+    assert await sync_to_async(Message.objects.filter(meeting=meeting, seq=2, body="during the outage").exists)()
+    assert [f for f in await drain(bob, 0.3) if f["type"] == "message"] == []
+
+    await sync_to_async(own_redis.start)()
+    # Bob's page notices the gap (or reconnects) and asks for everything after 1.
+    await bob.send_json_to({"type": "hello", "last_seq": 1})
+    history = await receive_until(bob, "history", timeout=10)
+    assert [(m["seq"], m["body"]) for m in history["messages"]] == [(2, "during the outage")]
+
+    # And the live path works again, for a newcomer as well as for those who stayed.
+    carol = await connect(doctor, meeting.pk, hello=2)
+    await receive_until(carol, "history", timeout=10)
+    deadline = asyncio.get_running_loop().time() + 15
+    while True:
+        await alice.send_json_to({"type": "message", "body": "after"})
+        saved = await receive_until(alice, "saved", timeout=10)
+        if saved["delivered"] or asyncio.get_running_loop().time() > deadline:
+            break
+        await asyncio.sleep(0.5)
+    assert saved["delivered"] is True
+    frame = await receive_until(carol, "message", timeout=10)
+    assert frame["seq"] == saved["seq"]
+    seqs = await sync_to_async(lambda: list(Message.objects.filter(meeting=meeting).values_list("seq", flat=True)))()
+    assert seqs == list(range(1, saved["seq"] + 1))
