@@ -61,7 +61,8 @@ def test_demo_staff_sign_in_with_the_printed_totp_secret(client):
 def test_docker_compose_has_the_services_with_health_checks():
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     services = compose["services"]
-    assert {"postgres", "redis", "web", "worker"} <= set(services)
+    assert {"postgres", "redis", "web", "worker", "scheduler"} <= set(services)
+    assert "run_scheduler" in " ".join(services["scheduler"]["command"])
     for name in ("postgres", "redis", "web"):
         assert "healthcheck" in services[name], name
     assert "db_worker" in " ".join(services["worker"]["command"])
@@ -89,3 +90,14 @@ def test_every_dependency_is_pinned_in_the_lock_file():
 def test_no_python_package_named_site():
     assert not (ROOT / "site" / "__init__.py").exists()
     assert not list((ROOT / "site").rglob("*.py"))
+
+
+@pytest.mark.django_db
+def test_scheduler_queues_every_job_once():
+    from io import StringIO
+
+    call_command("load_demo", "--quiet-summary")
+    out, err = StringIO(), StringIO()
+    call_command("run_scheduler", "--once", stdout=out, stderr=err)
+    assert err.getvalue() == ""
+    assert "reminders queued" in out.getvalue()

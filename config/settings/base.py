@@ -206,6 +206,9 @@ KAKEHASHI_INVITATION_DAYS = int(os.environ.get("KAKEHASHI_INVITATION_DAYS", "14"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_PASSKEY_LOGIN_ENABLED = True
 MFA_TOTP_ISSUER = "Kakehashi"
+# Accept the code of the neighbouring 30-second period too: people who type slowly, or whose
+# phone clock drifts a little, are not locked out (a code still works only once).
+MFA_TOTP_TOLERANCE = 1
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = env_bool("MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN", False)
 
 # Paths that only staff roles use, and so need MFA first (StaffMFAMiddleware).
