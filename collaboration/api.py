@@ -9,6 +9,7 @@ from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import translation
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -141,11 +142,11 @@ class InvitationSerializer(serializers.ModelSerializer):
         model = MeetingInvitation
         fields = ["id", "user", "name", "sector", "is_guest", "reply", "accommodation_request"]
 
-    def get_reply(self, obj):
+    def get_reply(self, obj) -> str | None:
         reply = getattr(obj, "reply", None)
         return reply.response if reply else None
 
-    def get_accommodation_request(self, obj):
+    def get_accommodation_request(self, obj) -> str:
         reply = getattr(obj, "reply", None)
         return reply.accommodation_request if reply else ""
 
@@ -200,11 +201,14 @@ class MessageInSerializer(serializers.Serializer):
 
 
 class BodyList(APIView):
+    serializer_class = BodySerializer  # for the OpenAPI document
+    @extend_schema(operation_id="bodies_list")
     def get(self, request):
         return Response(BodySerializer(body_list_for(request.user)[:500], many=True).data)
 
 
 class BodyDetail(APIView):
+    serializer_class = BodySerializer  # for the OpenAPI document
     def get(self, request, pk):
         body = body_get_for(request.user, pk)
         if body is None:
@@ -213,11 +217,14 @@ class BodyDetail(APIView):
 
 
 class MeetingList(APIView):
+    serializer_class = MeetingSerializer  # for the OpenAPI document
+    @extend_schema(operation_id="meetings_list")
     def get(self, request):
         return Response(MeetingSerializer(meeting_list_for(request.user).order_by("-starts_at")[:500], many=True).data)
 
 
 class MeetingDetail(MeetingAPIView):
+    serializer_class = MeetingSerializer  # for the OpenAPI document
     def get(self, request, pk):
         access = self.access(request, pk)
         data = MeetingSerializer(access.meeting).data
@@ -228,12 +235,14 @@ class MeetingDetail(MeetingAPIView):
 
 
 class Agenda(MeetingAPIView):
+    serializer_class = AgendaItemSerializer  # for the OpenAPI document
     def get(self, request, pk):
         access = self.access(request, pk)
         return Response(AgendaItemSerializer(agenda_item_list(access.meeting), many=True).data)
 
 
 class Invitations(MeetingAPIView):
+    serializer_class = InvitationSerializer  # for the OpenAPI document
     def get(self, request, pk):
         access = self.access(request, pk)
         rows = invitation_list(access.meeting)
@@ -243,6 +252,7 @@ class Invitations(MeetingAPIView):
 
 
 class ReplyView(MeetingAPIView):
+    serializer_class = ReplySerializer  # for the OpenAPI document
     def post(self, request, pk):
         access = self.access(request, pk)
         invitation = MeetingInvitation.objects.filter(meeting=access.meeting, user=request.user).first()
@@ -254,6 +264,7 @@ class ReplyView(MeetingAPIView):
 
 
 class AttendanceView(MeetingAPIView):
+    serializer_class = AttendanceSerializer  # for the OpenAPI document
     coordinate = True
 
     def get(self, request, pk):
@@ -267,6 +278,7 @@ class AttendanceView(MeetingAPIView):
 
 
 class MinutesView(MeetingAPIView):
+    serializer_class = MinutesSerializer  # for the OpenAPI document
     def get(self, request, pk):
         access = self.access(request, pk)
         minutes = Minutes.objects.filter(meeting=access.meeting).first()
@@ -283,6 +295,7 @@ class MinutesView(MeetingAPIView):
 
 
 class Decisions(MeetingAPIView):
+    serializer_class = DecisionSerializer  # for the OpenAPI document
     def get(self, request, pk):
         access = self.access(request, pk)
         return Response(DecisionSerializer(access.meeting.decisions.order_by("id"), many=True).data)
@@ -296,6 +309,7 @@ class Decisions(MeetingAPIView):
 
 
 class ActionItems(MeetingAPIView):
+    serializer_class = ActionItemSerializer  # for the OpenAPI document
     def get(self, request, pk):
         access = self.access(request, pk)
         return Response(ActionItemSerializer(access.meeting.action_items.order_by("due_on", "id"), many=True).data)
@@ -309,6 +323,7 @@ class ActionItems(MeetingAPIView):
 
 
 class ActionItemDetail(MeetingAPIView):
+    serializer_class = ActionStatusSerializer  # for the OpenAPI document
     def patch(self, request, pk):
         item = get_object_or_404(ActionItem.objects.select_related("meeting"), pk=pk)
         access = self.access(request, item.meeting_id)
@@ -318,6 +333,7 @@ class ActionItemDetail(MeetingAPIView):
 
 
 class Messages(MeetingAPIView):
+    serializer_class = MessageInSerializer  # for the OpenAPI document
     def get(self, request, pk):
         access = self.access(request, pk)
         raw = request.query_params.get("after", "0")

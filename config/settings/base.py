@@ -269,6 +269,14 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "PREPROCESSING_HOOKS": ["config.schema.only_public_api"],
+    "ENUM_NAME_OVERRIDES": {
+        "ApplicationStateEnum": "training.models.Application.State",
+        "EngagementKindEnum": "peers.models.Engagement.Kind",
+        "MeetingStatusEnum": "collaboration.models.Meeting.Status",
+        "MinutesStatusEnum": "collaboration.models.Minutes.Status",
+        "ActionItemStatusEnum": "collaboration.models.ActionItem.Status",
+        "CertificationStatusEnum": "training.models.Certification.Status",
+    },
 }
 
 SITE_NAME = _("Kakehashi")
