@@ -101,3 +101,13 @@ def test_scheduler_queues_every_job_once():
     call_command("run_scheduler", "--once", stdout=out, stderr=err)
     assert err.getvalue() == ""
     assert "reminders queued" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_openapi_document_describes_every_app_api(client):
+    document = client.get("/api/v1/openapi.json").json()
+    paths = set(document["paths"])
+    assert "/api/v1/organisations/" in paths
+    assert any(path.startswith("/api/v1/training/") for path in paths)
+    assert "/api/v1/meetings/" in paths
+    assert not any(path.startswith("/cms-admin/") for path in paths)
