@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_bodies
 
 app_name = "collaboration"
 
@@ -17,6 +17,8 @@ urlpatterns = [
     path("meetings/<int:pk>/minutes/", views.minutes_public, name="minutes_public"),
     path("materials/<int:material_pk>/", views.material_public, name="material_public"),
     path("staff/meetings/", views.staff_meeting_list, name="staff_meeting_list"),
+    path("staff/meetings/bodies/", views_bodies.body_list, name="staff_bodies"),
+    path("staff/meetings/bodies/<int:pk>/", views_bodies.body_members, name="staff_body"),
     path("staff/meetings/<int:pk>/", views.staff_meeting, name="staff_meeting"),
     path("staff/meetings/<int:pk>/<slug:action>/", views.staff_meeting_action, name="staff_meeting_action"),
 ]

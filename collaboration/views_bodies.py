@@ -1,0 +1,107 @@
+"""Coordinators' pages for consultation bodies and their members (by sector)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from peers.models import Prefecture, Region, User
+from peers.selectors import prefecture_list_coordinated_by
+from peers.views import staff_required
+
+from . import services
+from .models import ConsultationBody, Sector
+from .selectors import body_list_coordinated_by
+
+
+class BodyForm(forms.Form):
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=200)
+    level = forms.ChoiceField(label=gettext_lazy("Level"), choices=ConsultationBody.Level.choices)
+    prefecture = forms.ModelChoiceField(label=gettext_lazy("Prefecture"), queryset=Prefecture.objects.none())
+    region = forms.ModelChoiceField(
+        label=gettext_lazy("Region (for a regional body)"), queryset=Region.objects.none(), required=False
+    )
+    municipality = forms.CharField(
+        label=gettext_lazy("Municipality (for a municipal body)"), max_length=100, required=False
+    )
+    description = forms.CharField(label=gettext_lazy("Description"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        prefectures = prefecture_list_coordinated_by(user)
+        self.fields["prefecture"].queryset = prefectures
+        self.fields["region"].queryset = Region.objects.filter(prefecture__in=prefectures).select_related("prefecture")
+
+
+class MemberForm(forms.Form):
+    email = forms.EmailField(
+        label=gettext_lazy("Email address of the member's account"),
+        help_text=gettext_lazy("The person must already have an account. Invite them first if not."),
+    )
+    sector = forms.ChoiceField(label=gettext_lazy("Sector"), choices=Sector.choices)
+    affiliation = forms.CharField(label=gettext_lazy("Affiliation (optional)"), max_length=200, required=False)
+    is_coordinator = forms.BooleanField(label=gettext_lazy("Also a coordinator of this body"), required=False)
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip().lower()
+        user = User.objects.filter(email__iexact=email, is_active=True).first()
+        if user is None:
+            raise ValidationError(_("No account has this email address. Invite the person first."))
+        self.cleaned_data["member"] = user
+        return email
+
+
+def _form_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+@staff_required
+def body_list(request):
+    bodies = body_list_coordinated_by(request.user).select_related("prefecture", "region").order_by("name")
+    form = BodyForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            body = services.body_create(
+                user=request.user, name=data["name"], level=data["level"], prefecture=data["prefecture"],
+                region=data.get("region"), municipality=data.get("municipality", ""),
+                description=data.get("description", ""),
+            )
+        except ValidationError as error:
+            _form_errors(form, error)
+        except PermissionDenied as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("The body has been created."))
+            return redirect("collaboration:staff_body", pk=body.pk)
+    return render(request, "collaboration/staff/body_list.html", {"bodies": bodies[:200], "form": form})
+
+
+@staff_required
+def body_members(request, pk: int):
+    body = get_object_or_404(body_list_coordinated_by(request.user), pk=pk)
+    form = MemberForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.body_member_add(
+                user=request.user, body=body, member=data["member"], sector=data["sector"],
+                affiliation=data.get("affiliation", ""), is_coordinator=data.get("is_coordinator", False),
+            )
+        except ValidationError as error:
+            _form_errors(form, error)
+        except PermissionDenied as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("The member has been added."))
+            return redirect("collaboration:staff_body", pk=body.pk)
+    members = body.members.select_related("user").order_by("sector", "user__display_name")
+    return render(request, "collaboration/staff/body_members.html", {"body": body, "members": members, "form": form})
