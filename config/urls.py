@@ -2,6 +2,7 @@ from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
+from drf_spectacular.views import SpectacularJSONAPIView
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
@@ -19,6 +20,13 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("api/v1/", include("collaboration.api_urls")),
     path("calendar/<str:token>.ics", calendar_feed, name="calendar_feed"),
+]
+
+# The JSON API, outside the language prefixes; its OpenAPI document describes only it.
+api_v1 = [path("api/v1/", include("peers.api"))]
+urlpatterns += [
+    path("api/v1/openapi.json", SpectacularJSONAPIView.as_view(urlconf=api_v1), name="openapi"),
+    *api_v1,
 ]
 
 urlpatterns += i18n_patterns(

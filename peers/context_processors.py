@@ -16,4 +16,5 @@ def navigation(request):
         "site_languages": languages,
         "my_roles": role_assignment_list_for(user) if user is not None else [],
         "is_staff_person": user_has_staff_role(user) if user is not None else False,
+        "open_signup": settings.KAKEHASHI_OPEN_SIGNUP,
     }

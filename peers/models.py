@@ -128,20 +128,73 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.display_name or self.email
 
 
+class VocabularyTerm(BilingualNameMixin, models.Model):
+    """A term of a managed vocabulary: a stable code, Japanese and English labels.
+
+    Administrators extend vocabularies; a term in use is retired (is_active off), not deleted.
+    """
+
+    code = models.SlugField(_("code"), max_length=60, unique=True)
+    name_ja = models.CharField(_("name (Japanese)"), max_length=100)
+    name_en = models.CharField(_("name (English)"), max_length=150)
+    sort_order = models.PositiveSmallIntegerField(_("sort order"), default=100)
+    is_active = models.BooleanField(_("in use"), default=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["sort_order", "code"]
+
+
+class OrganisationKind(VocabularyTerm):
+    """Where peers work (DOMAIN.md "Where peers work"): group home, day care, clinic, …"""
+
+    class Meta(VocabularyTerm.Meta):
+        verbose_name = _("organisation kind")
+        verbose_name_plural = _("organisation kinds")
+
+
+class ProfessionalRole(VocabularyTerm):
+    """A professional's role: 精神保健福祉士, 看護師, 精神科医, …"""
+
+    class Meta(VocabularyTerm.Meta):
+        verbose_name = _("professional role")
+        verbose_name_plural = _("professional roles")
+
+
+class Activity(VocabularyTerm):
+    """What an engagement covers: peer group, 当事者研究, listening, family support, …"""
+
+    class Meta(VocabularyTerm.Meta):
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
+
+
 class Organisation(models.Model):
     """A 事業所 or agency: where peers work, or a training body's organisation."""
 
     name = models.CharField(_("name"), max_length=200)
+    kind = models.ForeignKey(
+        OrganisationKind, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="organisations", verbose_name=_("kind"),
+    )
     prefecture = models.ForeignKey(
         Prefecture, on_delete=models.PROTECT, related_name="organisations",
         verbose_name=_("prefecture"),
     )
+    municipality = models.CharField(_("municipality"), max_length=100, blank=True)
+    corporation = models.CharField(
+        _("operating corporation"), max_length=200, blank=True,
+        help_text=_("The corporation (法人) that runs it."),
+    )
+    contact_email = models.EmailField(_("contact email"), blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         ordering = ["name"]
         verbose_name = _("organisation")
         verbose_name_plural = _("organisations")
+        indexes = [models.Index(fields=["name", "id"], name="organisation_name_id_idx")]
 
     def __str__(self) -> str:
         return self.name
@@ -318,3 +371,400 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action}"
+
+
+# --- The workforce: profiles, engagements, consent --------------------------------------------
+
+
+class DataCategory(models.TextChoices):
+    """Sensitive data (要配慮個人情報 and near it) that is stored only under an active consent."""
+
+    LIVED_EXPERIENCE = "lived_experience", _("Lived experience")
+    ACCOMMODATIONS = "accommodations", _("Accommodation preferences")
+
+
+class Consent(models.Model):
+    """One line of the consent ledger: a person agreed to one purpose for some data categories.
+
+    A consent is never edited except to record its withdrawal (and, later, the erasure of the
+    data it covered). Giving consent again makes a new line.
+    """
+
+    class Purpose(models.TextChoices):
+        LIVED_EXPERIENCE = "lived_experience", _(
+            "Record my lived experience and show it only to the people I choose"
+        )
+        ACCOMMODATIONS = "accommodations", _(
+            "Share my accommodation preferences with the managers of the organisations I work with"
+        )
+
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="consents",
+        verbose_name=_("person"),
+    )
+    purpose = models.CharField(_("purpose"), max_length=40, choices=Purpose.choices)
+    data_categories = models.JSONField(_("data categories"), default=list)
+    given_at = models.DateTimeField(_("given at"), default=timezone.now)
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("recorded by"),
+    )
+    data_erased_at = models.DateTimeField(_("data erased at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-given_at", "-id"]
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+        constraints = [
+            models.CheckConstraint(
+                name="consent_withdrawn_after_given",
+                condition=Q(withdrawn_at__isnull=True) | Q(withdrawn_at__gte=models.F("given_at")),
+            ),
+            models.UniqueConstraint(
+                fields=["person", "purpose"],
+                condition=Q(withdrawn_at__isnull=True),
+                name="consent_one_active_per_purpose",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.get_purpose_display())
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        categories = self.data_categories
+        if not isinstance(categories, list) or not categories or not set(categories) <= set(
+            DataCategory.values
+        ):
+            raise ValidationError({"data_categories": _("Choose at least one known data category.")})
+
+    @property
+    def is_active(self) -> bool:
+        return self.withdrawn_at is None
+
+    def covers(self, category: str) -> bool:
+        return self.is_active and category in self.data_categories
+
+
+class Profile(models.Model):
+    """What a peer or professional tells the platform about themselves, beyond the account.
+
+    Accommodation preferences are sensitive: kept only with an active consent covering them.
+    What the public directory may show is the person's choice, field by field.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile",
+        verbose_name=_("person"),
+    )
+    prefecture = models.ForeignKey(
+        Prefecture, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("prefecture"),
+    )
+    languages = models.CharField(
+        _("languages"), max_length=200, blank=True,
+        help_text=_("Languages you can support people in, e.g. 日本語, English, 日本手話."),
+    )
+    professional_roles = models.ManyToManyField(
+        ProfessionalRole, blank=True, related_name="profiles", verbose_name=_("professional roles")
+    )
+    accommodations = models.TextField(
+        _("accommodation preferences (合理的配慮)"), blank=True,
+        help_text=_("Only what you choose to share, e.g. flexible hours or written instructions."),
+    )
+    accommodations_consent = models.ForeignKey(
+        Consent, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("consent for accommodation preferences"),
+    )
+    directory_opt_in = models.BooleanField(_("list me in the directory"), default=False)
+    public_prefecture = models.BooleanField(_("show my prefecture"), default=False)
+    public_languages = models.BooleanField(_("show my languages"), default=False)
+    public_roles = models.BooleanField(_("show my professional roles"), default=False)
+    public_engagements = models.BooleanField(_("show where I work"), default=False)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("profile")
+        verbose_name_plural = _("profiles")
+        constraints = [
+            models.CheckConstraint(
+                name="profile_accommodations_need_consent",
+                condition=Q(accommodations="") | Q(accommodations_consent__isnull=False),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class LivedExperience(models.Model):
+    """A person's own declaration of lived experience (当事者). Never required; never a diagnosis.
+
+    It holds only how the person relates to it and who may see it, and exists only while a
+    consent covering it is active (until the retention period after withdrawal runs out).
+    """
+
+    class Relation(models.TextChoices):
+        PERSONAL = "personal", _("My own experience (本人)")
+        FAMILY = "family", _("As a family member (家族)")
+        BOTH = "both", _("Both")
+
+    class Visibility(models.TextChoices):
+        ONLY_ME = "only_me", _("Only me")
+        MANAGERS = "managers", _("Managers of the organisations I work with")
+        DIRECTORY = "directory", _("Anyone who can see my directory entry")
+
+    person = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="lived_experience",
+        verbose_name=_("person"),
+    )
+    consent = models.ForeignKey(
+        Consent, on_delete=models.PROTECT, related_name="+", verbose_name=_("consent")
+    )
+    relation = models.CharField(_("relation"), max_length=20, choices=Relation.choices)
+    visibility = models.CharField(
+        _("who may see it"), max_length=20, choices=Visibility.choices, default=Visibility.ONLY_ME
+    )
+    declared_at = models.DateTimeField(_("declared at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("lived experience")
+        verbose_name_plural = _("lived experience")
+
+    def __str__(self) -> str:
+        return str(self.get_relation_display())
+
+
+class SensitiveAccess(models.Model):
+    """Someone other than the person read one of their sensitive fields. Written by selectors."""
+
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sensitive_accesses",
+        verbose_name=_("person"),
+    )
+    accessor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+",
+        verbose_name=_("read by"),
+    )
+    category = models.CharField(_("data"), max_length=40, choices=DataCategory.choices)
+    context = models.CharField(_("where"), max_length=100, blank=True)
+    at = models.DateTimeField(_("at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("sensitive data access")
+        verbose_name_plural = _("sensitive data accesses")
+        indexes = [models.Index(fields=["person", "-at", "-id"], name="sensitive_access_person_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.category}"
+
+
+class Engagement(models.Model):
+    """One person's work at one organisation on one set of terms (DOMAIN.md, three groups).
+
+    Terms are never edited: changing them ends this engagement and starts another that points
+    back here (`previous`). The organisation's manager confirms the terms.
+    """
+
+    class Kind(models.TextChoices):
+        VOLUNTEER = "volunteer", _("Volunteer (第一群 ボランティア)")
+        HONORARIUM = "honorarium", _("Honorarium, no contract (第二群 謝金)")
+        EMPLOYED = "employed", _("Employed under contract (第三群 雇用)")
+
+    class RateUnit(models.TextChoices):
+        HOUR = "hour", _("per hour")
+        SESSION = "session", _("per session")
+        DAY = "day", _("per day")
+        TASK = "task", _("per task")
+
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="engagements",
+        verbose_name=_("person"),
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="engagements",
+        verbose_name=_("organisation"),
+    )
+    kind = models.CharField(_("kind of engagement"), max_length=20, choices=Kind.choices)
+    job_title = models.CharField(_("job title"), max_length=200, blank=True)
+    activities = models.ManyToManyField(
+        Activity, blank=True, related_name="engagements", verbose_name=_("activities")
+    )
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+    honorarium_rate = models.PositiveIntegerField(_("honorarium (yen)"), null=True, blank=True)
+    honorarium_unit = models.CharField(
+        _("honorarium unit"), max_length=20, choices=RateUnit.choices, blank=True
+    )
+    weekly_hours = models.DecimalField(
+        _("weekly contracted hours"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    full_time_weekly_hours = models.DecimalField(
+        _("organisation's full-time weekly hours"), max_digits=5, decimal_places=2,
+        null=True, blank=True,
+    )
+    on_leave = models.BooleanField(_("on leave"), default=False)
+    previous = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="next",
+        verbose_name=_("replaces"),
+    )
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("confirmed by"),
+    )
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("recorded by"),
+    )
+    created_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-start_date", "-id"]
+        verbose_name = _("engagement")
+        verbose_name_plural = _("engagements")
+        indexes = [
+            models.Index(fields=["organisation", "end_date"], name="engagement_org_end_idx"),
+            models.Index(fields=["person", "-start_date", "-id"], name="engagement_person_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                name="engagement_ends_after_start",
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+            ),
+            models.CheckConstraint(
+                name="engagement_honorarium_terms",
+                condition=(
+                    Q(kind="honorarium", honorarium_rate__isnull=False)
+                    & ~Q(honorarium_unit="")
+                    | ~Q(kind="honorarium") & Q(honorarium_rate__isnull=True, honorarium_unit="")
+                ),
+            ),
+            models.CheckConstraint(
+                name="engagement_employment_terms",
+                condition=(
+                    Q(
+                        kind="employed",
+                        weekly_hours__gt=0,
+                        full_time_weekly_hours__gt=0,
+                        weekly_hours__lte=models.F("full_time_weekly_hours"),
+                    )
+                    | ~Q(kind="employed")
+                    & Q(weekly_hours__isnull=True, full_time_weekly_hours__isnull=True, on_leave=False)
+                ),
+            ),
+            models.CheckConstraint(
+                name="engagement_confirmation_complete",
+                condition=Q(confirmed_at__isnull=True) | Q(confirmed_by__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} · {self.organisation} · {self.get_kind_display()}"
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        errors = {}
+        if self.end_date and self.start_date and self.end_date < self.start_date:
+            errors["end_date"] = _("The end date cannot be before the start date.")
+        if self.kind == self.Kind.HONORARIUM:
+            if self.honorarium_rate is None:
+                errors["honorarium_rate"] = _("Give the honorarium for this kind of engagement.")
+            if not self.honorarium_unit:
+                errors["honorarium_unit"] = _("Give the unit the honorarium is paid per.")
+        if self.kind == self.Kind.EMPLOYED:
+            if not self.weekly_hours or self.weekly_hours <= 0:
+                errors["weekly_hours"] = _("Give the weekly contracted hours for employment.")
+            if not self.full_time_weekly_hours or self.full_time_weekly_hours <= 0:
+                errors["full_time_weekly_hours"] = _(
+                    "Give the organisation's full-time weekly hours for employment."
+                )
+            elif self.weekly_hours and self.weekly_hours > self.full_time_weekly_hours:
+                errors["weekly_hours"] = _(
+                    "Contracted hours cannot be more than the organisation's full-time hours."
+                )
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def fte(self):
+        """Full-time equivalent (常勤換算) for employment, rounded to two places; else None."""
+        from decimal import ROUND_HALF_UP, Decimal
+
+        if self.kind != self.Kind.EMPLOYED or not self.full_time_weekly_hours:
+            return None
+        return (Decimal(self.weekly_hours) / Decimal(self.full_time_weekly_hours)).quantize(
+            Decimal("0.01"), rounding=ROUND_HALF_UP
+        )
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirmed_at is not None
+
+    def is_current(self, on=None) -> bool:
+        day = on or timezone.localdate()
+        return self.start_date <= day and (self.end_date is None or self.end_date >= day)
+
+
+class ErasureRequest(models.Model):
+    """A person asked for their personal data to be erased. What a rule requires is kept,
+    and recorded in `kept` with the reason."""
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("Requested")
+        COMPLETED = "completed", _("Completed")
+
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="erasure_requests",
+        verbose_name=_("person"),
+    )
+    note = models.TextField(_("note"), blank=True)
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.REQUESTED
+    )
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("completed by"),
+    )
+    kept = models.JSONField(_("kept, and why"), default=list, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        verbose_name = _("erasure request")
+        verbose_name_plural = _("erasure requests")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person"], condition=Q(status="requested"),
+                name="erasure_one_open_request",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} ({self.get_status_display()})"
+
+
+class PrivacySettings(models.Model):
+    """Rules the administrator sets about personal data (one row)."""
+
+    withdrawn_data_retention_days = models.PositiveIntegerField(
+        _("days to keep data after consent is withdrawn"), default=30,
+        help_text=_("Data covered by a withdrawn consent is unused at once and erased after this."),
+    )
+
+    class Meta:
+        verbose_name = _("privacy settings")
+        verbose_name_plural = _("privacy settings")
+
+    def __str__(self) -> str:
+        return str(_("Privacy settings"))
+
+    @classmethod
+    def load(cls) -> PrivacySettings:
+        row, _created = cls.objects.get_or_create(pk=1)
+        return row

@@ -13,3 +13,12 @@ def send_email(
     if html:
         message.attach_alternative(html, "text/html")
     message.send()
+
+
+@task()
+def consent_purge_expired_task() -> dict[str, int]:
+    """Erase data whose consent was withdrawn longer ago than the retention period. Run daily:
+    by cron through `manage.py consent_purge_expired`, or enqueued to the django-tasks worker."""
+    from .services.privacy import consent_purge_expired
+
+    return consent_purge_expired()

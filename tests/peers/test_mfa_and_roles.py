@@ -178,3 +178,34 @@ def test_manager_invitation_list_shows_only_own_organisations(client, manager, o
     page = client.get("/staff/invitations/").content.decode()
     assert "mine@example.test" in page
     assert "theirs@example.test" not in page
+
+
+def test_staff_member_can_sign_in_with_a_recovery_code_once(client, manager):
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+
+    codes = RecoveryCodes.activate(manager).get_unused_codes()
+    client.post("/accounts/login/", {"login": manager.email, "password": PASSWORD})
+    response = client.post("/accounts/2fa/authenticate/", {"code": codes[0]})
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(manager.pk)
+    client.post("/accounts/logout/")
+    client.post("/accounts/login/", {"login": manager.email, "password": PASSWORD})
+    client.post("/accounts/2fa/authenticate/", {"code": codes[0]})
+    assert "_auth_user_id" not in client.session  # a used code does not work twice
+
+
+def test_passkeys_can_be_added_from_the_security_page(client, manager, mfa_client):
+    mfa_client(manager)
+    client.post("/accounts/reauthenticate/", {"password": PASSWORD})
+    page = client.get("/accounts/2fa/webauthn/add/")
+    assert page.status_code == 200
+    # allauth hands the browser WebAuthn creation options for this account.
+    assert "publicKey" in page.content.decode() or "credential" in page.content.decode()
+    index = client.get("/accounts/2fa/")
+    assert "/accounts/2fa/webauthn/" in index.content.decode()
+
+
+def test_login_page_explains_that_accounts_come_by_invitation(client):
+    body = client.get("/accounts/login/").content.decode()
+    assert "招待" in body
+    assert "/accounts/signup/" not in body

@@ -17,9 +17,9 @@ from django.utils.translation import get_language_from_path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from .adapters import INVITATION_SESSION_KEY
-from .forms import InvitationForm
-from .selectors import (
+from ..adapters import INVITATION_SESSION_KEY
+from ..forms import InvitationForm
+from ..selectors import (
     invitable_roles_for,
     invitation_get_usable,
     invitation_list_for,
@@ -32,7 +32,7 @@ from .selectors import (
     user_has_staff_role,
     user_is_admin,
 )
-from .services import invitation_accept, invitation_create, user_set_language
+from ..services import invitation_accept, invitation_create, user_set_language
 
 
 def staff_required(view):

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from .models import (
+from ..models import (
     ORGANISATION_ROLES,
     AuditEvent,
     Invitation,
@@ -23,13 +23,13 @@ from .models import (
     RoleAssignment,
     User,
 )
-from .selectors import (
+from ..selectors import (
     forget_roles,
     invitable_roles_for,
     organisation_list_managed_by,
     user_is_admin,
 )
-from .tasks import send_email
+from ..tasks import send_email
 
 
 def audit_record(*, actor: User | None, action: str, target: object, data: dict | None = None) -> AuditEvent:

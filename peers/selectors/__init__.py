@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from .models import (
+from ..models import (
     STAFF_ROLES,
     Invitation,
     Organisation,

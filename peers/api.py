@@ -1,0 +1,392 @@
+"""JSON API (/api/v1/) for organisations, people and engagements.
+
+The same selectors decide access and the same services make changes as on the pages. Bad input
+is answered 400 with messages in Japanese and English at once, and nothing is changed:
+    {"detail": {"ja": …, "en": …}, "errors": {"field": [{"ja": …, "en": …}]}}
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.urls import path
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.generics import GenericAPIView
+from rest_framework.response import Response
+
+from .errors import both_languages, field_errors
+from .models import (
+    Activity,
+    Engagement,
+    Organisation,
+    Prefecture,
+    ProfessionalRole,
+    User,
+)
+from .pagination import keyset_page
+from .selectors.workforce import (
+    engagement_get_for,
+    engagement_list_for,
+    organisation_get,
+    organisation_list,
+    organisation_summary_for,
+    person_get_for,
+    person_list_for,
+    profile_for,
+)
+from .services.workforce import (
+    engagement_change_terms,
+    engagement_confirm,
+    engagement_end,
+    engagement_start,
+    profile_update,
+)
+
+app_name = "peers_api"
+
+
+class BilingualError(Exception):
+    def __init__(self, errors: dict):
+        self.errors = errors
+
+
+def _bad_request(errors: dict | None = None, detail=None) -> Response:
+    return Response(
+        {"detail": both_languages(detail or _("The request has errors. Nothing was changed.")),
+         "errors": errors or {}},
+        status=status.HTTP_400_BAD_REQUEST,
+    )
+
+
+def _validated(serializer_class, data, **kwargs) -> dict:
+    """Validate; on failure collect every message in Japanese and in English."""
+    serializer = serializer_class(data=data, **kwargs)
+    if serializer.is_valid():
+        return serializer.validated_data
+    rendered = {}
+    for language in ("ja", "en"):
+        with translation.override(language):
+            again = serializer_class(data=data, **kwargs)
+            again.is_valid()
+            rendered[language] = again.errors
+    errors: dict = {}
+    for field, messages in rendered["en"].items():
+        ja_messages = rendered["ja"].get(field, messages)
+        if isinstance(messages, dict):  # nested: keep the English structure, flattened
+            messages, ja_messages = [str(messages)], [str(ja_messages)]
+        errors[field] = [
+            {"ja": str(ja), "en": str(en)} for ja, en in zip(ja_messages, messages, strict=False)
+        ]
+    raise BilingualError(errors)
+
+
+class KakehashiAPIView(GenericAPIView):
+    """Turns our services' errors into the bilingual 400 and a 403 with both languages."""
+
+    def handle_exception(self, exc):
+        if isinstance(exc, BilingualError):
+            return _bad_request(exc.errors)
+        if isinstance(exc, DjangoValidationError):
+            errors = field_errors(exc)
+            general = errors.pop(None, None)
+            if general:
+                errors["non_field_errors"] = general
+            return _bad_request(errors)
+        if isinstance(exc, DjangoPermissionDenied):
+            message = exc.args[0] if exc.args else _("You cannot do this.")
+            return Response({"detail": both_languages(message)}, status=status.HTTP_403_FORBIDDEN)
+        return super().handle_exception(exc)
+
+    def page(self, qs, fields):
+        size = self.request.query_params.get("page_size")
+        try:
+            size = int(size) if size else None
+        except ValueError:
+            size = None
+        page = keyset_page(qs, fields=fields, cursor=self.request.query_params.get("cursor"),
+                           size=size or 25)
+        next_url = None
+        if page.next_cursor:
+            query = self.request.query_params.copy()
+            query["cursor"] = page.next_cursor
+            next_url = self.request.build_absolute_uri(f"{self.request.path}?{query.urlencode()}")
+        return page.items, next_url
+
+
+def _paged(serializer):
+    return inline_serializer(
+        name=f"{serializer.__name__}Page",
+        fields={"results": serializer(many=True), "next": serializers.URLField(allow_null=True)},
+    )
+
+
+# --- Serializers ------------------------------------------------------------------------------
+
+
+class TermSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name_ja = serializers.CharField()
+    name_en = serializers.CharField()
+
+
+class OrganisationSerializer(serializers.ModelSerializer):
+    kind = TermSerializer(allow_null=True)
+    prefecture = serializers.CharField(source="prefecture_id")
+
+    class Meta:
+        model = Organisation
+        fields = ["id", "name", "kind", "prefecture", "municipality", "corporation",
+                  "contact_email", "contact_phone"]
+
+
+class SummarySerializer(serializers.Serializer):
+    volunteer = serializers.IntegerField()
+    honorarium = serializers.IntegerField()
+    employed = serializers.IntegerField()
+    total = serializers.IntegerField()
+    fte = serializers.DecimalField(max_digits=8, decimal_places=2)
+
+
+class OrganisationDetailSerializer(OrganisationSerializer):
+    summary = SummarySerializer(allow_null=True, read_only=True, help_text=(
+        "Counts and FTE of current peer staff: managers, administrators and coordinators only."
+    ))
+
+    class Meta(OrganisationSerializer.Meta):
+        fields = [*OrganisationSerializer.Meta.fields, "summary"]
+
+
+class PersonSerializer(serializers.Serializer):
+    """A person's non-sensitive profile (sensitive fields are never in the API)."""
+
+    id = serializers.IntegerField()
+    display_name = serializers.CharField()
+    name_kana = serializers.CharField()
+    prefecture = serializers.CharField(allow_null=True)
+    languages = serializers.CharField()
+    professional_roles = serializers.ListField(child=serializers.CharField())
+
+
+def _person_data(person: User) -> dict:
+    profile = profile_for(person)
+    return {
+        "id": person.pk,
+        "display_name": person.display_name,
+        "name_kana": person.name_kana,
+        "prefecture": profile.prefecture_id,
+        "languages": profile.languages,
+        "professional_roles": [r.code for r in profile.professional_roles.all()] if profile.pk else [],
+    }
+
+
+class ProfileUpdateSerializer(serializers.Serializer):
+    display_name = serializers.CharField(max_length=100, required=False)
+    name_kana = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    prefecture = serializers.SlugRelatedField(
+        slug_field="code", queryset=Prefecture.objects.all(), required=False, allow_null=True
+    )
+    languages = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    professional_roles = serializers.SlugRelatedField(
+        slug_field="code", queryset=ProfessionalRole.objects.filter(is_active=True), many=True,
+        required=False,
+    )
+    directory_opt_in = serializers.BooleanField(required=False)
+    public_prefecture = serializers.BooleanField(required=False)
+    public_languages = serializers.BooleanField(required=False)
+    public_roles = serializers.BooleanField(required=False)
+    public_engagements = serializers.BooleanField(required=False)
+
+
+class EngagementSerializer(serializers.ModelSerializer):
+    person = serializers.IntegerField(source="person_id")
+    person_name = serializers.CharField(source="person.display_name")
+    organisation = serializers.IntegerField(source="organisation_id")
+    activities = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    fte = serializers.DecimalField(max_digits=4, decimal_places=2, allow_null=True)
+    replaces = serializers.IntegerField(source="previous_id", allow_null=True)
+
+    class Meta:
+        model = Engagement
+        fields = ["id", "person", "person_name", "organisation", "kind", "job_title", "activities",
+                  "start_date", "end_date", "honorarium_rate", "honorarium_unit", "weekly_hours",
+                  "full_time_weekly_hours", "fte", "on_leave", "confirmed_at", "replaces"]
+
+
+class TermsSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=Engagement.Kind.choices)
+    job_title = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    activities = serializers.SlugRelatedField(
+        slug_field="code", queryset=Activity.objects.filter(is_active=True), many=True,
+        required=False,
+    )
+    honorarium_rate = serializers.IntegerField(min_value=0, required=False, allow_null=True)
+    honorarium_unit = serializers.ChoiceField(
+        choices=Engagement.RateUnit.choices, required=False, allow_blank=True, default=""
+    )
+    weekly_hours = serializers.DecimalField(max_digits=5, decimal_places=2, min_value=0,
+                                            required=False, allow_null=True)
+    full_time_weekly_hours = serializers.DecimalField(max_digits=5, decimal_places=2, min_value=0,
+                                                      required=False, allow_null=True)
+    on_leave = serializers.BooleanField(required=False, default=False)
+
+
+class EngagementCreateSerializer(TermsSerializer):
+    person = serializers.IntegerField(required=False, help_text="Defaults to yourself.")
+    organisation = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.all())
+    start_date = serializers.DateField()
+    end_date = serializers.DateField(required=False, allow_null=True)
+
+
+class EngagementEndSerializer(serializers.Serializer):
+    end_date = serializers.DateField()
+
+
+class ChangeTermsSerializer(TermsSerializer):
+    effective_date = serializers.DateField()
+
+
+# --- Views ------------------------------------------------------------------------------------
+
+
+class OrganisationListAPI(KakehashiAPIView):
+    serializer_class = OrganisationSerializer
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("search", str), OpenApiParameter("prefecture", str),
+            OpenApiParameter("kind", str), OpenApiParameter("activity", str),
+            OpenApiParameter("cursor", str), OpenApiParameter("page_size", int),
+        ],
+        responses=_paged(OrganisationSerializer), operation_id="organisations_list",
+    )
+    def get(self, request):
+        params = request.query_params
+        qs = organisation_list(
+            search=params.get("search", "").strip(), prefecture=params.get("prefecture") or None,
+            kind=params.get("kind") or None, activity=params.get("activity") or None,
+        )
+        items, next_url = self.page(qs, ["name", "id"])
+        return Response({"results": OrganisationSerializer(items, many=True).data, "next": next_url})
+
+
+class OrganisationDetailAPI(KakehashiAPIView):
+    serializer_class = OrganisationDetailSerializer
+
+    def get(self, request, pk: int):
+        organisation = organisation_get(pk)
+        data = OrganisationSerializer(organisation).data
+        summary = organisation_summary_for(request.user, organisation)
+        data["summary"] = SummarySerializer(summary).data if summary else None
+        return Response(data)
+
+
+class PersonListAPI(KakehashiAPIView):
+    serializer_class = PersonSerializer
+
+    @extend_schema(parameters=[OpenApiParameter("cursor", str)], responses=_paged(PersonSerializer),
+                   operation_id="people_list")
+    def get(self, request):
+        items, next_url = self.page(person_list_for(request.user), ["id"])
+        return Response({"results": [_person_data(p) for p in items], "next": next_url})
+
+
+class PersonDetailAPI(KakehashiAPIView):
+    serializer_class = PersonSerializer
+
+    def get(self, request, pk: int):
+        return Response(_person_data(person_get_for(request.user, pk)))
+
+
+class MyProfileAPI(KakehashiAPIView):
+    serializer_class = PersonSerializer
+
+    def get(self, request):
+        return Response(_person_data(request.user))
+
+    @extend_schema(request=ProfileUpdateSerializer, responses=PersonSerializer)
+    def patch(self, request):
+        data = dict(_validated(ProfileUpdateSerializer, request.data))
+        profile_update(actor=request.user, person=request.user, **data)
+        request.user.refresh_from_db()
+        return Response(_person_data(User.objects.get(pk=request.user.pk)))
+
+
+class EngagementListAPI(KakehashiAPIView):
+    serializer_class = EngagementSerializer
+
+    @extend_schema(parameters=[OpenApiParameter("cursor", str)],
+                   responses=_paged(EngagementSerializer), operation_id="engagements_list")
+    def get(self, request):
+        items, next_url = self.page(engagement_list_for(request.user), ["-start_date", "-id"])
+        return Response({"results": EngagementSerializer(items, many=True).data, "next": next_url})
+
+    @extend_schema(request=EngagementCreateSerializer, responses={201: EngagementSerializer})
+    def post(self, request):
+        data = dict(_validated(EngagementCreateSerializer, request.data))
+        person_id = data.pop("person", None)
+        person = request.user if person_id in (None, request.user.pk) else person_get_for(
+            request.user, person_id
+        )
+        engagement = engagement_start(actor=request.user, person=person, **data)
+        engagement = engagement_get_for(request.user, engagement.pk)
+        return Response(EngagementSerializer(engagement).data, status=status.HTTP_201_CREATED)
+
+
+class EngagementDetailAPI(KakehashiAPIView):
+    serializer_class = EngagementSerializer
+
+    def get(self, request, pk: int):
+        return Response(EngagementSerializer(engagement_get_for(request.user, pk)).data)
+
+
+class EngagementConfirmAPI(KakehashiAPIView):
+    serializer_class = EngagementSerializer
+
+    @extend_schema(request=None, responses=EngagementSerializer)
+    def post(self, request, pk: int):
+        engagement = engagement_confirm(actor=request.user, engagement=engagement_get_for(request.user, pk))
+        return Response(EngagementSerializer(engagement_get_for(request.user, engagement.pk)).data)
+
+
+class EngagementEndAPI(KakehashiAPIView):
+    serializer_class = EngagementSerializer
+
+    @extend_schema(request=EngagementEndSerializer, responses=EngagementSerializer)
+    def post(self, request, pk: int):
+        engagement = engagement_get_for(request.user, pk)
+        data = _validated(EngagementEndSerializer, request.data)
+        engagement_end(actor=request.user, engagement=engagement, end_date=data["end_date"])
+        return Response(EngagementSerializer(engagement_get_for(request.user, pk)).data)
+
+
+class EngagementChangeTermsAPI(KakehashiAPIView):
+    serializer_class = EngagementSerializer
+
+    @extend_schema(request=ChangeTermsSerializer, responses={201: EngagementSerializer})
+    def post(self, request, pk: int):
+        engagement = engagement_get_for(request.user, pk)
+        data = dict(_validated(ChangeTermsSerializer, request.data, partial=False))
+        activities = data.pop("activities", None)
+        new = engagement_change_terms(
+            actor=request.user, engagement=engagement, activities=activities, **data
+        )
+        return Response(EngagementSerializer(engagement_get_for(request.user, new.pk)).data,
+                        status=status.HTTP_201_CREATED)
+
+
+urlpatterns = [
+    path("organisations/", OrganisationListAPI.as_view(), name="organisation_list"),
+    path("organisations/<int:pk>/", OrganisationDetailAPI.as_view(), name="organisation_detail"),
+    path("people/", PersonListAPI.as_view(), name="person_list"),
+    path("people/me/", MyProfileAPI.as_view(), name="my_profile"),
+    path("people/<int:pk>/", PersonDetailAPI.as_view(), name="person_detail"),
+    path("engagements/", EngagementListAPI.as_view(), name="engagement_list"),
+    path("engagements/<int:pk>/", EngagementDetailAPI.as_view(), name="engagement_detail"),
+    path("engagements/<int:pk>/confirm/", EngagementConfirmAPI.as_view(), name="engagement_confirm"),
+    path("engagements/<int:pk>/end/", EngagementEndAPI.as_view(), name="engagement_end"),
+    path("engagements/<int:pk>/change-terms/", EngagementChangeTermsAPI.as_view(),
+         name="engagement_change_terms"),
+]

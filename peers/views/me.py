@@ -1,0 +1,218 @@
+"""Pages a person uses about themselves: /me/… (profile, engagements, consent, their data)."""
+
+from __future__ import annotations
+
+import csv
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from ..forms import (
+    EngagementEndForm,
+    EngagementForm,
+    ErasureRequestForm,
+    LivedExperienceForm,
+    ProfileForm,
+)
+from ..models import Consent, Engagement, ErasureRequest, LivedExperience
+from ..pagination import keyset_page
+from ..selectors.privacy import (
+    consent_get_own,
+    consent_list_for,
+    personal_data_for,
+    personal_data_rows,
+)
+from ..selectors.workforce import (
+    accommodations_read,
+    engagement_list_own,
+    lived_experience_read,
+    profile_for,
+    sensitive_access_list_for,
+)
+from ..services.privacy import (
+    consent_give,
+    consent_withdraw,
+    erasure_request,
+    lived_experience_declare,
+    lived_experience_remove,
+)
+from ..services.workforce import engagement_end, engagement_start, profile_update
+from ._helpers import add_service_errors
+
+
+@login_required
+def profile_edit(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    profile = profile_for(user)
+    initial = {
+        "display_name": user.display_name,
+        "name_kana": user.name_kana,
+        "prefecture": profile.prefecture_id,
+        "languages": profile.languages,
+        "professional_roles": list(profile.professional_roles.all()) if profile.pk else [],
+        "accommodations": accommodations_read(viewer=user, person=user, context="profile") or "",
+        **{f: getattr(profile, f) for f in (
+            "directory_opt_in", "public_prefecture", "public_languages", "public_roles",
+            "public_engagements",
+        )},
+    }
+    form = ProfileForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        give = data.pop("consent_accommodations")
+        try:
+            with transaction.atomic():
+                if give and data["accommodations"].strip():
+                    consent_give(person=user, purpose=Consent.Purpose.ACCOMMODATIONS)
+                profile_update(actor=user, person=user, **data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Your profile has been saved."))
+            return redirect("peers:profile")
+    return render(request, "peers/profile_form.html", {"form": form})
+
+
+@login_required
+def engagement_list(request: HttpRequest) -> HttpResponse:
+    page = keyset_page(
+        engagement_list_own(request.user), fields=["-start_date", "-id"],
+        cursor=request.GET.get("after"),
+    )
+    return render(request, "peers/engagement_list.html", {"page": page, "today": timezone.localdate()})
+
+
+@login_required
+def engagement_new(request: HttpRequest) -> HttpResponse:
+    form = EngagementForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            engagement_start(actor=request.user, person=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request, _("Engagement recorded. The organisation's manager will confirm the terms.")
+            )
+            return redirect("peers:engagement_list")
+    return render(request, "peers/engagement_form.html", {"form": form})
+
+
+@login_required
+@require_POST
+def engagement_end_view(request: HttpRequest, pk: int) -> HttpResponse:
+    from django.http import Http404
+
+    try:
+        engagement = engagement_list_own(request.user).get(pk=pk)
+    except Engagement.DoesNotExist as missing:
+        raise Http404 from missing
+    form = EngagementEndForm(request.POST)
+    if form.is_valid():
+        try:
+            engagement_end(actor=request.user, engagement=engagement, end_date=form.cleaned_data["end_date"])
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("The engagement has been ended."))
+    else:
+        messages.error(request, _("Please give the last day."))
+    return redirect("peers:engagement_list")
+
+
+@login_required
+def consent_page(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    declaration = lived_experience_read(viewer=user, person=user, context="consent page")
+    lived_form = LivedExperienceForm(
+        request.POST if request.POST.get("action") == "declare" else None,
+        initial={"relation": declaration.relation, "visibility": declaration.visibility}
+        if declaration else {"visibility": LivedExperience.Visibility.ONLY_ME},
+    )
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "give":
+                purpose = request.POST.get("purpose")
+                if purpose not in Consent.Purpose.values:
+                    raise ValidationError(_("Choose a purpose."))
+                consent_give(person=user, purpose=purpose)
+                messages.success(request, _("Thank you. Your consent has been recorded."))
+            elif action == "withdraw":
+                consent = consent_get_own(user, request.POST.get("consent"))
+                consent_withdraw(actor=user, consent=consent)
+                messages.success(request, _(
+                    "Your consent has been withdrawn. The data it covered is no longer used."
+                ))
+            elif action == "declare":
+                if not lived_form.is_valid():
+                    raise ValidationError(_("Please choose both options."))
+                lived_experience_declare(person=user, **lived_form.cleaned_data)
+                messages.success(request, _("Saved."))
+            elif action == "remove":
+                lived_experience_remove(person=user)
+                messages.success(request, _("Your declaration has been removed."))
+            else:
+                raise ValidationError(_("Unknown action."))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        except PermissionDenied as error:
+            messages.error(request, str(error))
+        else:
+            return redirect("peers:consent")
+    consents = list(consent_list_for(user))
+    active = {c.purpose for c in consents if c.is_active}
+    return render(request, "peers/consent.html", {
+        "consents": consents,
+        "purposes": [(value, label, value in active) for value, label in Consent.Purpose.choices],
+        "declaration": declaration,
+        "lived_form": lived_form,
+        "lived_consent": Consent.Purpose.LIVED_EXPERIENCE in active,
+    })
+
+
+@login_required
+def access_log(request: HttpRequest) -> HttpResponse:
+    page = keyset_page(
+        sensitive_access_list_for(request.user), fields=["-at", "-id"],
+        cursor=request.GET.get("after"),
+    )
+    return render(request, "peers/access_log.html", {"page": page})
+
+
+@login_required
+def data_download(request: HttpRequest, fmt: str) -> HttpResponse:
+    data = personal_data_for(request.user)
+    stamp = timezone.localdate().isoformat()
+    if fmt == "json":
+        response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 2})
+        response["Content-Disposition"] = f'attachment; filename="kakehashi-my-data-{stamp}.json"'
+        return response
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="kakehashi-my-data-{stamp}.csv"'
+    response.write("\ufeff")  # so that Excel opens Japanese text correctly
+    csv.writer(response).writerows(personal_data_rows(data))
+    return response
+
+
+@login_required
+def my_data(request: HttpRequest) -> HttpResponse:
+    """Download my data, and ask for erasure."""
+    open_request = ErasureRequest.objects.filter(
+        person=request.user, status=ErasureRequest.Status.REQUESTED
+    ).first()
+    form = ErasureRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid() and open_request is None:
+        erasure_request(person=request.user, note=form.cleaned_data["note"])
+        messages.success(request, _(
+            "We have received your request. An administrator will carry it out and tell you."
+        ))
+        return redirect("peers:my_data")
+    return render(request, "peers/my_data.html", {"form": form, "open_request": open_request})

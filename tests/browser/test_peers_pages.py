@@ -1,0 +1,46 @@
+"""A peer's own pages and the directories, in a real Chromium at 320 px, in English: no axe
+violations and no sideways scroll."""
+
+import pytest
+
+from .test_sign_in import axe_violations, demo  # noqa: F401 - the demo fixture restores seeds
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _sign_in_in_english(page, base_url):
+    page.goto(f"{base_url}/en/accounts/login/")
+    page.locator('input[name="login"]').fill("peer@example.org")
+    page.locator('input[name="password"]').fill("kakehashi-demo")
+    page.locator('input[name="password"]').press("Enter")
+    page.wait_for_url(f"{base_url}/en/me/")
+
+
+def _fits_and_passes_axe(page, path):
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 320, f"{path} scrolls sideways at 320 px ({width} px)"
+    assert axe_violations(page) == [], path
+
+
+def test_peer_pages_and_directories_fit_320_px_in_english(browser, live_server, demo):  # noqa: F811
+    context = browser.new_context(viewport={"width": 320, "height": 640}, locale="en-GB")
+    page = context.new_page()
+    _sign_in_in_english(page, live_server.url)
+    expected = {
+        "/en/me/profile/": "My profile",
+        "/en/me/engagements/": "My engagements",
+        "/en/organisations/": "Organisations",
+        "/en/directory/": "Directory",
+    }
+    for path, heading in expected.items():
+        page.goto(f"{live_server.url}{path}")
+        assert page.locator("html").get_attribute("lang") == "en"
+        assert page.get_by_role("heading", level=1).inner_text() == heading
+        _fits_and_passes_axe(page, path)
+    # The engagements table holds the demo peer's work.
+    page.goto(f"{live_server.url}/en/me/engagements/")
+    assert page.locator("table tbody tr").count() >= 1
+    # A search in the organisation directory keeps the page usable.
+    page.goto(f"{live_server.url}/en/organisations/?prefecture=14")
+    _fits_and_passes_axe(page, "/en/organisations/?prefecture=14")
+    context.close()
