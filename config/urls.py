@@ -19,6 +19,7 @@ urlpatterns = [
     path("django-admin/", admin.site.urls),
     path("documents/", include(wagtaildocs_urls)),
     path("api/v1/", include("collaboration.api_urls")),
+    path("api/v1/activity/", include("collaboration.activity.api_urls")),
     path("calendar/<str:token>.ics", calendar_feed, name="calendar_feed"),
 ]
 
@@ -33,6 +34,7 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("allauth.urls")),
     path("", include("peers.urls")),
     path("", include("collaboration.urls")),
+    path("", include("collaboration.activity.urls")),
     # Wagtail's page tree last: it answers every address not taken above.
     path("", include(wagtail_urls)),
     prefix_default_language=False,

@@ -191,24 +191,40 @@ def verified_hours_for(person, since: datetime.date, until: datetime.date,
     return _hours(minutes)
 
 
+PALETTE = ["#1f5f8b", "#c0392b", "#2e7d32", "#8e44ad", "#d35400", "#00838f", "#6d4c41", "#ad1457",
+           "#455a64", "#827717"]
+
+
 @dataclass
 class Chart:
-    """A bar chart with its data table: rows of (label, [(series, hours, percent-of-max)])."""
+    """Hours per month as stacked bars (inline SVG), with the same figures as a table."""
 
     title: str
     months: list[datetime.date]
     series: list[tuple[str, str]]  # (key, label)
     cells: dict  # (month, key) -> Decimal hours
-    max_hours: Decimal
+
+    @property
+    def legend(self):
+        return [{"label": label, "colour": PALETTE[i % len(PALETTE)]} for i, (_k, label) in enumerate(self.series)]
 
     def rows(self):
-        for month in self.months:
-            values = []
-            for key, label in self.series:
+        totals = {m: sum((self.cells.get((m, k), Decimal(0)) for k, _l in self.series), Decimal(0))
+                  for m in self.months}
+        biggest = max(totals.values(), default=Decimal(0)) or Decimal(1)
+        for index, month in enumerate(self.months):
+            values, offset = [], Decimal(0)
+            for i, (key, label) in enumerate(self.series):
                 hours = self.cells.get((month, key), Decimal(0))
-                percent = int(hours * 100 / self.max_hours) if self.max_hours else 0
-                values.append({"label": label, "hours": hours, "percent": percent})
-            yield {"month": month, "values": values, "total": sum((v["hours"] for v in values), Decimal(0))}
+                width = hours * 100 / biggest
+                values.append({"label": label, "hours": hours, "x": float(offset), "width": float(width),
+                               "colour": PALETTE[i % len(PALETTE)]})
+                offset += width
+            yield {"month": month, "values": values, "total": totals[month], "y": index * 28}
+
+    @property
+    def height(self) -> int:
+        return len(self.months) * 28
 
 
 def my_activity_charts(user, since: datetime.date) -> tuple[Chart, Chart]:
@@ -236,8 +252,7 @@ def my_activity_charts(user, since: datetime.date) -> tuple[Chart, Chart]:
             cells[(month, row[key_field])] = _hours(row["m"])
         keys = sorted({k for _m, k in cells}, key=lambda k: str(labels.get(k, k)))
         series = [(k, str(labels.get(k, k))) for k in keys]
-        return Chart(title=title, months=months, series=series, cells=cells,
-                     max_hours=max(cells.values(), default=Decimal(0)))
+        return Chart(title=title, months=months, series=series, cells=cells)
 
     return (
         chart(_("Hours per month by activity type"), by_activity, "activity_id",
@@ -278,9 +293,13 @@ def collaboration_matrix(organisation: Organisation, since: datetime.date, until
     cells = {(r["activityentry__activity_id"], r["professionalrole_id"]): r["n"] for r in rows}
     activity_ids = {a for a, _r in cells}
     role_ids = {r for _a, r in cells}
+    roles = [r for r in ProfessionalRole.objects.all() if r.pk in role_ids]
     return {
-        "activities": [a for a in Activity.objects.all() if a.pk in activity_ids],
-        "roles": [r for r in ProfessionalRole.objects.all() if r.pk in role_ids],
+        "roles": roles,
+        "rows": [
+            {"activity": a, "cells": [cells.get((a.pk, r.pk), 0) for r in roles]}
+            for a in Activity.objects.all() if a.pk in activity_ids
+        ],
         "cells": cells,
     }
 
