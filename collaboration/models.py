@@ -583,5 +583,7 @@ from .activity.models import (  # noqa: E402, F401
     ActivityRollup,
     ActivityStatusChange,
     ActivityVerifier,
+    OrganisationActivityRollup,
+    OrganisationRoleRollup,
     SupervisionSession,
 )

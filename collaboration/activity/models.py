@@ -294,3 +294,45 @@ class ActivityRoleRollup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m} {self.prefecture_id} {self.role_id}: {self.entries}"
+
+
+class OrganisationActivityRollup(models.Model):
+    """Verified entries of one organisation by month × author × activity type (the team table)."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    month = models.DateField()
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    activity = models.ForeignKey(Activity, on_delete=models.PROTECT, related_name="+")
+    entries = models.IntegerField(default=0)
+    minutes = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "month", "author", "activity"], name="activity_org_rollup_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} {self.month:%Y-%m} {self.author_id}: {self.entries}"
+
+
+class OrganisationRoleRollup(models.Model):
+    """Verified entries of one organisation by month × activity type × professional role (the
+    collaboration matrix)."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    month = models.DateField()
+    activity = models.ForeignKey(Activity, on_delete=models.PROTECT, related_name="+")
+    role = models.ForeignKey(ProfessionalRole, on_delete=models.PROTECT, related_name="+")
+    entries = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "month", "activity", "role"], name="activity_org_role_rollup_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} {self.month:%Y-%m} {self.role_id}: {self.entries}"

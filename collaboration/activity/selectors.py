@@ -22,6 +22,8 @@ from .models import (
     ActivityRollup,
     ActivityVerifier,
     EntryStatus,
+    OrganisationActivityRollup,
+    OrganisationRoleRollup,
     SupervisionSession,
 )
 
@@ -278,19 +280,14 @@ def _months(since: datetime.date) -> list[datetime.date]:
 
 
 def collaboration_matrix(organisation: Organisation, since: datetime.date, until: datetime.date) -> dict:
-    """Entries (not declined) of one organisation by activity type × professional role worked with."""
-    through = ActivityEntry.professional_roles.through
+    """Verified entries of one organisation by activity type × professional role worked with
+    (from its rollup: the cost does not grow with the entries)."""
     rows = (
-        through.objects.filter(
-            activityentry__organisation=organisation,
-            activityentry__date__gte=since, activityentry__date__lte=until,
-        )
-        .exclude(activityentry__status=EntryStatus.DECLINED)
-        .values("activityentry__activity_id", "professionalrole_id")
-        .annotate(n=Count("id"))
-        .order_by()
+        OrganisationRoleRollup.objects.filter(organisation=organisation, month__gte=since.replace(day=1),
+                                              month__lte=until)
+        .values("activity_id", "role_id").annotate(n=Sum("entries")).order_by()
     )
-    cells = {(r["activityentry__activity_id"], r["professionalrole_id"]): r["n"] for r in rows}
+    cells = {(r["activity_id"], r["role_id"]): r["n"] for r in rows if r["n"]}
     activity_ids = {a for a, _r in cells}
     role_ids = {r for _a, r in cells}
     roles = [r for r in ProfessionalRole.objects.all() if r.pk in role_ids]
@@ -305,21 +302,28 @@ def collaboration_matrix(organisation: Organisation, since: datetime.date, until
 
 
 def team_summary(organisation: Organisation, since: datetime.date, until: datetime.date) -> list[dict]:
-    """Per person: entries and hours (not declined), and how many wait for verification."""
+    """Per person: verified entries and hours (from the rollup), and how many wait for verification."""
     rows = (
-        ActivityEntry.objects.filter(organisation=organisation, date__gte=since, date__lte=until)
-        .exclude(status=EntryStatus.DECLINED)
+        OrganisationActivityRollup.objects.filter(organisation=organisation, month__gte=since.replace(day=1),
+                                                  month__lte=until)
         .values("author_id", "author__display_name")
-        .annotate(
-            n=Count("id"), m=Sum("duration_minutes"),
-            waiting=Count("id", filter=Q(status=EntryStatus.SUBMITTED)),
-        )
-        .order_by("author__display_name")
+        .annotate(n=Sum("entries"), m=Sum("minutes"))
+        .order_by()
     )
-    return [
-        {"name": r["author__display_name"], "entries": r["n"], "hours": _hours(r["m"]), "waiting": r["waiting"]}
-        for r in rows
-    ]
+    waiting = {
+        r["author_id"]: r
+        for r in ActivityEntry.objects.filter(organisation=organisation, status=EntryStatus.SUBMITTED)
+        .values("author_id", "author__display_name").annotate(n=Count("id")).order_by()
+    }
+    people = {}
+    for r in rows:
+        if r["n"]:
+            people[r["author_id"]] = {"name": r["author__display_name"], "entries": r["n"], "hours": _hours(r["m"]),
+                                      "waiting": 0}
+    for pk, r in waiting.items():
+        people.setdefault(pk, {"name": r["author__display_name"], "entries": 0, "hours": _hours(0), "waiting": 0})
+        people[pk]["waiting"] = r["n"]
+    return sorted(people.values(), key=lambda row: row["name"])
 
 
 def _suppress(value: int):

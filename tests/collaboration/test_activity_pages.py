@@ -120,16 +120,22 @@ def test_author_corrects_a_declined_entry_from_the_page(client, make_entry, a_pe
 def test_organisation_page_for_its_manager_only(mfa_client, make_entry, a_manager, a_other_manager, a_org,
                                                 a_psw, a_coordinator, django_assert_num_queries):
     make_entry(professional_roles=[a_psw])
+    make_entry()  # waiting: in the team table, not in the matrix
+    services.activity_week_verify(actor=a_manager, organisation=a_org, week_start=last_monday() - datetime.timedelta(days=1))
+    make_entry()
     client = mfa_client(a_manager)
     url = f"/staff/activity/organisations/{a_org.pk}/"
     client.get(url)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(14):
         response = client.get(url)
     body = response.content.decode()
     assert "精神保健福祉士" in body and "ピア 陽子" in body
+    team = response.context["team"]
+    assert [(r["entries"], r["waiting"]) for r in team] == [(2, 1)]
+    assert response.context["matrix"]["rows"][0]["cells"] == [1]
     for _ in range(5):
         make_entry(professional_roles=[a_psw])
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(14):
         client.get(url)
     client.logout()
     for outsider in (a_other_manager, a_coordinator):

@@ -16,6 +16,8 @@ from collaboration.activity.models import (
     ActivityRollup,
     ActivityStatusChange,
     EntryStatus,
+    OrganisationActivityRollup,
+    OrganisationRoleRollup,
 )
 from tests.collaboration.activity_support import *  # noqa: F403
 from tests.collaboration.activity_support import last_monday
@@ -149,7 +151,12 @@ def test_rollup_rebuild_matches_incremental(make_entry, a_manager, a_org, a_psw)
         services.activity_entry_verify(actor=a_manager, entry=entry)
     before = sorted(ActivityRollup.objects.values_list("month", "activity_id", "entries", "minutes", "people"))
     roles_before = sorted(ActivityRoleRollup.objects.values_list("month", "role_id", "entries", "minutes"))
+    org_before = sorted(OrganisationActivityRollup.objects.values_list("month", "author_id", "entries", "minutes"))
+    org_roles_before = sorted(OrganisationRoleRollup.objects.values_list("month", "role_id", "entries"))
+    assert org_before and org_roles_before
     services.activity_rollup_rebuild()
+    assert sorted(OrganisationActivityRollup.objects.values_list("month", "author_id", "entries", "minutes")) == org_before
+    assert sorted(OrganisationRoleRollup.objects.values_list("month", "role_id", "entries")) == org_roles_before
     assert sorted(ActivityRollup.objects.values_list("month", "activity_id", "entries", "minutes", "people")) == before
     assert sorted(ActivityRoleRollup.objects.values_list("month", "role_id", "entries", "minutes")) == roles_before
 
