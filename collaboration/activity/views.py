@@ -248,6 +248,26 @@ def verification_queue(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
+@login_required
+@require_POST
+def verifier_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """The manager names a supervisor (by email) who may verify the organisation's entries."""
+    organisation = _organisation_or_404(request, pk)
+    from peers.models import User
+
+    person = User.objects.filter(email__iexact=request.POST.get("email", "").strip(), is_active=True).first()
+    if person is None:
+        messages.error(request, _("No one on the platform has this address."))
+        return redirect("activity:queue", pk=pk)
+    try:
+        services.activity_verifier_name(actor=request.user, organisation=organisation, user=person)
+    except PermissionDenied as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("%(name)s can now verify this organisation's entries.") % {"name": person})
+    return redirect("activity:queue", pk=pk)
+
+
 def _queue_redirect(entry) -> HttpResponse:
     return redirect("activity:queue", pk=entry.organisation_id)
 

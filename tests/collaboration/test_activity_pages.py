@@ -237,3 +237,25 @@ def test_supervision_recorded_by_one_confirmed_by_the_other(client, a_peer, a_co
     client.post(f"/me/supervision/{session.pk}/confirm/")
     session.refresh_from_db()
     assert session.confirmed_at is not None
+
+
+def test_manager_names_a_supervisor_who_then_verifies(mfa_client, client, make_entry, a_manager, a_colleague,
+                                                      a_other_manager, a_org):
+    entry = make_entry()
+    other = mfa_client(a_other_manager)
+    assert other.post(f"/staff/activity/organisations/{a_org.pk}/supervisors/",
+                      {"email": a_colleague.email}).status_code == 404
+    other.logout()
+    staff = mfa_client(a_manager)
+    assert staff.post(f"/staff/activity/organisations/{a_org.pk}/supervisors/",
+                      {"email": a_colleague.email}).status_code == 302
+    staff.logout()
+    client.force_login(a_colleague)
+    assert client.get("/staff/activity/").status_code == 200
+    assert client.post(f"/staff/activity/entries/{entry.pk}/verify/").status_code == 302
+    assert ActivityEntry.objects.get(pk=entry.pk).status == "verified"
+
+
+def test_staff_index_refuses_people_without_activity_roles(client, a_peer):
+    client.force_login(a_peer)
+    assert client.get("/staff/activity/").status_code == 403
