@@ -573,3 +573,17 @@ class RoomPresence(models.Model):
 
     def __str__(self) -> str:
         return str(self.user)
+
+
+# The activity and collaboration log (issue 5) lives in its own module.
+from .activity.models import (  # noqa: E402, F401
+    ActivityColleague,
+    ActivityEntry,
+    ActivityRoleRollup,
+    ActivityRollup,
+    ActivityStatusChange,
+    ActivityVerifier,
+    OrganisationActivityRollup,
+    OrganisationRoleRollup,
+    SupervisionSession,
+)

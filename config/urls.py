@@ -26,6 +26,7 @@ api_v1 = [
     path("api/v1/", include("peers.api")),
     path("api/v1/", include("training.api_urls")),
     path("api/v1/", include("collaboration.api_urls")),
+    path("api/v1/activity/", include("collaboration.activity.api_urls")),
 ]
 urlpatterns += [
     path("api/v1/openapi.json", SpectacularJSONAPIView.as_view(urlconf=api_v1), name="openapi"),
@@ -37,6 +38,7 @@ urlpatterns += i18n_patterns(
     path("", include("peers.urls")),
     path("", include("training.urls")),
     path("", include("collaboration.urls")),
+    path("", include("collaboration.activity.urls")),
     # Wagtail's page tree last: it answers every address not taken above.
     path("", include(wagtail_urls)),
     prefix_default_language=False,

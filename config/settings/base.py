@@ -276,6 +276,7 @@ SPECTACULAR_SETTINGS = {
         "MinutesStatusEnum": "collaboration.models.Minutes.Status",
         "ActionItemStatusEnum": "collaboration.models.ActionItem.Status",
         "CertificationStatusEnum": "training.models.Certification.Status",
+        "ActivityEntryStatusEnum": "collaboration.activity.models.EntryStatus",
     },
 }
 

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from cms import demo as cms_demo
 from collaboration import demo as collaboration_demo
+from collaboration.activity import demo as activity_demo
 from peers import demo as peers_demo
 from training import demo as training_demo
 
@@ -22,6 +23,7 @@ class Command(BaseCommand):
         training_demo.load()
         cms_demo.load()
         collaboration_demo.load()
+        activity_demo.load()
         if options["quiet_summary"]:
             return
         self.stdout.write("")

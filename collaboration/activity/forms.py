@@ -1,0 +1,156 @@
+"""Forms of the activity log: quick entry (phone), a past week in one go, decline, supervision."""
+
+from __future__ import annotations
+
+import datetime
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from peers.models import Activity, Engagement, OrganisationKind, ProfessionalRole, User
+
+from .models import Mode, Stage
+
+
+def _engagements(user):
+    today = timezone.localdate()
+    return (
+        Engagement.objects.select_related("organisation")
+        .filter(person=user, start_date__lte=today)
+        .exclude(end_date__lt=today - datetime.timedelta(days=60))
+        .order_by("organisation__name", "-start_date")
+    )
+
+
+class EngagementChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Engagement) -> str:
+        return f"{obj.organisation.name} · {obj.get_kind_display()}"
+
+
+class EmailsField(forms.CharField):
+    """Colleagues on the platform, by email address (no list of everyone is ever shown)."""
+
+    def clean(self, value):
+        value = super().clean(value)
+        emails = [e.strip().lower() for e in (value or "").replace("、", ",").split(",") if e.strip()]
+        users = list(User.objects.filter(email__in=emails, is_active=True))
+        missing = set(emails) - {u.email.lower() for u in users}
+        if missing:
+            raise forms.ValidationError(
+                _("No one on the platform has this address: %(emails)s"), params={"emails": ", ".join(sorted(missing))}
+            )
+        return users
+
+
+class EntryForm(forms.Form):
+    engagement = EngagementChoice(queryset=Engagement.objects.none(), label=_("Engagement"))
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    start_time = forms.TimeField(label=_("Start time"), required=False, widget=forms.TimeInput(attrs={"type": "time"}))
+    duration_minutes = forms.IntegerField(
+        label=_("Duration (minutes)"), min_value=1, max_value=24 * 60,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "step": 5}),
+    )
+    activity = forms.ModelChoiceField(queryset=Activity.objects.filter(is_active=True), label=_("Activity type"))
+    mode = forms.ChoiceField(choices=Mode.choices, label=_("Mode"), initial=Mode.IN_PERSON)
+    stage = forms.ChoiceField(choices=Stage.choices, label=_("Stage of the person supported"))
+    people_supported = forms.IntegerField(
+        label=_("How many people were supported"), min_value=0, max_value=1000, initial=1,
+        help_text=_("A number only: never a name, a diagnosis or anything that identifies someone."),
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+    setting = forms.ModelChoiceField(
+        queryset=OrganisationKind.objects.filter(is_active=True), label=_("Setting"), required=False,
+        help_text=_("Leave empty for the organisation's own kind."),
+    )
+    professional_roles = forms.ModelMultipleChoiceField(
+        queryset=ProfessionalRole.objects.filter(is_active=True), required=False,
+        label=_("Professionals worked with"), widget=forms.CheckboxSelectMultiple,
+    )
+    colleagues = EmailsField(
+        label=_("Colleagues on the platform (email addresses)"), required=False,
+        help_text=_("They will see this entry and may confirm it. Separate addresses with commas."),
+    )
+    level_person = forms.BooleanField(label=_("Effect on the person"), required=False)
+    level_professionals = forms.BooleanField(label=_("Effect on professionals"), required=False)
+    level_organisation = forms.BooleanField(label=_("Effect on the organisation"), required=False)
+    level_community = forms.BooleanField(label=_("Effect on the community"), required=False)
+    reflection = forms.CharField(
+        label=_("Reflection (only you can read it)"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    reflection_shared = forms.BooleanField(label=_("Share my reflection with my supervisor"), required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["engagement"].queryset = _engagements(user)
+
+
+class WeekForm(forms.Form):
+    """One engagement, one week: minutes and activity per day; empty days are skipped."""
+
+    engagement = EngagementChoice(queryset=Engagement.objects.none(), label=_("Engagement"))
+    week_start = forms.DateField(label=_("Week starting"), widget=forms.DateInput(attrs={"type": "date"}))
+    mode = forms.ChoiceField(choices=Mode.choices, label=_("Mode"), initial=Mode.IN_PERSON)
+    stage = forms.ChoiceField(choices=Stage.choices, label=_("Stage of the people supported"))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["engagement"].queryset = _engagements(user)
+        activities = Activity.objects.filter(is_active=True)
+        for day in range(7):
+            self.fields[f"minutes_{day}"] = forms.IntegerField(
+                label=_("Minutes, day %(n)s") % {"n": day + 1}, required=False, min_value=1, max_value=24 * 60,
+                widget=forms.NumberInput(attrs={"inputmode": "numeric", "step": 5}),
+            )
+            self.fields[f"activity_{day}"] = forms.ModelChoiceField(
+                queryset=activities, required=False, label=_("Activity, day %(n)s") % {"n": day + 1},
+            )
+            self.fields[f"people_{day}"] = forms.IntegerField(
+                label=_("People supported, day %(n)s") % {"n": day + 1}, required=False, min_value=0, max_value=1000,
+            )
+
+    def day_fields(self):
+        for day in range(7):
+            yield day, self[f"minutes_{day}"], self[f"activity_{day}"], self[f"people_{day}"]
+
+    def clean(self):
+        data = super().clean()
+        rows = []
+        for day in range(7):
+            minutes = data.get(f"minutes_{day}")
+            if not minutes:
+                continue
+            if not data.get(f"activity_{day}"):
+                self.add_error(f"activity_{day}", _("Choose the activity for this day."))
+                continue
+            if data.get("week_start"):
+                rows.append({
+                    "date": data["week_start"] + datetime.timedelta(days=day), "duration_minutes": minutes,
+                    "activity": data[f"activity_{day}"], "mode": data.get("mode"), "stage": data.get("stage"),
+                    "people_supported": data.get(f"people_{day}") or 0,
+                })
+        if not rows and not self.errors:
+            raise forms.ValidationError(_("Give the minutes for at least one day."))
+        data["rows"] = rows
+        return data
+
+
+class DeclineForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=1000)
+
+
+class SupervisionForm(forms.Form):
+    ROLE_CHOICES = [("peer", _("I was supervised")), ("supervisor", _("I was the supervisor"))]
+
+    my_part = forms.ChoiceField(choices=ROLE_CHOICES, label=_("My part"), widget=forms.RadioSelect, initial="peer")
+    other = forms.EmailField(label=_("The other person's email address"))
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    minutes = forms.IntegerField(label=_("Duration (minutes)"), min_value=1, max_value=24 * 60)
+    topics = forms.CharField(label=_("Topics"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+                             help_text=_("Themes only: no names of the people supported."))
+
+    def clean_other(self):
+        user = User.objects.filter(email__iexact=self.cleaned_data["other"], is_active=True).first()
+        if user is None:
+            raise forms.ValidationError(_("No one on the platform has this address."))
+        return user

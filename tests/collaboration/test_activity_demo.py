@@ -1,0 +1,27 @@
+"""The demo activity log: idempotent, with verified, waiting and one declined entry."""
+
+from __future__ import annotations
+
+import pytest
+from django.db.models import Sum
+
+from collaboration.activity import demo as activity_demo
+from collaboration.activity.models import ActivityEntry, ActivityRollup, SupervisionSession
+from peers import demo as peers_demo
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_activity_is_idempotent_and_covers_every_status(client):
+    peers_demo.load()
+    activity_demo.load()
+    counts = activity_demo.summary()
+    activity_demo.load()
+    assert activity_demo.summary() == counts
+    assert counts["declined"] == 1 and counts["verified"] > 10 and counts["submitted"] > 5
+    months = ActivityEntry.objects.filter(author__email="peer@example.org").dates("date", "month")
+    assert len(months) >= 4
+    assert ActivityRollup.objects.aggregate(n=Sum("entries"))["n"] == counts["verified"]
+    assert SupervisionSession.objects.filter(confirmed_at__isnull=False).count() == 1
+    client.force_login(ActivityEntry.objects.filter(author__email="peer@example.org").first().author)
+    assert client.get("/me/activity/").status_code == 200

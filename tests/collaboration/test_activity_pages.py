@@ -1,0 +1,261 @@
+"""Activity pages: quick entry, week entry, My activity, the organisation's pages under /staff/,
+the coordinator's region page, exports; access boundaries and pinned query counts."""
+
+from __future__ import annotations
+
+import datetime
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from collaboration.activity import services
+from collaboration.activity.models import ActivityEntry, EntryStatus
+from tests.collaboration.activity_support import *  # noqa: F403
+from tests.collaboration.activity_support import last_monday
+
+pytestmark = pytest.mark.django_db
+
+
+def test_quick_entry_remembers_last_engagement_and_activity(client, a_peer, a_engagement, a_group):
+    client.force_login(a_peer)
+    response = client.post("/me/activity/new/", {
+        "engagement": a_engagement.pk, "date": last_monday().isoformat(), "duration_minutes": 45,
+        "activity": a_group.pk, "mode": "phone", "stage": "discharge", "people_supported": 2,
+    })
+    assert response.status_code == 302
+    entry = ActivityEntry.objects.get()
+    assert (entry.activity, entry.mode, entry.duration_minutes, entry.author) == (a_group, "phone", 45, a_peer)
+    form = client.get("/me/activity/new/").context["form"]
+    assert form.initial["engagement"] == a_engagement.pk
+    assert form.initial["activity"] == a_group.pk
+
+
+def test_quick_entry_warns_about_a_duplicate_but_saves(client, a_peer, a_engagement, a_listening):
+    client.force_login(a_peer)
+    data = {"engagement": a_engagement.pk, "date": last_monday().isoformat(), "duration_minutes": 30,
+            "activity": a_listening.pk, "mode": "in_person", "stage": "community", "people_supported": 1}
+    client.post("/me/activity/new/", data)
+    response = client.post("/me/activity/new/", data, follow=True)
+    assert ActivityEntry.objects.count() == 2
+    assert "duplicate" in response.content.decode()
+
+
+def test_quick_entry_refuses_other_peoples_engagement(client, a_stranger, a_engagement, a_listening):
+    client.force_login(a_stranger)
+    response = client.post("/me/activity/new/", {
+        "engagement": a_engagement.pk, "date": last_monday().isoformat(), "duration_minutes": 30,
+        "activity": a_listening.pk, "mode": "in_person", "stage": "community", "people_supported": 1,
+    })
+    assert response.status_code == 200
+    assert not ActivityEntry.objects.exists()
+
+
+def test_week_entry_in_one_go(client, a_peer, a_engagement, a_listening):
+    client.force_login(a_peer)
+    data = {"engagement": a_engagement.pk, "week_start": last_monday().isoformat(), "mode": "in_person",
+            "stage": "work", "minutes_0": 60, "activity_0": a_listening.pk, "minutes_2": 30,
+            "activity_2": a_listening.pk, "people_2": 3}
+    assert client.post("/me/activity/week/", data).status_code == 302
+    assert sorted(ActivityEntry.objects.values_list("date", "duration_minutes", "people_supported")) == [
+        (last_monday(), 60, 0), (last_monday() + datetime.timedelta(days=2), 30, 3)]
+
+
+def test_my_activity_shows_charts_with_tables_and_fixed_queries(
+    client, a_peer, make_entry, a_group, django_assert_num_queries,
+):
+    for i in range(3):
+        make_entry(activity=a_group if i else None, date=last_monday() - datetime.timedelta(days=i)) if i else make_entry()
+    client.force_login(a_peer)
+    client.get("/me/activity/")
+    with django_assert_num_queries(11):
+        response = client.get("/me/activity/")
+    body = response.content.decode()
+    assert body.count("<svg aria-hidden") == 2
+    assert "<caption>" in body and "1.00" in body
+    for i in range(10):
+        make_entry(date=last_monday() - datetime.timedelta(days=30 + i))
+    with django_assert_num_queries(11):
+        client.get("/me/activity/")
+
+
+def test_entry_detail_access(client, make_entry, a_peer, a_colleague, a_stranger, a_manager, a_other_manager,
+                             a_coordinator):
+    named = make_entry(colleagues=[a_colleague], reflection="内省メモ")
+    other = make_entry()
+    url = f"/me/activity/{named.pk}/"
+    for person, code in ((a_peer, 200), (a_colleague, 200), (a_manager, 200), (a_stranger, 404),
+                         (a_other_manager, 404), (a_coordinator, 404)):
+        client.force_login(person)
+        assert client.get(url).status_code == code, person
+    client.force_login(a_colleague)
+    assert client.get(f"/me/activity/{other.pk}/").status_code == 404
+    assert "内省メモ" not in client.get(url).content.decode()
+    client.force_login(a_peer)
+    assert "内省メモ" in client.get(url).content.decode()
+
+
+def test_colleague_confirms_from_the_page(client, make_entry, a_colleague):
+    entry = make_entry(colleagues=[a_colleague])
+    client.force_login(a_colleague)
+    assert client.post(f"/me/activity/{entry.pk}/confirm/").status_code == 302
+    assert entry.colleague_links.get().confirmed_at is not None
+
+
+def test_author_corrects_a_declined_entry_from_the_page(client, make_entry, a_peer, a_manager, a_engagement, a_listening):
+    entry = make_entry()
+    services.activity_entry_decline(actor=a_manager, entry=entry, reason="時間を確認してください")
+    client.force_login(a_peer)
+    page = client.get(f"/me/activity/{entry.pk}/").content.decode()
+    assert "時間を確認してください" in page
+    response = client.post(f"/me/activity/{entry.pk}/", {
+        "engagement": a_engagement.pk, "date": entry.date.isoformat(), "duration_minutes": 75,
+        "activity": a_listening.pk, "mode": "in_person", "stage": "community", "people_supported": 1,
+    })
+    assert response.status_code == 302
+    entry.refresh_from_db()
+    assert (entry.status, entry.duration_minutes) == (EntryStatus.SUBMITTED, 75)
+
+
+def test_organisation_page_for_its_manager_only(mfa_client, make_entry, a_manager, a_other_manager, a_org,
+                                                a_psw, a_coordinator, django_assert_num_queries):
+    make_entry(professional_roles=[a_psw])
+    make_entry()  # waiting: in the team table, not in the matrix
+    services.activity_week_verify(actor=a_manager, organisation=a_org, week_start=last_monday() - datetime.timedelta(days=1))
+    make_entry()
+    client = mfa_client(a_manager)
+    url = f"/staff/activity/organisations/{a_org.pk}/"
+    client.get(url)
+    with django_assert_num_queries(14):
+        response = client.get(url)
+    body = response.content.decode()
+    assert "精神保健福祉士" in body and "ピア 陽子" in body
+    team = response.context["team"]
+    assert [(r["entries"], r["waiting"]) for r in team] == [(2, 1)]
+    assert response.context["matrix"]["rows"][0]["cells"] == [1]
+    for _ in range(5):
+        make_entry(professional_roles=[a_psw])
+    with django_assert_num_queries(14):
+        client.get(url)
+    client.logout()
+    for outsider in (a_other_manager, a_coordinator):
+        other = mfa_client(outsider)
+        assert other.get(url).status_code == 404
+        assert other.get(f"/staff/activity/organisations/{a_org.pk}/queue/").status_code == 404
+        assert other.get(f"/staff/activity/organisations/{a_org.pk}/export.csv").status_code == 404
+        other.logout()
+
+
+def test_staff_pages_need_mfa(client, make_user, a_org):
+    from peers.models import Role
+
+    manager = make_user(roles=[(Role.MANAGER, {"organisation": a_org})])
+    client.force_login(manager)
+    response = client.get(f"/staff/activity/organisations/{a_org.pk}/")
+    assert response.status_code == 302 and "two-step" in response["Location"]
+
+
+def test_queue_verify_decline_and_bulk_week(mfa_client, make_entry, a_manager, a_other_manager, a_org,
+                                            django_assert_num_queries):
+    one, two = make_entry(), make_entry()
+    week = [make_entry(date=last_monday() - datetime.timedelta(days=7 - d)) for d in range(3)]
+    client = mfa_client(a_manager)
+    url = f"/staff/activity/organisations/{a_org.pk}/queue/"
+    client.get(url)
+    with django_assert_num_queries(9):
+        assert client.get(url).status_code == 200
+    client.post(f"/staff/activity/entries/{one.pk}/verify/")
+    client.post(f"/staff/activity/entries/{two.pk}/decline/", {"reason": "重複です"})
+    one.refresh_from_db()
+    two.refresh_from_db()
+    assert (one.status, two.status) == ("verified", "declined")
+    assert two.history.last().reason == "重複です"
+    client.post(f"/staff/activity/organisations/{a_org.pk}/verify-week/",
+                {"week_start": (last_monday() - datetime.timedelta(days=7)).isoformat()})
+    assert set(ActivityEntry.objects.filter(pk__in=[e.pk for e in week]).values_list("status", flat=True)) == {"verified"}
+    client.logout()
+    pending = make_entry()
+    other = mfa_client(a_other_manager)
+    assert other.post(f"/staff/activity/entries/{pending.pk}/verify/").status_code == 404
+    assert ActivityEntry.objects.get(pk=pending.pk).status == "submitted"
+
+
+def test_region_page_shows_counts_only_with_suppression(mfa_client, make_entry, a_manager, a_coordinator, a_org,
+                                                        a_group, django_assert_num_queries):
+    for _ in range(6):
+        make_entry()
+    for _ in range(2):
+        make_entry(activity=a_group, reflection="秘密")
+    services.activity_week_verify(actor=a_manager, organisation=a_org, week_start=last_monday())
+    client = mfa_client(a_coordinator)
+    client.get("/staff/activity/region/")
+    with django_assert_num_queries(11):
+        response = client.get("/staff/activity/region/")
+    body = response.content.decode()
+    assert "&lt;5" in body and "<td>6</td>" in body
+    assert "ピア 陽子" not in body and "秘密" not in body
+    csv_body = b"".join(client.get("/staff/activity/region/export.csv").streaming_content).decode()
+    assert "<5" in csv_body and "ピア 陽子" not in csv_body
+    book = load_workbook(io.BytesIO(client.get("/staff/activity/region/export.xlsx").content))
+    assert ["<5", "<5"] in [[r[2], r[3]] for r in book.active.iter_rows(values_only=True)]
+
+
+def test_region_page_refuses_peers_and_managers(client, a_peer, mfa_client, a_manager):
+    client.force_login(a_peer)
+    assert client.get("/staff/activity/region/").status_code == 403
+    client.logout()
+    assert mfa_client(a_manager).get("/staff/activity/region/").status_code == 403
+
+
+def test_exports_follow_access(client, mfa_client, make_entry, a_peer, a_stranger, a_manager, a_org):
+    make_entry(reflection="内省")
+    client.force_login(a_peer)
+    mine = b"".join(client.get("/me/activity/export.csv").streaming_content).decode()
+    assert mine.count("\n") == 2 and "内省" not in mine
+    client.force_login(a_stranger)
+    assert b"".join(client.get("/me/activity/export.csv").streaming_content).decode().count("\n") == 1
+    client.logout()
+    staff = mfa_client(a_manager)
+    book = load_workbook(io.BytesIO(staff.get(f"/staff/activity/organisations/{a_org.pk}/export.xlsx").content))
+    rows = list(book.active.iter_rows(values_only=True))
+    assert len(rows) == 2 and rows[1][0] == "ピア 陽子"
+
+
+def test_supervision_recorded_by_one_confirmed_by_the_other(client, a_peer, a_colleague):
+    client.force_login(a_peer)
+    response = client.post("/me/supervision/", {"my_part": "peer", "other": a_colleague.email,
+                                                 "date": last_monday().isoformat(), "minutes": 50, "topics": "境界線"})
+    assert response.status_code == 302
+    from collaboration.activity.models import SupervisionSession
+
+    session = SupervisionSession.objects.get()
+    assert (session.supervisor, session.peer, session.recorded_by) == (a_colleague, a_peer, a_peer)
+    client.post(f"/me/supervision/{session.pk}/confirm/")
+    session.refresh_from_db()
+    assert session.confirmed_at is None
+    client.force_login(a_colleague)
+    client.post(f"/me/supervision/{session.pk}/confirm/")
+    session.refresh_from_db()
+    assert session.confirmed_at is not None
+
+
+def test_manager_names_a_supervisor_who_then_verifies(mfa_client, client, make_entry, a_manager, a_colleague,
+                                                      a_other_manager, a_org):
+    entry = make_entry()
+    other = mfa_client(a_other_manager)
+    assert other.post(f"/staff/activity/organisations/{a_org.pk}/supervisors/",
+                      {"email": a_colleague.email}).status_code == 404
+    other.logout()
+    staff = mfa_client(a_manager)
+    assert staff.post(f"/staff/activity/organisations/{a_org.pk}/supervisors/",
+                      {"email": a_colleague.email}).status_code == 302
+    staff.logout()
+    client.force_login(a_colleague)
+    assert client.get("/staff/activity/").status_code == 200
+    assert client.post(f"/staff/activity/entries/{entry.pk}/verify/").status_code == 302
+    assert ActivityEntry.objects.get(pk=entry.pk).status == "verified"
+
+
+def test_staff_index_refuses_people_without_activity_roles(client, a_peer):
+    client.force_login(a_peer)
+    assert client.get("/staff/activity/").status_code == 403
