@@ -444,6 +444,14 @@ class CredentialType(models.Model):
         Course, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
         verbose_name=_("renewal course required"),
     )
+    practice_ce_category = models.ForeignKey(
+        "CECategory", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("category credited with verified practice hours"),
+        help_text=_(
+            "If set, hours of peer-support work verified by the organisation, and confirmed "
+            "supervision, count toward renewal in this category."
+        ),
+    )
     ce_hours_required = models.DecimalField(
         _("continuing-education hours required per cycle"), max_digits=6, decimal_places=2,
         default=0,
@@ -620,6 +628,10 @@ class ContinuingEducation(models.Model):
         CECategory, on_delete=models.PROTECT, related_name="records", verbose_name=_("category")
     )
     evidence = models.FileField(_("evidence"), upload_to=ce_evidence_path, blank=True)
+    source_ref = models.CharField(
+        _("credited from"), max_length=60, blank=True,
+        help_text=_("The verified activity or supervision these hours came from, if any."),
+    )
     cohort = models.ForeignKey(
         Cohort, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
         verbose_name=_("credited from cohort"),
@@ -641,7 +653,11 @@ class ContinuingEducation(models.Model):
             models.UniqueConstraint(
                 fields=["person", "cohort"], condition=Q(cohort__isnull=False),
                 name="ce_credit_once_per_cohort",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["person", "body", "source_ref"], condition=~Q(source_ref=""),
+                name="ce_credit_once_per_source",
+            ),
         ]
 
     def __str__(self) -> str:

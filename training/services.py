@@ -737,6 +737,54 @@ def ce_record_add(
 
 
 @transaction.atomic
+def ce_credit_practice(*, items: list[dict]) -> int:
+    """Credit verified peer-support practice (activity entries, confirmed supervision) as
+    continuing-education hours, wherever the person holds a live certification whose credential
+    type says practice counts (`practice_ce_category`). Each item: person_id, date, hours,
+    provider, title, source_ref. Never twice for the same source; three queries for any number.
+
+    Called by collaboration when it verifies entries (the dependency runs that way)."""
+    if not items:
+        return 0
+    S = Certification.Status
+    person_ids = {item["person_id"] for item in items}
+    targets: dict[int, list[tuple[int, int]]] = {}
+    for person_id, body_id, category_id in (
+        Certification.objects.filter(
+            holder_id__in=person_ids, status__in=[S.ACTIVE, S.EXPIRING, S.GRACE],
+            credential_type__practice_ce_category__isnull=False,
+        )
+        .values_list("holder_id", "body_id", "credential_type__practice_ce_category_id")
+        .distinct()
+    ):
+        targets.setdefault(person_id, []).append((body_id, category_id))
+    if not targets:
+        return 0
+    refs = {item["source_ref"] for item in items}
+    existing = set(
+        ContinuingEducation.objects.filter(person_id__in=targets, source_ref__in=refs).values_list(
+            "person_id", "body_id", "source_ref"
+        )
+    )
+    records = []
+    for item in items:
+        for body_id, category_id in targets.get(item["person_id"], []):
+            key = (item["person_id"], body_id, item["source_ref"])
+            if key in existing or item["hours"] <= 0:
+                continue
+            existing.add(key)
+            records.append(
+                ContinuingEducation(
+                    person_id=item["person_id"], body_id=body_id, category_id=category_id,
+                    date=item["date"], hours=item["hours"], provider=item["provider"][:200],
+                    title=item.get("title", "")[:200], source_ref=item["source_ref"],
+                )
+            )
+    ContinuingEducation.objects.bulk_create(records)
+    return len(records)
+
+
+@transaction.atomic
 def ce_sample(*, body: TrainingBody, actor: User, size: int, seed: int | None = None) -> list[ContinuingEducation]:
     """Pick `size` unreviewed records at random and ask for their evidence."""
     ids = list(

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from collections.abc import Iterable
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
@@ -23,6 +24,7 @@ from peers.models import (
 )
 from peers.selectors import organisation_list_managed_by
 from peers.services import audit_record
+from training.services import ce_credit_practice
 
 from .models import (
     LEVEL_FIELDS,
@@ -290,7 +292,23 @@ def _verify_many(actor: User, entries: list[ActivityEntry]) -> int:
         [ActivityStatusChange(entry_id=pk, action=Action.VERIFIED, actor=actor, at=now) for pk in ids]
     )
     _rollup_apply(entries, 1)
+    # Verified practice counts toward certification renewal where the credential type says so.
+    ce_credit_practice(
+        items=[
+            {
+                "person_id": author_id, "date": day, "hours": _hours(minutes), "provider": organisation,
+                "title": str(_("Verified peer-support activity")), "source_ref": f"activity:{pk}",
+            }
+            for pk, author_id, day, minutes, organisation in ActivityEntry.objects.filter(pk__in=ids).values_list(
+                "pk", "author_id", "date", "duration_minutes", "engagement__organisation__name"
+            )
+        ]
+    )
     return len(ids)
+
+
+def _hours(minutes: int) -> Decimal:
+    return (Decimal(minutes) / Decimal(60)).quantize(Decimal("0.01"))
 
 
 @transaction.atomic
@@ -402,4 +420,11 @@ def supervision_confirm(*, actor: User, session: SupervisionSession) -> Supervis
         session.confirmed_at = timezone.now()
         session.save(update_fields=["confirmed_at"])
         audit_record(actor=actor, action="supervision.confirm", target=session)
+        ce_credit_practice(
+            items=[{
+                "person_id": session.peer_id, "date": session.date, "hours": _hours(session.minutes),
+                "provider": session.supervisor.display_name, "title": str(_("Supervision")),
+                "source_ref": f"supervision:{session.pk}",
+            }]
+        )
     return session

@@ -38,7 +38,7 @@ def test_quick_entry_warns_about_a_duplicate_but_saves(client, a_peer, a_engagem
     client.post("/me/activity/new/", data)
     response = client.post("/me/activity/new/", data, follow=True)
     assert ActivityEntry.objects.count() == 2
-    assert "duplicate" in response.content.decode()
+    assert "重複" in response.content.decode()  # the warning, in Japanese
 
 
 def test_quick_entry_refuses_other_peoples_engagement(client, a_stranger, a_engagement, a_listening):

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Sum
+from django.utils import translation
 
 from collaboration.activity import selectors, services
 from collaboration.activity.models import (
@@ -63,7 +64,7 @@ def test_week_entry_is_all_or_nothing(a_peer, a_engagement, a_listening):
     created = services.activity_week_create(author=a_peer, engagement=a_engagement, rows=rows)
     assert len(created) == 3
     rows.append({**rows[0], "duration_minutes": 0})
-    with pytest.raises(ValidationError, match="Row 4"):
+    with translation.override("en"), pytest.raises(ValidationError, match="Row 4"):
         services.activity_week_create(author=a_peer, engagement=a_engagement, rows=rows)
     assert ActivityEntry.objects.count() == 3
 
