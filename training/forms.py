@@ -150,7 +150,7 @@ class CredentialTypeForm(forms.ModelForm):
     class Meta:
         model = CredentialType
         fields = ["name", "initial_course", "expires", "validity_months", "renewal_window_days", "grace_days",
-                  "late_renewal_limit_months", "renewal_course", "ce_hours_required"]
+                  "late_renewal_limit_months", "renewal_course", "ce_hours_required", "practice_ce_category"]
 
     def __init__(self, *args, body, **kwargs):
         super().__init__(*args, **kwargs)
@@ -158,6 +158,7 @@ class CredentialTypeForm(forms.ModelForm):
         courses = Course.objects.filter(body=body)
         self.fields["initial_course"].queryset = courses
         self.fields["renewal_course"].queryset = courses
+        self.fields["practice_ce_category"].queryset = CECategory.objects.filter(body=body)
         if self.instance.pk:
             self.fields["reminder_days"].initial = ", ".join(str(d) for d in self.instance.reminder_offsets)
             self.fields["floors"].initial = "\n".join(
