@@ -65,7 +65,7 @@ def test_call_to_action_needs_a_page_or_an_address():
 
 
 def test_news_index_lists_its_articles_newest_first(client, home, publish):
-    index = publish(home, NewsIndexPage(title="News", slug="news", intro="What is new."))
+    index = publish(home, NewsIndexPage(title="News", slug="news-2", intro="What is new."))
     publish(index, NewsArticlePage(title="Older article", slug="older", date=datetime.date(2026, 4, 1), summary="First."))
     publish(index, NewsArticlePage(title="Newer article", slug="newer", date=datetime.date(2026, 10, 1), summary="Second."))
     draft = NewsArticlePage(title="Draft article", slug="draft", date=datetime.date(2026, 11, 1), live=False)
@@ -79,7 +79,7 @@ def test_news_index_lists_its_articles_newest_first(client, home, publish):
 
 
 def test_course_listing_shows_open_cohorts_with_dates_venue_places_deadline_and_apply(client, home, publish):
-    page = publish(home, CourseListingPage(title="Courses", slug="courses", intro="Apply now."))
+    page = publish(home, CourseListingPage(title="Courses", slug="courses-2", intro="Apply now."))
     now = timezone.now()
     open_cohorts = Cohort.objects.filter(published=True, applications_open__lte=now, applications_close__gt=now)
     assert open_cohorts.exists()
@@ -96,7 +96,7 @@ def test_course_listing_shows_open_cohorts_with_dates_venue_places_deadline_and_
 
 
 def test_course_listing_counts_places_left(client, home, publish):
-    page = publish(home, CourseListingPage(title="Courses", slug="courses"))
+    page = publish(home, CourseListingPage(title="Courses", slug="courses-2"))
     cohort = Cohort.objects.get(name="2026年度 東京（募集中）")
     response = client.get(page.url)
     listed = next(c for c in response.context["cohorts"] if c.pk == cohort.pk)
@@ -104,14 +104,14 @@ def test_course_listing_counts_places_left(client, home, publish):
 
 
 def test_course_listing_in_english_says_places_left(client, home, publish):
-    page = publish(home, CourseListingPage(title="Courses", slug="courses"))
+    page = publish(home, CourseListingPage(title="Courses", slug="courses-2"))
     html = client.get(page.url, headers={"accept-language": "en"}).content.decode()
     assert "places left" in html or "place left" in html or "Full:" in html
 
 
 def test_accessibility_statement_shows_target_date_and_result(client, home, publish):
     page = publish(home, AccessibilityStatementPage(
-        title="Accessibility", slug="accessibility", target="WCAG 2.2 AA / JIS X 8341-3:2016 AA",
+        title="Accessibility", slug="accessibility-2", target="WCAG 2.2 AA / JIS X 8341-3:2016 AA",
         checked_on=datetime.date(2026, 11, 1), result=AccessibilityStatementPage.Result.PARTIALLY,
         result_details="<p>Two videos lack captions.</p>", body="<p>We aim for AA.</p>",
     ))
@@ -124,7 +124,7 @@ def test_accessibility_statement_shows_target_date_and_result(client, home, publ
 
 def test_privacy_policy_shows_its_text(client, home, publish):
     page = publish(home, PrivacyPolicyPage(
-        title="Privacy", slug="privacy", body="<h2>How to withdraw consent</h2><p>Write to us.</p>",
+        title="Privacy", slug="privacy-2", body="<h2>How to withdraw consent</h2><p>Write to us.</p>",
         updated_on=datetime.date(2026, 11, 1),
     ))
     html = client.get(page.url).content.decode()
