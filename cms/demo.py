@@ -194,7 +194,8 @@ def load() -> HomePage:
     en = Locale.objects.get(language_code="en")
     made: dict[str, dict] = {"ja": {}, "en": {}}
     for model, slug, fields in PAGES:
-        _place(home, model, slug, fields["ja"], fields["en"], made, en)
+        in_menu = model not in (AccessibilityStatementPage, PrivacyPolicyPage)
+        _place(home, model, slug, fields["ja"], fields["en"], made, en, extra={"show_in_menus": in_menu})
     news = made["ja"]["news"]
     for slug, date, fields in ARTICLES:
         _place(news, NewsArticlePage, slug, fields["ja"], fields["en"], made, en, extra={"date": date})
