@@ -5,8 +5,10 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularJSONAPIView
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
+from cms.sitemaps import TranslatedSitemap
 from collaboration.views import calendar_feed
 from peers.views import set_language
 
@@ -14,6 +16,7 @@ from . import views
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path("sitemap.xml", sitemap, {"sitemaps": {"pages": TranslatedSitemap}}, name="sitemap"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("cms-admin/", include(wagtailadmin_urls)),
     path("django-admin/", admin.site.urls),

@@ -13,7 +13,16 @@ def demo():
     call_command("load_demo", "--quiet-summary")
 
 
-@pytest.mark.parametrize(("path", "queries"), [("/", 5), ("/en/", 6), ("/accounts/login/", 0)])
+# A Wagtail page: the page and its specific row, the translations for the language switch, and
+# the page's own reads (pages chosen in blocks; cohorts with their days and instructors).
+@pytest.mark.parametrize(
+    ("path", "queries"),
+    [
+        ("/", 6), ("/en/", 7), ("/accounts/login/", 0),
+        ("/about-peer-support/", 9), ("/en/about-peer-support/", 10),
+        ("/courses/", 11), ("/en/courses/", 12),
+    ],
+)
 def test_public_pages_query_count(client, demo, django_assert_num_queries, path, queries):
     client.get(path)  # warm caches that live for the process (site root, content types)
     with django_assert_num_queries(queries):
@@ -23,6 +32,7 @@ def test_public_pages_query_count(client, demo, django_assert_num_queries, path,
 def test_my_page_query_count(client, demo, django_assert_num_queries):
     # session, user, roles, MFA status, renewal reminders
     client.force_login(User.objects.get(email="peer@example.org"))
+    client.get("/me/")  # warm the process caches (site root, menus)
     with django_assert_num_queries(5):
         assert client.get("/me/").status_code == 200
 

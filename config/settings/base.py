@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
+    "wagtail.contrib.sitemaps",
     "wagtail.contrib.simple_translation",
     "wagtail.embeds",
     "wagtail.sites",

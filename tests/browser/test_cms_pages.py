@@ -1,0 +1,45 @@
+"""Every page type of the public website passes axe-core in Japanese and English."""
+
+import pytest
+
+from .test_sign_in import axe_violations, demo  # noqa: F401  (the fixture)
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PAGES = [
+    "/",
+    "/about-peer-support/",  # content page: summary, heading, text, quote, call to action
+    "/faq/",  # content page: FAQ
+    "/news/",
+    "/news/site-opened/",
+    "/courses/",
+    "/accessibility/",
+    "/privacy/",
+]
+
+
+@pytest.mark.parametrize("language", ["ja", "en"])
+def test_every_page_type_passes_axe(browser, live_server, demo, language):  # noqa: F811
+    context = browser.new_context(locale="ja-JP" if language == "ja" else "en-GB")
+    page = context.new_page()
+    prefix = "" if language == "ja" else "/en"
+    failures = {}
+    for path in PAGES:
+        response = page.goto(f"{live_server.url}{prefix}{path}")
+        assert response.status == 200, path
+        assert page.locator("html").get_attribute("lang") == language
+        violations = axe_violations(page)
+        if violations:
+            failures[path] = violations
+    assert failures == {}
+    context.close()
+
+
+def test_switch_on_a_content_page_lands_on_its_english_version(browser, live_server, demo):  # noqa: F811
+    context = browser.new_context(locale="ja-JP")
+    page = context.new_page()
+    page.goto(f"{live_server.url}/about-peer-support/")
+    page.get_by_role("button", name="English").click()
+    page.wait_for_url(f"{live_server.url}/en/about-peer-support/")
+    assert page.get_by_role("heading", level=1).inner_text() == "What is peer support?"
+    context.close()
