@@ -94,6 +94,7 @@ def test_my_engagements_lists_only_mine_in_fixed_queries(
         factories.engagement(person=peer, organisation=org, start_date=datetime.date(2024, 4, day))
     factories.engagement(person=other_peer, organisation=org, job_title="他人の仕事")
     client = signed_in(peer)
+    client.get(reverse("peers:engagement_list"))  # warm the cached menus
     with django_assert_num_queries(7):
         response = client.get(reverse("peers:engagement_list"))
     main = response.content.decode().split('<main', 1)[1].split("</main>", 1)[0]
@@ -223,6 +224,7 @@ def test_manager_sees_staff_terms_counts_and_fte_in_fixed_queries(
     _many_engagements(factories, org, 6)
     client = signed_in(org_manager)
     url = reverse("peers:organisation_staff", args=[org.pk])
+    client.get(url)  # warm the cached menus
     with django_assert_num_queries(8):
         response = client.get(url)
     summary = response.context["summary"]
