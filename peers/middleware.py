@@ -11,8 +11,6 @@ from django.urls import reverse
 from django.urls.base import translate_url
 from django.utils import translation
 
-from .selectors import user_has_staff_role
-
 
 def _path_without_language(path: str) -> str:
     for code, _name in settings.LANGUAGES:
@@ -23,9 +21,10 @@ def _path_without_language(path: str) -> str:
 
 
 class StaffMFAMiddleware:
-    """Staff roles (administrator, training-body staff, manager, coordinator, editors) must
-    have two-step sign-in turned on before any staff page; they are sent to a page that walks
-    them through it. This is the one place the rule lives."""
+    """Anyone signed in must have two-step sign-in turned on before any staff page (staff
+    roles, and people given staff work without a staff role, such as a supervisor a manager
+    names); they are sent to a page that walks them through it. This is the one place the rule
+    lives. Whether they may then see the page is decided by the page's selectors."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -34,7 +33,7 @@ class StaffMFAMiddleware:
         path = _path_without_language(request.path_info)
         if any(path.startswith(prefix) for prefix in settings.KAKEHASHI_STAFF_PATHS):
             user = request.user
-            if user_has_staff_role(user) and not is_mfa_enabled(user):
+            if user.is_authenticated and not is_mfa_enabled(user):
                 target = reverse("peers:mfa_required")
                 return HttpResponseRedirect(f"{target}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)

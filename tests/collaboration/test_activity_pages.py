@@ -13,6 +13,7 @@ from collaboration.activity import services
 from collaboration.activity.models import ActivityEntry, EntryStatus
 from tests.collaboration.activity_support import *  # noqa: F403
 from tests.collaboration.activity_support import last_monday
+from tests.conftest import with_mfa
 
 pytestmark = pytest.mark.django_db
 
@@ -201,7 +202,7 @@ def test_region_page_shows_counts_only_with_suppression(mfa_client, make_entry, 
 
 
 def test_region_page_refuses_peers_and_managers(client, a_peer, mfa_client, a_manager):
-    client.force_login(a_peer)
+    client.force_login(with_mfa(a_peer))
     assert client.get("/staff/activity/region/").status_code == 403
     client.logout()
     assert mfa_client(a_manager).get("/staff/activity/region/").status_code == 403
@@ -251,11 +252,15 @@ def test_manager_names_a_supervisor_who_then_verifies(mfa_client, client, make_e
                       {"email": a_colleague.email}).status_code == 302
     staff.logout()
     client.force_login(a_colleague)
+    # A supervisor without a staff role still meets the two-step sign-in gate first.
+    response = client.get("/staff/activity/")
+    assert response.status_code == 302 and "two-step" in response["Location"]
+    client.force_login(with_mfa(a_colleague))
     assert client.get("/staff/activity/").status_code == 200
     assert client.post(f"/staff/activity/entries/{entry.pk}/verify/").status_code == 302
     assert ActivityEntry.objects.get(pk=entry.pk).status == "verified"
 
 
 def test_staff_index_refuses_people_without_activity_roles(client, a_peer):
-    client.force_login(a_peer)
+    client.force_login(with_mfa(a_peer))
     assert client.get("/staff/activity/").status_code == 403

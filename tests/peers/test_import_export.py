@@ -13,6 +13,7 @@ from openpyxl import Workbook
 
 from peers.imports import PEOPLE_COLUMNS, export_rows, import_file
 from peers.models import Engagement, Organisation, User
+from tests.conftest import with_mfa
 
 pytestmark = pytest.mark.django_db
 
@@ -119,4 +120,4 @@ def test_import_page_dry_run_then_apply(signed_in, platform_admin):
 
 
 def test_peer_cannot_open_import_page(signed_in, peer):
-    assert signed_in(peer).get(reverse("peers:import")).status_code == 403
+    assert signed_in(with_mfa(peer)).get(reverse("peers:import")).status_code == 403

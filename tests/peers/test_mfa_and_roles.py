@@ -12,7 +12,7 @@ from peers.selectors import (
     prefecture_list_coordinated_by,
     region_list_coordinated_by,
 )
-from tests.conftest import PASSWORD, TOTP_SECRET
+from tests.conftest import PASSWORD, TOTP_SECRET, login_with_mfa
 
 pytestmark = pytest.mark.django_db
 
@@ -72,10 +72,25 @@ def test_staff_login_asks_for_the_authenticator_code(client, manager):
 
 def test_peer_and_professional_are_not_staff(client, make_user):
     for role in (Role.PEER, Role.PROFESSIONAL):
+        user = make_user(roles=[(role, {})], mfa=True)
+        login_with_mfa(client, user)
+        assert client.get("/me/").status_code == 200
+        assert client.get("/staff/").status_code == 403
+        client.post("/accounts/logout/")
+
+
+def test_anyone_without_mfa_is_stopped_before_a_staff_page(client, make_user):
+    """Not only staff roles: a peer or professional given staff work (a supervisor a manager
+    names has no staff role) meets the same gate, so no staff page is ever seen on a password
+    alone."""
+    for role in (Role.PEER, Role.PROFESSIONAL):
         user = make_user(roles=[(role, {})])
         _password_login(client, user)
         assert client.get("/me/").status_code == 200
-        assert client.get("/staff/").status_code == 403
+        for path in ("/staff/", "/staff/activity/", "/en/staff/"):
+            response = client.get(path)
+            assert response.status_code == 302, path
+            assert "two-step" in response["Location"], path
         client.post("/accounts/logout/")
 
 

@@ -19,6 +19,7 @@ from peers.models import (
 )
 from peers.services.privacy import consent_give, lived_experience_declare
 from peers.services.workforce import profile_update
+from tests.conftest import with_mfa
 
 pytestmark = pytest.mark.django_db
 
@@ -263,7 +264,7 @@ def test_manager_of_another_organisation_gets_404(signed_in, peer, org, other_ma
 
 
 def test_peer_cannot_open_staff_pages(signed_in, peer, org):
-    client = signed_in(peer)
+    client = signed_in(with_mfa(peer))
     assert client.get(reverse("peers:organisation_staff", args=[org.pk])).status_code == 403
     assert client.get(reverse("peers:engagement_pending")).status_code == 403
 

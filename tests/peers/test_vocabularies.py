@@ -6,6 +6,7 @@ import pytest
 from django.utils import translation
 
 from peers.models import Activity, OrganisationKind, ProfessionalRole
+from tests.conftest import with_mfa
 
 pytestmark = pytest.mark.django_db
 
@@ -42,7 +43,7 @@ def test_administrator_adds_a_vocabulary_term_in_the_editor(client, factories):
 
 
 def test_peer_cannot_manage_vocabularies(signed_in, peer):
-    response = signed_in(peer).get("/cms-admin/snippets/peers/activity/")
+    response = signed_in(with_mfa(peer)).get("/cms-admin/snippets/peers/activity/")
     assert response.status_code in (302, 403)
     if response.status_code == 302:
         assert response["Location"].startswith("/cms-admin/login/")

@@ -46,7 +46,7 @@ def test_staff_pages_require_two_step_sign_in(client, make_user, body):
 
 
 def test_peer_cannot_open_staff_pages(mfa_client, make_user, body):
-    client = mfa_client(make_user())
+    client = mfa_client(make_user(mfa=True))
     assert client.get(f"/staff/training/{body.pk}/").status_code == 403
 
 
