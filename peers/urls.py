@@ -11,6 +11,7 @@ urlpatterns = [
     path("me/engagements/", me.engagement_list, name="engagement_list"),
     path("me/engagements/new/", me.engagement_new, name="engagement_new"),
     path("me/engagements/<int:pk>/end/", me.engagement_end_view, name="engagement_end"),
+    path("me/engagements/<int:pk>/terms/", me.engagement_terms_own, name="engagement_terms_own"),
     path("me/consent/", me.consent_page, name="consent"),
     path("me/access-log/", me.access_log, name="access_log"),
     path("me/data/", me.my_data, name="my_data"),

@@ -64,6 +64,17 @@ def _fresh_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """A request to an /en/ page leaves English active in the thread; each test starts in
+    Japanese, the site's default, so `reverse()` and rendered text do not depend on order."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture
 def tokyo(db) -> Prefecture:
     return Prefecture.objects.get(code="13")

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from ..forms import (
     EngagementEndForm,
     EngagementForm,
+    EngagementTermsForm,
     ErasureRequestForm,
     LivedExperienceForm,
     ProfileForm,
@@ -43,7 +44,12 @@ from ..services.privacy import (
     lived_experience_declare,
     lived_experience_remove,
 )
-from ..services.workforce import engagement_end, engagement_start, profile_update
+from ..services.workforce import (
+    engagement_change_terms,
+    engagement_end,
+    engagement_start,
+    profile_update,
+)
 from ._helpers import add_service_errors
 
 
@@ -103,6 +109,36 @@ def engagement_new(request: HttpRequest) -> HttpResponse:
             )
             return redirect("peers:engagement_list")
     return render(request, "peers/engagement_form.html", {"form": form})
+
+
+@login_required
+def engagement_terms_own(request: HttpRequest, pk: int) -> HttpResponse:
+    """A person records new terms for their own engagement from a date: the current one ends
+    the day before, and the new terms wait for the organisation's manager to confirm them."""
+    from django.http import Http404
+
+    try:
+        engagement = engagement_list_own(request.user).get(pk=pk)
+    except (Engagement.DoesNotExist, ValueError, TypeError) as missing:
+        raise Http404 from missing
+    form = EngagementTermsForm(request.POST or None, engagement=engagement)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            engagement_change_terms(
+                actor=request.user, engagement=engagement,
+                effective_date=data.pop("effective_date"), activities=data.pop("activities"),
+                **data,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _(
+                "The new terms have been recorded; the old ones are kept. "
+                "The organisation's manager will confirm them."
+            ))
+            return redirect("peers:engagement_list")
+    return render(request, "peers/engagement_terms.html", {"form": form, "engagement": engagement})
 
 
 @login_required

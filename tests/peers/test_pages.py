@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from peers.models import (
     Consent,
@@ -307,3 +308,44 @@ def test_admin_carries_out_erasure_from_staff_page(signed_in, peer, platform_adm
     client.post(reverse("peers:erasure_carry_out", args=[request.pk]))
     request.refresh_from_db()
     assert request.status == "completed"
+
+
+def test_peer_changes_own_terms_and_manager_confirms(signed_in, peer, org, org_manager, factories):
+    engagement = factories.engagement(person=peer, organisation=org, kind="volunteer",
+                                      start_date=datetime.date(2024, 4, 1))
+    client = signed_in(peer)
+    listing = client.get("/en/me/engagements/").content.decode()
+    assert reverse("peers:engagement_terms_own", args=[engagement.pk]) in listing
+    response = client.post(reverse("peers:engagement_terms_own", args=[engagement.pk]), {
+        "effective_date": "2025-04-01", "kind": "honorarium", "job_title": "ピアサポーター",
+        "honorarium_rate": "3000", "honorarium_unit": "session",
+    })
+    assert response.status_code == 302
+    engagement.refresh_from_db()
+    assert engagement.end_date == datetime.date(2025, 3, 31)  # the old terms stay in the history
+    new = Engagement.objects.get(previous=engagement)
+    assert (new.kind, new.honorarium_rate, new.start_date) == ("honorarium", 3000, datetime.date(2025, 4, 1))
+    assert new.confirmed_at is None  # waits for the manager
+    manager = signed_in(org_manager)
+    assert new in manager.get(reverse("peers:engagement_pending")).context["page"].items
+
+
+def test_changing_own_terms_rejects_bad_input_and_other_peoples_records(signed_in, peer, other_peer, org,
+                                                                        factories):
+    mine = factories.engagement(person=peer, organisation=org, start_date=datetime.date(2024, 4, 1))
+    theirs = factories.engagement(person=other_peer, organisation=org)
+    client = signed_in(peer)
+    assert client.post(reverse("peers:engagement_terms_own", args=[theirs.pk]),
+                       {"effective_date": "2025-04-01", "kind": "volunteer"}).status_code == 404
+    response = client.post(reverse("peers:engagement_terms_own", args=[mine.pk]),
+                           {"effective_date": "2023-01-01", "kind": "volunteer"})
+    assert response.status_code == 200
+    assert "新しい条件の開始日は、今の活動の開始日より後にしてください。" in response.content.decode()
+    with translation.override("en"):
+        response = client.post(reverse("peers:engagement_terms_own", args=[mine.pk]),
+                               {"effective_date": "2023-01-01", "kind": "volunteer"})
+    assert "New terms must start after the current engagement started." in response.content.decode()
+    assert Engagement.objects.count() == 2
+    mine.refresh_from_db()
+    theirs.refresh_from_db()
+    assert mine.end_date is None and theirs.end_date is None
