@@ -142,19 +142,45 @@ def _int(record, column):
         raise RowError(column, _("Write a whole number.")) from error
 
 
-def _prefecture(record, column):
+class Lookups:
+    """What rows of one file look up again and again (prefectures, vocabularies, the actor's
+    organisations), read once per import instead of once per row."""
+
+    def __init__(self, actor: User):
+        self.actor = actor
+        self.prefectures = {p.code: p for p in Prefecture.objects.all()}
+        self.activities = {a.code: a for a in Activity.objects.all()}
+        self.kinds = {k.code: k for k in OrganisationKind.objects.all()}
+        self._organisations: dict[tuple[str, str], list[Organisation]] = {}
+        self._managed: set[int] | None = None
+
+    def organisations(self, name: str, prefecture: Prefecture) -> list[Organisation]:
+        key = (name, prefecture.code)
+        if key not in self._organisations:
+            self._organisations[key] = list(
+                Organisation.objects.filter(name=name, prefecture=prefecture)[:2]
+            )
+        return self._organisations[key]
+
+    def manages(self, organisation: Organisation) -> bool:
+        if self._managed is None:
+            self._managed = set(organisation_list_managed_by(self.actor).values_list("pk", flat=True))
+        return organisation.pk in self._managed
+
+
+def _prefecture(record, column, lookups: Lookups):
     code = str(record.get(column, "")).zfill(2)
-    prefecture = Prefecture.objects.filter(code=code).first()
+    prefecture = lookups.prefectures.get(code)
     if prefecture is None:
         raise RowError(column, _("Unknown prefecture code (use the JIS code, 01 to 47)."))
     return prefecture
 
 
-def _kind(record, column="kind"):
+def _kind(record, lookups: Lookups, column="kind"):
     code = record.get(column, "")
     if not code:
         return None
-    kind = OrganisationKind.objects.filter(code=code).first()
+    kind = lookups.kinds.get(code)
     if kind is None:
         raise RowError(column, _("Unknown organisation kind code."))
     return kind
@@ -163,10 +189,10 @@ def _kind(record, column="kind"):
 # --- Rows -----------------------------------------------------------------------------------
 
 
-def _organisation_row(actor, record) -> tuple[str, str]:
-    prefecture = _prefecture(record, "prefecture")
+def _organisation_row(actor, record, lookups: Lookups) -> tuple[str, str]:
+    prefecture = _prefecture(record, "prefecture", lookups)
     values = {
-        "name": record["name"], "kind": _kind(record), "prefecture": prefecture,
+        "name": record["name"], "kind": _kind(record, lookups), "prefecture": prefecture,
         **{k: record.get(k, "") for k in ("municipality", "corporation", "contact_email", "contact_phone")},
     }
     existing = Organisation.objects.filter(name=record["name"], prefecture=prefecture).first()
@@ -199,19 +225,19 @@ def _person(actor, record) -> tuple[User, bool]:
     return person, True
 
 
-def _people_row(actor, record) -> tuple[str, str]:
-    prefecture = _prefecture(record, "organisation_prefecture")
-    organisations = list(Organisation.objects.filter(name=record["organisation"], prefecture=prefecture)[:2])
+def _people_row(actor, record, lookups: Lookups) -> tuple[str, str]:
+    prefecture = _prefecture(record, "organisation_prefecture", lookups)
+    organisations = lookups.organisations(record["organisation"], prefecture)
     if len(organisations) != 1:
         raise RowError("organisation", _("No single organisation has this name in this prefecture."))
     organisation = organisations[0]
-    if not organisation_list_managed_by(actor).filter(pk=organisation.pk).exists():
+    if not lookups.manages(organisation):
         raise RowError("organisation", _("You can only import people into your own organisations."))
     kind = record["kind"]
     if kind not in Engagement.Kind.values:
         raise RowError("kind", _("Kind must be volunteer, honorarium or employed."))
     codes = [c.strip() for c in str(record.get("activities", "")).split(";") if c.strip()]
-    activities = list(Activity.objects.filter(code__in=codes))
+    activities = [lookups.activities[c] for c in dict.fromkeys(codes) if c in lookups.activities]
     if len(activities) != len(set(codes)):
         raise RowError("activities", _("Unknown activity code."))
     start_date = _date(record, "start_date", required=True)
@@ -259,6 +285,7 @@ def import_steps(*, actor: User, shape: str, upload, apply: bool, chunk: int | N
     total = len(rows)
     yield (0, total)
     handler = ROW_HANDLERS[shape]
+    lookups = Lookups(actor)
     results = []
     with transaction.atomic():
         for number, row in enumerate(rows, start=2):  # row 1 is the header
@@ -271,7 +298,7 @@ def import_steps(*, actor: User, shape: str, upload, apply: bool, chunk: int | N
             if not errors:
                 try:
                     with transaction.atomic():
-                        outcome, summary = handler(actor, record)
+                        outcome, summary = handler(actor, record, lookups)
                 except RowError as error:
                     errors.append(_error(number, error.column, error.message))
                 except PermissionDenied as error:

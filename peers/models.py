@@ -67,6 +67,24 @@ kana_validator = RegexValidator(
 )
 
 
+class TrustsSavedRelations:
+    """`full_clean()` checks that each foreign key points at an existing row with one query per
+    key. When the related object was loaded from (or saved to) the database in this very
+    transaction that query tells nothing new, so it is skipped; a bare id, or an unsaved
+    object, is still checked. Constraints are validated as before. Bulk work such as an import
+    of thousands of rows pays several queries less per row."""
+
+    def clean_fields(self, exclude=None):
+        exclude = set(exclude or ())
+        for field in self._meta.concrete_fields:
+            if field.many_to_one and field.name not in exclude and field.is_cached(self):
+                related = field.get_cached_value(self)
+                if related is not None and related.pk is not None and not related._state.adding \
+                        and getattr(self, field.attname) == related.pk:
+                    exclude.add(field.name)
+        super().clean_fields(exclude=exclude)
+
+
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
@@ -215,7 +233,7 @@ STAFF_ROLES = frozenset({Role.ADMIN, Role.TRAINER, Role.MANAGER, Role.COORDINATO
 ORGANISATION_ROLES = frozenset({Role.TRAINER, Role.MANAGER})
 
 
-class RoleAssignment(models.Model):
+class RoleAssignment(TrustsSavedRelations, models.Model):
     """One role one person holds, with its scope. A person may hold several.
 
     Training-body staff and organisation managers are scoped to an organisation; coordinators to
@@ -350,7 +368,7 @@ class Invitation(models.Model):
         return self.accepted_at is None and self.expires_at > timezone.now()
 
 
-class AuditEvent(models.Model):
+class AuditEvent(TrustsSavedRelations, models.Model):
     """One line of the audit log: who did what to which record, appended by services only."""
 
     actor = models.ForeignKey(
@@ -562,7 +580,7 @@ class SensitiveAccess(models.Model):
         return f"{self.at:%Y-%m-%d %H:%M} {self.category}"
 
 
-class Engagement(models.Model):
+class Engagement(TrustsSavedRelations, models.Model):
     """One person's work at one organisation on one set of terms (DOMAIN.md, three groups).
 
     Terms are never edited: changing them ends this engagement and starts another that points

@@ -222,7 +222,7 @@ def engagement_start(
     _normalise_terms(engagement)
     engagement.full_clean()
     engagement.save()
-    engagement.activities.set(list(activities))
+    engagement.activities.add(*activities)  # a new row: nothing to remove first
     audit_record(
         actor=actor, action="engagement.start", target=engagement,
         data={"person": person.pk, "organisation": organisation.pk, "kind": kind,
