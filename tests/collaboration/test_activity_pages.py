@@ -7,6 +7,7 @@ import datetime
 import io
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from openpyxl import load_workbook
 
 from collaboration.activity import services
@@ -264,3 +265,57 @@ def test_manager_names_a_supervisor_who_then_verifies(mfa_client, client, make_e
 def test_staff_index_refuses_people_without_activity_roles(client, a_peer):
     client.force_login(with_mfa(a_peer))
     assert client.get("/staff/activity/").status_code == 403
+
+
+def test_manager_removes_a_named_supervisor_who_then_cannot_verify(
+    mfa_client, client, make_entry, a_manager, a_other_manager, a_colleague, a_org,
+):
+    from collaboration.activity.models import ActivityVerifier
+    from peers.models import AuditEvent
+
+    services.activity_verifier_name(actor=a_manager, organisation=a_org, user=a_colleague)
+    verifier = ActivityVerifier.objects.get()
+    entry = make_entry()
+    remove_url = f"/staff/activity/organisations/{a_org.pk}/supervisors/{verifier.pk}/remove/"
+
+    # The named supervisor sees the organisation but can neither see nor use the removal.
+    client.force_login(with_mfa(a_colleague))
+    page = client.get(f"/staff/activity/organisations/{a_org.pk}/").content.decode()
+    assert "同僚 花子" in page and remove_url not in page
+    assert client.get(remove_url).status_code == 404
+    assert client.post(remove_url).status_code == 404
+    client.logout()
+    # Another organisation's manager cannot either.
+    other = mfa_client(a_other_manager)
+    assert other.post(remove_url).status_code == 404
+    other.logout()
+    assert ActivityVerifier.objects.get().removed_at is None
+
+    staff = mfa_client(a_manager)
+    page = staff.get(f"/staff/activity/organisations/{a_org.pk}/").content.decode()
+    assert remove_url in page
+    confirm = staff.get(remove_url)  # asks first
+    assert confirm.status_code == 200 and "同僚 花子" in confirm.content.decode()
+    assert ActivityVerifier.objects.get().removed_at is None
+    assert staff.post(remove_url).status_code == 302
+    staff.logout()
+
+    row = ActivityVerifier.objects.get()  # history kept: the row stays, marked removed
+    assert row.removed_at is not None and row.removed_by == a_manager and row.named_by == a_manager
+    assert AuditEvent.objects.filter(action="activity.verifier_remove", actor=a_manager,
+                                     data__user=a_colleague.pk).exists()
+
+    client.force_login(with_mfa(a_colleague))
+    assert client.post(f"/staff/activity/entries/{entry.pk}/verify/").status_code == 404
+    assert client.post(f"/staff/activity/entries/{entry.pk}/decline/", {"reason": "x"}).status_code == 404
+    assert client.get(f"/staff/activity/organisations/{a_org.pk}/queue/").status_code == 404
+    assert client.post(f"/staff/activity/organisations/{a_org.pk}/verify-week/",
+                       {"week_start": last_monday().isoformat()}).status_code == 404
+    entry.refresh_from_db()
+    assert entry.status == EntryStatus.SUBMITTED and entry.history.count() == 1
+    with pytest.raises(PermissionDenied):
+        services.activity_entry_verify(actor=a_colleague, entry=entry)
+
+    # Named again later: a new row, the old one still in the history.
+    services.activity_verifier_name(actor=a_manager, organisation=a_org, user=a_colleague)
+    assert ActivityVerifier.objects.filter(user=a_colleague).count() == 2
