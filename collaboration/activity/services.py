@@ -465,8 +465,8 @@ def activity_verification_digest_send(*, now: datetime.datetime | None = None) -
 
 @transaction.atomic
 def supervision_record(*, actor: User, supervisor: User, peer: User, date: datetime.date, minutes: int,
-                       topics: str = "") -> SupervisionSession:
-    """Recorded by either person; the other confirms it."""
+                       topics: str = "", notify: bool = True) -> SupervisionSession:
+    """Recorded by either person; the other confirms it (and is emailed, unless notify=False)."""
     if actor.pk not in (supervisor.pk, peer.pk):
         raise PermissionDenied(_("Only the supervisor or the peer can record a session."))
     session = SupervisionSession(
@@ -475,7 +475,8 @@ def supervision_record(*, actor: User, supervisor: User, peer: User, date: datet
     session.full_clean()
     session.save()
     audit_record(actor=actor, action="supervision.record", target=session)
-    emails.supervision_recorded(session=session)
+    if notify:
+        emails.supervision_recorded(session=session)
     return session
 
 
