@@ -586,4 +586,5 @@ from .activity.models import (  # noqa: E402, F401
     OrganisationActivityRollup,
     OrganisationRoleRollup,
     SupervisionSession,
+    VerificationDigest,
 )

@@ -87,6 +87,8 @@ def load() -> dict:
             "renewal_window_days": 180, "grace_days": 90, "late_renewal_limit_months": 12,
             "renewal_course": courses[CourseKind.RENEWAL], "ce_hours_required": Decimal("20"),
             "reminder_offsets": [120, 60, 30, 7, -30],
+            # Verified peer-support work and confirmed supervision count toward renewal (issue 5).
+            "practice_ce_category": general,
         },
     )
     if created:

@@ -18,6 +18,7 @@ from peers.selectors import organisation_list_for_trainer, user_is_admin
 from .models import (
     Application,
     Attendance,
+    CEFloor,
     Certification,
     Cohort,
     CohortDay,
@@ -214,7 +215,7 @@ def certification_get_visible(user, pk) -> Certification:
 
 
 def certification_list_of(user) -> QuerySet[Certification]:
-    return _certification_qs().filter(holder=user).prefetch_related("credential_type__ce_floors")
+    return _certification_qs().filter(holder=user).select_related("credential_type__renewal_course")
 
 
 def certification_get_by_number(number: str) -> Certification | None:
@@ -239,11 +240,27 @@ def ce_record_list_of(user) -> QuerySet[ContinuingEducation]:
 
 
 # ---------------------------------------------------------------- renewal progress
+CURRENT_STATUSES = (Certification.Status.ACTIVE, Certification.Status.EXPIRING, Certification.Status.GRACE)
+
+
+def certification_list_current_of(user) -> QuerySet[Certification]:
+    """What the person holds now and may renew: active, due for renewal or in the grace period."""
+    return (
+        Certification.objects.filter(holder=user, status__in=CURRENT_STATUSES)
+        .select_related(
+            "credential_type__renewal_course", "credential_type__practice_ce_category", "body__organisation"
+        )
+        .order_by("valid_until", "id")
+    )
+
+
 @dataclass
 class RenewalProgress:
     certification: Certification
     hours_total: Decimal = Decimal("0")
     hours_required: Decimal = Decimal("0")
+    # Of hours_total, those credited from verified activity and confirmed supervision.
+    hours_from_practice: Decimal = Decimal("0")
     by_category: list[dict] = field(default_factory=list)
     renewal_course_done: bool = True
     missing: list[str] = field(default_factory=list)
@@ -252,20 +269,70 @@ class RenewalProgress:
     def complete(self) -> bool:
         return not self.missing
 
+    @property
+    def practice_counts(self) -> bool:
+        return self.certification.credential_type.practice_ce_category_id is not None
+
 
 def renewal_progress(certification: Certification) -> RenewalProgress:
     """What this cycle has toward renewal, and in words what is still missing."""
+    return renewal_progress_list([certification])[0]
+
+
+def renewal_progress_list(certifications: list[Certification]) -> list[RenewalProgress]:
+    """renewal_progress for many certifications in a fixed number of queries (at most four,
+    whatever their number): a page can show every certification a person holds."""
+    certifications = list(certifications)
+    if not certifications:
+        return []
+    # Hours of continuing education in each certification's current cycle, by category: one
+    # query with a conditional sum per certification (cycles start on different days).
+    window = Q()
+    sums = {}
+    for c in certifications:
+        own = Q(person_id=c.holder_id, body_id=c.body_id, date__gte=c.cycle_started_on)
+        if c.credential_type.practice_ce_category_id is None:
+            # Practice credited for another credential type of the body does not count here.
+            own &= Q(source_ref="")
+        window |= own
+        sums[f"h{c.pk}"] = Sum("hours", filter=own)
+        sums[f"p{c.pk}"] = Sum("hours", filter=own & ~Q(source_ref=""))
+    rows = list(
+        ContinuingEducation.objects.filter(window)
+        .exclude(review=ContinuingEducation.Review.REJECTED)
+        .values("category_id")
+        .annotate(**sums)
+        .order_by()
+    )
+    type_ids = {c.credential_type_id for c in certifications}
+    floors: dict[int, list] = {}
+    for floor in CEFloor.objects.filter(credential_type_id__in=type_ids).select_related("category").order_by("id"):
+        floors.setdefault(floor.credential_type_id, []).append(floor)
+    renewal_course_ids = {c.credential_type.renewal_course_id for c in certifications} - {None}
+    completed: dict[tuple[int, int], datetime.date] = {}
+    if renewal_course_ids:
+        for person_id, course_id, on in Completion.objects.filter(
+            person_id__in={c.holder_id for c in certifications}, course_id__in=renewal_course_ids
+        ).values_list("person_id", "course_id", "completed_on"):
+            key = (person_id, course_id)
+            completed[key] = max(on, completed.get(key, on))
+        uncached = [c.credential_type for c in certifications if c.credential_type.renewal_course_id
+                    and not CredentialType.renewal_course.is_cached(c.credential_type)]
+        if uncached:
+            courses = Course.objects.in_bulk({t.renewal_course_id for t in uncached})
+            for ctype in uncached:
+                ctype.renewal_course = courses[ctype.renewal_course_id]
+    return [_progress(c, rows, floors.get(c.credential_type_id, []), completed) for c in certifications]
+
+
+def _progress(certification: Certification, rows: list[dict], floors: list, completed: dict) -> RenewalProgress:
     ctype = certification.credential_type
     progress = RenewalProgress(certification=certification, hours_required=ctype.ce_hours_required)
-    records = ContinuingEducation.objects.filter(
-        person_id=certification.holder_id,
-        body_id=certification.body_id,
-        date__gte=certification.cycle_started_on,
-    ).exclude(review=ContinuingEducation.Review.REJECTED)
-    per_category = dict(
-        records.values("category_id").annotate(total=Sum("hours")).values_list("category_id", "total")
-    )
+    per_category = {r["category_id"]: r[f"h{certification.pk}"] for r in rows if r[f"h{certification.pk}"]}
     progress.hours_total = sum(per_category.values(), Decimal("0"))
+    progress.hours_from_practice = sum(
+        (r[f"p{certification.pk}"] for r in rows if r[f"p{certification.pk}"]), Decimal("0")
+    )
     if ctype.ce_hours_required and progress.hours_total < ctype.ce_hours_required:
         progress.missing.append(
             _("%(hours)s more hours of continuing education (%(have)s of %(need)s).")
@@ -275,7 +342,7 @@ def renewal_progress(certification: Certification) -> RenewalProgress:
                 "need": _hours(ctype.ce_hours_required),
             }
         )
-    for floor in ctype.ce_floors.select_related("category").all():
+    for floor in floors:
         have = per_category.get(floor.category_id) or Decimal("0")
         progress.by_category.append(
             {"category": floor.category, "have": have, "need": floor.minimum_hours}
@@ -291,11 +358,8 @@ def renewal_progress(certification: Certification) -> RenewalProgress:
                 }
             )
     if ctype.renewal_course_id:
-        progress.renewal_course_done = Completion.objects.filter(
-            person_id=certification.holder_id,
-            course_id=ctype.renewal_course_id,
-            completed_on__gte=certification.cycle_started_on,
-        ).exists()
+        done_on = completed.get((certification.holder_id, ctype.renewal_course_id))
+        progress.renewal_course_done = done_on is not None and done_on >= certification.cycle_started_on
         if not progress.renewal_course_done:
             progress.missing.append(
                 _("Complete the renewal course “%(course)s”.") % {"course": ctype.renewal_course.title}

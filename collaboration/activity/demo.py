@@ -76,7 +76,7 @@ def load() -> None:
         for weeks_ago, confirm in ((6, True), (2, False)):
             session = services.supervision_record(
                 actor=pro, supervisor=pro, peer=peer, date=today - datetime.timedelta(days=7 * weeks_ago),
-                minutes=60, topics="境界線の持ち方、セルフケア",
+                minutes=60, topics="境界線の持ち方、セルフケア", notify=False,
             )
             if confirm:
                 services.supervision_confirm(actor=peer, session=session)

@@ -190,20 +190,42 @@ class ActivityStatusChange(models.Model):
 
 
 class ActivityVerifier(models.Model):
-    """A supervisor an organisation's manager named to verify the organisation's entries."""
+    """A supervisor an organisation's manager named to verify the organisation's entries.
+
+    Removing one keeps the row (who named them, who removed them, when): only rows without
+    `removed_at` give the right to verify. Naming the same person again adds a new row."""
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="activity_verifiers")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     named_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     named_at = models.DateTimeField(default=timezone.now)
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    removed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("named supervisor")
         verbose_name_plural = _("named supervisors")
-        constraints = [models.UniqueConstraint(fields=["organisation", "user"], name="activity_verifier_once")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "user"], condition=Q(removed_at__isnull=True), name="activity_verifier_once"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.user_id} @ {self.organisation_id}"
+
+
+class VerificationDigest(models.Model):
+    """When an organisation's verifiers were last told what waits for them (the daily digest):
+    an organisation is in the next digest only if an entry arrived or was corrected since."""
+
+    organisation = models.OneToOneField(Organisation, on_delete=models.CASCADE, related_name="+")
+    last_sent_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id}: {self.last_sent_at:%Y-%m-%d %H:%M}"
 
 
 class SupervisionSession(models.Model):

@@ -44,10 +44,34 @@ def organisation_ids_verified_by(user) -> set[int] | None:
     cached = getattr(user, _VERIFIER_CACHE, None)
     if cached is None:
         managed = {a.organisation_id for a in role_assignment_list_for(user) if a.role == Role.MANAGER}
-        named = set(ActivityVerifier.objects.filter(user=user).values_list("organisation_id", flat=True))
+        named = set(
+            ActivityVerifier.objects.filter(user=user, removed_at__isnull=True).values_list("organisation_id", flat=True)
+        )
         cached = managed | named
         setattr(user, _VERIFIER_CACHE, cached)
     return cached
+
+
+def organisation_ids_managed_by(user) -> set[int] | None:
+    """Organisations whose supervisors this user names and removes (None: every one, an
+    administrator). No query beyond the roles already read for the request."""
+    if user_is_admin(user):
+        return None
+    return {a.organisation_id for a in role_assignment_list_for(user) if a.role == Role.MANAGER}
+
+
+def can_manage_verifiers(user, organisation: Organisation) -> bool:
+    managed = organisation_ids_managed_by(user)
+    return managed is None or organisation.pk in managed
+
+
+def verifier_list_for_organisation(organisation: Organisation) -> QuerySet[ActivityVerifier]:
+    """The supervisors named for this organisation who may verify now (not those removed)."""
+    return (
+        ActivityVerifier.objects.filter(organisation=organisation, removed_at__isnull=True)
+        .select_related("user", "named_by")
+        .order_by("user__display_name", "id")
+    )
 
 
 def forget_verifier_cache(user) -> None:
@@ -191,6 +215,38 @@ def verified_hours_for(person, since: datetime.date, until: datetime.date,
             or 0
         )
     return _hours(minutes)
+
+
+@dataclass
+class RenewalOverview:
+    """The person's current certifications with their renewal progress (training's rules), and
+    the practice hours still waiting for verification or confirmation."""
+
+    progress: list  # training.selectors.RenewalProgress, one per current certification
+    waiting_hours: Decimal
+
+    @property
+    def practice_counts(self) -> bool:
+        return any(p.practice_counts for p in self.progress)
+
+
+def renewal_overview_for(user) -> RenewalOverview:
+    """Every current certification in a fixed number of queries (one when there is none)."""
+    from training.selectors import certification_list_current_of, renewal_progress_list
+
+    progress = renewal_progress_list(list(certification_list_current_of(user)))
+    overview = RenewalOverview(progress=progress, waiting_hours=Decimal("0"))
+    cycles = [p.certification.cycle_started_on for p in progress if p.practice_counts]
+    if cycles:
+        since = min(cycles)
+        minutes = ActivityEntry.objects.filter(
+            author=user, status=EntryStatus.SUBMITTED, date__gte=since
+        ).aggregate(m=Sum("duration_minutes"))["m"] or 0
+        minutes += SupervisionSession.objects.filter(
+            peer=user, confirmed_at__isnull=True, date__gte=since
+        ).aggregate(m=Sum("minutes"))["m"] or 0
+        overview.waiting_hours = _hours(minutes)
+    return overview
 
 
 PALETTE = ["#1f5f8b", "#c0392b", "#2e7d32", "#8e44ad", "#d35400", "#00838f", "#6d4c41", "#ad1457",

@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
+from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -20,12 +21,14 @@ from peers.models import (
     Organisation,
     OrganisationKind,
     ProfessionalRole,
+    Role,
+    RoleAssignment,
     User,
 )
-from peers.selectors import organisation_list_managed_by
 from peers.services import audit_record
 from training.services import ce_credit_practice
 
+from . import emails
 from .models import (
     LEVEL_FIELDS,
     ActivityColleague,
@@ -38,8 +41,9 @@ from .models import (
     OrganisationActivityRollup,
     OrganisationRoleRollup,
     SupervisionSession,
+    VerificationDigest,
 )
-from .selectors import can_verify, forget_verifier_cache, possible_duplicates
+from .selectors import can_manage_verifiers, can_verify, forget_verifier_cache, possible_duplicates
 
 Action = ActivityStatusChange.Action
 
@@ -226,6 +230,7 @@ def activity_entry_create(
     ActivityColleague.objects.bulk_create([ActivityColleague(entry=entry, user=c) for c in colleagues])
     _history(entry, Action.SUBMITTED, author)
     audit_record(actor=author, action="activity.create", target=entry)
+    emails.colleague_named(entry=entry, colleagues=colleagues)
     entry.possible_duplicates = duplicates
     return entry
 
@@ -279,6 +284,7 @@ def activity_entry_correct(*, actor: User, entry: ActivityEntry, professional_ro
             [ActivityColleague(entry=entry, user_id=pk) for pk in keep - existing]
         )
         changed.append("colleagues")
+        emails.colleague_named(entry=entry, colleagues=[c for c in colleagues if c.pk not in existing])
     _history(entry, Action.CORRECTED, actor)
     audit_record(actor=actor, action="activity.correct", target=entry, data={"fields": sorted(changed)})
     return entry
@@ -381,10 +387,10 @@ def activity_colleague_confirm(*, user: User, entry: ActivityEntry) -> ActivityC
 @transaction.atomic
 def activity_verifier_name(*, actor: User, organisation: Organisation, user: User) -> ActivityVerifier:
     """A manager names a supervisor who may verify their organisation's entries."""
-    if not organisation_list_managed_by(actor).filter(pk=organisation.pk).exists():
+    if not can_manage_verifiers(actor, organisation):
         raise PermissionDenied(_("Only the organisation's manager can name supervisors."))
     row, created = ActivityVerifier.objects.get_or_create(
-        organisation=organisation, user=user, defaults={"named_by": actor}
+        organisation=organisation, user=user, removed_at__isnull=True, defaults={"named_by": actor}
     )
     if created:
         audit_record(actor=actor, action="activity.verifier_name", target=organisation, data={"user": user.pk})
@@ -392,13 +398,75 @@ def activity_verifier_name(*, actor: User, organisation: Organisation, user: Use
     return row
 
 
+@transaction.atomic
+def activity_verifier_remove(*, actor: User, verifier: ActivityVerifier) -> ActivityVerifier:
+    """The manager removes a supervisor they named: from now on that person cannot verify the
+    organisation's entries. The row stays, with who removed it and when; what they verified
+    before stays verified."""
+    verifier = ActivityVerifier.objects.select_for_update().select_related("organisation").get(pk=verifier.pk)
+    if not can_manage_verifiers(actor, verifier.organisation):
+        raise PermissionDenied(_("Only the organisation's manager can remove supervisors."))
+    if verifier.removed_at is None:
+        verifier.removed_at = timezone.now()
+        verifier.removed_by = actor
+        verifier.save(update_fields=["removed_at", "removed_by"])
+        audit_record(actor=actor, action="activity.verifier_remove", target=verifier.organisation,
+                     data={"user": verifier.user_id})
+    forget_verifier_cache(verifier.user)
+    return verifier
+
+
+@transaction.atomic
+def activity_verification_digest_send(*, now: datetime.datetime | None = None) -> int:
+    """The daily digest: each manager and named supervisor of an organisation where an entry
+    arrived or was corrected since the last digest gets one email with what waits (their own
+    entries left out). Returns how many emails were queued; running it again sends nothing new."""
+    now = now or timezone.now()
+    marks = dict(VerificationDigest.objects.select_for_update().values_list("organisation_id", "last_sent_at"))
+    waiting: dict[int, dict[int, int]] = defaultdict(dict)  # organisation -> author -> entries
+    due = set()
+    for row in (
+        ActivityEntry.objects.filter(status=EntryStatus.SUBMITTED)
+        .values("organisation_id", "author_id").annotate(n=Count("id"), newest=Max("updated_at")).order_by()
+    ):
+        waiting[row["organisation_id"]][row["author_id"]] = row["n"]
+        mark = marks.get(row["organisation_id"])
+        if mark is None or row["newest"] > mark:
+            due.add(row["organisation_id"])
+    if not due:
+        return 0
+    recipients: dict[int, tuple[User, set[int]]] = {}
+    managers = RoleAssignment.objects.filter(
+        role=Role.MANAGER, organisation_id__in=due, user__is_active=True
+    ).select_related("user")
+    named = ActivityVerifier.objects.filter(
+        organisation_id__in=due, removed_at__isnull=True, user__is_active=True
+    ).select_related("user")
+    for row in [*managers, *named]:
+        recipients.setdefault(row.user_id, (row.user, set()))[1].add(row.organisation_id)
+    organisations = Organisation.objects.in_bulk(due)
+    sent = 0
+    for user, org_ids in recipients.values():
+        rows = []
+        for org_id in sorted(org_ids, key=lambda pk: organisations[pk].name):
+            count = sum(n for author_id, n in waiting[org_id].items() if author_id != user.pk)
+            if count:
+                rows.append({"organisation": organisations[org_id], "waiting": count})
+        if rows:
+            emails.verification_digest(user=user, organisations=rows)
+            sent += 1
+    for org_id in due:
+        VerificationDigest.objects.update_or_create(organisation_id=org_id, defaults={"last_sent_at": now})
+    return sent
+
+
 # --- Supervision ------------------------------------------------------------------------------
 
 
 @transaction.atomic
 def supervision_record(*, actor: User, supervisor: User, peer: User, date: datetime.date, minutes: int,
-                       topics: str = "") -> SupervisionSession:
-    """Recorded by either person; the other confirms it."""
+                       topics: str = "", notify: bool = True) -> SupervisionSession:
+    """Recorded by either person; the other confirms it (and is emailed, unless notify=False)."""
     if actor.pk not in (supervisor.pk, peer.pk):
         raise PermissionDenied(_("Only the supervisor or the peer can record a session."))
     session = SupervisionSession(
@@ -407,6 +475,8 @@ def supervision_record(*, actor: User, supervisor: User, peer: User, date: datet
     session.full_clean()
     session.save()
     audit_record(actor=actor, action="supervision.record", target=session)
+    if notify:
+        emails.supervision_recorded(session=session)
     return session
 
 

@@ -22,6 +22,8 @@ urlpatterns = [
     path("staff/activity/organisations/<int:pk>/export.<str:fmt>", views.organisation_export,
          name="organisation_export"),
     path("staff/activity/organisations/<int:pk>/supervisors/", views.verifier_add, name="verifier_add"),
+    path("staff/activity/organisations/<int:pk>/supervisors/<int:verifier_pk>/remove/", views.verifier_remove,
+         name="verifier_remove"),
     path("staff/activity/entries/<int:pk>/verify/", views.entry_verify, name="entry_verify"),
     path("staff/activity/entries/<int:pk>/decline/", views.entry_decline, name="entry_decline"),
 ]

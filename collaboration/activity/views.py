@@ -56,13 +56,11 @@ def _period(request: HttpRequest) -> tuple[datetime.date, datetime.date]:
 def my_activity(request: HttpRequest) -> HttpResponse:
     user = request.user
     by_activity, by_kind = selectors.my_activity_charts(user, _since_months(6))
-    year_start = timezone.localdate().replace(month=1, day=1)
     page = keyset_page(selectors.activity_entry_list_own(user), fields=FIELDS, cursor=request.GET.get("after"))
     return render(request, "collaboration/activity/my_activity.html", {
         "charts": [by_activity, by_kind],
         "page": page,
-        "verified_hours": selectors.verified_hours_for(user, year_start, timezone.localdate()),
-        "year_start": year_start,
+        "renewal": selectors.renewal_overview_for(user),
     })
 
 
@@ -233,6 +231,8 @@ def organisation_activity(request: HttpRequest, pk: int) -> HttpResponse:
         "team": selectors.team_summary(organisation, since, until),
         "matrix": selectors.collaboration_matrix(organisation, since, until),
         "query": f"since={since.isoformat()}&until={until.isoformat()}",
+        "can_manage": selectors.can_manage_verifiers(request.user, organisation),
+        "verifiers": list(selectors.verifier_list_for_organisation(organisation)),
     })
 
 
@@ -258,14 +258,38 @@ def verifier_add(request: HttpRequest, pk: int) -> HttpResponse:
     person = User.objects.filter(email__iexact=request.POST.get("email", "").strip(), is_active=True).first()
     if person is None:
         messages.error(request, _("No one on the platform has this address."))
-        return redirect("activity:queue", pk=pk)
+        return _supervisors_redirect(organisation)
     try:
         services.activity_verifier_name(actor=request.user, organisation=organisation, user=person)
     except PermissionDenied as error:
         messages.error(request, str(error))
     else:
         messages.success(request, _("%(name)s can now verify this organisation's entries.") % {"name": person})
-    return redirect("activity:queue", pk=pk)
+    return _supervisors_redirect(organisation)
+
+
+@login_required
+def verifier_remove(request: HttpRequest, pk: int, verifier_pk: int) -> HttpResponse:
+    """Asks first (GET), then removes on POST. Only the organisation's manager; a named
+    supervisor may see the organisation but not this page."""
+    organisation = _organisation_or_404(request, pk)
+    if not selectors.can_manage_verifiers(request.user, organisation):
+        raise Http404
+    verifier = selectors.verifier_list_for_organisation(organisation).filter(pk=verifier_pk).first()
+    if verifier is None:
+        raise Http404
+    if request.method == "POST":
+        services.activity_verifier_remove(actor=request.user, verifier=verifier)
+        messages.success(request, _("%(name)s can no longer verify this organisation's entries.")
+                         % {"name": verifier.user.display_name})
+        return _supervisors_redirect(organisation)
+    return render(request, "collaboration/activity/verifier_remove.html", {
+        "organisation": organisation, "verifier": verifier,
+    })
+
+
+def _supervisors_redirect(organisation) -> HttpResponse:
+    return redirect(reverse("activity:organisation", args=[organisation.pk]) + "#supervisors-heading")
 
 
 def _queue_redirect(entry) -> HttpResponse:

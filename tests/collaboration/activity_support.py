@@ -110,3 +110,49 @@ def make_entry(a_peer, a_engagement, a_listening):
         )
 
     return make
+
+
+# --- Training: certifications whose renewal the activity log feeds ------------------------------
+
+
+@pytest.fixture
+def a_training(tokyo):
+    """A training body with a practice and an ethics category and a renewal course."""
+    from types import SimpleNamespace
+
+    from training.models import CECategory, Course, CourseKind, TrainingBody
+
+    organisation = Organisation.objects.create(name="ピアサポート研修機構", prefecture=tokyo)
+    body = TrainingBody.objects.create(organisation=organisation, number_prefix="PSS")
+    return SimpleNamespace(
+        body=body,
+        practice=CECategory.objects.create(body=body, name="実践"),
+        ethics=CECategory.objects.create(body=body, name="倫理"),
+        renewal_course=Course.objects.create(body=body, kind=CourseKind.RENEWAL, title="更新研修"),
+    )
+
+
+@pytest.fixture
+def a_certify(a_training):
+    """Certify a person for a new credential type (20 hours a cycle, at least 3 of ethics, the
+    renewal course); `practice=True` lets verified practice count in the practice category."""
+    from decimal import Decimal
+
+    from training.models import CEFloor, CredentialType
+    from training.services import certification_issue
+
+    counter = iter(range(1, 1000))
+
+    def certify(person, *, practice: bool = True, name: str | None = None, issued_on=None):
+        ctype = CredentialType.objects.create(
+            body=a_training.body, name=name or f"認定資格 {next(counter)}", expires=True, validity_months=24,
+            renewal_window_days=120, grace_days=90, renewal_course=a_training.renewal_course,
+            ce_hours_required=Decimal("20"), practice_ce_category=a_training.practice if practice else None,
+        )
+        CEFloor.objects.create(credential_type=ctype, category=a_training.ethics, minimum_hours=Decimal("3"))
+        return certification_issue(
+            credential_type=ctype, holder=person, actor=None, notify=False,
+            issued_on=issued_on or timezone.localdate() - datetime.timedelta(days=30),
+        )
+
+    return certify

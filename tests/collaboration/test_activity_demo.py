@@ -25,3 +25,23 @@ def test_demo_activity_is_idempotent_and_covers_every_status(client):
     assert SupervisionSession.objects.filter(confirmed_at__isnull=False).count() == 1
     client.force_login(ActivityEntry.objects.filter(author__email="peer@example.org").first().author)
     assert client.get("/me/activity/").status_code == 200
+
+
+def test_demo_peer_sees_renewal_progress_fed_by_verified_practice(client):
+    from django.core.management import call_command
+
+    from training.models import ContinuingEducation
+
+    call_command("load_demo", "--quiet-summary")
+    peer = ActivityEntry.objects.filter(author__email="peer@example.org").first().author
+    credited = ContinuingEducation.objects.filter(person=peer).exclude(source_ref="")
+    assert credited.filter(source_ref__startswith="activity:").exists()
+    assert credited.filter(source_ref__startswith="supervision:").count() == 1
+    client.force_login(peer)
+    response = client.get("/en/me/activity/")
+    (progress,) = response.context["renewal"].progress
+    assert progress.certification.credential_type.name == "精神障がい者ピアサポート専門員"
+    assert progress.hours_from_practice > 0
+    body = response.content.decode()
+    assert "Of these, from your verified activity and confirmed supervision" in body
+    assert "Complete the renewal course" in body  # what is still missing, in words

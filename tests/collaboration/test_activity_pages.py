@@ -7,6 +7,7 @@ import datetime
 import io
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from openpyxl import load_workbook
 
 from collaboration.activity import services
@@ -69,14 +70,14 @@ def test_my_activity_shows_charts_with_tables_and_fixed_queries(
         make_entry(activity=a_group if i else None, date=last_monday() - datetime.timedelta(days=i)) if i else make_entry()
     client.force_login(a_peer)
     client.get("/me/activity/")
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):  # no certification: one query for renewal progress
         response = client.get("/me/activity/")
     body = response.content.decode()
     assert body.count("<svg aria-hidden") == 2
     assert "<caption>" in body and "1.00" in body
     for i in range(10):
         make_entry(date=last_monday() - datetime.timedelta(days=30 + i))
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         client.get("/me/activity/")
 
 
@@ -127,7 +128,7 @@ def test_organisation_page_for_its_manager_only(mfa_client, make_entry, a_manage
     client = mfa_client(a_manager)
     url = f"/staff/activity/organisations/{a_org.pk}/"
     client.get(url)
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(15):  # 14, and the named supervisors
         response = client.get(url)
     body = response.content.decode()
     assert "精神保健福祉士" in body and "ピア 陽子" in body
@@ -136,7 +137,7 @@ def test_organisation_page_for_its_manager_only(mfa_client, make_entry, a_manage
     assert response.context["matrix"]["rows"][0]["cells"] == [1]
     for _ in range(5):
         make_entry(professional_roles=[a_psw])
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(15):
         client.get(url)
     client.logout()
     for outsider in (a_other_manager, a_coordinator):
@@ -264,3 +265,57 @@ def test_manager_names_a_supervisor_who_then_verifies(mfa_client, client, make_e
 def test_staff_index_refuses_people_without_activity_roles(client, a_peer):
     client.force_login(with_mfa(a_peer))
     assert client.get("/staff/activity/").status_code == 403
+
+
+def test_manager_removes_a_named_supervisor_who_then_cannot_verify(
+    mfa_client, client, make_entry, a_manager, a_other_manager, a_colleague, a_org,
+):
+    from collaboration.activity.models import ActivityVerifier
+    from peers.models import AuditEvent
+
+    services.activity_verifier_name(actor=a_manager, organisation=a_org, user=a_colleague)
+    verifier = ActivityVerifier.objects.get()
+    entry = make_entry()
+    remove_url = f"/staff/activity/organisations/{a_org.pk}/supervisors/{verifier.pk}/remove/"
+
+    # The named supervisor sees the organisation but can neither see nor use the removal.
+    client.force_login(with_mfa(a_colleague))
+    page = client.get(f"/staff/activity/organisations/{a_org.pk}/").content.decode()
+    assert "同僚 花子" in page and remove_url not in page
+    assert client.get(remove_url).status_code == 404
+    assert client.post(remove_url).status_code == 404
+    client.logout()
+    # Another organisation's manager cannot either.
+    other = mfa_client(a_other_manager)
+    assert other.post(remove_url).status_code == 404
+    other.logout()
+    assert ActivityVerifier.objects.get().removed_at is None
+
+    staff = mfa_client(a_manager)
+    page = staff.get(f"/staff/activity/organisations/{a_org.pk}/").content.decode()
+    assert remove_url in page
+    confirm = staff.get(remove_url)  # asks first
+    assert confirm.status_code == 200 and "同僚 花子" in confirm.content.decode()
+    assert ActivityVerifier.objects.get().removed_at is None
+    assert staff.post(remove_url).status_code == 302
+    staff.logout()
+
+    row = ActivityVerifier.objects.get()  # history kept: the row stays, marked removed
+    assert row.removed_at is not None and row.removed_by == a_manager and row.named_by == a_manager
+    assert AuditEvent.objects.filter(action="activity.verifier_remove", actor=a_manager,
+                                     data__user=a_colleague.pk).exists()
+
+    client.force_login(with_mfa(a_colleague))
+    assert client.post(f"/staff/activity/entries/{entry.pk}/verify/").status_code == 404
+    assert client.post(f"/staff/activity/entries/{entry.pk}/decline/", {"reason": "x"}).status_code == 404
+    assert client.get(f"/staff/activity/organisations/{a_org.pk}/queue/").status_code == 404
+    assert client.post(f"/staff/activity/organisations/{a_org.pk}/verify-week/",
+                       {"week_start": last_monday().isoformat()}).status_code == 404
+    entry.refresh_from_db()
+    assert entry.status == EntryStatus.SUBMITTED and entry.history.count() == 1
+    with pytest.raises(PermissionDenied):
+        services.activity_entry_verify(actor=a_colleague, entry=entry)
+
+    # Named again later: a new row, the old one still in the history.
+    services.activity_verifier_name(actor=a_manager, organisation=a_org, user=a_colleague)
+    assert ActivityVerifier.objects.filter(user=a_colleague).count() == 2

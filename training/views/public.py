@@ -29,7 +29,7 @@ from ..selectors import (
     completion_get_visible,
     completion_list_of,
     reminder_list_of,
-    renewal_progress,
+    renewal_progress_list,
 )
 from ..services import (
     application_submit,
@@ -110,7 +110,7 @@ def me(request: HttpRequest) -> HttpResponse:
         "training/me.html",
         {
             "completions": completion_list_of(user),
-            "progress": [renewal_progress(c) for c in certifications],
+            "progress": renewal_progress_list(certifications),
             "applications": application_list_of(user).order_by("-created_at")[:50],
             "ce_records": ce_record_list_of(user)[:100],
             "reminders": reminder_list_of(user),

@@ -1,7 +1,8 @@
 """The clock for background work in production (docker compose's `scheduler` service).
 
 Every hour it queues the meeting reminders; once a day (after DAILY_HOUR, Asia/Tokyo) it queues
-the certification sweep with its renewal reminders and the purge of withdrawn sensitive data.
+the certification sweep with its renewal reminders, the purge of withdrawn sensitive data, and
+the digest of activity entries waiting for verification.
 The work itself runs in the `worker` (django-tasks' db_worker), so this process stays tiny.
 `--once` runs every job once and exits (for cron, or to try it by hand).
 """
@@ -13,7 +14,11 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 HOURLY = [("send_meeting_reminders", [])]
-DAILY = [("certification_sweep", ["--enqueue"]), ("consent_purge_expired", ["--enqueue"])]
+DAILY = [
+    ("certification_sweep", ["--enqueue"]),
+    ("consent_purge_expired", ["--enqueue"]),
+    ("activity_verification_digest", ["--enqueue"]),
+]
 DAILY_HOUR = 3
 
 
