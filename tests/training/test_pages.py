@@ -251,3 +251,29 @@ def test_ce_evidence_is_served_only_to_its_person_and_the_bodys_staff(mfa_client
         assert response.status_code == expected, user
         if expected == 200:
             assert b"".join(response.streaming_content) == b"%PDF-1.4 evidence"
+
+
+def test_evidence_links_on_the_persons_page_and_the_certification_page(mfa_client, client, make_user, body, general,
+                                                                       trainer, credential_type, completed,
+                                                                       settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from training.services import ce_record_add
+
+    settings.MEDIA_ROOT = tmp_path
+    person = make_user()
+    completed(person)
+    certification = certification_issue(credential_type=credential_type, holder=person, actor=trainer)
+    day = certification.cycle_started_on
+    with_file = ce_record_add(person=person, body=body, date=day, provider="協会", hours=2, category=general,
+                              evidence=SimpleUploadedFile("修了証.pdf", b"%PDF-1.4 evidence"))
+    ce_record_add(person=person, body=body, date=day, provider="地域の研修", hours=1, category=general)
+    before_cycle = ce_record_add(person=person, body=body, date=day - datetime.timedelta(days=1),
+                                 provider="前の周期", hours=1, category=general)
+    link = f"/me/training/ce/{with_file.pk}/evidence/"
+    mine = mfa_client(person).get("/me/training/").content.decode()
+    assert mine.count(link) == 1 and "地域の研修" in mine
+    client.logout()
+    staff = mfa_client(trainer).get(f"/staff/training/{body.pk}/certifications/{certification.pk}/").content.decode()
+    assert staff.count(link) == 1 and "地域の研修" in staff
+    assert before_cycle.provider not in staff  # only this cycle's records

@@ -325,9 +325,15 @@ def certification_detail(request, body, pk):
             messages.success(request, _("The certification has been updated."))
             return redirect("training:staff_certification", body_id=body.pk, pk=certification.pk)
     history = certification.history.select_related("actor")
+    # The holder's continuing education with this body in the current cycle, with evidence.
+    ce_records = (
+        ce_record_list_for(request.user)
+        .filter(body=body, person=certification.holder_id, date__gte=certification.cycle_started_on)
+        .select_related("category").order_by("-date", "-id")
+    )
     return render(request, "training/staff/certification_detail.html", {
         "body": body, "certification": certification, "history": history,
-        "progress": renewal_progress(certification), "form": form,
+        "progress": renewal_progress(certification), "form": form, "ce_records": ce_records,
     })
 
 
