@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
 from peers.models import Organisation
@@ -194,3 +195,21 @@ class CredentialTypeForm(forms.ModelForm):
 class ModuleForm(forms.Form):
     title = forms.CharField(label=_("Module title"), max_length=200)
     hours = forms.DecimalField(label=_("Hours"), min_value=0, max_digits=5, decimal_places=2)
+
+
+class BodySettingsForm(forms.Form):
+    number_prefix = forms.CharField(
+        label=_("Certificate number prefix"), max_length=10,
+        validators=[RegexValidator(r"^[A-Za-z][A-Za-z0-9]{0,9}$", _(
+            "Use capital letters and digits only, starting with a letter (up to 10)."
+        ))],
+        help_text=_("Capital letters and digits, starting with a letter, e.g. PSS. It can change only until the first certificate is issued."),
+    )
+    sequence_digits = forms.IntegerField(
+        label=_("Digits in the serial part"), min_value=3, max_value=8,
+        help_text=_("4 gives numbers such as PSS-2026-0153-K7Q."),
+    )
+
+
+class CECategoryForm(forms.Form):
+    name = forms.CharField(label=_("Category name"), max_length=100)

@@ -847,3 +847,39 @@ def course_module_add(*, course: Course, title: str, hours: Decimal, actor: User
     module.save()
     audit_record(actor=actor, action="course.module_add", target=course, data={"module": module.pk})
     return module
+
+
+# ---------------------------------------------------------------- body settings
+@transaction.atomic
+def training_body_settings_update(*, body: TrainingBody, actor: User, number_prefix: str,
+                                  sequence_digits: int) -> TrainingBody:
+    """The body's certificate numbering. The prefix is part of every number already printed on
+    a certificate and checked by /verify/, so it can change only until the first one is issued."""
+    body = TrainingBody.objects.select_for_update().get(pk=body.pk)
+    number_prefix = number_prefix.strip().upper()
+    if number_prefix != body.number_prefix and body.certifications.exists():
+        raise ValidationError({"number_prefix": _(
+            "Certificates have already been issued with this prefix, so it can no longer change."
+        )})
+    before = {"number_prefix": body.number_prefix, "sequence_digits": body.sequence_digits}
+    body.number_prefix, body.sequence_digits = number_prefix, sequence_digits
+    body.full_clean()
+    body.save(update_fields=["number_prefix", "sequence_digits"])
+    audit_record(actor=actor, action="training_body.settings", target=body,
+                 data={"before": before, "after": {"number_prefix": number_prefix,
+                                                   "sequence_digits": sequence_digits}})
+    return body
+
+
+@transaction.atomic
+def ce_category_save(*, body: TrainingBody, actor: User, name: str,
+                     category: CECategory | None = None) -> CECategory:
+    """Add a continuing-education category, or rename one (records keep pointing at it)."""
+    if category is not None and category.body_id != body.pk:
+        raise PermissionDenied
+    category = category or CECategory(body=body)
+    category.name = name.strip()
+    category.full_clean()
+    category.save()
+    audit_record(actor=actor, action="ce_category.save", target=category, data={"name": category.name})
+    return category

@@ -19,6 +19,7 @@ urlpatterns = [
     path("staff/training/", staff.home, name="staff_home"),
     path("staff/staffing/<int:pk>/", staffing.staffing, name="staffing"),
     path("staff/training/<int:body_id>/", staff.body_home, name="staff_body"),
+    path("staff/training/<int:body_id>/settings/", staff.body_settings, name="staff_body_settings"),
     path("staff/training/<int:body_id>/courses/", staff.course_list, name="staff_courses"),
     path("staff/training/<int:body_id>/courses/new/", staff.course_edit, name="staff_course_new"),
     path("staff/training/<int:body_id>/courses/<int:pk>/", staff.course_edit, name="staff_course_edit"),

@@ -7,6 +7,8 @@ import datetime
 
 import pytest
 from django.core import mail
+from django.urls import reverse
+from django.utils import translation
 
 from training.models import Application, Certification
 from training.services import (
@@ -277,3 +279,47 @@ def test_evidence_links_on_the_persons_page_and_the_certification_page(mfa_clien
     staff = mfa_client(trainer).get(f"/staff/training/{body.pk}/certifications/{certification.pk}/").content.decode()
     assert staff.count(link) == 1 and "地域の研修" in staff
     assert before_cycle.provider not in staff  # only this cycle's records
+
+
+def test_body_settings_numbering_until_the_first_certificate(mfa_client, client, trainer, other_trainer, body,
+                                                              credential_type, make_user, completed):
+    url = f"/staff/training/{body.pk}/settings/"
+    staff = mfa_client(trainer)
+    assert staff.post(url, {"form": "numbering", "number_prefix": "kpss", "sequence_digits": "5"}).status_code == 302
+    body.refresh_from_db()
+    assert (body.number_prefix, body.sequence_digits) == ("KPSS", 5)
+    response = staff.post(url, {"form": "numbering", "number_prefix": "1-bad", "sequence_digits": "5"})
+    assert response.status_code == 200 and 'aria-invalid="true"' in response.content.decode()
+    person = make_user()
+    completed(person)
+    certification = certification_issue(credential_type=credential_type, holder=person, actor=trainer)
+    assert certification.number.startswith("KPSS-")
+    with translation.override("en"):
+        response = staff.post(reverse("training:staff_body_settings", args=[body.pk]),
+                              {"form": "numbering", "number_prefix": "NEW", "sequence_digits": "5"})
+    assert "can no longer change" in response.content.decode()
+    body.refresh_from_db()
+    assert body.number_prefix == "KPSS"
+    client.logout()
+    other = mfa_client(other_trainer)
+    assert other.post(url, {"form": "numbering", "number_prefix": "OTHER", "sequence_digits": "4"}).status_code == 404
+    body.refresh_from_db()
+    assert body.number_prefix == "KPSS"
+
+
+def test_body_settings_categories_added_and_renamed(mfa_client, trainer, body, general, other_body):
+    from training.models import CECategory
+
+    url = f"/staff/training/{body.pk}/settings/"
+    staff = mfa_client(trainer)
+    assert staff.post(url, {"form": "category", "category-name": "家族支援"}).status_code == 302
+    assert body.ce_categories.filter(name="家族支援").exists()
+    assert staff.post(url, {"form": "category", "category": general.pk, "category-name": "一般研修"}).status_code == 302
+    general.refresh_from_db()
+    assert general.name == "一般研修"
+    response = staff.post(url, {"form": "category", "category-name": "家族支援"})  # a duplicate
+    assert response.status_code == 200 and body.ce_categories.filter(name="家族支援").count() == 1
+    theirs = CECategory.objects.create(body=other_body, name="他団体")
+    assert staff.post(url, {"form": "category", "category": theirs.pk, "category-name": "奪う"}).status_code == 404
+    theirs.refresh_from_db()
+    assert theirs.name == "他団体"

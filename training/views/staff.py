@@ -19,6 +19,8 @@ from peers.views import staff_required
 
 from ..forms import (
     APPLICATION_ACTIONS,
+    BodySettingsForm,
+    CECategoryForm,
     CohortDayForm,
     CohortForm,
     CourseForm,
@@ -53,6 +55,7 @@ from ..selectors import (
 from ..services import (
     application_transition,
     attendance_record,
+    ce_category_save,
     ce_review,
     ce_sample,
     certification_issue,
@@ -66,6 +69,7 @@ from ..services import (
     course_module_add,
     course_save,
     credential_type_save,
+    training_body_settings_update,
 )
 from .util import form_errors_from
 
@@ -106,6 +110,38 @@ def home(request: HttpRequest) -> HttpResponse:
 @body_view
 def body_home(request, body):
     return render(request, "training/staff/body.html", {"body": body})
+
+
+@body_view
+def body_settings(request, body):
+    """Certificate numbering and continuing-education categories of the body."""
+    action = request.POST.get("form") if request.method == "POST" else None
+    numbering = BodySettingsForm(
+        request.POST if action == "numbering" else None,
+        initial={"number_prefix": body.number_prefix, "sequence_digits": body.sequence_digits},
+    )
+    category_form = CECategoryForm(request.POST if action == "category" else None, prefix="category")
+    categories = list(body.ce_categories.all())
+    try:
+        if action == "numbering" and numbering.is_valid():
+            training_body_settings_update(body=body, actor=request.user, **numbering.cleaned_data)
+            messages.success(request, _("The numbering has been saved."))
+            return redirect("training:staff_body_settings", body_id=body.pk)
+        if action == "category" and category_form.is_valid():
+            category = None
+            if request.POST.get("category"):
+                category = next((c for c in categories if str(c.pk) == request.POST["category"]), None)
+                if category is None:
+                    raise Http404
+            ce_category_save(body=body, actor=request.user, category=category, **category_form.cleaned_data)
+            messages.success(request, _("The category has been saved."))
+            return redirect("training:staff_body_settings", body_id=body.pk)
+    except ValidationError as error:
+        form_errors_from(numbering if action == "numbering" else category_form, error)
+    return render(request, "training/staff/body_settings.html", {
+        "body": body, "numbering": numbering, "category_form": category_form, "categories": categories,
+        "has_certificates": body.certifications.exists(),
+    })
 
 
 # ---------------------------------------------------------------- courses
