@@ -57,10 +57,13 @@ def my_activity(request: HttpRequest) -> HttpResponse:
     user = request.user
     by_activity, by_kind = selectors.my_activity_charts(user, _since_months(6))
     page = keyset_page(selectors.activity_entry_list_own(user), fields=FIELDS, cursor=request.GET.get("after"))
+    verifies = selectors.organisation_ids_verified_by(user)
     return render(request, "collaboration/activity/my_activity.html", {
         "charts": [by_activity, by_kind],
         "page": page,
         "renewal": selectors.renewal_overview_for(user),
+        # A supervisor a manager named has no staff role, so no staff menu: show them the way.
+        "verifies": verifies is None or bool(verifies),
     })
 
 

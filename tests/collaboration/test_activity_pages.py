@@ -70,14 +70,14 @@ def test_my_activity_shows_charts_with_tables_and_fixed_queries(
         make_entry(activity=a_group if i else None, date=last_monday() - datetime.timedelta(days=i)) if i else make_entry()
     client.force_login(a_peer)
     client.get("/me/activity/")
-    with django_assert_num_queries(10):  # no certification: one query for renewal progress
+    with django_assert_num_queries(11):  # no certification: one for renewal progress, one for organisations they verify
         response = client.get("/me/activity/")
     body = response.content.decode()
     assert body.count("<svg aria-hidden") == 2
     assert "<caption>" in body and "1.00" in body
     for i in range(10):
         make_entry(date=last_monday() - datetime.timedelta(days=30 + i))
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         client.get("/me/activity/")
 
 
@@ -319,3 +319,23 @@ def test_manager_removes_a_named_supervisor_who_then_cannot_verify(
     # Named again later: a new row, the old one still in the history.
     services.activity_verifier_name(actor=a_manager, organisation=a_org, user=a_colleague)
     assert ActivityVerifier.objects.filter(user=a_colleague).count() == 2
+
+
+def test_a_named_supervisor_finds_the_way_from_my_activity(mfa_client, client, a_manager, a_colleague, a_org):
+    client.force_login(a_colleague)
+    assert "/staff/activity/" not in client.get("/me/activity/").content.decode()
+    client.logout()
+    staff = mfa_client(a_manager)
+    staff.post(f"/staff/activity/organisations/{a_org.pk}/supervisors/", {"email": a_colleague.email})
+    staff.logout()
+    client.force_login(a_colleague)
+    assert 'href="/staff/activity/"' in client.get("/me/activity/").content.decode()
+
+
+def test_staff_home_links_to_activity_and_meetings_by_role(mfa_client, a_manager, a_coordinator):
+    staff = mfa_client(a_manager)
+    home = staff.get("/staff/").content.decode()
+    assert 'href="/staff/activity/"' in home and 'href="/staff/meetings/"' not in home
+    staff.logout()
+    home = mfa_client(a_coordinator).get("/staff/").content.decode()
+    assert 'href="/staff/activity/"' in home and 'href="/staff/meetings/"' in home
