@@ -126,8 +126,10 @@ def _change(kind: str, access, user, content):
         message, result = services.message_edit(access=access, user=user, seq=seq, body=str(content.get("body", "")))
     elif kind == "delete":
         message, result = services.message_delete(access=access, user=user, seq=seq)
-    else:
+    elif kind == "hide":
         message, result = services.message_hide(access=access, user=user, seq=seq, reason=str(content.get("reason", "")))
+    else:
+        message, result = services.message_unhide(access=access, user=user, seq=seq, reason=str(content.get("reason", "")))
     return message_payload(message), result
 
 
@@ -150,7 +152,7 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
     """One meeting's live room at /ws/meetings/<id>/.
 
     Client frames: hello {last_seq}, message {body, reply_to, agenda_item, content_note, ref},
-    edit {seq, body}, delete {seq}, hide {seq, reason}, raise_hand {agenda_item}, lower_hand,
+    edit {seq, body}, delete {seq}, hide {seq, reason}, unhide {seq, reason}, raise_hand {agenda_item}, lower_hand,
     call_speaker {entry}, finish_speaker, presence. Server frames: history, message, saved,
     degraded, queue, presence (full list), presence_join, presence_leave, status,
     error {code, message, ref}.
@@ -299,6 +301,10 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
         payload, result = await database_sync_to_async(_change)("hide", self.access, self.user, content)
         await self._saved(payload, result, ref)
 
+    async def on_unhide(self, content, ref) -> None:
+        payload, result = await database_sync_to_async(_change)("unhide", self.access, self.user, content)
+        await self._saved(payload, result, ref)
+
     async def on_raise_hand(self, content, ref) -> None:
         await database_sync_to_async(services.hand_raise)(
             access=self.access, user=self.user, agenda_item_id=content.get("agenda_item")
@@ -325,6 +331,7 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
         "edit": on_edit,
         "delete": on_delete,
         "hide": on_hide,
+        "unhide": on_unhide,
         "raise_hand": on_raise_hand,
         "lower_hand": on_lower_hand,
         "call_speaker": on_call_speaker,
