@@ -53,7 +53,7 @@ class AsgiServer:
         from config.asgi import application
 
         config = uvicorn.Config(
-            application, host="127.0.0.1", port=self.port, ws="websockets-sansio", lifespan="off",
+            application, host="127.0.0.1", port=self.port, ws="websockets-sansio", ws_per_message_deflate=False, lifespan="off",
             loop="asyncio", log_level="warning", access_log=False, timeout_graceful_shutdown=5,
         )
         self.server = uvicorn.Server(config)
