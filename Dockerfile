@@ -20,4 +20,6 @@ RUN pybabel compile --domain django --directory locale \
 
 USER kakehashi
 EXPOSE 8000
-CMD ["uvicorn", "config.asgi:application", "--host", "0.0.0.0", "--port", "8000", "--proxy-headers", "--forwarded-allow-ips", "*"]
+# Room messages are short and go to every member: compressing each copy per connection
+# (per-message deflate) cost more CPU than anything else per delivery (bench/meeting_room.py).
+CMD ["uvicorn", "config.asgi:application", "--host", "0.0.0.0", "--port", "8000", "--proxy-headers", "--forwarded-allow-ips", "*", "--ws", "websockets-sansio", "--ws-per-message-deflate", "false"]

@@ -37,7 +37,7 @@ run: demo
 	@echo "Website editor: http://$(HOST):$(PORT)/cms-admin/  ·  Health: http://$(HOST):$(PORT)/healthz"
 	@echo ""
 	DJANGO_SETTINGS_MODULE=config.settings.dev $(BIN)/uvicorn config.asgi:application \
-		--host $(HOST) --port $(PORT) --ws websockets --lifespan off
+		--host $(HOST) --port $(PORT) --ws websockets-sansio --ws-per-message-deflate false --lifespan off
 
 test: setup
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/pytest $(PYTEST_ARGS)

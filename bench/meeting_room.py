@@ -11,6 +11,7 @@ catch-up by sequence number is timed.
 Needs PostgreSQL (BENCH_PG, default postgres://postgres@127.0.0.1:5432) where a throwaway
 database is created and dropped, and Redis (BENCH_REDIS_URL, default redis://127.0.0.1:6379/6).
 Quick run: BENCH_SECONDS=10 BENCH_MEMBERS=50 .venv/bin/python -m bench meeting_room
+Profile the server: BENCH_PROFILE=/tmp/room.prof (then `python -m pstats /tmp/room.prof`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -241,7 +243,7 @@ async def _bench(port: int, cookies: list[str], dsn: str) -> None:
     members = room.pop("members")
     catch_up = await _catch_up(f"ws://127.0.0.1:{port}/ws/meetings/{meeting}/", origin, members, dsn, meeting)
     print(f"{MEMBERS} members, {RATE:g} messages/s for {SECONDS:g} s, then a burst of {BURST}; "
-          f"uvicorn ({WORKERS} worker(s), uvloop, websockets-sansio) + RedisPubSubChannelLayer + PostgreSQL")
+          f"uvicorn ({WORKERS} worker(s), uvloop, websockets-sansio, no per-message deflate) + RedisPubSubChannelLayer + PostgreSQL")
     print(f"{'':<42}{'lost':>6}{'dup':>5}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'deliv/s':>10}{'burst deliv/s':>15}{'vs bare':>9}{'client CPU':>12}")
     for row in (bare, room):
         print(f"{row['label']:<42}{row['missing']:>6}{row['duplicates']:>5}{row['p50']:>9.1f}{row['p95']:>9.1f}"
@@ -276,9 +278,13 @@ def run() -> None:
         out = subprocess.run([sys.executable, "-m", "bench._room_setup", str(MEMBERS)], cwd=ROOT, env=env,
                              check=True, capture_output=True, text=True).stdout
         data = json.loads(out.strip().splitlines()[-1])
+        # BENCH_PROFILE=file.prof: run the server under cProfile (its event loop thread) and
+        # write the profile when it stops; read it with `python -m pstats file.prof`.
+        profile = os.environ.get("BENCH_PROFILE")
+        prefix = ["-m", "cProfile", "-o", profile] if profile else []
         server = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "bench._asgi_bare:application", "--host", "127.0.0.1",
-             "--port", str(port), "--ws", "websockets-sansio", "--lifespan", "off", "--log-level", "warning",
+            [sys.executable, *prefix, "-m", "uvicorn", "bench._asgi_bare:application", "--host", "127.0.0.1",
+             "--port", str(port), "--ws", "websockets-sansio", "--ws-per-message-deflate", "false", "--lifespan", "off", "--log-level", "warning",
              "--no-access-log", "--workers", str(WORKERS)],
             cwd=ROOT, env=env,
         )
@@ -296,7 +302,8 @@ def run() -> None:
         uvloop.run(_bench(port, [*data["cookies"], data["meeting"]], f"{pg}/{name}"))
     finally:
         if server is not None:
-            server.terminate()
+            # uvicorn re-raises the signal after a graceful stop; SIGINT lets cProfile write.
+            server.send_signal(signal.SIGINT if os.environ.get("BENCH_PROFILE") else signal.SIGTERM)
             server.wait(timeout=30)
         with psycopg.connect(f"{pg}/postgres", autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

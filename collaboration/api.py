@@ -30,7 +30,6 @@ from .models import (
 )
 from .realtime import message_payload
 from .selectors import (
-    action_item_list_carried_to,
     agenda_item_list,
     attendance_list,
     body_get_for,
@@ -113,12 +112,27 @@ class BodySerializer(serializers.ModelSerializer):
         fields = ["id", "name", "level", "prefecture", "region", "municipality", "description"]
 
 
+class FollowUpSerializer(serializers.ModelSerializer):
+    """The action item a follow-up agenda item was carried from, with owner and due date."""
+
+    owner_name = serializers.SerializerMethodField()
+    from_meeting = serializers.IntegerField(source="meeting_id")
+
+    class Meta:
+        model = ActionItem
+        fields = ["id", "description", "owner", "owner_name", "due_on", "status", "from_meeting"]
+
+    def get_owner_name(self, obj) -> str:
+        return str(obj.owner) if obj.owner_id else ""
+
+
 class AgendaItemSerializer(serializers.ModelSerializer):
     presenter = serializers.CharField(source="presenter_label")
+    follow_up = FollowUpSerializer(source="action_item", read_only=True, allow_null=True)
 
     class Meta:
         model = AgendaItem
-        fields = ["id", "order", "title", "minutes_allotted", "presenter"]
+        fields = ["id", "order", "title", "minutes_allotted", "presenter", "follow_up"]
 
 
 class MeetingSerializer(serializers.ModelSerializer):
@@ -229,7 +243,6 @@ class MeetingDetail(MeetingAPIView):
         access = self.access(request, pk)
         data = MeetingSerializer(access.meeting).data
         data["agenda"] = AgendaItemSerializer(agenda_item_list(access.meeting), many=True).data
-        data["carried_action_items"] = ActionItemSerializer(action_item_list_carried_to(access.meeting), many=True).data
         data["can_coordinate"] = access.can_coordinate
         return Response(data)
 
@@ -239,6 +252,22 @@ class Agenda(MeetingAPIView):
     def get(self, request, pk):
         access = self.access(request, pk)
         return Response(AgendaItemSerializer(agenda_item_list(access.meeting), many=True).data)
+
+
+class CarryOver(MeetingAPIView):
+    """Coordinators: put the open action items of the body's earlier meetings that are not yet
+    on this meeting's agenda onto it (idempotent; done when a meeting is created, too)."""
+
+    serializer_class = AgendaItemSerializer  # for the OpenAPI document
+    coordinate = True
+
+    @extend_schema(request=None, responses=AgendaItemSerializer(many=True))
+    def post(self, request, pk):
+        access = self.access(request, pk)
+        rows = services.action_items_carry_over(access=access, user=request.user)
+        added = agenda_item_list(access.meeting).filter(pk__in=[r.pk for r in rows])
+        return Response(AgendaItemSerializer(added, many=True).data,
+                        status=status.HTTP_201_CREATED if rows else status.HTTP_200_OK)
 
 
 class Invitations(MeetingAPIView):

@@ -8,6 +8,7 @@ urlpatterns = [
     path("meetings/", api.MeetingList.as_view(), name="api_meetings"),
     path("meetings/<int:pk>/", api.MeetingDetail.as_view(), name="api_meeting"),
     path("meetings/<int:pk>/agenda/", api.Agenda.as_view(), name="api_agenda"),
+    path("meetings/<int:pk>/agenda/carry-over/", api.CarryOver.as_view(), name="api_agenda_carry_over"),
     path("meetings/<int:pk>/invitations/", api.Invitations.as_view(), name="api_invitations"),
     path("meetings/<int:pk>/reply/", api.ReplyView.as_view(), name="api_reply"),
     path("meetings/<int:pk>/attendance/", api.AttendanceView.as_view(), name="api_attendance"),

@@ -26,6 +26,7 @@ from .models import (
     Minutes,
     Sector,
 )
+from .services import carry_over_open_action_items
 
 TOKYO_BODY = "東京都 精神障害にも対応した地域包括ケアシステム 協議の場"
 REGION_BODY = "北多摩北部圏域 協議の場"
@@ -124,6 +125,8 @@ def load() -> dict:
         defaults={"owner": pro, "due_on": (now - timedelta(days=2)).date(), "status": ActionItem.Status.IN_PROGRESS,
                   "agenda_item": past_items[0]},
     )
+    # The past meeting's open action items come up on the next meeting's agenda (idempotent).
+    carry_over_open_action_items(upcoming, user=coordinator)
     Minutes.objects.get_or_create(
         meeting=past,
         defaults={

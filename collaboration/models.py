@@ -170,11 +170,23 @@ class AgendaItem(models.Model):
         help_text=_("For a presenter without an account."),
     )
     notes = models.TextField(_("notes"), blank=True)
+    # A follow-up item: an open action item of an earlier meeting of the body, carried onto this
+    # meeting's agenda (once per meeting) so that its owner reports on it.
+    action_item = models.ForeignKey(
+        "ActionItem", on_delete=models.SET_NULL, null=True, blank=True, related_name="follow_ups",
+        verbose_name=_("follow-up of action item"),
+    )
 
     class Meta:
         ordering = ["meeting", "order", "id"]
         verbose_name = _("agenda item")
         verbose_name_plural = _("agenda items")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "action_item"], condition=Q(action_item__isnull=False),
+                name="agenda_item_one_follow_up_per_action",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.order}. {self.title}"
@@ -360,6 +372,7 @@ class ModerationLog(models.Model):
 
     class Action(models.TextChoices):
         HIDE = "hide", _("Hid a message")
+        UNHIDE = "unhide", _("Restored a hidden message")
         DELETE = "delete", _("Deleted own message")
         EDIT = "edit", _("Edited own message")
         CLOSE = "close", _("Closed the room")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 
 from peers.models import Role
 from peers.selectors import role_assignment_list_for, user_is_admin
@@ -129,19 +129,24 @@ def meeting_exists(pk: int) -> bool:
 
 
 def agenda_item_list(meeting: Meeting) -> QuerySet[AgendaItem]:
-    return meeting.agenda_items.select_related("presenter").order_by("order", "id")
+    return (
+        meeting.agenda_items.select_related("presenter", "action_item__owner", "action_item__meeting")
+        .order_by("order", "id")
+    )
 
 
-def action_item_list_carried_to(meeting: Meeting) -> QuerySet[ActionItem]:
-    """Open action items from the body's earlier meetings: they come up on this meeting's agenda."""
+def action_item_list_to_carry(meeting: Meeting) -> QuerySet[ActionItem]:
+    """Open action items from the body's earlier meetings that are not yet on this meeting's
+    agenda (closed ones, done or dropped, are never carried)."""
     return (
         ActionItem.objects.filter(
             meeting__body_id=meeting.body_id,
             meeting__starts_at__lt=meeting.starts_at,
             status__in=ActionItem.OPEN_STATUSES,
         )
-        .select_related("owner", "meeting", "agenda_item")
-        .order_by("due_on", "id")
+        .exclude(follow_ups__meeting=meeting)
+        .select_related("owner", "meeting")
+        .order_by(F("due_on").asc(nulls_last=True), "meeting__starts_at", "id")
     )
 
 
@@ -179,6 +184,15 @@ def message_list(meeting: Meeting) -> QuerySet[Message]:
     return (
         Message.objects.filter(meeting=meeting)
         .select_related("author", "agenda_item", "reply_to__author")
+        .order_by("seq")
+    )
+
+
+def message_list_hidden(meeting: Meeting) -> QuerySet[Message]:
+    """Hidden messages, with their text, for the body's coordinators (who may restore them)."""
+    return (
+        Message.objects.filter(meeting=meeting, hidden_at__isnull=False, deleted_at__isnull=True)
+        .select_related("author", "hidden_by")
         .order_by("seq")
     )
 

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from peers.models import User
@@ -38,7 +39,7 @@ from .models import (
     SpeakerQueueEntry,
 )
 from .selectors import (
-    action_item_list_carried_to,
+    action_item_list_to_carry,
     agenda_item_list,
     attendance_list,
     body_get_for,
@@ -53,6 +54,7 @@ from .selectors import (
     meeting_list_for_calendar,
     meeting_participation,
     message_list,
+    message_list_hidden,
     moderation_log_list,
     speaker_queue_list,
 )
@@ -105,7 +107,6 @@ def _meeting_context(access) -> dict:
         "meeting": meeting,
         "access": access,
         "agenda": agenda_item_list(meeting),
-        "carried": action_item_list_carried_to(meeting),
         "materials": meeting.materials.order_by("uploaded_at", "id"),
         "decisions": meeting.decisions.select_related("agenda_item").order_by("id"),
         "action_items": meeting.action_items.select_related("owner", "agenda_item").order_by("due_on", "id"),
@@ -199,6 +200,8 @@ def _room_strings() -> dict:
         "confirm_delete": _("Delete this message?"),
         "hide": _("Hide"),
         "hide_reason": _("Why hide this message? (the reason is shown and logged)"),
+        "unhide": _("Restore"),
+        "unhide_reason": _("Why restore this message? (the reason is logged)"),
         "call": _("Give the floor"),
         "sectors": {k: str(v) for k, v in Sector.choices},
         "statuses": {k: str(v) for k, v in SpeakerQueueEntry.Status.choices},
@@ -316,6 +319,8 @@ def staff_meeting(request: HttpRequest, pk: int) -> HttpResponse:
         attendances=attendance_list(meeting),
         queue=speaker_queue_list(meeting),
         moderation=moderation_log_list(meeting)[:100],
+        hidden_messages=message_list_hidden(meeting),
+        to_carry=[] if meeting.is_closed else list(action_item_list_to_carry(meeting)),
         participation=meeting_participation(meeting),
         agenda_form=AgendaItemForm(people=people),
         guest_form=GuestForm(),
@@ -351,6 +356,15 @@ def _agenda(request, access):
     if not form.is_valid():
         raise ValidationError(form.errors.as_text())
     services.agenda_item_add(access=access, user=request.user, **form.cleaned_data)
+
+
+@_staff_action("carry_over")
+def _carry_over(request, access):
+    rows = services.action_items_carry_over(access=access, user=request.user)
+    messages.success(request, ngettext(
+        "%(count)d open action item added to the agenda.",
+        "%(count)d open action items added to the agenda.", len(rows),
+    ) % {"count": len(rows)})
 
 
 @_staff_action("invite_members")
@@ -397,6 +411,12 @@ def _finish(request, access):
 def _hide(request, access):
     services.message_hide(access=access, user=request.user, seq=request.POST.get("seq"),
                           reason=request.POST.get("reason", ""))
+
+
+@_staff_action("unhide")
+def _unhide(request, access):
+    services.message_unhide(access=access, user=request.user, seq=request.POST.get("seq"),
+                            reason=request.POST.get("reason", ""))
 
 
 @_staff_action("minutes")

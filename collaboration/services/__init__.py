@@ -18,6 +18,8 @@ from .meetings import (  # noqa: F401
 from .minutes import (  # noqa: F401
     action_item_create,
     action_item_set_status,
+    action_items_carry_over,
+    carry_over_open_action_items,
     decision_record,
     minutes_approve,
     minutes_publish,
@@ -33,6 +35,7 @@ from .room import (  # noqa: F401
     message_edit,
     message_hide,
     message_post,
+    message_unhide,
     presence_join,
     presence_leave,
     queue_payload,

@@ -94,6 +94,10 @@ def meeting_create(*, user, body: ConsultationBody, title: str, starts_at, ends_
     meeting.full_clean()
     meeting.save()
     audit_record(actor=user, action="meeting.create", target=meeting)
+    # Open action items of the body's earlier meetings come up on the new meeting's agenda.
+    from .minutes import carry_over_open_action_items
+
+    carry_over_open_action_items(meeting, user=user)
     return meeting
 
 

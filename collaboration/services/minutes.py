@@ -16,11 +16,14 @@ from ..models import (
     AgendaItem,
     BodyMember,
     Decision,
+    Meeting,
     MeetingInvitation,
     Minutes,
     Sector,
 )
-from ..selectors import MeetingAccess, agenda_item_list
+from ..selectors import MeetingAccess, action_item_list_to_carry, agenda_item_list
+
+FOLLOW_UP_MINUTES = 5
 
 
 def _require(access: MeetingAccess) -> None:
@@ -172,3 +175,41 @@ def action_item_set_status(*, access: MeetingAccess, user, item: ActionItem, sta
     item.save(update_fields=["status", "updated_at"])
     audit_record(actor=user, action="meeting.action_item_status", target=item, data={"status": status})
     return item
+
+
+def _follow_up_title(item: ActionItem) -> str:
+    lines = item.description.strip().splitlines()
+    return (lines[0].strip() if lines else "")[:200] or "—"
+
+
+def carry_over_open_action_items(meeting: Meeting, *, user=None) -> list[AgendaItem]:
+    """Put each open action item of the body's earlier meetings on this meeting's agenda, as a
+    follow-up item linked to it (its owner presents). Idempotent: an item already on the agenda
+    is not added again, and closed items (done, dropped) are never carried. Called when a meeting
+    is created, and by the coordinator's button for items added or reopened since."""
+    with transaction.atomic():
+        # One carry-over at a time per meeting (the unique constraint is the backstop).
+        meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+        pending = list(action_item_list_to_carry(meeting))
+        if not pending:
+            return []
+        last = meeting.agenda_items.order_by("-order").values_list("order", flat=True).first() or 0
+        rows = [
+            AgendaItem(
+                meeting=meeting, order=last + n, title=_follow_up_title(item),
+                minutes_allotted=FOLLOW_UP_MINUTES, presenter_id=item.owner_id, action_item=item,
+            )
+            for n, item in enumerate(pending, start=1)
+        ]
+        AgendaItem.objects.bulk_create(rows)
+        audit_record(actor=user, action="meeting.carry_over", target=meeting,
+                     data={"action_items": [item.pk for item in pending]})
+        return rows
+
+
+def action_items_carry_over(*, access: MeetingAccess, user) -> list[AgendaItem]:
+    """The coordinator's button: carry the open action items not yet on this agenda."""
+    _require(access)
+    if access.meeting.is_closed:
+        raise ValidationError(_("The meeting has closed; its agenda no longer changes."))
+    return carry_over_open_action_items(access.meeting, user=user)

@@ -38,6 +38,8 @@ class RoomError(Exception):
         "empty": _("Write a message first."),
         "too_long": _("The message is too long."),
         "reason_required": _("Give a reason for hiding the message."),
+        "unhide_reason_required": _("Give a reason for restoring the message."),
+        "not_hidden": _("That message is not hidden."),
         "already_raised": _("Your hand is already raised."),
         "bad_agenda_item": _("That agenda item is not part of this meeting."),
         "not_waiting": _("That person is not waiting to speak."),
@@ -166,6 +168,19 @@ def message_delete(*, access: MeetingAccess, user, seq: int) -> tuple[Message, B
     return message, broadcast_on_commit(access.meeting.pk, message_payload(message))
 
 
+def _message_to_moderate(access: MeetingAccess, seq) -> tuple[Message, int]:
+    """The message a coordinator acts on, read after taking the room's next number: that UPDATE
+    locks the meeting's row until commit, so a hide and an un-hide of one message cannot
+    interleave (and the lock order, meeting then message, is the same as everywhere else). A
+    refusal rolls the number back with the rest of the transaction."""
+    rev = _next_seq(access.meeting.pk)
+    try:
+        message = Message.objects.select_related("author", "reply_to").get(meeting=access.meeting, seq=int(seq))
+    except (Message.DoesNotExist, TypeError, ValueError):
+        raise RoomError("not_found") from None
+    return message, rev
+
+
 @transaction.atomic
 def message_hide(*, access: MeetingAccess, user, seq: int, reason: str) -> tuple[Message, BroadcastResult]:
     """A coordinator hides a message with a reason; the moderation log keeps who, when and why."""
@@ -174,18 +189,41 @@ def message_hide(*, access: MeetingAccess, user, seq: int, reason: str) -> tuple
     reason = (reason or "").strip()[:300]
     if not reason:
         raise RoomError("reason_required")
-    try:
-        message = Message.objects.select_related("author", "reply_to").get(meeting=access.meeting, seq=int(seq))
-    except (Message.DoesNotExist, TypeError, ValueError):
-        raise RoomError("not_found") from None
+    message, rev = _message_to_moderate(access, seq)
     message.hidden_at = timezone.now()
     message.hidden_by = user
     message.hidden_reason = reason
-    _revise(message, ["hidden_at", "hidden_by", "hidden_reason"])
+    message.rev = rev
+    message.save(update_fields=["hidden_at", "hidden_by", "hidden_reason", "rev"])
     ModerationLog.objects.create(
         meeting=access.meeting, message=message, actor=user, action=ModerationLog.Action.HIDE, reason=reason
     )
     audit_record(actor=user, action="meeting.message_hide", target=message, data={"reason": reason})
+    return message, broadcast_on_commit(access.meeting.pk, message_payload(message))
+
+
+@transaction.atomic
+def message_unhide(*, access: MeetingAccess, user, seq: int, reason: str) -> tuple[Message, BroadcastResult]:
+    """A coordinator restores a hidden message, with a reason (for example: hidden by mistake).
+    It takes the room's next number, so everyone sees it again, live or when they catch up; the
+    moderation log keeps who restored it, when and why (the earlier hide stays in the log)."""
+    if not access.can_coordinate:
+        raise RoomError("forbidden")
+    reason = (reason or "").strip()[:300]
+    if not reason:
+        raise RoomError("unhide_reason_required")
+    message, rev = _message_to_moderate(access, seq)
+    if message.hidden_at is None:
+        raise RoomError("not_hidden")
+    message.hidden_at = None
+    message.hidden_by = None
+    message.hidden_reason = ""
+    message.rev = rev
+    message.save(update_fields=["hidden_at", "hidden_by", "hidden_reason", "rev"])
+    ModerationLog.objects.create(
+        meeting=access.meeting, message=message, actor=user, action=ModerationLog.Action.UNHIDE, reason=reason
+    )
+    audit_record(actor=user, action="meeting.message_unhide", target=message, data={"reason": reason})
     return message, broadcast_on_commit(access.meeting.pk, message_payload(message))
 
 

@@ -98,3 +98,31 @@ def test_agenda_item_from_another_meeting_is_refused(api, meeting, coordinator, 
     response = api(coordinator).post(f"/api/v1/meetings/{meeting.pk}/decisions/", {"text": "x", "agenda_item": foreign.pk}, format="json")
     assert response.status_code == 400 and {"ja", "en"} == set(response.json()["errors"]["agenda_item"])
     assert not Decision.objects.exists()
+
+
+def test_open_action_items_carried_onto_the_next_agenda_through_the_api(api, meeting, coordinator, peer, body):
+    from datetime import date, timedelta
+
+    from collaboration.models import Meeting, MeetingInvitation
+
+    start = meeting.starts_at + timedelta(days=30)
+    nxt = Meeting.objects.create(body=body, title="次回", starts_at=start, ends_at=start + timedelta(hours=2), place="x")
+    MeetingInvitation.objects.create(meeting=nxt, user=peer, sector="peer")
+    item = ActionItem.objects.create(meeting=meeting, description="宿題\n詳しくは議事録", owner=peer, due_on=date(2030, 2, 1))
+    ActionItem.objects.create(meeting=meeting, description="済", status="done")
+    url = f"/api/v1/meetings/{nxt.pk}/agenda/carry-over/"
+    assert api(peer).post(url).status_code == 404  # coordinators only
+    first = api(coordinator).post(url)
+    assert first.status_code == 201
+    assert first.json() == [{
+        "id": first.json()[0]["id"], "order": 1, "title": "宿題", "minutes_allotted": 5, "presenter": "ピア 陽子",
+        "follow_up": {"id": item.pk, "description": "宿題\n詳しくは議事録", "owner": peer.pk, "owner_name": "ピア 陽子",
+                      "due_on": "2030-02-01", "status": "open", "from_meeting": meeting.pk},
+    }]
+    again = api(coordinator).post(url)
+    assert again.status_code == 200 and again.json() == []
+    agenda = api(peer).get(f"/api/v1/meetings/{nxt.pk}/").json()["agenda"]
+    assert [(a["title"], a["follow_up"]["id"]) for a in agenda] == [("宿題", item.pk)]
+    Meeting.objects.filter(pk=nxt.pk).update(status="closed")
+    closed = api(coordinator).post(url)
+    assert closed.status_code == 400 and {"ja", "en"} <= set(closed.json()["errors"]["non_field_errors"])

@@ -132,15 +132,87 @@ def test_coordinator_runs_the_meeting_from_invitations_to_published_minutes(mfa_
     assert public.status_code == 200 and "ピア 陽子" not in public.content.decode()
 
 
-def test_open_action_items_appear_on_the_next_meetings_agenda(client, meeting, peer, body):
-    ActionItem.objects.create(meeting=meeting, description="就労支援の事例を集める", owner=peer)
+def test_coordinator_restores_a_hidden_message_from_the_staff_page_with_a_reason(mfa_client, client, meeting, coordinator, other_coordinator, peer, django_capture_on_commit_callbacks):
+    from collaboration.models import ModerationLog
+
+    message_post(access=meeting_access_for(peer, meeting.pk), author=peer, body="あとで戻す発言")
+    c = mfa_client(coordinator)
+    base = f"/en/staff/meetings/{meeting.pk}"
+    c.post(f"{base}/hide/", {"seq": 1, "reason": "確認中"})
+    page = c.get(f"{base}/").content.decode()
+    assert "Hidden messages" in page and "あとで戻す発言" in page and "確認中" in page  # coordinators see the text
+    response = c.post(f"{base}/unhide/", {"seq": 1, "reason": ""})
+    assert response.status_code == 302 and meeting.messages.get().hidden_at is not None  # a reason is required
+    with django_capture_on_commit_callbacks(execute=True):
+        response = c.post(f"{base}/unhide/", {"seq": 1, "reason": "問題がなかったため"})
+    assert response.status_code == 302 and response["Location"].endswith("#unhide")
+    message = meeting.messages.get()
+    assert message.hidden_at is None and message.rev == 3
+    log = list(ModerationLog.objects.filter(meeting=meeting).order_by("id").values_list("action", "reason", "actor_id"))
+    assert log == [("hide", "確認中", coordinator.pk), ("unhide", "問題がなかったため", coordinator.pk)]
+    page = c.get(f"{base}/").content.decode()
+    assert "Restored a hidden message" in page and "問題がなかったため" in page and "No hidden messages." in page
+    c.logout()
+    # Coordinators of another body, and participants, cannot.
+    from collaboration.services import message_hide
+
+    message_hide(access=meeting_access_for(coordinator, meeting.pk), user=coordinator, seq=1, reason="再確認")
+    other = mfa_client(other_coordinator)
+    assert other.post(f"{base}/unhide/", {"seq": 1, "reason": "x"}).status_code == 404
+    other.logout()
+    client.force_login(peer)
+    assert client.post(f"{base}/unhide/", {"seq": 1, "reason": "x"}).status_code in (302, 403, 404)
+    assert ModerationLog.objects.filter(action="unhide").count() == 1
+    assert meeting.messages.get().hidden_reason == "再確認"
+
+
+def test_open_action_items_are_copied_onto_the_next_meetings_agenda_once(client, mfa_client, meeting, peer, doctor, body, coordinator, other_body):
+    from datetime import date
+
+    from collaboration.models import AgendaItem
+    from collaboration.services import meeting_create
+
+    open_item = ActionItem.objects.create(meeting=meeting, description="就労支援の事例を集める", owner=peer, due_on=date(2030, 1, 31))
+    in_progress = ActionItem.objects.create(meeting=meeting, description="進行中の件", owner=doctor, status="in_progress")
     ActionItem.objects.create(meeting=meeting, description="済んだ件", status="done")
+    ActionItem.objects.create(meeting=meeting, description="取りやめた件", status="dropped")
     start = meeting.starts_at + timedelta(days=30)
-    nxt = Meeting.objects.create(body=body, title="第4回", starts_at=start, ends_at=start + timedelta(hours=2), place="x")
+    nxt = meeting_create(user=coordinator, body=body, title="第4回", starts_at=start, ends_at=start + timedelta(hours=2), place="x")
+    follow_ups = list(nxt.agenda_items.order_by("order"))
+    assert [(i.order, i.title, i.action_item.description, i.presenter_id) for i in follow_ups] == [
+        (1, "就労支援の事例を集める", "就労支援の事例を集める", peer.pk),
+        (2, "進行中の件", "進行中の件", doctor.pk),
+    ]
+    # Another body's new meeting carries nothing of this one.
+    elsewhere = Meeting.objects.create(body=other_body, title="他", starts_at=start, ends_at=start + timedelta(hours=1), place="x")
+    assert elsewhere.agenda_items.count() == 0
     MeetingInvitation.objects.create(meeting=nxt, user=peer, sector="peer")
     client.force_login(peer)
     html = client.get(f"/en/meetings/{nxt.pk}/").content.decode()
-    assert "就労支援の事例を集める" in html and "済んだ件" not in html
+    assert "就労支援の事例を集める" in html and "2030-01-31" in html and "ピア 陽子" in html
+    assert "済んだ件" not in html and "取りやめた件" not in html
+    client.logout()
+
+    # An action item recorded after the next meeting was created: the coordinator's button
+    # carries it, and pressing it again adds nothing.
+    late = ActionItem.objects.create(meeting=meeting, description="家族会に声をかける", owner=doctor)
+    c = mfa_client(coordinator)
+    page = c.get(f"/en/staff/meetings/{nxt.pk}/").content.decode()
+    assert "Carry over open action items" in page and "家族会に声をかける" in page
+    c.post(f"/en/staff/meetings/{nxt.pk}/carry_over/")
+    c.post(f"/en/staff/meetings/{nxt.pk}/carry_over/")
+    assert list(nxt.agenda_items.filter(action_item__isnull=False).order_by("order").values_list("action_item_id", "order")) == [
+        (open_item.pk, 1), (in_progress.pk, 2), (late.pk, 3)
+    ]
+    assert "Carry over open action items" not in c.get(f"/en/staff/meetings/{nxt.pk}/").content.decode()
+    assert AgendaItem.objects.filter(action_item=open_item).count() == 1
+    # Still open at the meeting after that: carried again there (once), with its follow-up.
+    later = meeting_create(user=coordinator, body=body, title="第5回", starts_at=start + timedelta(days=30),
+                           ends_at=start + timedelta(days=30, hours=2), place="x")
+    assert set(later.agenda_items.values_list("action_item_id", flat=True)) == {open_item.pk, in_progress.pk, late.pk}
+    ActionItem.objects.filter(pk=late.pk).update(status="done")
+    c.post(f"/en/staff/meetings/{later.pk}/carry_over/")
+    assert later.agenda_items.count() == 3
 
 
 def test_participation_counts_sectors_peer_share_and_speaking_turns(meeting, peer, doctor, coordinator):

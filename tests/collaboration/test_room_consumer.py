@@ -237,3 +237,47 @@ async def test_reply_and_agenda_thread_and_content_note_travel_with_the_message(
     assert frame["reply_to"] == 1 and frame["content_note"] is True and frame["agenda_item"] == item.pk
     await alice.send_json_to({"type": "message", "body": "x", "agenda_item": 999999})
     assert (await receive_until(alice, "error"))["code"] == "bad_agenda_item"
+
+
+async def test_coordinator_restores_a_hidden_message_live_with_a_reason_and_it_is_logged(connect, meeting, peer, doctor, coordinator):
+    alice = await connect(peer, meeting.pk)
+    boss = await connect(coordinator, meeting.pk)
+    await receive_until(boss, "history")
+    await alice.send_json_to({"type": "message", "body": "誤って隠される発言"})
+    await receive_until(alice, "saved")
+    await boss.send_json_to({"type": "hide", "seq": 1, "reason": "確認のため"})
+    assert (await receive_until(boss, "saved"))["rev"] == 2
+    # Nobody but a coordinator of the body may restore it; a reason is required; only hidden
+    # messages can be restored.
+    await alice.send_json_to({"type": "unhide", "seq": 1, "reason": "戻して"})
+    assert (await receive_until(alice, "error"))["code"] == "forbidden"
+    await boss.send_json_to({"type": "unhide", "seq": 1, "reason": "  "})
+    error = await receive_until(boss, "error")
+    assert error["code"] == "unhide_reason_required" and error["message"]
+    await boss.send_json_to({"type": "unhide", "seq": 99, "reason": "x"})
+    assert (await receive_until(boss, "error"))["code"] == "not_found"
+    bob = await connect(doctor, meeting.pk, hello=2)  # saw the hide
+    await receive_until(bob, "history")
+    await drain(bob)
+    await boss.send_json_to({"type": "unhide", "seq": 1, "reason": "誤って非表示にしたため", "ref": "u1"})
+    saved = await receive_until(boss, "saved")
+    assert saved == {"type": "saved", "seq": 1, "rev": 3, "delivered": True, "ref": "u1"}
+    # Everyone in the room gets the update live: the same message (same number), visible again.
+    for room in (alice, bob):
+        frame = await receive_until(room, "message")
+        while frame["rev"] != 3:
+            frame = await receive_until(room, "message")
+        assert frame["seq"] == 1 and frame["hidden"] is False and frame["hidden_reason"] == ""
+        assert frame["body"] == "誤って隠される発言"
+    await boss.send_json_to({"type": "unhide", "seq": 1, "reason": "again"})
+    assert (await receive_until(boss, "error"))["code"] == "not_hidden"
+    # Someone who only saw the hide catches up with the restore by sequence number.
+    carol = await connect(doctor, meeting.pk, hello=2)
+    history = await receive_until(carol, "history")
+    assert [(m["seq"], m["rev"], m["hidden"], m["body"]) for m in history["messages"]] == [(1, 3, False, "誤って隠される発言")]
+    stored = await sync_to_async(Message.objects.get)(meeting=meeting, seq=1)
+    assert stored.hidden_at is None and stored.hidden_by_id is None and stored.hidden_reason == ""
+    log = await sync_to_async(lambda: list(
+        ModerationLog.objects.filter(meeting=meeting).order_by("id").values_list("action", "reason", "actor_id", "message__seq")
+    ))()
+    assert log == [("hide", "確認のため", coordinator.pk, 1), ("unhide", "誤って非表示にしたため", coordinator.pk, 1)]

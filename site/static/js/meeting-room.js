@@ -63,7 +63,7 @@
       details.appendChild(el("p", "", m.body));
       fresh.appendChild(details);
     } else { fresh.appendChild(el("p", "room-body", m.body)); }
-    if (!closed && !m.deleted && !m.hidden) { fresh.appendChild(actions(m)); }
+    if (!closed && !m.deleted && (!m.hidden || coordinator)) { fresh.appendChild(actions(m)); }
     if (li) { li.replaceWith(fresh); return; }
     var none = document.getElementById("no-messages"); if (none) { none.remove(); }
     // Insert in sequence order (live events may arrive slightly out of order).
@@ -80,6 +80,14 @@
 
   function actions(m) {
     var p = el("p", "room-actions");
+    if (m.hidden) {
+      // Only coordinators get here: a hidden message can be restored, with a reason.
+      p.appendChild(button(T.unhide, function () {
+        var reason = window.prompt(T.unhide_reason);
+        if (reason) { send({ type: "unhide", seq: m.seq, reason: reason }); }
+      }));
+      return p;
+    }
     p.appendChild(button(T.reply, function () {
       form.elements.reply_to.value = m.seq;
       var r = document.getElementById("replying"); r.hidden = false; r.textContent = T.replying + " " + (m.author.name || "");
@@ -171,6 +179,19 @@
       attempt += 1;
       say(T.offline);
       clearTimeout(timer); timer = setTimeout(connect, delay);
+    });
+  }
+
+  // Messages rendered by the server get the same buttons as those that arrive live.
+  if (!closed) {
+    Array.prototype.forEach.call(list.children, function (li) {
+      if (li.dataset.deleted === "1" || (li.dataset.hidden === "1" && !coordinator)) { return; }
+      var body = li.querySelector(".room-body p") || li.querySelector(".room-body");
+      li.appendChild(actions({
+        seq: parseInt(li.dataset.seq, 10), hidden: li.dataset.hidden === "1",
+        author: { id: li.dataset.author, name: (li.querySelector(".room-meta strong") || {}).textContent || "" },
+        body: body ? body.textContent : ""
+      }));
     });
   }
 

@@ -1,0 +1,168 @@
+"""The live room in a real Chromium over a real websocket.
+
+Django's live server speaks no websocket, so the project's own ASGI application
+(config.asgi:application: pages, static files and the rooms) runs here under uvicorn, in a
+thread of the test process on a free port, against the test database and the configured
+channel layer (in-memory when embedded, Redis in CI). In a thread rather than a subprocess so
+that it also works with the embedded in-memory SQLite test database, which another process
+cannot open; with PostgreSQL each server thread has its own connection as in production. The
+server is stopped and started again on the same port to prove that the page notices, says so,
+reconnects by itself and catches up by sequence number.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+import types
+
+import pytest
+from django.db import connections
+from django.test import Client
+from playwright.sync_api import expect
+
+from collaboration.models import BodyMember
+from collaboration.selectors import meeting_access_for
+from collaboration.services import message_post
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+WAIT = 15_000  # ms: generous for a loaded CI machine; every wait ends as soon as it is met
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class AsgiServer:
+    """uvicorn serving config.asgi:application in a background thread; stop() and start() again
+    on the same port."""
+
+    def __init__(self) -> None:
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.server = None
+        self.thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        import uvicorn
+
+        from config.asgi import application
+
+        config = uvicorn.Config(
+            application, host="127.0.0.1", port=self.port, ws="websockets-sansio", ws_per_message_deflate=False, lifespan="off",
+            loop="asyncio", log_level="warning", access_log=False, timeout_graceful_shutdown=5,
+        )
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, name="uvicorn-test", daemon=True)
+        self.thread.start()
+        deadline = time.monotonic() + 20
+        while not self.server.started:
+            if not self.thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError("uvicorn did not start")
+            time.sleep(0.02)
+
+    def stop(self) -> None:
+        """Graceful stop: open websockets are closed (1012, service restart) and the consumers'
+        disconnect handlers have finished when this returns."""
+        if self.thread is None:
+            return
+        self.server.should_exit = True
+        self.thread.join(timeout=20)
+        assert not self.thread.is_alive(), "uvicorn did not stop"
+        self.thread = None
+
+
+@pytest.fixture
+def asgi_server(transactional_db, monkeypatch):
+    conn = connections["default"]
+    if conn.vendor == "sqlite" and conn.is_in_memory_db():
+        # Like Django's own live server: an in-memory database exists only in this connection's
+        # reach, so every thread (the server's, asgiref's executors) shares this one.
+        monkeypatch.setattr(connections, "_connections", types.SimpleNamespace(default=conn))
+        conn.inc_thread_sharing()
+    server = AsgiServer()
+    server.start()
+    yield server
+    server.stop()
+    if conn.vendor == "sqlite" and conn.is_in_memory_db():
+        conn.dec_thread_sharing()
+
+
+def _signed_in_page(browser, server: AsgiServer, user):
+    client = Client()
+    client.force_login(user)
+    context = browser.new_context(locale="en-GB", viewport={"width": 900, "height": 900})
+    context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": server.url}])
+    page = context.new_page()
+    return context, page
+
+
+def test_two_invitees_talk_live_raise_a_hand_and_catch_up_after_the_server_restarts(
+    browser, asgi_server, meeting, peer, doctor
+):
+    # The doctor also coordinates the body: they run the speaker queue.
+    BodyMember.objects.filter(body=meeting.body, user=doctor).update(is_coordinator=True)
+    room = f"{asgi_server.url}/en/meetings/{meeting.pk}/room/"
+    (ctx_a, alice), (ctx_b, bob) = _signed_in_page(browser, asgi_server, peer), _signed_in_page(browser, asgi_server, doctor)
+    try:
+        for page in (alice, bob):
+            page.goto(room)
+            expect(page.locator("#room-status")).to_contain_text("Connected", timeout=WAIT)
+        # Presence: both, by name and sector, on both pages.
+        for page in (alice, bob):
+            expect(page.locator("#presence")).to_contain_text("ピア 陽子", timeout=WAIT)
+            expect(page.locator("#presence")).to_contain_text("医師 一郎", timeout=WAIT)
+        expect(alice.locator("#presence li")).to_have_count(2)
+
+        # A message sent by one appears on the other's page without a reload.
+        bob.evaluate("window.__sameDocument = true")
+        alice.get_by_label("Your message").fill("ライブで届く発言")
+        alice.get_by_role("button", name="Send").click()
+        expect(bob.locator("#messages")).to_contain_text("ライブで届く発言", timeout=WAIT)
+        expect(alice.locator("#messages")).to_contain_text("ライブで届く発言", timeout=WAIT)
+        assert bob.evaluate("window.__sameDocument") is True
+
+        # Raise hand: the coordinator sees it in the queue and gives the floor.
+        alice.get_by_role("button", name="Raise hand").click()
+        queue = bob.locator("#queue")
+        expect(queue).to_contain_text("ピア 陽子", timeout=WAIT)
+        expect(queue).to_contain_text("Waiting")
+        expect(alice.get_by_role("button", name="Lower hand")).to_be_visible(timeout=WAIT)
+        queue.get_by_role("button", name="Give the floor").click()
+        expect(alice.locator("#queue")).to_contain_text("Speaking", timeout=WAIT)
+
+        # The server goes away: both pages say they are offline.
+        asgi_server.stop()
+        for page in (alice, bob):
+            expect(page.locator("#room-status")).to_contain_text("Offline", timeout=WAIT)
+        # Meanwhile messages are saved (by another server process, say) and not broadcast to
+        # these pages.
+        access = meeting_access_for(doctor, meeting.pk)
+        for text in ("留守中の発言1", "留守中の発言2"):
+            message_post(access=access, author=doctor, body=text)
+        ws_opened = []
+        alice.on("websocket", lambda ws: ws_opened.append(time.monotonic()))
+
+        # Back again: the pages reconnect by themselves (with back-off) and catch up, in order, once.
+        asgi_server.start()
+        for page in (alice, bob):
+            expect(page.locator("#messages")).to_contain_text("留守中の発言2", timeout=WAIT * 2)
+            expect(page.locator("#room-status")).to_contain_text("Connected", timeout=WAIT)
+            texts = page.locator("#messages .room-body").all_inner_texts()
+            assert texts == ["ライブで届く発言", "留守中の発言1", "留守中の発言2"], texts
+            seqs = [int(s) for s in page.locator("#messages > li").evaluate_all("els => els.map(e => e.dataset.seq)")]
+            assert seqs == [1, 2, 3]
+        assert bob.evaluate("window.__sameDocument") is True
+        # Back-off, not a tight loop: a handful of attempts at most while the server was down.
+        assert len(ws_opened) <= 4, ws_opened
+        # And the live path works again after the reconnect.
+        bob.get_by_label("Your message").fill("戻りました")
+        bob.get_by_role("button", name="Send").click()
+        expect(alice.locator("#messages")).to_contain_text("戻りました", timeout=WAIT)
+    finally:
+        ctx_a.close()
+        ctx_b.close()
