@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('collaboration', '0002_activity_log'),
+        ('collaboration', '0003_activity_verifier_removal_and_digest'),
     ]
 
     operations = [

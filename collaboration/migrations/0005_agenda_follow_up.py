@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('collaboration', '0003_moderation_unhide'),
+        ('collaboration', '0004_moderation_unhide'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
