@@ -24,7 +24,14 @@ class CmsConfig(AppConfig):
         for signal in (page_published, page_unpublished, page_slug_changed, post_page_move):
             signal.connect(site_cache_clear, dispatch_uid=f"cms-cache-{id(signal)}")
         post_delete.connect(_page_deleted, dispatch_uid="cms-cache-page-deleted")
-        post_save.connect(site_cache_clear, sender=NavigationSettings, dispatch_uid="cms-cache-navigation")
+        post_save.connect(_navigation_saved, sender=NavigationSettings, dispatch_uid="cms-cache-navigation")
+
+
+def _navigation_saved(sender, instance, created, **kwargs) -> None:
+    from .cache import site_cache_clear
+
+    if not created:  # the empty row made on first read changes no menu
+        site_cache_clear()
 
 
 def _page_deleted(sender, instance, **kwargs) -> None:
