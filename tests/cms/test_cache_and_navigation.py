@@ -164,3 +164,23 @@ def test_signed_in_language_switch_still_needs_its_token(demo):
     assert strict.post("/i18n/setlang/", {"language": "en", "next": "/en/"}).status_code == 403
 
 
+
+
+def test_editor_opens_the_navigation_settings_and_adds_the_new_page_types(client, demo):
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    editor = User.objects.get(email="admin@example.org")
+    if not Authenticator.objects.filter(user=editor, type=Authenticator.Type.TOTP).exists():
+        TOTP.activate(editor, "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")
+    client.force_login(editor)
+    site = Site.objects.get(is_default_site=True)
+    response = client.get(f"/cms-admin/settings/cms/navigationsettings/{site.pk}/")
+    assert response.status_code == 200
+    assert "Header menu" in response.content.decode() or "header_links" in response.content.decode()
+    # One of each already sits under the home page; a content page may hold them too.
+    parent = ContentPage.objects.get(slug="about-peer-support", locale__language_code="ja")
+    for model in ("verificationpage", "directorypage", "minutesindexpage"):
+        add = client.get(f"/cms-admin/pages/add/cms/{model}/{parent.pk}/")
+        assert add.status_code == 200, model
+        assert 'name="intro"' in add.content.decode()
