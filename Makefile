@@ -6,7 +6,7 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: run test setup translations migrate demo bench lint messages clean
+.PHONY: run test setup translations migrate demo bench lint messages clean axe
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,7 +43,12 @@ test: setup
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/pytest $(PYTEST_ARGS)
 
 bench: setup
-	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python -m bench
+	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python -m bench $(BENCH)
+
+# axe-core for the browser tests, from the npm registry (version and integrity pinned in
+# tests/browser/axe.py); the tests fetch it themselves when it is missing.
+axe: setup
+	$(BIN)/python tests/browser/axe.py
 
 lint: setup
 	$(BIN)/ruff check .

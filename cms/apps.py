@@ -8,6 +8,7 @@ class CmsConfig(AppConfig):
     verbose_name = _("Website")
 
     def ready(self) -> None:
+        from django.db.models.signals import post_delete, post_save
         from wagtail.signals import (
             page_published,
             page_slug_changed,
@@ -15,8 +16,28 @@ class CmsConfig(AppConfig):
             post_page_move,
         )
 
-        from .templatetags.cms_tags import menu_cache_clear
+        from .cache import site_cache_clear
+        from .models import NavigationSettings
 
-        # The cached header and footer menus list titles and addresses of top-level pages.
+        # Cached menus and pages show titles, addresses and content of pages: any change to what
+        # is live makes them stale.
         for signal in (page_published, page_unpublished, page_slug_changed, post_page_move):
-            signal.connect(menu_cache_clear, dispatch_uid=f"cms-menus-{id(signal)}")
+            signal.connect(site_cache_clear, dispatch_uid=f"cms-cache-{id(signal)}")
+        post_delete.connect(_page_deleted, dispatch_uid="cms-cache-page-deleted")
+        post_save.connect(_navigation_saved, sender=NavigationSettings, dispatch_uid="cms-cache-navigation")
+
+
+def _navigation_saved(sender, instance, created, **kwargs) -> None:
+    from .cache import site_cache_clear
+
+    if not created:  # the empty row made on first read changes no menu
+        site_cache_clear()
+
+
+def _page_deleted(sender, instance, **kwargs) -> None:
+    from wagtail.models import Page
+
+    from .cache import site_cache_clear
+
+    if isinstance(instance, Page):
+        site_cache_clear()

@@ -65,3 +65,30 @@ class BodyBlock(blocks.StreamBlock):
     quote = QuoteBlock()
     call_to_action = CallToActionBlock()
     faq = FAQBlock()
+
+
+class PageLinkBlock(blocks.StructBlock):
+    """A page of the website: readers see its translation in their language, under its title."""
+
+    page = blocks.PageChooserBlock(label=_("page"))
+
+    class Meta:
+        icon = "doc-empty"
+        label = _("page")
+
+
+class ExternalLinkBlock(blocks.StructBlock):
+    """An address outside the page tree, with its label in each language."""
+
+    url = blocks.URLBlock(label=_("address"))
+    label_ja = blocks.CharBlock(label=_("label in Japanese"), max_length=80)
+    label_en = blocks.CharBlock(label=_("label in English"), max_length=80)
+
+    class Meta:
+        icon = "link-external"
+        label = _("other address")
+
+
+class MenuBlock(blocks.StreamBlock):
+    page = PageLinkBlock()
+    link = ExternalLinkBlock()

@@ -11,10 +11,13 @@ from .models import (
     AccessibilityStatementPage,
     ContentPage,
     CourseListingPage,
+    DirectoryPage,
     HomePage,
+    MinutesIndexPage,
     NewsArticlePage,
     NewsIndexPage,
     PrivacyPolicyPage,
+    VerificationPage,
 )
 
 HOME = {
@@ -126,6 +129,22 @@ PAGES = [
     (NewsIndexPage, "news", {
         "ja": {"title": "お知らせ", "intro": "架け橋からのお知らせです。"},
         "en": {"title": "News", "intro": "News from Kakehashi."},
+    }),
+    (VerificationPage, "certificate-check", {
+        "ja": {"title": "認定証の確認", "intro": "認定証に印刷された番号を入れると、認定が有効かどうかを確かめられます。",
+               "body": "<p>名前は、認定を受けた本人が表示を選んだときだけ表示されます。</p>"},
+        "en": {"title": "Check a certificate", "intro": "Enter the number printed on a certificate to see whether the certification is valid.",
+               "body": "<p>The holder's name is shown only if they chose to show it.</p>"},
+    }),
+    (DirectoryPage, "specialists", {
+        "ja": {"title": "ピアサポーターの名簿", "intro": "掲載を希望した認定ピアサポーターと専門職です。都道府県と働く場で探せます。",
+               "body": "<p>どの項目を載せるかは、一人ひとりが選んでいます。</p>"},
+        "en": {"title": "Directory of specialists", "intro": "Certified peer supporters and professionals who chose to be listed. Search by prefecture and setting.",
+               "body": "<p>Each person chooses which details appear.</p>"},
+    }),
+    (MinutesIndexPage, "minutes", {
+        "ja": {"title": "協議の場の議事録", "intro": "地域の協議の場の議事録です。個人が特定される情報は除いて公開しています。"},
+        "en": {"title": "Minutes of the consultation meetings", "intro": "Minutes of the regional consultation meetings, published with personal details removed."},
     }),
     (AccessibilityStatementPage, "accessibility", {
         "ja": {"title": "ウェブアクセシビリティ方針", "summary": "だれでも使えるサイトをめざしています。使いにくいところがあれば教えてください。",

@@ -4,15 +4,19 @@ every public body publishes (accessibility, privacy)."""
 from __future__ import annotations
 
 from django.db import models
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
+from collaboration.selectors import minutes_list_published
 from training.selectors import cohort_list_open
 
-from .blocks import BodyBlock
+from .blocks import BodyBlock, MenuBlock
+from .cache import page_cache_allow
 
 SUMMARY_HELP = _(
     "Optional. A few short sentences in plain words, shown in a box at the top of the page "
@@ -24,9 +28,27 @@ def summary_field():
     return models.TextField(_("plain-language summary"), blank=True, help_text=SUMMARY_HELP)
 
 
-class DescribedPage:
+class DescribedPage(Page):
     """The description search engines and social cards show: the editor's own, else the page's
-    summary or lead."""
+    summary or lead. Served from the page cache (cms.cache) for visitors who are not signed in,
+    for `cache_seconds` or until anything on the website is published; 0 never caches."""
+
+    social_image = models.ForeignKey(
+        "wagtailimages.Image", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("social card image"),
+        help_text=_("Shown when the page is shared (cropped to 1200 × 630). Left empty, the site's own card is used."),
+    )
+
+    promote_panels = Page.promote_panels + [FieldPanel("social_image")]
+
+    cache_seconds = 60 * 60
+
+    class Meta:
+        abstract = True
+
+    def serve(self, request, *args, **kwargs):
+        page_cache_allow(request, self.cache_seconds)
+        return super().serve(request, *args, **kwargs)
 
     @property
     def meta_description(self) -> str:
@@ -38,7 +60,7 @@ class DescribedPage:
         )
 
 
-class HomePage(DescribedPage, Page):
+class HomePage(DescribedPage):
     """The public home page, one per language."""
 
     intro = models.CharField(_("lead"), max_length=300, blank=True)
@@ -52,7 +74,7 @@ class HomePage(DescribedPage, Page):
         verbose_name = _("home page")
 
 
-class ContentPage(DescribedPage, Page):
+class ContentPage(DescribedPage):
     """A page of text built from blocks: headings, text, images, quotes, a call to action, FAQ."""
 
     summary = summary_field()
@@ -66,7 +88,7 @@ class ContentPage(DescribedPage, Page):
         verbose_name = _("content page")
 
 
-class NewsIndexPage(DescribedPage, Page):
+class NewsIndexPage(DescribedPage):
     """Lists its news articles, newest first."""
 
     intro = models.CharField(_("lead"), max_length=300, blank=True)
@@ -87,7 +109,7 @@ class NewsIndexPage(DescribedPage, Page):
         verbose_name = _("news index")
 
 
-class NewsArticlePage(DescribedPage, Page):
+class NewsArticlePage(DescribedPage):
     date = models.DateField(_("date"))
     summary = summary_field()
     body = StreamField(BodyBlock(), verbose_name=_("body"), blank=True)
@@ -101,8 +123,11 @@ class NewsArticlePage(DescribedPage, Page):
         verbose_name = _("news article")
 
 
-class CourseListingPage(DescribedPage, Page):
-    """Upcoming cohorts taking applications, read live from the training records."""
+class CourseListingPage(DescribedPage):
+    """Upcoming cohorts taking applications, read live from the training records (cached for a
+    minute only, as places are taken)."""
+
+    cache_seconds = 60
 
     intro = models.CharField(_("lead"), max_length=300, blank=True)
     body = RichTextField(_("text below the list"), blank=True)
@@ -124,7 +149,7 @@ class CourseListingPage(DescribedPage, Page):
         verbose_name = _("course listing")
 
 
-class AccessibilityStatementPage(DescribedPage, Page):
+class AccessibilityStatementPage(DescribedPage):
     """ウェブアクセシビリティ方針: the standard aimed at and what the latest check found."""
 
     class Result(models.TextChoices):
@@ -159,7 +184,7 @@ class AccessibilityStatementPage(DescribedPage, Page):
         verbose_name = _("accessibility statement")
 
 
-class PrivacyPolicyPage(DescribedPage, Page):
+class PrivacyPolicyPage(DescribedPage):
     """What is collected, why, how to withdraw consent, how to ask for one's data."""
 
     summary = summary_field()
@@ -173,3 +198,108 @@ class PrivacyPolicyPage(DescribedPage, Page):
 
     class Meta:
         verbose_name = _("privacy policy")
+
+
+class VerificationPage(DescribedPage):
+    """Certificate verification: the editor's text above the form; `?number=` shows the result
+    (the same lookup, rate limit and result partial as /verify/<number>/, never cached)."""
+
+    intro = models.CharField(_("lead"), max_length=300, blank=True)
+    body = RichTextField(_("text below the form"), blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("body")]
+    parent_page_types = ["cms.HomePage", "cms.ContentPage"]
+    subpage_types: list[str] = []
+    max_count_per_parent = 1
+
+    def serve(self, request, *args, **kwargs):
+        # The views' helpers load allauth, which is not ready while models load.
+        from training.forms import VerifyForm
+        from training.views.public import verify_headers, verify_lookup
+
+        number = request.GET.get("number", "").strip()
+        if not number:
+            return super().serve(request, *args, **kwargs)
+        form = VerifyForm(request.GET)
+        if not form.is_valid():
+            context = {**self.get_context(request), "form": form}
+            return TemplateResponse(request, self.get_template(request), context, status=400)
+        result, status = verify_lookup(request, form.cleaned_data["number"])
+        context = {**self.get_context(request), **result, "checked": True}
+        template = "training/verify_limited.html" if result.get("limited") else self.get_template(request)
+        return verify_headers(TemplateResponse(request, template, context, status=status), result)
+
+    def get_context(self, request, *args, **kwargs):
+        from training.forms import VerifyForm
+
+        context = super().get_context(request, *args, **kwargs)
+        context.setdefault("form", VerifyForm())
+        return context
+
+    class Meta:
+        verbose_name = _("certificate verification")
+
+
+class DirectoryPage(DescribedPage):
+    """The directory of people who chose to be listed (search by prefecture and setting; only
+    the fields each chose). People are promised that signed-in members see their entry, so a
+    visitor who is not signed in sees the editor's text and a way to sign in."""
+
+    intro = models.CharField(_("lead"), max_length=300, blank=True)
+    body = RichTextField(_("text below the directory"), blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("body")]
+    parent_page_types = ["cms.HomePage", "cms.ContentPage"]
+    subpage_types: list[str] = []
+    max_count_per_parent = 1
+
+    def get_context(self, request, *args, **kwargs):
+        from peers.views.organisations import directory_context
+
+        context = super().get_context(request, *args, **kwargs)
+        if request.user.is_authenticated:
+            directory = directory_context(request)
+            del directory["page"]  # the Wagtail page keeps that name; the pager reads directory_page
+            context.update(directory)
+        return context
+
+    class Meta:
+        verbose_name = _("directory")
+
+
+class MinutesIndexPage(DescribedPage):
+    """Published minutes of the consultation meetings, newest first, each linking to its public
+    text (cached for five minutes, as minutes are published outside the page tree)."""
+
+    cache_seconds = 5 * 60
+
+    intro = models.CharField(_("lead"), max_length=300, blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+    parent_page_types = ["cms.HomePage", "cms.ContentPage"]
+    subpage_types: list[str] = []
+    max_count_per_parent = 1
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["minutes_list"] = list(minutes_list_published()[:100])
+        return context
+
+    class Meta:
+        verbose_name = _("published minutes")
+
+
+@register_setting(icon="list-ul")
+class NavigationSettings(BaseSiteSetting):
+    """The header menu and footer links, edited in the admin. A link to a page shows that page's
+    translation in the language being read; an address needs its own label in each language.
+    Left empty, the header lists the top-level pages marked "show in menus" and the footer the
+    accessibility statement and privacy policy."""
+
+    header_links = StreamField(MenuBlock(), verbose_name=_("header menu"), blank=True)
+    footer_links = StreamField(MenuBlock(), verbose_name=_("footer links"), blank=True)
+
+    panels = [FieldPanel("header_links"), FieldPanel("footer_links")]
+
+    class Meta:
+        verbose_name = _("navigation and footer")

@@ -21,6 +21,7 @@ from .models import (
     Meeting,
     MeetingInvitation,
     Message,
+    Minutes,
     ModerationLog,
     RoomPresence,
     Sector,
@@ -156,6 +157,20 @@ def material_list_for(access: MeetingAccess) -> QuerySet[Material]:
 
 def material_list_public() -> QuerySet[Material]:
     return Material.objects.filter(is_published=True)
+
+
+def minutes_list_published() -> QuerySet[Minutes]:
+    """Minutes published on the public site (their public text only is shown), newest meeting
+    first, with the meeting and its body."""
+    return (
+        Minutes.objects.filter(status=Minutes.Status.PUBLISHED)
+        .select_related("meeting__body")
+        .order_by("-meeting__starts_at", "-id")
+    )
+
+
+def minutes_get_published(meeting_id: int) -> Minutes | None:
+    return minutes_list_published().filter(meeting_id=meeting_id).first()
 
 
 def invitation_list(meeting: Meeting) -> QuerySet[MeetingInvitation]:

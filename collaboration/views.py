@@ -55,6 +55,7 @@ from .selectors import (
     meeting_participation,
     message_list,
     message_list_hidden,
+    minutes_get_published,
     moderation_log_list,
     speaker_queue_list,
 )
@@ -260,9 +261,9 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
 
 def minutes_public(request: HttpRequest, pk: int) -> HttpResponse:
     """Published minutes on the public site, with personal data removed."""
-    minutes = get_object_or_404(
-        Minutes.objects.select_related("meeting__body"), meeting_id=pk, status=Minutes.Status.PUBLISHED
-    )
+    minutes = minutes_get_published(pk)
+    if minutes is None:
+        raise Http404
     return render(
         request,
         "collaboration/minutes_public.html",

@@ -42,6 +42,7 @@ urlpatterns += i18n_patterns(
     path("", include("training.urls")),
     path("", include("collaboration.urls")),
     path("", include("collaboration.activity.urls")),
+    path("", include("cms.urls")),
     # Wagtail's page tree last: it answers every address not taken above.
     path("", include(wagtail_urls)),
     prefix_default_language=False,

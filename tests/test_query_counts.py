@@ -13,20 +13,64 @@ def demo():
     call_command("load_demo", "--quiet-summary")
 
 
-# A Wagtail page: the page and its specific row, the translations for the language switch, and
-# the page's own reads (pages chosen in blocks; cohorts with their days and instructors).
+# A Wagtail page rendered (page cache off): the page and its specific row, the translations
+# for the language switch, and the page's own reads (pages chosen in blocks; cohorts with their
+# days and instructors; published minutes; a certificate with its type and body).
 @pytest.mark.parametrize(
     ("path", "queries"),
     [
         ("/", 6), ("/en/", 7), ("/accounts/login/", 0),
         ("/about-peer-support/", 9), ("/en/about-peer-support/", 10),
         ("/courses/", 11), ("/en/courses/", 12),
+        ("/certificate-check/", 8), ("/en/certificate-check/", 9),
+        ("/specialists/", 8), ("/en/specialists/", 9),
+        ("/minutes/", 9), ("/en/minutes/", 10),
     ],
 )
-def test_public_pages_query_count(client, demo, django_assert_num_queries, path, queries):
-    client.get(path)  # warm caches that live for the process (site root, content types)
+def test_public_pages_query_count(client, demo, django_assert_num_queries, settings, path, queries):
+    settings.KAKEHASHI_PAGE_CACHE = False
+    client.get(path)  # warm caches that live for the process (site root, content types, menus)
     with django_assert_num_queries(queries):
         assert client.get(path).status_code == 200
+
+
+def test_public_pages_from_the_page_cache_run_no_query(client, demo, django_assert_num_queries):
+    paths = ["/", "/en/", "/about-peer-support/", "/en/courses/", "/en/certificate-check/",
+             "/specialists/", "/en/minutes/", "/news/"]
+    for path in paths:
+        client.get(path)
+    with django_assert_num_queries(0):
+        for path in paths:
+            assert client.get(path).status_code == 200
+
+
+@pytest.mark.parametrize(("path", "queries"), [
+    ("/en/certificate-check/?number=PSS", 11),  # a number that cannot be genuine: no lookup
+    ("/search/?q=ピアサポーター", 5), ("/en/search/?q=peer+support", 5),
+    ("/en/search/?q=support&page=2", 5),
+])
+def test_verification_and_search_query_count(client, demo, django_assert_num_queries, path, queries):
+    client.get(path)
+    with django_assert_num_queries(queries):
+        client.get(path)
+
+
+def test_verification_result_query_count(client, demo, django_assert_num_queries):
+    from training.models import Certification
+
+    path = f"/en/certificate-check/?number={Certification.objects.first().number}"
+    client.get(path)
+    with django_assert_num_queries(11):
+        assert client.get(path).status_code == 200
+
+
+def test_directory_page_query_count_signed_in(client, demo, django_assert_num_queries):
+    client.force_login(User.objects.get(email="peer@example.org"))
+    client.get("/en/specialists/")
+    # session, user, roles, MFA, the page, translations, the directory's profiles with roles and
+    # workplaces, lived experience shown, and its access log in one insert
+    with django_assert_num_queries(20):
+        assert client.get("/en/specialists/").status_code == 200
 
 
 def test_my_page_query_count(client, demo, django_assert_num_queries):

@@ -2,21 +2,19 @@ from django import template
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.utils.translation import get_language
-from wagtail.models import Page
+from wagtail.models import Page, Site
 
-from cms.models import AccessibilityStatementPage, PrivacyPolicyPage
+from cms.cache import site_cache_clear, site_cache_version
+from cms.models import AccessibilityStatementPage, NavigationSettings, PrivacyPolicyPage
 
 MENU_CACHE_SECONDS = 60 * 60
 
 
-def menu_cache_key(language: str) -> str:
-    return f"cms:menus:{language}"
+def menu_cache_key(language: str, host: str = "") -> str:
+    return f"cms:menus:{site_cache_version()}:{host}:{language}"
 
 
-def menu_cache_clear(**kwargs) -> None:
-    from django.conf import settings
-
-    cache.delete_many([menu_cache_key(code) for code, _name in settings.LANGUAGES])
+menu_cache_clear = site_cache_clear
 
 register = template.Library()
 
@@ -43,21 +41,61 @@ def language_links(context) -> list[dict]:
     return links
 
 
-@register.simple_tag
-def site_menus() -> dict[str, list[dict]]:
-    """The top-level pages in the current language: those marked "show in menus" for the header,
-    the accessibility statement and privacy policy for the footer. Cached until a page is
-    published, unpublished, moved or deleted, so a page view spends no query on them."""
+@register.simple_tag(takes_context=True)
+def site_menus(context) -> dict[str, list[dict]]:
+    """The header menu and footer links in the current language: those set in the admin's
+    navigation settings, else the top-level pages marked "show in menus" for the header and the
+    accessibility statement and privacy policy for the footer. Cached until anything on the
+    site is published, unpublished, moved or deleted, or the settings are saved, so a page view
+    spends no query on them."""
     language = get_language()
-    key = menu_cache_key(language)
+    request = context.get("request")
+    host = request.get_host() if request is not None else ""
+    key = menu_cache_key(language, host)
     menus = cache.get(key)
     if menus is None:
-        menus = _menus(language)
+        site = Site.find_for_request(request) if request is not None else None
+        menus = _menus(language, site)
         cache.set(key, menus, MENU_CACHE_SECONDS)
     return menus
 
 
-def _menus(language: str) -> dict[str, list[dict]]:
+def _chosen_links(blocks, language: str) -> list[dict]:
+    links = []
+    for block in blocks:
+        if block.block_type == "page":
+            chosen = block.value["page"]
+            if chosen is None:
+                continue
+            page = chosen.get_translation_or_none(_locale(language)) or chosen
+            if not page.live:
+                continue
+            links.append({"pk": page.pk, "title": page.title, "url": page.get_url()})
+        else:
+            value = block.value
+            label = value.get(f"label_{language}") or value.get("label_en") or value.get("label_ja")
+            links.append({"pk": None, "title": label, "url": value["url"]})
+    return links
+
+
+def _locale(language: str):
+    from wagtail.models import Locale
+
+    return Locale.objects.filter(language_code=language).first()
+
+
+def _menus(language: str, site: Site | None) -> dict[str, list[dict]]:
+    menus = _default_menus(language)
+    if site is not None:
+        chosen = NavigationSettings.for_site(site)
+        if chosen.header_links:
+            menus["header"] = _chosen_links(chosen.header_links, language)
+        if chosen.footer_links:
+            menus["footer"] = _chosen_links(chosen.footer_links, language)
+    return menus
+
+
+def _default_menus(language: str) -> dict[str, list[dict]]:
     pages = (
         Page.objects.live().public()
         .filter(depth=3, locale__language_code=language)

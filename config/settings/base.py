@@ -87,6 +87,8 @@ MIDDLEWARE = [
     "peers.middleware.RememberedLanguageMiddleware",
     "peers.middleware.StaffMFAMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Last: whole public pages for visitors who are not signed in (cms/cache.py).
+    "cms.cache.PageCacheMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -143,6 +145,19 @@ if REDIS_URL:
     }
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+# Cache: Redis when REDIS_URL is set (shared by every process, so publishing a page clears the
+# page cache everywhere), else memory in the one process.
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ.get("REDIS_CACHE_URL", REDIS_URL),
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "kakehashi"),
+        }
+    }
+# Public pages served from the cache for visitors who are not signed in (cms/cache.py).
+KAKEHASHI_PAGE_CACHE = env_bool("KAKEHASHI_PAGE_CACHE", True)
 
 # Live meeting rooms (collaboration): edit/delete window, frame size and per-connection rate.
 KAKEHASHI_ROOM_EDIT_SECONDS = int(os.environ.get("KAKEHASHI_ROOM_EDIT_SECONDS", "300"))

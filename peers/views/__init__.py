@@ -15,6 +15,7 @@ from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language_from_path
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from ..adapters import INVITATION_SESSION_KEY
@@ -152,10 +153,19 @@ def invitation_accept_view(request: HttpRequest, token: str) -> HttpResponse:
     return redirect(f"{reverse('account_signup')}?email={invitation.email}")
 
 
+@csrf_exempt
 @require_POST
 def set_language(request: HttpRequest) -> HttpResponse:
     """Switch language and land on the same page in it; the choice is kept in a cookie and,
-    for a signed-in person, on their account."""
+    for a signed-in person, on their account. Only a signed-in person's switch changes stored
+    data, so only theirs needs a CSRF token: pages for everyone else carry none, which lets
+    them be served from the page cache (cms.cache)."""
+    if request.user.is_authenticated:
+        return _set_language_signed_in(request)
+    return _set_language(request)
+
+
+def _set_language(request: HttpRequest) -> HttpResponse:
     language = request.POST.get("language", "")
     next_url = request.POST.get("next") or "/"
     if not url_has_allowed_host_and_scheme(
@@ -181,3 +191,6 @@ def set_language(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         user_set_language(user=request.user, language=language)
     return response
+
+
+_set_language_signed_in = csrf_protect(_set_language)

@@ -76,10 +76,10 @@ def organisation_staff(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
-@login_required
-def directory(request: HttpRequest) -> HttpResponse:
-    """People who chose to be listed, showing only the fields each chose (signed-in members:
-    that is what the profile page promises them)."""
+def directory_context(request: HttpRequest) -> dict:
+    """The directory search and one page of its results for a signed-in viewer: people who
+    chose to be listed, showing only the fields each chose. Used by /directory/ and by the
+    website's directory page (site/templates/peers/_directory.html renders it)."""
     form = DirectoryFilterForm(request.GET or None)
     filters = {}
     if form.is_valid():
@@ -96,6 +96,14 @@ def directory(request: HttpRequest) -> HttpResponse:
     entries = [(profile, lived.get(profile.user_id)) for profile in page.items]
     query = request.GET.copy()
     query.pop("after", None)
-    return render(request, "peers/directory.html", {
-        "form": form, "page": page, "entries": entries, "query": query.urlencode(),
-    })
+    return {
+        "form": form, "page": page, "directory_page": page, "entries": entries,
+        "query": query.urlencode(),
+    }
+
+
+@login_required
+def directory(request: HttpRequest) -> HttpResponse:
+    """People who chose to be listed, showing only the fields each chose (signed-in members:
+    that is what the profile page promises them)."""
+    return render(request, "peers/directory.html", directory_context(request))

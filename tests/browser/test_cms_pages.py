@@ -15,6 +15,11 @@ PAGES = [
     "/courses/",
     "/accessibility/",
     "/privacy/",
+    "/certificate-check/",
+    "/specialists/",  # the directory as a visitor sees it (signed in: below)
+    "/minutes/",
+    "/search/?q=news",
+    "/search/?q=ニュース",
 ]
 
 
@@ -24,13 +29,29 @@ def test_every_page_type_passes_axe(browser, live_server, demo, language):  # no
     page = context.new_page()
     prefix = "" if language == "ja" else "/en"
     failures = {}
-    for path in PAGES:
+    from training.models import Certification
+
+    number = Certification.objects.filter(holder__email="peer@example.org").first().number
+    paths = [*PAGES, f"/certificate-check/?number={number}"]
+    for path in paths:
         response = page.goto(f"{live_server.url}{prefix}{path}")
         assert response.status == 200, path
         assert page.locator("html").get_attribute("lang") == language
         violations = axe_violations(page)
         if violations:
             failures[path] = violations
+    # The directory and verification result as a signed-in member sees them.
+    page.goto(f"{live_server.url}{prefix}/accounts/login/")
+    page.locator('input[name="login"]').fill("peer@example.org")
+    page.locator('input[name="password"]').fill("kakehashi-demo")
+    page.locator('input[name="password"]').press("Enter")
+    page.wait_for_url(f"{live_server.url}{prefix}/me/")
+    for path in ("/specialists/", "/specialists/?prefecture=13"):
+        page.goto(f"{live_server.url}{prefix}{path}")
+        assert page.locator(".directory li").count() >= 1 or path.endswith("13"), path
+        violations = axe_violations(page)
+        if violations:
+            failures[f"{path} (signed in)"] = violations
     assert failures == {}
     context.close()
 

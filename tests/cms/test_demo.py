@@ -8,9 +8,12 @@ from cms.models import (
     AccessibilityStatementPage,
     ContentPage,
     CourseListingPage,
+    DirectoryPage,
+    MinutesIndexPage,
     NewsArticlePage,
     NewsIndexPage,
     PrivacyPolicyPage,
+    VerificationPage,
 )
 
 pytestmark = pytest.mark.django_db
@@ -20,6 +23,7 @@ def test_demo_has_every_page_in_both_languages_and_loads_once(demo):
     for model, expected in [
         (ContentPage, 3), (NewsIndexPage, 1), (NewsArticlePage, 2), (CourseListingPage, 1),
         (AccessibilityStatementPage, 1), (PrivacyPolicyPage, 1),
+        (VerificationPage, 1), (DirectoryPage, 1), (MinutesIndexPage, 1),
     ]:
         for language in ("ja", "en"):
             pages = model.objects.live().filter(locale__language_code=language)
@@ -40,6 +44,9 @@ def test_demo_has_every_page_in_both_languages_and_loads_once(demo):
         ("/en/courses/", "Apply for training"),
         ("/accessibility/", "JIS X 8341-3"),
         ("/en/privacy/", "Withdrawing consent"),
+        ("/certificate-check/", "認定証に印刷された番号"),
+        ("/en/specialists/", "Directory of specialists"),
+        ("/minutes/", "協議の場の議事録"),
     ],
 )
 def test_demo_pages_answer_in_each_language(client, demo, path, text):

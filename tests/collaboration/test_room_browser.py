@@ -2,22 +2,19 @@
 websocket (Django's live server speaks no websocket): history is in the page, the offline notice
 is announced, and a message can still be sent."""
 
-from pathlib import Path
-
-import axe_playwright_python
 import pytest
 from django.core.management import call_command
 
 from collaboration.models import Meeting
+from tests.browser.axe import axe_script
 
-AXE_JS = Path(axe_playwright_python.__file__).with_name("axe.min.js")
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def axe_violations(page) -> list[str]:
-    page.add_script_tag(path=str(AXE_JS))
+    page.add_script_tag(path=str(axe_script()))  # pinned, from npm
     result = page.evaluate(
         "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
     )

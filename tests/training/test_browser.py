@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import axe_playwright_python
 import pyotp
 import pytest
 from django.core.management import call_command
 
 from peers.demo import DEMO_TOTP_SECRET
+from tests.browser.axe import axe_script
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-AXE_JS = Path(axe_playwright_python.__file__).with_name("axe.min.js")
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 
@@ -26,7 +23,7 @@ def demo(transactional_db):
 
 
 def axe_violations(page) -> list[str]:
-    page.add_script_tag(path=str(AXE_JS))
+    page.add_script_tag(path=str(axe_script()))  # pinned, from npm
     result = page.evaluate(
         "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
     )

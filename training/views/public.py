@@ -55,23 +55,35 @@ def verify_form(request: HttpRequest) -> HttpResponse:
     return render(request, "training/verify_form.html", {"form": form})
 
 
-def verify(request: HttpRequest, number: str) -> HttpResponse:
-    """Status, credential type, dates and issuing body; the name only if the holder allows.
-    A wrong check code is 'not found' without touching the register, and every lookup counts
-    toward a per-address limit, so numbers cannot be listed by trying."""
+def verify_lookup(request: HttpRequest, number: str) -> tuple[dict, int]:
+    """The verification of `number` as a template context and status code: status, credential
+    type, dates and issuing body; the name only if the holder allows. A wrong check code is
+    'not found' without touching the register, and every lookup counts toward a per-address
+    limit (429, context {"limited": True}), so numbers cannot be listed by trying. Used by the
+    /verify/ addresses and by the website's verification page."""
     limit = getattr(settings, "KAKEHASHI_VERIFY_LIMIT", 30)
     period = getattr(settings, "KAKEHASHI_VERIFY_PERIOD", 600)
     if not allow(request, scope="verify", limit=limit, period=period):
-        response = render(request, "training/verify_limited.html", status=429)
-        response["Retry-After"] = str(period)
-        return response
+        return {"limited": True, "retry_after": period}, 429
     number = number_normalise(number)
     certification = certification_get_by_number(number) if number_is_genuine(number) else None
     context = {"number": number, "certification": certification, "form": VerifyForm(initial={"number": number})}
-    response = render(request, "training/verify.html", context, status=200 if certification else 404)
+    return context, 200 if certification else 404
+
+
+def verify_headers(response: HttpResponse, context: dict) -> HttpResponse:
+    """A result is never indexed nor stored by a cache; a refusal says when to come back."""
+    if context.get("limited"):
+        response["Retry-After"] = str(context["retry_after"])
     response["X-Robots-Tag"] = "noindex"
     response["Cache-Control"] = "no-store"
     return response
+
+
+def verify(request: HttpRequest, number: str) -> HttpResponse:
+    context, status = verify_lookup(request, number)
+    template = "training/verify_limited.html" if context.get("limited") else "training/verify.html"
+    return verify_headers(render(request, template, context, status=status), context)
 
 
 def cohort_list(request: HttpRequest) -> HttpResponse:
