@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.management import call_command
+from playwright.sync_api import expect
 
 from .axe import AxeUnavailable, axe_script
 
@@ -75,4 +76,28 @@ def test_language_switch_in_the_browser_lands_on_the_same_page(browser, live_ser
     # Remembered: the Japanese address now brings the English page.
     page.goto(f"{live_server.url}/accounts/password/reset/")
     assert page.url == f"{live_server.url}/en/accounts/password/reset/"
+    context.close()
+
+
+def test_main_menu_folds_behind_a_button_on_a_phone_and_opens_by_keyboard(browser, live_server, demo):
+    context = browser.new_context(viewport={"width": 320, "height": 640}, locale="ja-JP")
+    page = context.new_page()
+    page.goto(f"{live_server.url}/en/")
+    toggle = page.get_by_role("button", name="Menu")
+    expect(toggle).to_be_visible()
+    expect(page.locator("#main-menu")).to_be_hidden()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    toggle.focus()
+    page.keyboard.press("Enter")
+    expect(toggle).to_have_attribute("aria-expanded", "true")
+    expect(page.locator("#main-menu")).to_be_visible()
+    expect(page.locator("#main-menu a").first).to_be_focused()
+    assert axe_violations(page) == []
+    page.keyboard.press("Escape")
+    expect(page.locator("#main-menu")).to_be_hidden()
+    expect(toggle).to_be_focused()
+    # On a wide screen the menu is simply there, with no button.
+    page.set_viewport_size({"width": 1280, "height": 800})
+    expect(page.locator("#main-menu")).to_be_visible()
+    expect(toggle).to_be_hidden()
     context.close()
