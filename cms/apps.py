@@ -25,6 +25,12 @@ class CmsConfig(AppConfig):
             signal.connect(site_cache_clear, dispatch_uid=f"cms-cache-{id(signal)}")
         post_delete.connect(_page_deleted, dispatch_uid="cms-cache-page-deleted")
         post_save.connect(_navigation_saved, sender=NavigationSettings, dispatch_uid="cms-cache-navigation")
+        # Making a page private (or public again) changes who may see it: drop cached copies.
+        from wagtail.models import PageViewRestriction
+
+        for signal in (post_save, post_delete):
+            signal.connect(_restriction_changed, sender=PageViewRestriction,
+                           dispatch_uid=f"cms-cache-restriction-{id(signal)}")
 
 
 def _navigation_saved(sender, instance, created, **kwargs) -> None:
@@ -41,3 +47,9 @@ def _page_deleted(sender, instance, **kwargs) -> None:
 
     if isinstance(instance, Page):
         site_cache_clear()
+
+
+def _restriction_changed(sender, instance, **kwargs) -> None:
+    from .cache import site_cache_clear
+
+    site_cache_clear()

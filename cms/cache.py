@@ -54,7 +54,8 @@ def _request_may_use_cache(request) -> bool:
 
 
 def _key(request) -> str:
-    return f"cms:page:{site_cache_version()}:{request.get_host()}:{request.path}"
+    # The scheme too: pages carry absolute addresses (canonical, og:image) built from the request.
+    return f"cms:page:{site_cache_version()}:{request.scheme}://{request.get_host()}:{request.path}"
 
 
 class PageCacheMiddleware:

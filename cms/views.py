@@ -25,7 +25,11 @@ def _pages_containing(pages, query: str):
     from wagtail.search.models import IndexEntry
 
     title, body = ("title_text", "body_text") if connection.vendor == "postgresql" else ("title", "body")
-    entries = IndexEntry.objects.all()
+    from django.contrib.contenttypes.models import ContentType
+
+    # Only pages' rows: images and documents are indexed too, and their ids are not page ids.
+    page_types = ContentType.objects.filter(pk__in=pages.values("content_type"))
+    entries = IndexEntry.objects.filter(content_type__in=page_types)
     for word in query.split():
         entries = entries.filter(Q(**{f"{title}__icontains": word}) | Q(**{f"{body}__icontains": word}))
     ids = entries.annotate(page_id=Cast("object_id", IntegerField())).values("page_id")
@@ -35,7 +39,7 @@ def _pages_containing(pages, query: str):
 def search(request: HttpRequest) -> HttpResponse:
     """Live public pages in the language being read that match `q` (Wagtail search), ten to a
     page, in a fixed number of queries whatever the number of pages found."""
-    query = request.GET.get("q", "").strip()[:MAX_QUERY_LENGTH]
+    query = request.GET.get("q", "").replace("\x00", "").strip()[:MAX_QUERY_LENGTH]
     results = None
     if query:
         pages = Page.objects.live().public().filter(locale=Locale.get_active())

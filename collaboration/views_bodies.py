@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from peers.models import Prefecture, Region, User
 from peers.selectors import prefecture_list_coordinated_by
 from peers.views import staff_required
+from peers.views._helpers import add_service_errors
 
 from . import services
 from .models import ConsultationBody, Sector
@@ -55,14 +56,6 @@ class MemberForm(forms.Form):
         return email
 
 
-def _form_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
 @staff_required
 def body_list(request):
     bodies = body_list_coordinated_by(request.user).select_related("prefecture", "region").order_by("name")
@@ -76,7 +69,7 @@ def body_list(request):
                 description=data.get("description", ""),
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         except PermissionDenied as error:
             form.add_error(None, str(error))
         else:
@@ -97,7 +90,7 @@ def body_members(request, pk: int):
                 affiliation=data.get("affiliation", ""), is_coordinator=data.get("is_coordinator", False),
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         except PermissionDenied as error:
             form.add_error(None, str(error))
         else:

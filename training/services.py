@@ -737,6 +737,15 @@ def ce_record_add(
 
 
 @transaction.atomic
+def ce_credit_practice_withdraw(*, person_id: int, source_ref: str) -> int:
+    """Take back the hours credited for one piece of practice (an entry its author corrected
+    goes back for verification; verifying it again credits the corrected hours)."""
+    deleted, _detail = ContinuingEducation.objects.filter(
+        person_id=person_id, source_ref=source_ref
+    ).exclude(source_ref="").delete()
+    return deleted
+
+
 def ce_credit_practice(*, items: list[dict]) -> int:
     """Credit verified peer-support practice (activity entries, confirmed supervision) as
     continuing-education hours, wherever the person holds a live certification whose credential

@@ -26,7 +26,7 @@ from peers.models import (
     User,
 )
 from peers.services import audit_record
-from training.services import ce_credit_practice
+from training.services import ce_credit_practice, ce_credit_practice_withdraw
 
 from . import emails
 from .models import (
@@ -261,6 +261,8 @@ def activity_entry_correct(*, actor: User, entry: ActivityEntry, professional_ro
     was_verified = entry.status == EntryStatus.VERIFIED
     if was_verified:
         _rollup_apply([entry], -1)
+        # Its renewal hours go back too, until the corrected entry is verified again.
+        ce_credit_practice_withdraw(person_id=entry.author_id, source_ref=f"activity:{entry.pk}")
     changed = []
     for name, value in fields.items():
         if name not in ENTRY_FIELDS:

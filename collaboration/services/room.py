@@ -106,7 +106,7 @@ def message_post(
     if reply_to_seq not in (None, ""):
         try:
             reply_to = Message.objects.get(meeting=meeting, seq=int(reply_to_seq))
-        except (Message.DoesNotExist, TypeError, ValueError):
+        except (Message.DoesNotExist, TypeError, ValueError, OverflowError):  # `Infinity` is valid JSON
             raise RoomError("not_found") from None
     seq = _next_seq(meeting.pk)
     message = Message(
@@ -131,7 +131,7 @@ def message_post(
 def _own_message_for_change(access: MeetingAccess, user, seq) -> Message:
     try:
         message = Message.objects.select_related("author", "reply_to").get(meeting=access.meeting, seq=int(seq))
-    except (Message.DoesNotExist, TypeError, ValueError):
+    except (Message.DoesNotExist, TypeError, ValueError, OverflowError):  # `Infinity` is valid JSON
         raise RoomError("not_found") from None
     if message.author_id != user.pk or message.deleted_at or message.hidden_at:
         raise RoomError("forbidden")
@@ -176,7 +176,7 @@ def _message_to_moderate(access: MeetingAccess, seq) -> tuple[Message, int]:
     rev = _next_seq(access.meeting.pk)
     try:
         message = Message.objects.select_related("author", "reply_to").get(meeting=access.meeting, seq=int(seq))
-    except (Message.DoesNotExist, TypeError, ValueError):
+    except (Message.DoesNotExist, TypeError, ValueError, OverflowError):  # `Infinity` is valid JSON
         raise RoomError("not_found") from None
     return message, rev
 
@@ -213,8 +213,8 @@ def message_unhide(*, access: MeetingAccess, user, seq: int, reason: str) -> tup
     if not reason:
         raise RoomError("unhide_reason_required")
     message, rev = _message_to_moderate(access, seq)
-    if message.hidden_at is None:
-        raise RoomError("not_hidden")
+    if message.hidden_at is None or message.deleted_at is not None:
+        raise RoomError("not_hidden")  # a deleted message has nothing to show again
     message.hidden_at = None
     message.hidden_by = None
     message.hidden_reason = ""

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -138,7 +139,9 @@ def engagement_terms_own(request: HttpRequest, pk: int) -> HttpResponse:
                 "The organisation's manager will confirm them."
             ))
             return redirect("peers:engagement_list")
-    return render(request, "peers/engagement_terms.html", {"form": form, "engagement": engagement})
+    return render(request, "peers/engagement_terms.html", {
+        "form": form, "engagement": engagement, "for_self": True, "cancel_url": reverse("peers:engagement_list"),
+    })
 
 
 @login_required

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from ..forms import EngagementTermsForm, OrganisationForm, PaperConsentForm, StaffEngagementForm
@@ -117,7 +118,10 @@ def engagement_terms(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("The new terms have been recorded; the old ones are kept."))
             return redirect("peers:organisation_staff", engagement.organisation_id)
     return render(
-        request, "peers/staff/engagement_terms.html", {"form": form, "engagement": engagement}
+        request, "peers/engagement_terms.html", {
+            "form": form, "engagement": engagement, "for_self": False,
+            "cancel_url": reverse("peers:organisation_staff", args=[engagement.organisation_id]),
+        }
     )
 
 

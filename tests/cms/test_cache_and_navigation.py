@@ -184,3 +184,15 @@ def test_editor_opens_the_navigation_settings_and_adds_the_new_page_types(client
         add = client.get(f"/cms-admin/pages/add/cms/{model}/{parent.pk}/")
         assert add.status_code == 200, model
         assert 'name="intro"' in add.content.decode()
+
+
+def test_making_a_page_private_drops_its_cached_copy(client, demo):
+    from wagtail.models import PageViewRestriction
+
+    client.get("/en/faq/")
+    assert client.get("/en/faq/")[HIT_HEADER] == "hit"  # served from the cache
+    page = ContentPage.objects.get(slug="faq", locale__language_code="en")
+    PageViewRestriction.objects.create(page=page, restriction_type=PageViewRestriction.LOGIN)
+    response = client.get("/en/faq/")
+    assert HIT_HEADER not in response
+    assert response.status_code == 302 and "/login/" in response["Location"]

@@ -80,6 +80,7 @@ def test_supervision_recorded_by_one_side_asks_the_other_to_confirm(
     assert [m.to for m in mailoutbox] == [[a_colleague.email]]
     assert "http://127.0.0.1:8000/me/supervision/" in mailoutbox[0].body  # Japanese: no /en/ prefix
     assert "境界線" not in _text(mailoutbox[0])
+    session.refresh_from_db()
     assert session.confirmed_at is None
 
 

@@ -184,7 +184,10 @@ def test_open_action_items_are_copied_onto_the_next_meetings_agenda_once(client,
         (2, "進行中の件", "進行中の件", doctor.pk),
     ]
     # Another body's new meeting carries nothing of this one.
+    from collaboration.services.minutes import carry_over_open_action_items
+
     elsewhere = Meeting.objects.create(body=other_body, title="他", starts_at=start, ends_at=start + timedelta(hours=1), place="x")
+    assert carry_over_open_action_items(elsewhere) == []
     assert elsewhere.agenda_items.count() == 0
     MeetingInvitation.objects.create(meeting=nxt, user=peer, sector="peer")
     client.force_login(peer)
@@ -287,3 +290,23 @@ def test_staff_meeting_list_has_fixed_query_count(mfa_client, coordinator, body,
     with django_assert_num_queries(7):
         response = c.get("/en/staff/meetings/")
     assert response.status_code == 200 and "S3" in response.content.decode()
+
+
+def test_unhide_refuses_a_deleted_message_and_an_impossible_number(meeting, coordinator, peer):
+    from django.utils import timezone
+
+    from collaboration.models import Message, ModerationLog
+    from collaboration.services import RoomError, message_hide, message_unhide
+
+    access = meeting_access_for(coordinator, meeting.pk)
+    message_post(access=meeting_access_for(peer, meeting.pk), author=peer, body="消す発言")
+    message = meeting.messages.get()
+    message_hide(access=access, user=coordinator, seq=message.seq, reason="確認")
+    Message.objects.filter(pk=message.pk).update(deleted_at=timezone.now())  # hidden, then deleted
+    for seq, code in ((message.seq, "not_hidden"), (float("inf"), "not_found"), ("abc", "not_found")):
+        with pytest.raises(RoomError) as refused:
+            message_unhide(access=access, user=coordinator, seq=seq, reason="戻す")
+        assert refused.value.code == code
+    message.refresh_from_db()
+    assert message.hidden_at is not None and message.deleted_at is not None
+    assert not ModerationLog.objects.filter(action="unhide").exists()

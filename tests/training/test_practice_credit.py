@@ -77,3 +77,18 @@ def test_confirmed_supervision_is_credited_to_the_peer(setting, credential_type,
     supervision_confirm(actor=setting["peer"], session=session)  # confirming again credits nothing more
     record = ContinuingEducation.objects.get()
     assert record.hours == Decimal("1.00") and record.source_ref == f"supervision:{session.pk}"
+
+
+def test_correcting_a_verified_entry_takes_its_hours_back_until_verified_again(setting, credential_type, general):
+    from collaboration.activity.services import activity_entry_correct
+
+    credential_type.practice_ce_category = general
+    credential_type.save()
+    entry = _entry(setting, minutes=90)
+    activity_entry_verify(actor=setting["manager"], entry=entry)
+    assert ContinuingEducation.objects.get(source_ref=f"activity:{entry.pk}").hours == Decimal("1.5")
+    activity_entry_correct(actor=setting["peer"], entry=entry, duration_minutes=30)
+    assert not ContinuingEducation.objects.filter(source_ref=f"activity:{entry.pk}").exists()
+    entry.refresh_from_db()
+    activity_entry_verify(actor=setting["manager"], entry=entry)
+    assert ContinuingEducation.objects.get(source_ref=f"activity:{entry.pk}").hours == Decimal("0.5")

@@ -13,6 +13,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from peers.views._helpers import add_service_errors
+
 from ..certificates import certification_pdf, completion_pdf
 from ..forms import ApplicationForm, CERecordForm, VerifyForm
 from ..models import TrainingBody
@@ -39,7 +41,6 @@ from ..services import (
     number_is_genuine,
     number_normalise,
 )
-from .util import form_errors_from
 
 
 def verify_url(request: HttpRequest, number: str) -> str:
@@ -105,7 +106,7 @@ def cohort_apply(request: HttpRequest, pk: int) -> HttpResponse:
                 accommodation_request=data.get("accommodation_request") or "",
             )
         except ValidationError as error:
-            form_errors_from(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Your application has been sent. We have emailed you a copy."))
             return redirect("training:me")
@@ -143,7 +144,7 @@ def ce_add(request: HttpRequest) -> HttpResponse:
                           hours=data["hours"], category=data["category"], title=data["title"],
                           evidence=data.get("evidence"))
         except ValidationError as error:
-            form_errors_from(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Your continuing-education record has been added."))
             return redirect("training:me")

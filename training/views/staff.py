@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from peers.models import User
 from peers.views import staff_required
+from peers.views._helpers import add_service_errors
 
 from ..forms import (
     APPLICATION_ACTIONS,
@@ -71,7 +72,6 @@ from ..services import (
     credential_type_save,
     training_body_settings_update,
 )
-from .util import form_errors_from
 
 PAGE_SIZE = 50
 
@@ -137,7 +137,7 @@ def body_settings(request, body):
             messages.success(request, _("The category has been saved."))
             return redirect("training:staff_body_settings", body_id=body.pk)
     except ValidationError as error:
-        form_errors_from(numbering if action == "numbering" else category_form, error)
+        add_service_errors(numbering if action == "numbering" else category_form, error)
     return render(request, "training/staff/body_settings.html", {
         "body": body, "numbering": numbering, "category_form": category_form, "categories": categories,
         "has_certificates": body.certifications.exists(),
@@ -169,7 +169,7 @@ def course_edit(request, body, pk=None):
             course = form.save(commit=False)
             course_save(course=course, actor=request.user, prerequisites=form.cleaned_data["prerequisites"])
         except ValidationError as error:
-            form_errors_from(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The course has been saved."))
             return redirect("training:staff_courses", body_id=body.pk)
@@ -189,7 +189,7 @@ def credential_type_edit(request, body, pk=None):
             credential_type_save(credential_type=form.save(commit=False), actor=request.user,
                                  reminder_offsets=form.cleaned_data["reminder_days"], floors=form.cleaned_data["floors"])
         except ValidationError as error:
-            form_errors_from(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The credential type has been saved."))
             return redirect("training:staff_courses", body_id=body.pk)
@@ -213,7 +213,7 @@ def cohort_edit(request, body, pk=None):
         try:
             cohort = cohort_save(cohort=form.save(commit=False), actor=request.user)
         except ValidationError as error:
-            form_errors_from(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The cohort has been saved."))
             return redirect("training:staff_cohort", body_id=body.pk, pk=cohort.pk)
@@ -231,7 +231,7 @@ def cohort_detail(request, body, pk):
             try:
                 cohort_day_add(cohort=cohort, actor=request.user, **day_form.cleaned_data)
             except ValidationError as error:
-                form_errors_from(day_form, error)
+                add_service_errors(day_form, error)
             else:
                 return redirect("training:staff_cohort", body_id=body.pk, pk=cohort.pk)
         elif instructor_form.is_bound and instructor_form.is_valid():
@@ -322,7 +322,7 @@ def certification_list(request, body):
                 certification = certification_issue(credential_type=form.cleaned_data["credential_type"],
                                                     holder=holder, actor=request.user)
             except ValidationError as error:
-                form_errors_from(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("Certified: %(number)s") % {"number": certification.number})
                 return redirect("training:staff_certification", body_id=body.pk, pk=certification.pk)
