@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import datetime
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -124,8 +126,12 @@ class SupervisionSerializer(serializers.ModelSerializer):
 
 
 class SupervisionInSerializer(serializers.Serializer):
-    supervisor = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True))
-    peer = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True))
+    """One of the two ids is the caller's own; the other must be someone they work with
+    (selectors.supervision_counterpart_list_for): an id that does not exist and one of a person
+    they do not work with get the same 400, and nothing is stored or sent."""
+
+    supervisor = serializers.IntegerField(help_text="User id of the supervisor (you, or your supervisor).")
+    peer = serializers.IntegerField(help_text="User id of the peer (you, or a peer you supervised).")
     date = serializers.DateField()
     minutes = serializers.IntegerField(min_value=1, max_value=24 * 60)
     topics = serializers.CharField(required=False, allow_blank=True, max_length=2000)
@@ -221,8 +227,21 @@ class SupervisionListAPI(KakehashiAPIView):
 
     @extend_schema(request=SupervisionInSerializer, responses={201: SupervisionSerializer})
     def post(self, request):
-        data = _validated(SupervisionInSerializer, request.data)
-        session = services.supervision_record(actor=request.user, **data)
+        data = dict(_validated(SupervisionInSerializer, request.data))
+        me = request.user
+        supervisor_id, peer_id = data.pop("supervisor"), data.pop("peer")
+        if me.pk not in (supervisor_id, peer_id):
+            raise PermissionDenied(_("Only the supervisor or the peer can record a session."))
+        # Compared in Python with the people this user works with: the raw id never reaches a query.
+        counterparts = selectors.supervision_counterpart_list_for(me)
+        if supervisor_id == me.pk:
+            field, other = "peer", counterparts.get(selectors.PEER, peer_id)
+        else:
+            field, other = "supervisor", counterparts.get(selectors.SUPERVISOR, supervisor_id)
+        if other is None:
+            raise ValidationError({field: selectors.NOT_A_COUNTERPART})
+        supervisor, peer = (me, other) if field == "peer" else (other, me)
+        session = services.supervision_record(actor=me, supervisor=supervisor, peer=peer, **data)
         return Response(SupervisionSerializer(session).data, status=status.HTTP_201_CREATED)
 
 

@@ -10,7 +10,14 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from peers.models import Activity, Engagement, OrganisationKind, ProfessionalRole, User
+from peers.models import (
+    Activity,
+    Engagement,
+    Organisation,
+    OrganisationKind,
+    ProfessionalRole,
+    User,
+)
 from peers.selectors import organisation_list_managed_by
 
 from . import services
@@ -73,6 +80,15 @@ def load() -> None:
                 services.activity_entry_verify(actor=manager, entry=entry)
     pro = User.objects.filter(email="pro@example.org").first()
     if pro is not None:
+        # A session is recorded only with someone one works with: the manager names the
+        # professional a supervisor of an organisation where the demo peer works.
+        shared = (
+            Engagement.objects.filter(person=peer, end_date__isnull=True, organisation_id__in=managed)
+            .values_list("organisation_id", flat=True).first()
+        )
+        if shared is None:
+            return
+        services.activity_verifier_name(actor=manager, organisation=Organisation.objects.get(pk=shared), user=pro)
         for weeks_ago, confirm in ((6, True), (2, False)):
             session = services.supervision_record(
                 actor=pro, supervisor=pro, peer=peer, date=today - datetime.timedelta(days=7 * weeks_ago),

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from peers.models import Activity, Engagement, OrganisationKind, ProfessionalRole, User
 
 from .models import Mode, Stage
+from .selectors import NOT_A_COUNTERPART, PEER, SUPERVISOR, supervision_counterpart_list_for
 
 
 def _engagements(user):
@@ -140,17 +141,38 @@ class DeclineForm(forms.Form):
 
 
 class SupervisionForm(forms.Form):
-    ROLE_CHOICES = [("peer", _("I was supervised")), ("supervisor", _("I was the supervisor"))]
+    """The other person is chosen from the people this user works with
+    (selectors.supervision_counterpart_list_for), grouped by the part they had: never typed in."""
 
-    my_part = forms.ChoiceField(choices=ROLE_CHOICES, label=_("My part"), widget=forms.RadioSelect, initial="peer")
-    other = forms.EmailField(label=_("The other person's email address"))
+    other = forms.ChoiceField(label=_("The other person"))
     date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
     minutes = forms.IntegerField(label=_("Duration (minutes)"), min_value=1, max_value=24 * 60)
     topics = forms.CharField(label=_("Topics"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
                              help_text=_("Themes only: no names of the people supported."))
 
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.counterparts = supervision_counterpart_list_for(user)
+        choices = [("", "---------")]
+        if self.counterparts.supervisors:
+            choices.append((_("My supervisor (I was supervised)"),
+                            [(f"{SUPERVISOR}:{p.pk}", p.display_name) for p in self.counterparts.supervisors]))
+        if self.counterparts.peers:
+            choices.append((_("A peer I supervised"),
+                            [(f"{PEER}:{p.pk}", p.display_name) for p in self.counterparts.peers]))
+        field = self.fields["other"]
+        field.choices = choices
+        field.error_messages["invalid_choice"] = NOT_A_COUNTERPART
+        if len(choices) == 1:
+            field.help_text = _(
+                "No one to choose yet: a session is recorded with a manager or named supervisor of the "
+                "organisation where the peer works."
+            )
+
     def clean_other(self):
-        user = User.objects.filter(email__iexact=self.cleaned_data["other"], is_active=True).first()
-        if user is None:
-            raise forms.ValidationError(_("No one on the platform has this address."))
-        return user
+        """(part the other person had, the person)."""
+        part, _sep, pk = self.cleaned_data["other"].partition(":")
+        person = self.counterparts.get(part, int(pk)) if pk.isdigit() else None
+        if person is None:
+            raise forms.ValidationError(NOT_A_COUNTERPART)
+        return part, person

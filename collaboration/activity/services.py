@@ -43,7 +43,14 @@ from .models import (
     SupervisionSession,
     VerificationDigest,
 )
-from .selectors import can_manage_verifiers, can_verify, forget_verifier_cache, possible_duplicates
+from .selectors import (
+    NOT_A_COUNTERPART,
+    can_manage_verifiers,
+    can_verify,
+    forget_verifier_cache,
+    possible_duplicates,
+    supervision_pair_allowed,
+)
 
 Action = ActivityStatusChange.Action
 
@@ -471,6 +478,9 @@ def supervision_record(*, actor: User, supervisor: User, peer: User, date: datet
     """Recorded by either person; the other confirms it (and is emailed, unless notify=False)."""
     if actor.pk not in (supervisor.pk, peer.pk):
         raise PermissionDenied(_("Only the supervisor or the peer can record a session."))
+    if supervisor.pk != peer.pk and not supervision_pair_allowed(supervisor=supervisor, peer=peer):
+        other = "peer" if actor.pk == supervisor.pk else "supervisor"
+        raise ValidationError({other: NOT_A_COUNTERPART})
     session = SupervisionSession(
         supervisor=supervisor, peer=peer, date=date, minutes=minutes, topics=topics, recorded_by=actor
     )

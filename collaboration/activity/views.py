@@ -178,15 +178,19 @@ def my_export(request: HttpRequest, fmt: str) -> HttpResponse:
 
 @login_required
 def supervision(request: HttpRequest) -> HttpResponse:
-    form = SupervisionForm(request.POST or None, initial={"date": timezone.localdate()})
+    form = SupervisionForm(request.POST or None, user=request.user, initial={"date": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        me, other = request.user, data["other"]
-        supervisor, peer = (other, me) if data["my_part"] == "peer" else (me, other)
+        me, (part, other) = request.user, data["other"]
+        supervisor, peer = (other, me) if part == selectors.SUPERVISOR else (me, other)
         try:
             services.supervision_record(actor=me, supervisor=supervisor, peer=peer, date=data["date"],
                                         minutes=data["minutes"], topics=data["topics"])
         except ValidationError as error:
+            if hasattr(error, "error_dict"):  # the other person's field is "other" on this form
+                for key in ("supervisor", "peer"):
+                    if key in error.error_dict:
+                        error.error_dict["other"] = error.error_dict.pop(key)
             add_service_errors(form, error)
         else:
             messages.success(request, _("Saved. The other person will be asked to confirm it."))

@@ -84,6 +84,16 @@ def a_engagement(a_peer, a_org) -> Engagement:
 
 
 @pytest.fixture
+def a_supervisor(a_colleague, a_engagement, a_org):
+    """a_colleague, named a supervisor of the organisation where a_peer works: the two may record
+    supervision together."""
+    from collaboration.activity.models import ActivityVerifier
+
+    ActivityVerifier.objects.create(organisation=a_org, user=a_colleague)
+    return a_colleague
+
+
+@pytest.fixture
 def a_manager(make_user, a_org):
     return make_user(display_name="管理 太郎", roles=[(Role.MANAGER, {"organisation": a_org})], mfa=True)
 

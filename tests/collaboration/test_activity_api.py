@@ -96,7 +96,7 @@ def test_reflection_hidden_from_manager_unless_shared(api, make_entry, a_manager
     assert api(a_peer).get(f"/api/v1/activity/entries/{private.pk}/").json()["reflection"] == "私的"
 
 
-def test_supervision_and_hours(api, a_peer, a_colleague, a_stranger):
+def test_supervision_and_hours(api, a_peer, a_colleague, a_supervisor, a_stranger):
     day = last_monday().isoformat()
     created = api(a_colleague).post("/api/v1/activity/supervision/", {
         "supervisor": a_colleague.pk, "peer": a_peer.pk, "date": day, "minutes": 90}, format="json")

@@ -58,7 +58,7 @@ def test_correction_emails_only_newly_named_colleagues(
 
 
 def test_supervision_recorded_by_one_side_asks_the_other_to_confirm(
-    client, a_peer, a_colleague, mailoutbox, django_capture_on_commit_callbacks,
+    client, a_peer, a_colleague, a_supervisor, mailoutbox, django_capture_on_commit_callbacks,
 ):
     a_peer.language = "en"
     a_peer.save(update_fields=["language"])
@@ -75,7 +75,7 @@ def test_supervision_recorded_by_one_side_asks_the_other_to_confirm(
     # Recorded by the peer (through the page): the supervisor is asked, in Japanese.
     client.force_login(a_peer)
     with django_capture_on_commit_callbacks(execute=True):
-        client.post("/me/supervision/", {"my_part": "peer", "other": a_colleague.email,
+        client.post("/me/supervision/", {"other": f"supervisor:{a_colleague.pk}",
                                          "date": last_monday().isoformat(), "minutes": 30, "topics": "境界線"})
     assert [m.to for m in mailoutbox] == [[a_colleague.email]]
     assert "http://127.0.0.1:8000/me/supervision/" in mailoutbox[0].body  # Japanese: no /en/ prefix

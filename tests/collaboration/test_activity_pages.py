@@ -223,9 +223,9 @@ def test_exports_follow_access(client, mfa_client, make_entry, a_peer, a_strange
     assert len(rows) == 2 and rows[1][0] == "ピア 陽子"
 
 
-def test_supervision_recorded_by_one_confirmed_by_the_other(client, a_peer, a_colleague):
+def test_supervision_recorded_by_one_confirmed_by_the_other(client, a_peer, a_colleague, a_supervisor):
     client.force_login(a_peer)
-    response = client.post("/me/supervision/", {"my_part": "peer", "other": a_colleague.email,
+    response = client.post("/me/supervision/", {"other": f"supervisor:{a_colleague.pk}",
                                                  "date": last_monday().isoformat(), "minutes": 50, "topics": "境界線"})
     assert response.status_code == 302
     from collaboration.activity.models import SupervisionSession

@@ -191,7 +191,7 @@ def test_colleague_confirms_only_entries_naming_them(make_entry, a_colleague, a_
 
 
 def test_verified_hours_count_verified_entries_and_confirmed_supervision(
-    make_entry, a_manager, a_peer, a_colleague, a_group,
+    make_entry, a_manager, a_peer, a_colleague, a_supervisor, a_group,
 ):
     day = last_monday()
     verified = make_entry(duration_minutes=90)
@@ -212,7 +212,7 @@ def test_verified_hours_count_verified_entries_and_confirmed_supervision(
     assert selectors.verified_hours_for(a_peer, day + datetime.timedelta(days=1), week[1]) == Decimal("0.00")
 
 
-def test_supervision_recorded_only_by_its_people(a_peer, a_colleague, a_stranger):
+def test_supervision_recorded_only_by_its_people(a_peer, a_colleague, a_supervisor, a_stranger):
     with pytest.raises(PermissionDenied):
         services.supervision_record(actor=a_stranger, supervisor=a_colleague, peer=a_peer,
                                     date=last_monday(), minutes=30)

@@ -70,6 +70,9 @@ def test_confirmed_supervision_is_credited_to_the_peer(setting, credential_type,
     credential_type.practice_ce_category = general
     credential_type.save()
     supervisor = make_user(display_name="スーパーバイザー 一")
+    from collaboration.activity.models import ActivityVerifier  # named by the peer's organisation
+
+    ActivityVerifier.objects.create(organisation=setting["engagement"].organisation, user=supervisor)
     session = supervision_record(actor=supervisor, supervisor=supervisor, peer=setting["peer"],
                                  date=timezone.localdate() - datetime.timedelta(days=2), minutes=60, topics="ふりかえり")
     assert not ContinuingEducation.objects.exists()
