@@ -16,7 +16,7 @@ COPY . .
 RUN pybabel compile --domain django --directory locale \
     && for dir in */locale; do [ -d "$dir" ] && pybabel compile --domain django --directory "$dir"; done; \
     DJANGO_SECRET_KEY=build-only python manage.py collectstatic --no-input \
-    && mkdir -p /app/media && chown -R kakehashi /app/media
+    && mkdir -p /app/media /app/private_media && chown -R kakehashi /app/media /app/private_media
 
 USER kakehashi
 EXPOSE 8000

@@ -49,6 +49,17 @@ urlpatterns += i18n_patterns(
 )
 
 if settings.DEBUG:
-    from django.conf.urls.static import static
+    # Development only: public media (Wagtail's images and documents). Evidence lives in a private
+    # storage outside MEDIA_ROOT; its old folder here is refused too, whatever is left in it.
+    import posixpath
 
-    urlpatterns = static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT) + urlpatterns
+    from django.conf.urls.static import static
+    from django.http import Http404
+    from django.views.static import serve
+
+    def _public_media(request, path, document_root=None, show_indexes=False):
+        if posixpath.normpath(path).lstrip("/").startswith("training/"):
+            raise Http404
+        return serve(request, path, document_root=document_root, show_indexes=show_indexes)
+
+    urlpatterns = static(settings.MEDIA_URL, _public_media, document_root=settings.MEDIA_ROOT) + urlpatterns

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from peers.models import Organisation
 
+from .evidence import max_bytes
 from .models import Application, CECategory, Cohort, Course, CredentialType
 
 
@@ -110,10 +111,17 @@ class CERecordForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200, required=False)
     hours = forms.DecimalField(label=_("Hours"), min_value=0.25, max_digits=5, decimal_places=2)
     category = forms.ModelChoiceField(label=_("Category"), queryset=CECategory.objects.none())
-    evidence = forms.FileField(label=_("Evidence (certificate, receipt)"), required=False)
+    evidence = forms.FileField(
+        label=_("Evidence (certificate, receipt)"), required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,.heic,"
+                                               "application/pdf,image/jpeg,image/png,image/heic"}),
+    )
 
     def __init__(self, *args, bodies, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["evidence"].help_text = _("PDF, JPEG, PNG or HEIC, up to %(megabytes)s MB.") % {
+            "megabytes": f"{max_bytes() / 1024 / 1024:g}"
+        }
         self.fields["body"].queryset = bodies
         self.fields["category"].queryset = CECategory.objects.filter(body__in=bodies).select_related("body")
         self.fields["category"].label_from_instance = lambda c: f"{c.body} — {c.name}"

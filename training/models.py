@@ -19,14 +19,16 @@ from django.utils.translation import gettext_lazy as _
 
 from peers.models import Organisation, Prefecture
 
+from .evidence import evidence_storage
+
 
 def _check_secret() -> str:
     return secrets.token_hex(16)
 
 
 def ce_evidence_path(instance, filename: str) -> str:
-    """Evidence files sit under an unguessable folder; they are served only through a view
-    that checks who asks (training:ce_evidence), never linked by their media address."""
+    """Evidence files sit under an unguessable folder of the private storage (training.evidence);
+    they are served only through a view that checks who asks (training:ce_evidence)."""
     return f"training/ce/{secrets.token_urlsafe(16)}/{filename}"
 
 
@@ -627,7 +629,7 @@ class ContinuingEducation(models.Model):
     category = models.ForeignKey(
         CECategory, on_delete=models.PROTECT, related_name="records", verbose_name=_("category")
     )
-    evidence = models.FileField(_("evidence"), upload_to=ce_evidence_path, blank=True)
+    evidence = models.FileField(_("evidence"), upload_to=ce_evidence_path, storage=evidence_storage, blank=True)
     source_ref = models.CharField(
         _("credited from"), max_length=60, blank=True,
         help_text=_("The verified activity or supervision these hours came from, if any."),

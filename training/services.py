@@ -25,6 +25,7 @@ from peers.models import Organisation, User
 from peers.services import audit_record
 from peers.tasks import send_email
 
+from .evidence import evidence_check
 from .models import (
     Application,
     ApplicationStateChange,
@@ -729,6 +730,10 @@ def ce_record_add(
         title=title,
     )
     if evidence is not None:
+        try:
+            evidence_check(evidence)  # PDF, JPEG, PNG or HEIC by content, within the size limit
+        except ValidationError as error:
+            raise ValidationError({"evidence": error.error_list}) from error
         record.evidence = evidence
     record.full_clean()
     record.save()

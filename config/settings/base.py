@@ -261,6 +261,11 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Files that must never have a public address (continuing-education evidence): outside
+# MEDIA_ROOT, served only by views that check who asks (training/evidence.py).
+KAKEHASHI_PRIVATE_MEDIA_ROOT = Path(os.environ.get("DJANGO_PRIVATE_MEDIA_ROOT", BASE_DIR / "private_media"))
+# Largest evidence file accepted (bytes); PDF, JPEG, PNG or HEIC only, checked by content.
+KAKEHASHI_EVIDENCE_MAX_BYTES = int(os.environ.get("KAKEHASHI_EVIDENCE_MAX_BYTES", 10 * 1024 * 1024))
 
 # Email
 EMAIL_BACKEND = os.environ.get("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

@@ -17,3 +17,7 @@ ACCOUNT_RATE_LIMITS = {**ACCOUNT_RATE_LIMITS, "login": "1000/m/ip", "login_faile
 # Each test process keeps its own cache: conftest clears it around every test, which must not
 # empty a Redis that other processes use.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Private files (evidence) of this test process go to a folder of its own, never the work tree.
+import tempfile  # noqa: E402
+
+KAKEHASHI_PRIVATE_MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="kakehashi-private-"))  # noqa: F405
