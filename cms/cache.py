@@ -58,6 +58,11 @@ def _key(request) -> str:
     return f"cms:page:{site_cache_version()}:{request.scheme}://{request.get_host()}:{request.path}"
 
 
+def _carries_nonce(request, response) -> bool:
+    nonce = getattr(request, "_csp_nonce", None)
+    return bool(nonce) and nonce.encode() in response.content
+
+
 class PageCacheMiddleware:
     """Last in MIDDLEWARE, so the language redirects and security checks run before a hit."""
 
@@ -85,8 +90,14 @@ class PageCacheMiddleware:
             and not (session is not None and session.modified)
             and not request.user.is_authenticated
         ):
+            # A page whose markup carries this response's CSP nonce would be refused by browsers
+            # when served again under another nonce: such a page is never kept (config/csp.py).
+            def keep(rendered):
+                if not _carries_nonce(request, rendered):
+                    cache.set(key, rendered, seconds)
+
             if hasattr(response, "render") and not response.is_rendered:
-                response.add_post_render_callback(lambda rendered: cache.set(key, rendered, seconds))
+                response.add_post_render_callback(keep)
             else:
-                cache.set(key, response, seconds)
+                keep(response)
         return response

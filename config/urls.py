@@ -13,9 +13,11 @@ from collaboration.views import calendar_feed
 from peers.views import set_language
 
 from . import views
+from .csp import csp_report
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path("csp-report/", csp_report, name="csp_report"),
     path("sitemap.xml", sitemap, {"sitemaps": {"pages": TranslatedSitemap}}, name="sitemap"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("cms-admin/", include(wagtailadmin_urls)),

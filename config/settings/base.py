@@ -75,6 +75,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy on every response, with a nonce; the admin's own policy (config/csp.py).
+    "config.csp.KakehashiCSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -247,6 +249,10 @@ USE_TZ = True
 WAGTAIL_I18N_ENABLED = True
 WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
 WAGTAIL_SITE_NAME = "Kakehashi"
+# The admin asks no other site for anything: no avatars from Gravatar (they would tell it the
+# editors' email hashes), no update check (our CSP allows only this origin).
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "key", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
@@ -313,4 +319,41 @@ LOGGING = {
         "django_tasks": {"level": "WARNING"},
         "wagtail": {"level": "WARNING"},
     },
+}
+
+# Content-Security-Policy (django-csp 4, config/csp.py). Our pages: nothing inline without this
+# response's nonce, nothing from another origin, never framed. The room's websocket host is added
+# per request.
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE  # noqa: E402
+
+CSP_REPORT_URI = "/csp-report/"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "frame-src": [NONE],
+        "worker-src": [SELF],
+        "manifest-src": [SELF],
+        "media-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "report-uri": CSP_REPORT_URI,
+    },
+}
+# Wagtail's and Django's admin write inline scripts and style attributes of their own.
+KAKEHASHI_CSP_ADMIN_PREFIXES = ("/cms-admin/", "/django-admin/")
+KAKEHASHI_CSP_ADMIN_DIRECTIVES = {
+    **CONTENT_SECURITY_POLICY["DIRECTIVES"],
+    "script-src": [SELF, UNSAFE_INLINE],
+    "style-src": [SELF, UNSAFE_INLINE],
+    "img-src": [SELF, "data:", "blob:"],
+    "font-src": [SELF, "data:"],
+    "frame-src": [SELF],  # the preview panel
+    "frame-ancestors": [SELF],
 }

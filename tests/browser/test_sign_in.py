@@ -4,7 +4,7 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
-from .axe import AxeUnavailable, axe_script
+from .axe import AxeUnavailable, axe_script, inject_axe
 
 # Live-server tests flush the database between tests; the demo loader restores what it needs.
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -20,10 +20,10 @@ def demo(transactional_db):
 def axe_violations(page) -> list[str]:
     """axe-core (pinned, from the npm registry: tests/browser/axe.py) on the page as it is."""
     try:
-        script = axe_script()
+        axe_script()
     except AxeUnavailable as error:
         pytest.fail(f"axe-core is not available: {error}")
-    page.add_script_tag(path=str(script))
+    inject_axe(page)  # pinned, from npm; not an inline <script> (our CSP refuses those)
     result = page.evaluate(
         "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
     )
