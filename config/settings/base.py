@@ -29,6 +29,10 @@ SECRET_KEY = os.environ.get(
 )
 DEBUG = env_bool("DJANGO_DEBUG", False)
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
+# Proxies (addresses or networks, comma-separated) whose X-Forwarded-For/-Proto are believed;
+# none by default. The server (config/serve.py) and every per-address limit (peers/addresses.py)
+# read this one list: from anyone else the header would let a client pick its own address.
+KAKEHASHI_TRUSTED_PROXIES = env_list("KAKEHASHI_TRUSTED_PROXIES")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
