@@ -20,6 +20,7 @@ RUN pybabel compile --domain django --directory locale \
 
 USER kakehashi
 EXPOSE 8000
-# Room messages are short and go to every member: compressing each copy per connection
-# (per-message deflate) cost more CPU than anything else per delivery (bench/meeting_room.py).
-CMD ["uvicorn", "config.asgi:application", "--host", "0.0.0.0", "--port", "8000", "--proxy-headers", "--forwarded-allow-ips", "*", "--ws", "websockets-sansio", "--ws-per-message-deflate", "false"]
+# uvicorn's options (frame size limit, no per-message deflate, forwarded headers only from
+# KAKEHASHI_TRUSTED_PROXIES, none by default) come from config/serve.py, as for `make run`.
+ENV KAKEHASHI_TRUSTED_PROXIES=""
+CMD ["python", "-m", "config.serve", "--host", "0.0.0.0", "--port", "8000"]

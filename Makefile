@@ -5,6 +5,9 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 HOST ?= 127.0.0.1
 MANAGE := $(BIN)/python manage.py
+# The ASGI server, with its options from one place (config/serve.py): also the Dockerfile's,
+# docker-compose's and the benchmarks'.
+SERVE := $(BIN)/python -m config.serve
 
 .PHONY: run test setup translations migrate demo bench lint messages clean axe
 
@@ -36,8 +39,7 @@ run: demo
 	@echo "Kakehashi is at http://$(HOST):$(PORT)/  (English: http://$(HOST):$(PORT)/en/)"
 	@echo "Website editor: http://$(HOST):$(PORT)/cms-admin/  ·  Health: http://$(HOST):$(PORT)/healthz"
 	@echo ""
-	DJANGO_SETTINGS_MODULE=config.settings.dev $(BIN)/uvicorn config.asgi:application \
-		--host $(HOST) --port $(PORT) --ws websockets-sansio --ws-per-message-deflate false --lifespan off
+	DJANGO_SETTINGS_MODULE=config.settings.dev $(SERVE) --host $(HOST) --port $(PORT)
 
 test: setup
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/pytest $(PYTEST_ARGS)

@@ -283,9 +283,8 @@ def run() -> None:
         profile = os.environ.get("BENCH_PROFILE")
         prefix = ["-m", "cProfile", "-o", profile] if profile else []
         server = subprocess.Popen(
-            [sys.executable, *prefix, "-m", "uvicorn", "bench._asgi_bare:application", "--host", "127.0.0.1",
-             "--port", str(port), "--ws", "websockets-sansio", "--ws-per-message-deflate", "false", "--lifespan", "off", "--log-level", "warning",
-             "--no-access-log", "--workers", str(WORKERS)],
+            [sys.executable, *prefix, "-m", "config.serve", "--app", "bench._asgi_bare:application", "--host", "127.0.0.1",
+             "--port", str(port), "--log-level", "warning", "--no-access-log", "--workers", str(WORKERS)],
             cwd=ROOT, env=env,
         )
         deadline = time.monotonic() + 60

@@ -127,8 +127,8 @@ def _server_rows(env: dict, cache_on: bool) -> None:
     port = _free_port()
     server_env = {**env, "KAKEHASHI_PAGE_CACHE": "1" if cache_on else "0"}
     process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "config.asgi:application", "--host", "127.0.0.1",
-         "--port", str(port), "--no-access-log", "--log-level", "warning", "--lifespan", "off"],
+        [sys.executable, "-m", "config.serve", "--host", "127.0.0.1",
+         "--port", str(port), "--no-access-log", "--log-level", "warning"],
         cwd=ROOT, env=server_env,
     )
     try:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+import asyncio
 import logging
 import time
 
@@ -13,7 +13,8 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from . import services
+from . import services, sockets
+from .frames import FrameError, decode_frame, sequence_number, storable_text
 from .realtime import (
     ROOM_EVENT,
     abroadcast,
@@ -22,19 +23,26 @@ from .realtime import (
     message_payload,
     room_event,
 )
-from .selectors import meeting_access_for, meeting_exists, message_list_after, presence_list
+from .selectors import meeting_access_for, message_list_after, presence_list
 
 logger = logging.getLogger(__name__)
 
-# Close codes a client can act on (4000-4999 are the application's own).
+# Close codes a client can act on (4000-4999 are the application's own). A meeting that does
+# not exist and one the person may not enter close alike (4403), after the same one query.
 CLOSE_NOT_SIGNED_IN = 4401
 CLOSE_FORBIDDEN = 4403
-CLOSE_UNKNOWN_MEETING = 4404
+CLOSE_TOO_MANY_SOCKETS = 4429
 CLOSE_LAYER_UNAVAILABLE = 4503
+# Primary keys are 64-bit: a longer number in the address is simply no meeting.
+_MAX_ID = 2**63 - 1
 
 ERRORS = {
     "not_json": _("That frame was not valid JSON."),
     "bad_frame": _("That frame is not an object with a type."),
+    "too_deep": _("That frame is nested too deeply."),
+    "invalid_body": _("A message must be plain text, without control characters."),
+    "invalid_reason": _("A reason must be plain text, without control characters."),
+    "bad_last_seq": _("That message number is not one of this room's; live messages continue from now."),
     "unknown_type": _("The room does not know that kind of frame."),
     "too_large": _("That frame is over the size limit."),
     "rate_limited": _("You are sending too fast; wait a moment and try again."),
@@ -42,6 +50,9 @@ ERRORS = {
 }
 DEGRADED = _("Your message was saved, but live delivery is interrupted. Others will see it when "
              "the connection recovers.")
+ROOM_DEGRADED = _("Live delivery is interrupted. Messages are still saved; the room catches up "
+                  "when the connection recovers.")
+ROOM_RECOVERED = _("Live delivery is back; catching up with what was missed.")
 
 
 def ping_group_name(channel_name: str) -> str:
@@ -74,8 +85,8 @@ class PingConsumer(AsyncJsonWebsocketConsumer):
     @classmethod
     async def decode_json(cls, text_data):
         try:
-            return json.loads(text_data)
-        except ValueError:
+            return decode_frame(text_data)
+        except FrameError:
             return None
 
 
@@ -119,7 +130,7 @@ def _post(access, user, content):
     message, result = services.message_post(
         access=access,
         author=user,
-        body=str(content.get("body", "")),
+        body=storable_text(content.get("body"), code="invalid_body"),
         reply_to_seq=content.get("reply_to"),
         agenda_item_id=content.get("agenda_item"),
         content_note=bool(content.get("content_note")),
@@ -131,13 +142,14 @@ def _post(access, user, content):
 def _change(kind: str, access, user, content):
     seq = content.get("seq")
     if kind == "edit":
-        message, result = services.message_edit(access=access, user=user, seq=seq, body=str(content.get("body", "")))
+        body = storable_text(content.get("body"), code="invalid_body")
+        message, result = services.message_edit(access=access, user=user, seq=seq, body=body)
     elif kind == "delete":
         message, result = services.message_delete(access=access, user=user, seq=seq)
-    elif kind == "hide":
-        message, result = services.message_hide(access=access, user=user, seq=seq, reason=str(content.get("reason", "")))
     else:
-        message, result = services.message_unhide(access=access, user=user, seq=seq, reason=str(content.get("reason", "")))
+        reason = storable_text(content.get("reason"), code="invalid_reason")
+        change = services.message_hide if kind == "hide" else services.message_unhide
+        message, result = change(access=access, user=user, seq=seq, reason=reason)
     return message_payload(message), result
 
 
@@ -162,12 +174,13 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
     Client frames: hello {last_seq}, message {body, reply_to, agenda_item, content_note, ref},
     edit {seq, body}, delete {seq}, hide {seq, reason}, unhide {seq, reason}, raise_hand {agenda_item}, lower_hand,
     call_speaker {entry}, finish_speaker, presence. Server frames: history, message, saved,
-    degraded, queue, presence (full list), presence_join, presence_leave, status,
+    degraded, recovered, queue, presence (full list), presence_join, presence_leave, status,
     error {code, message, ref}.
     """
 
     group: str | None = None
     gone = False
+    counted = False
 
     async def connect(self) -> None:
         self.group = None
@@ -179,24 +192,40 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
             await self.accept()
             await self.close(code=CLOSE_NOT_SIGNED_IN)
             return
-        self.access = await database_sync_to_async(meeting_access_for)(self.user, self.meeting_id)
+        # One query, the same for a meeting that does not exist and one this person may not
+        # enter, and the same close code: nothing tells them apart.
+        self.access = None
+        if self.meeting_id <= _MAX_ID:
+            self.access = await database_sync_to_async(meeting_access_for)(self.user, self.meeting_id)
         if self.access is None:
-            exists = await database_sync_to_async(meeting_exists)(self.meeting_id)
             await self.accept()
-            await self.close(code=CLOSE_FORBIDDEN if exists else CLOSE_UNKNOWN_MEETING)
+            await self.close(code=CLOSE_FORBIDDEN)
             return
+        if not sockets.socket_register(self, user_id=self.user.pk, meeting_id=self.meeting_id):
+            await self.accept()
+            await self.close(code=CLOSE_TOO_MANY_SOCKETS)
+            return
+        self.counted = True
         self.language = getattr(self.user, "language", None) or settings.LANGUAGE_CODE
         self.bucket = TokenBucket(settings.KAKEHASHI_ROOM_RATE_BURST, settings.KAKEHASHI_ROOM_RATE_PER_SECOND)
         self.floor: int | None = None  # replayed up to here; None until the client says hello
         self.buffer: list[dict] = []
+        group = meeting_group_name(self.meeting_id)
         try:
-            await self.channel_layer.group_add(meeting_group_name(self.meeting_id), self.channel_name)
+            await asyncio.wait_for(
+                self.channel_layer.group_add(group, self.channel_name),
+                timeout=settings.KAKEHASHI_ROOM_BROADCAST_TIMEOUT,
+            )
         except Exception:  # noqa: BLE001 - the layer is down: say so, the page still has history
             logger.warning("room %s: channel layer unavailable at connect", self.meeting_id)
+            try:  # the pub/sub layer records the member before subscribing: forget it again
+                await asyncio.wait_for(self.channel_layer.group_discard(group, self.channel_name), timeout=1)
+            except Exception:  # noqa: BLE001
+                pass
             await self.accept()
             await self.close(code=CLOSE_LAYER_UNAVAILABLE)
             return
-        self.group = meeting_group_name(self.meeting_id)
+        self.group = group
         await self.accept()
         await database_sync_to_async(services.presence_join)(
             access=self.access, user=self.user, channel_name=self.channel_name
@@ -204,10 +233,13 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
 
     async def disconnect(self, code: int) -> None:
         self.gone = True
+        if self.counted:
+            self.counted = False
+            sockets.socket_unregister(self, user_id=self.user.pk)
         if self.group is None:
             return
         try:
-            await self.channel_layer.group_discard(self.group, self.channel_name)
+            await asyncio.wait_for(self.channel_layer.group_discard(self.group, self.channel_name), timeout=1)
         except Exception:  # noqa: BLE001
             pass
         await database_sync_to_async(services.presence_leave)(
@@ -218,7 +250,7 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
 
     async def receive(self, text_data=None, bytes_data=None, **kwargs) -> None:
         raw = text_data if text_data is not None else bytes_data
-        size = len(raw.encode("utf-8")) if isinstance(raw, str) else len(raw or b"")
+        size = len(raw.encode("utf-8", "surrogatepass")) if isinstance(raw, str) else len(raw or b"")
         if size > settings.KAKEHASHI_ROOM_MAX_FRAME_BYTES:
             await self.send_error("too_large")
             return
@@ -226,12 +258,9 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
             await self.send_error("rate_limited")
             return
         try:
-            content = json.loads(raw)
-        except (TypeError, ValueError):
-            await self.send_error("not_json")
-            return
-        if not isinstance(content, dict) or not isinstance(content.get("type"), str):
-            await self.send_error("bad_frame")
+            content = decode_frame(raw)
+        except FrameError as error:
+            await self.send_error(error.code)
             return
         ref = content.get("ref") if isinstance(content.get("ref"), (str, int)) else None
         handler = self.HANDLERS.get(content["type"])
@@ -240,6 +269,8 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
             return
         try:
             await handler(self, content, ref)
+        except FrameError as error:
+            await self.send_error(error.code, ref)
         except services.RoomError as error:
             await self.send_error(error.code, ref, message=error.message)
         except Exception:  # noqa: BLE001 - one bad frame never takes the room down
@@ -256,7 +287,10 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
 
     async def on_hello(self, content, ref) -> None:
         state = await database_sync_to_async(self._hello_state)(content.get("last_seq"))
-        payloads, top, more, queue, people = state
+        payloads, top, more, queue, people, refused = state
+        if refused:
+            # Still live from the room's current number, so this socket keeps its messages.
+            await self.send_error("bad_last_seq", ref)
         await self.send_json({"type": "history", "messages": payloads, "last_seq": top, "more": more})
         self.floor = top if self.floor is None else max(self.floor, top)
         buffered, self.buffer = self.buffer, []
@@ -266,17 +300,20 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
         await self.send_json({"type": "presence", "people": people})
 
     def _hello_state(self, last_seq):
-        try:
-            after = max(0, int(last_seq))
-        except (TypeError, ValueError):
-            after = None
+        after, refused = None, False
+        if last_seq is not None:
+            self.access.meeting.refresh_from_db(fields=["last_seq", "status"])
+            try:
+                after = sequence_number(last_seq, highest=self.access.meeting.last_seq)
+            except FrameError:
+                refused = True
         if after is None:
             # No replay asked for: live from now on.
             self.access.meeting.refresh_from_db(fields=["last_seq", "status"])
             payloads, top, more = [], self.access.meeting.last_seq, False
         else:
             payloads, top, more = _replay(self.access.meeting, after)
-        return payloads, top, more, services.queue_payload(self.access.meeting), presence_list(self.meeting_id)
+        return payloads, top, more, services.queue_payload(self.access.meeting), presence_list(self.meeting_id), refused
 
     async def _saved(self, payload: dict, result, ref) -> None:
         """Tell the sender it is saved, then broadcast what the service committed."""
@@ -292,6 +329,18 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
             await self._forward(payload)
             with translation.override(self.language):
                 await self.send_json({"type": "degraded", "message": str(DEGRADED)})
+            await sockets.layer_failed()  # everyone else here is told too
+
+    async def layer_state(self, *, degraded: bool) -> None:
+        """Called for every room socket in this process when the channel layer goes down or
+        comes back. After `recovered` the client asks for what it missed (hello last_seq)."""
+        if self.gone:
+            return
+        with translation.override(self.language):
+            if degraded:
+                await self.send_json({"type": "degraded", "message": str(ROOM_DEGRADED)})
+            else:
+                await self.send_json({"type": "recovered", "message": str(ROOM_RECOVERED)})
 
     async def on_message(self, content, ref) -> None:
         payload, result = await database_sync_to_async(_post)(self.access, self.user, content)

@@ -188,6 +188,7 @@ def _room_strings() -> dict:
         "connected": _("Connected: new messages appear here as they are sent."),
         "offline": _("Offline: trying to reconnect. Nothing you saw is lost; reload to see new messages."),
         "refused": _("You cannot join this room's live updates."),
+        "too_many": _("This room is open in too many windows or tabs. Close one and reload this page for live updates."),
         "closed": _("The meeting has closed; the room is read-only."),
         "content_note": _("Content note: open to read"),
         "deleted": _("This message was deleted by its author."),

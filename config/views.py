@@ -7,6 +7,7 @@ import time
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.core.cache import caches
 from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
@@ -21,6 +22,23 @@ def _database_health() -> dict:
     except Exception as error:  # noqa: BLE001 - any failure means "not healthy"
         return {"ok": False, "vendor": connection.vendor, "error": type(error).__name__}
     return {"ok": True, "vendor": connection.vendor, "ms": round((time.perf_counter() - started) * 1000, 1)}
+
+
+def _cache_health() -> dict:
+    cache = caches["default"]
+    backend = f"{type(cache).__module__}.{type(cache).__name__}"
+    started = time.perf_counter()
+    try:
+        check = getattr(cache, "check", None)
+        if check is not None:
+            check()  # the fail-safe Redis cache hides failures everywhere else
+        else:
+            cache.set("healthz", 1, 10)
+            if cache.get("healthz") != 1:
+                raise RuntimeError("the cache did not keep a value")
+    except Exception as error:  # noqa: BLE001
+        return {"ok": False, "backend": backend, "error": type(error).__name__}
+    return {"ok": True, "backend": backend, "ms": round((time.perf_counter() - started) * 1000, 1)}
 
 
 async def _layer_round_trip(layer) -> None:
@@ -44,11 +62,14 @@ def _channel_layer_health() -> dict:
 
 @never_cache
 def healthz(request):
-    """Database and channel-layer health as JSON; 503 when either is down."""
-    database = _database_health()
-    channel_layer = _channel_layer_health()
-    ok = database["ok"] and channel_layer["ok"]
-    return JsonResponse(
-        {"status": "ok" if ok else "unavailable", "database": database, "channel_layer": channel_layer},
-        status=200 if ok else 503,
-    )
+    """Database, cache and channel-layer health as JSON; 503 naming what is down. Never an HTML
+    error page: the compose health check and monitors read it."""
+    checks = {}
+    for name, check in (("database", _database_health), ("cache", _cache_health), ("channel_layer", _channel_layer_health)):
+        try:
+            checks[name] = check()
+        except Exception as error:  # noqa: BLE001 - a check that itself fails means "down"
+            checks[name] = {"ok": False, "error": type(error).__name__}
+    ok = all(check["ok"] for check in checks.values())
+    down = [name for name, check in checks.items() if not check["ok"]]
+    return JsonResponse({"status": "ok" if ok else "unavailable", "down": down, **checks}, status=200 if ok else 503)

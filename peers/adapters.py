@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from .addresses import client_address
 from .selectors import invitation_get_usable
 from .services import invitation_accept, user_set_language
 from .tasks import send_email
@@ -74,3 +75,8 @@ class AccountAdapter(DefaultAccountAdapter):
         send_email.enqueue(
             subject=msg.subject, body=msg.body, to=list(msg.to), html=html, from_email=msg.from_email
         )
+
+    def get_client_ip(self, request) -> str:
+        """The one client-address rule (peers/addresses.py) for allauth's rate limits and
+        sessions too: X-Forwarded-For only from KAKEHASHI_TRUSTED_PROXIES."""
+        return client_address(request)

@@ -66,7 +66,7 @@ def test_docker_compose_has_the_services_with_health_checks():
     for name in ("postgres", "redis", "web"):
         assert "healthcheck" in services[name], name
     assert "db_worker" in " ".join(services["worker"]["command"])
-    assert "uvicorn" in " ".join(services["web"]["command"])
+    assert "config.serve" in " ".join(services["web"]["command"])
     for name in ("web", "worker"):
         depends = services[name]["depends_on"]
         assert depends["postgres"]["condition"] == "service_healthy"

@@ -4,16 +4,9 @@ from __future__ import annotations
 
 import time
 
-from allauth.account.adapter import get_adapter
 from django.core.cache import cache
 
-
-def client_ip(request) -> str:
-    """The client's address as allauth sees it (honours its trusted-proxy settings)."""
-    try:
-        return get_adapter(request).get_client_ip(request) or "unknown"
-    except Exception:  # an unusual proxy header must not take the page down
-        return request.META.get("REMOTE_ADDR", "unknown")
+from peers.addresses import client_address_for_limits as client_ip
 
 
 def allow(request, *, scope: str, limit: int, period: int) -> bool:

@@ -29,6 +29,10 @@ SECRET_KEY = os.environ.get(
 )
 DEBUG = env_bool("DJANGO_DEBUG", False)
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
+# Proxies (addresses or networks, comma-separated) whose X-Forwarded-For/-Proto are believed;
+# none by default. The server (config/serve.py) and every per-address limit (peers/addresses.py)
+# read this one list: from anyone else the header would let a client pick its own address.
+KAKEHASHI_TRUSTED_PROXIES = env_list("KAKEHASHI_TRUSTED_PROXIES")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
@@ -149,13 +153,19 @@ else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
 # Cache: Redis when REDIS_URL is set (shared by every process, so publishing a page clears the
-# page cache everywhere), else memory in the one process.
+# page cache everywhere), else memory in the one process. The cache is an optimisation: when
+# Redis is down, reads miss and writes are dropped (config/cache.py), one pool per process.
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "config.cache.FailSafeRedisCache",
             "LOCATION": os.environ.get("REDIS_CACHE_URL", REDIS_URL),
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "kakehashi"),
+            "OPTIONS": {
+                "socket_connect_timeout": float(os.environ.get("REDIS_CACHE_TIMEOUT", "1")),
+                "socket_timeout": float(os.environ.get("REDIS_CACHE_TIMEOUT", "1")),
+                "RETRY_SECONDS": float(os.environ.get("REDIS_CACHE_RETRY_SECONDS", "2")),
+            },
         }
     }
 # Public pages served from the cache for visitors who are not signed in (cms/cache.py).
@@ -169,6 +179,12 @@ KAKEHASHI_ROOM_RATE_BURST = int(os.environ.get("KAKEHASHI_ROOM_RATE_BURST", "10"
 KAKEHASHI_ROOM_RATE_PER_SECOND = float(os.environ.get("KAKEHASHI_ROOM_RATE_PER_SECOND", "3"))
 KAKEHASHI_ROOM_BROADCAST_TIMEOUT = float(os.environ.get("KAKEHASHI_ROOM_BROADCAST_TIMEOUT", "2"))
 KAKEHASHI_ROOM_REPLAY_LIMIT = int(os.environ.get("KAKEHASHI_ROOM_REPLAY_LIMIT", "5000"))
+# Open room sockets one person may hold in one server process: per meeting (a few tabs and a
+# phone) and across meetings. The next one closes with 4429 (collaboration/sockets.py).
+KAKEHASHI_ROOM_MAX_SOCKETS_PER_MEETING = int(os.environ.get("KAKEHASHI_ROOM_MAX_SOCKETS_PER_MEETING", "5"))
+KAKEHASHI_ROOM_MAX_SOCKETS_PER_USER = int(os.environ.get("KAKEHASHI_ROOM_MAX_SOCKETS_PER_USER", "20"))
+# How often a process with open rooms checks the channel layer, to tell members it is down/back.
+KAKEHASHI_ROOM_LAYER_CHECK_SECONDS = float(os.environ.get("KAKEHASHI_ROOM_LAYER_CHECK_SECONDS", "5"))
 
 # Background tasks: immediate unless a worker runs (production sets the database backend).
 TASKS = {

@@ -25,9 +25,11 @@ async def test_non_invitee_is_refused_at_connect_with_4403(connect, meeting, out
     assert await room.receive_output(timeout=5) == {"type": "websocket.close", "code": 4403}
 
 
-async def test_unknown_meeting_closes_with_4404(connect, outsider):
-    room = await connect(outsider, 999999, expect_ok=False)
-    assert await room.receive_output(timeout=5) == {"type": "websocket.close", "code": 4404}
+async def test_unknown_meeting_closes_like_a_forbidden_one_with_4403(connect, meeting, outsider):
+    # A meeting that does not exist and one the person may not enter look the same.
+    for meeting_id in (999999, meeting.pk, 2**70):
+        room = await connect(outsider, meeting_id, expect_ok=False)
+        assert await room.receive_output(timeout=5) == {"type": "websocket.close", "code": 4403}
 
 
 async def test_anonymous_visitor_is_refused_with_4401(connect, meeting):

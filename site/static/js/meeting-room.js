@@ -160,6 +160,10 @@
     else if (f.type === "queue") { renderQueue(f.entries); }
     else if (f.type === "status") { if (f.status === "closed") { closed = true; say(T.closed); if (form) { form.hidden = true; } } }
     else if (f.type === "degraded") { say(f.message); }
+    else if (f.type === "recovered") {
+      // The live path is back: ask for everything after the last number seen.
+      say(f.message); socket.send(JSON.stringify({ type: "hello", last_seq: lastSeq }));
+    }
     else if (f.type === "error") { say(f.message); }
     else if (f.type === "saved") { if (f.delivered) { say(T.connected); } }
   }
@@ -173,7 +177,8 @@
     });
     socket.addEventListener("message", onFrame);
     socket.addEventListener("close", function (event) {
-      if (event.code === 4401 || event.code === 4403 || event.code === 4404) { say(T.refused); return; }
+      if (event.code === 4401 || event.code === 4403) { say(T.refused); return; }
+      if (event.code === 4429) { say(T.too_many); return; } // too many windows open: no retry loop
       // Back-off: 1, 2, 4 … up to 30 seconds, with a little jitter.
       var delay = Math.min(30000, 1000 * Math.pow(2, attempt)) + Math.floor(Math.random() * 500);
       attempt += 1;
