@@ -9,12 +9,13 @@ from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import translation
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from peers.models import User
+from peers.request_params import MAX_ID, read_int
 
 from . import services
 from .models import (
@@ -363,12 +364,13 @@ class ActionItemDetail(MeetingAPIView):
 
 class Messages(MeetingAPIView):
     serializer_class = MessageInSerializer  # for the OpenAPI document
+
+    @extend_schema(parameters=[OpenApiParameter("after", int, description="Messages after this sequence number.")],
+                   responses={200: None})
     def get(self, request, pk):
         access = self.access(request, pk)
-        raw = request.query_params.get("after", "0")
-        if not raw.isdigit():
-            raise BadInput(_bilingual(ValidationError({"after": _after_message()})))
-        rows = message_list_after(access.meeting, int(raw), limit=1000)
+        after = read_int(request.query_params, "after", min=0, max=MAX_ID, default=0)
+        rows = message_list_after(access.meeting, after, limit=1000)
         return Response({"messages": [message_payload(m) for m in rows]})
 
     @transaction.non_atomic_requests
@@ -383,8 +385,3 @@ class Messages(MeetingAPIView):
         payload["delivered"] = bool(result.delivered)
         return Response(payload, status=status.HTTP_201_CREATED)
 
-
-def _after_message():
-    from django.utils.translation import gettext_lazy
-
-    return gettext_lazy("`after` must be a whole number (a sequence number).")

@@ -8,6 +8,7 @@ is answered 400 with messages in Japanese and English at once, and nothing is ch
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import path
 from django.utils import translation
@@ -26,7 +27,15 @@ from .models import (
     ProfessionalRole,
     User,
 )
-from .pagination import keyset_page
+from .pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, BadCursor, keyset_page
+from .request_params import (
+    BadParameter,
+    CodeRelatedField,
+    bad_cursor_message,
+    read_cursor,
+    read_int,
+    read_text,
+)
 from .selectors.workforce import (
     engagement_get_for,
     engagement_list_for,
@@ -101,13 +110,13 @@ class KakehashiAPIView(GenericAPIView):
         return super().handle_exception(exc)
 
     def page(self, qs, fields):
-        size = self.request.query_params.get("page_size")
+        """One page of `qs` after the `cursor` parameter; a bad cursor or page size is a 400."""
+        params = self.request.query_params
+        size = read_int(params, "page_size", min=1, max=MAX_PAGE_SIZE, default=DEFAULT_PAGE_SIZE)
         try:
-            size = int(size) if size else None
-        except ValueError:
-            size = None
-        page = keyset_page(qs, fields=fields, cursor=self.request.query_params.get("cursor"),
-                           size=size or 25)
+            page = keyset_page(qs, fields=fields, cursor=read_cursor(params, "cursor"), size=size)
+        except BadCursor:
+            raise BadParameter("cursor", ValidationError(bad_cursor_message(), code="invalid_cursor")) from None
         next_url = None
         if page.next_cursor:
             query = self.request.query_params.copy()
@@ -185,11 +194,11 @@ def _person_data(person: User) -> dict:
 class ProfileUpdateSerializer(serializers.Serializer):
     display_name = serializers.CharField(max_length=100, required=False)
     name_kana = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    prefecture = serializers.SlugRelatedField(
+    prefecture = CodeRelatedField(
         slug_field="code", queryset=Prefecture.objects.all(), required=False, allow_null=True
     )
     languages = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    professional_roles = serializers.SlugRelatedField(
+    professional_roles = CodeRelatedField(
         slug_field="code", queryset=ProfessionalRole.objects.filter(is_active=True), many=True,
         required=False,
     )
@@ -218,7 +227,7 @@ class EngagementSerializer(serializers.ModelSerializer):
 class TermsSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=Engagement.Kind.choices)
     job_title = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-    activities = serializers.SlugRelatedField(
+    activities = CodeRelatedField(
         slug_field="code", queryset=Activity.objects.filter(is_active=True), many=True,
         required=False,
     )
@@ -265,8 +274,10 @@ class OrganisationListAPI(KakehashiAPIView):
     def get(self, request):
         params = request.query_params
         qs = organisation_list(
-            search=params.get("search", "").strip(), prefecture=params.get("prefecture") or None,
-            kind=params.get("kind") or None, activity=params.get("activity") or None,
+            search=read_text(params, "search", max_length=100),
+            prefecture=read_text(params, "prefecture", max_length=10, default=None),
+            kind=read_text(params, "kind", max_length=60, default=None),
+            activity=read_text(params, "activity", max_length=60, default=None),
         )
         items, next_url = self.page(qs, ["name", "id"])
         return Response({"results": OrganisationSerializer(items, many=True).data, "next": next_url})

@@ -2,16 +2,24 @@
 
 A page is `size` rows after the cursor (the ordering values of the last row seen), fetched with
 one query of size + 1 rows so that we know whether another page follows.
+
+A cursor is only ever one we gave out; anything else is refused before it reaches the database
+(`BadCursor`): the API answers 400 (`KakehashiAPIView.page`), a page shows its first page with a
+notice (`keyset_page_for_request`, rendered by peers/_pager.html).
 """
 
 from __future__ import annotations
 
 import base64
+import binascii
 import datetime
 import json
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
+
+from .request_params import BadParameter, bad_cursor_message, no_control_characters, read_cursor
 
 DEFAULT_PAGE_SIZE = 25
 MAX_PAGE_SIZE = 100
@@ -21,6 +29,13 @@ MAX_PAGE_SIZE = 100
 class KeysetPage:
     items: list
     next_cursor: str | None
+    cursor_refused: bool = False  # a bad cursor was given, so this is the first page
+
+
+class BadCursor(ValueError):
+    """A cursor that we did not give out (or that no longer fits the ordering)."""
+
+    message = bad_cursor_message()
 
 
 def _encode(values: list) -> str:
@@ -28,22 +43,36 @@ def _encode(values: list) -> str:
     return base64.urlsafe_b64encode(json.dumps(plain).encode()).decode().rstrip("=")
 
 
-def _decode(cursor: str, qs: QuerySet, fields: list[str]) -> list | None:
+def _model_field(model, path: str):
+    parts = path.split("__")
+    for part in parts[:-1]:
+        model = model._meta.get_field(part).related_model
+    return model._meta.get_field(parts[-1])
+
+
+def _decode(cursor: str, qs: QuerySet, fields: list[str]) -> list:
+    """The ordering values a cursor carries, each read and validated by its model field (type,
+    range, a real date, no control characters), or BadCursor."""
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
-        raw = json.loads(base64.urlsafe_b64decode(padded.encode()))
-        if not isinstance(raw, list) or len(raw) != len(fields):
-            return None
-        values = []
-        for name, value in zip(fields, raw, strict=True):
-            path = name.lstrip("-")
-            if "__" in path:  # a related field: compared as given
-                values.append(value)
-            else:
-                values.append(qs.model._meta.get_field(path).to_python(value))
-        return values
-    except (ValueError, TypeError, json.JSONDecodeError, Exception):  # noqa: BLE001 - any bad cursor is page one
-        return None
+        raw = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
+    except (ValueError, binascii.Error, UnicodeError, RecursionError):
+        raise BadCursor from None
+    if not isinstance(raw, list) or len(raw) != len(fields):
+        raise BadCursor
+    values = []
+    for name, value in zip(fields, raw, strict=True):
+        if isinstance(value, bool) or not isinstance(value, str | int):
+            raise BadCursor
+        field = _model_field(qs.model, name.lstrip("-"))
+        try:
+            no_control_characters(value)
+            value = field.to_python(value)
+            field.run_validators(value)
+        except (ValidationError, TypeError, ValueError, OverflowError):
+            raise BadCursor from None
+        values.append(value)
+    return values
 
 
 def _value(obj, name: str):
@@ -54,7 +83,8 @@ def _value(obj, name: str):
 
 def keyset_page(qs: QuerySet, *, fields: list[str], cursor: str | None, size: int = DEFAULT_PAGE_SIZE) -> KeysetPage:
     """Rows of `qs` ordered by `fields` (each ascending, or descending with "-"; the last must be
-    unique, such as "id"), starting after `cursor`. A bad cursor gives the first page."""
+    unique, such as "id"), starting after `cursor`. A cursor we did not give out raises BadCursor
+    (before any query)."""
     size = max(1, min(int(size or DEFAULT_PAGE_SIZE), MAX_PAGE_SIZE))
     qs = qs.order_by(*fields)
     values = _decode(cursor, qs, fields) if cursor else None
@@ -73,3 +103,15 @@ def keyset_page(qs: QuerySet, *, fields: list[str], cursor: str | None, size: in
         rows = rows[:size]
         next_cursor = _encode([_value(rows[-1], name) for name in fields])
     return KeysetPage(items=rows, next_cursor=next_cursor)
+
+
+def keyset_page_for_request(request, qs: QuerySet, *, fields: list[str], param: str = "after",
+                            size: int = DEFAULT_PAGE_SIZE) -> KeysetPage:
+    """For pages: the page after the cursor in `request.GET[param]`; a bad cursor gives the first
+    page with `cursor_refused` set, which peers/_pager.html shows as a notice."""
+    try:
+        return keyset_page(qs, fields=fields, cursor=read_cursor(request.GET, param), size=size)
+    except (BadParameter, BadCursor):
+        page = keyset_page(qs, fields=fields, cursor=None, size=size)
+        page.cursor_refused = True
+        return page

@@ -4,8 +4,6 @@ Japanese and English at once and changes nothing."""
 
 from __future__ import annotations
 
-import datetime
-
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
@@ -22,9 +20,17 @@ from peers.models import (
     ProfessionalRole,
     User,
 )
+from peers.request_params import (
+    REQUIRED,
+    BadParameter,
+    CodeRelatedField,
+    read_choice,
+    read_date,
+    read_id,
+)
 
 from . import selectors, services
-from .models import LEVEL_FIELDS, ActivityEntry, Mode, Stage, SupervisionSession
+from .models import LEVEL_FIELDS, ActivityEntry, EntryStatus, Mode, Stage, SupervisionSession
 
 ORDER = ["-date", "-id"]
 
@@ -81,14 +87,14 @@ class EntryInSerializer(serializers.Serializer):
     date = serializers.DateField()
     start_time = serializers.TimeField(required=False, allow_null=True)
     duration_minutes = serializers.IntegerField(min_value=1, max_value=24 * 60)
-    activity = serializers.SlugRelatedField(slug_field="code", queryset=Activity.objects.filter(is_active=True))
-    setting = serializers.SlugRelatedField(
+    activity = CodeRelatedField(slug_field="code", queryset=Activity.objects.filter(is_active=True))
+    setting = CodeRelatedField(
         slug_field="code", queryset=OrganisationKind.objects.all(), required=False, allow_null=True
     )
     mode = serializers.ChoiceField(choices=Mode.choices, required=False)
     stage = serializers.ChoiceField(choices=Stage.choices)
     people_supported = serializers.IntegerField(min_value=0, max_value=1000, required=False)
-    professional_roles = serializers.SlugRelatedField(
+    professional_roles = CodeRelatedField(
         slug_field="code", queryset=ProfessionalRole.objects.all(), many=True, required=False
     )
     colleagues = _Emails(required=False)
@@ -152,10 +158,12 @@ class EntryListAPI(KakehashiAPIView):
                    responses=_paged(EntrySerializer), operation_id="activity_entries_list")
     def get(self, request):
         qs = selectors.activity_entry_list_for(request.user)
-        if request.query_params.get("organisation", "").isdigit():
-            qs = qs.filter(organisation_id=int(request.query_params["organisation"]))
-        if request.query_params.get("status"):
-            qs = qs.filter(status=request.query_params["status"])
+        organisation = read_id(request.query_params, "organisation")
+        if organisation is not None:
+            qs = qs.filter(organisation_id=organisation)
+        entry_status = read_choice(request.query_params, "status", EntryStatus.choices)
+        if entry_status is not None:
+            qs = qs.filter(status=entry_status)
         items, next_url = self.page(qs, ORDER)
         return Response({"results": EntrySerializer(items, many=True).data, "next": next_url})
 
@@ -261,12 +269,9 @@ class HoursAPI(KakehashiAPIView):
 
     @extend_schema(parameters=[OpenApiParameter("since", str), OpenApiParameter("until", str)], responses={200: None})
     def get(self, request):
-        try:
-            since = datetime.date.fromisoformat(request.query_params.get("since", ""))
-            until = datetime.date.fromisoformat(request.query_params.get("until", ""))
-        except ValueError:
-            from django.core.exceptions import ValidationError
-            from django.utils.translation import gettext_lazy as _
-
-            raise ValidationError({"since": _("Give since and until as YYYY-MM-DD.")}) from None
+        since = read_date(request.query_params, "since", default=REQUIRED)
+        until = read_date(request.query_params, "until", default=REQUIRED)
+        if until < since:
+            raise BadParameter("until", ValidationError(_("The end date cannot be before the start date."),
+                                                        code="order"))
         return Response({"hours": str(selectors.verified_hours_for(request.user, since, until))})

@@ -15,7 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from peers.pagination import keyset_page
+from peers.pagination import keyset_page_for_request
+from peers.request_params import read_date
 from peers.selectors import prefecture_list_coordinated_by, user_has_role, user_is_admin
 from peers.views._helpers import add_service_errors
 
@@ -37,15 +38,8 @@ def _since_months(months: int) -> datetime.date:
 
 def _period(request: HttpRequest) -> tuple[datetime.date, datetime.date]:
     """?since=YYYY-MM-DD&until=… ; by default the last 12 months."""
-    today = timezone.localdate()
-    try:
-        since = datetime.date.fromisoformat(request.GET.get("since", ""))
-    except ValueError:
-        since = _since_months(12)
-    try:
-        until = datetime.date.fromisoformat(request.GET.get("until", ""))
-    except ValueError:
-        until = today
+    since = read_date(request.GET, "since", default=_since_months(12), lenient=True)
+    until = read_date(request.GET, "until", default=timezone.localdate(), lenient=True)
     return since, until
 
 
@@ -56,7 +50,7 @@ def _period(request: HttpRequest) -> tuple[datetime.date, datetime.date]:
 def my_activity(request: HttpRequest) -> HttpResponse:
     user = request.user
     by_activity, by_kind = selectors.my_activity_charts(user, _since_months(6))
-    page = keyset_page(selectors.activity_entry_list_own(user), fields=FIELDS, cursor=request.GET.get("after"))
+    page = keyset_page_for_request(request, selectors.activity_entry_list_own(user), fields=FIELDS)
     verifies = selectors.organisation_ids_verified_by(user)
     return render(request, "collaboration/activity/my_activity.html", {
         "charts": [by_activity, by_kind],
@@ -195,7 +189,7 @@ def supervision(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Saved. The other person will be asked to confirm it."))
             return redirect("activity:supervision")
-    page = keyset_page(selectors.supervision_list_for(request.user), fields=FIELDS, cursor=request.GET.get("after"))
+    page = keyset_page_for_request(request, selectors.supervision_list_for(request.user), fields=FIELDS)
     return render(request, "collaboration/activity/supervision.html", {"form": form, "page": page})
 
 
@@ -229,10 +223,8 @@ def organisation_activity(request: HttpRequest, pk: int) -> HttpResponse:
     """The team's activity, the collaboration matrix and a link to the verification queue."""
     organisation = _organisation_or_404(request, pk)
     since, until = _period(request)
-    page = keyset_page(
-        selectors.activity_entry_list_for_organisation(organisation).filter(date__gte=since, date__lte=until),
-        fields=FIELDS, cursor=request.GET.get("after"),
-    )
+    entries = selectors.activity_entry_list_for_organisation(organisation).filter(date__gte=since, date__lte=until)
+    page = keyset_page_for_request(request, entries, fields=FIELDS)
     return render(request, "collaboration/activity/organisation.html", {
         "organisation": organisation, "since": since, "until": until, "page": page,
         "team": selectors.team_summary(organisation, since, until),
@@ -246,8 +238,9 @@ def organisation_activity(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def verification_queue(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = _organisation_or_404(request, pk)
-    page = keyset_page(selectors.verification_queue(request.user, organisation), fields=FIELDS,
-                       cursor=request.GET.get("after"))
+    page = keyset_page_for_request(
+        request, selectors.verification_queue(request.user, organisation), fields=FIELDS,
+    )
     today = timezone.localdate()
     return render(request, "collaboration/activity/queue.html", {
         "organisation": organisation, "page": page, "decline_form": DeclineForm(),

@@ -24,7 +24,7 @@ from ..forms import (
     ProfileForm,
 )
 from ..models import Consent, Engagement, ErasureRequest, LivedExperience
-from ..pagination import keyset_page
+from ..pagination import keyset_page_for_request
 from ..selectors.privacy import (
     consent_get_own,
     consent_list_for,
@@ -89,10 +89,7 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def engagement_list(request: HttpRequest) -> HttpResponse:
-    page = keyset_page(
-        engagement_list_own(request.user), fields=["-start_date", "-id"],
-        cursor=request.GET.get("after"),
-    )
+    page = keyset_page_for_request(request, engagement_list_own(request.user), fields=["-start_date", "-id"])
     return render(request, "peers/engagement_list.html", {"page": page, "today": timezone.localdate()})
 
 
@@ -219,10 +216,7 @@ def consent_page(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def access_log(request: HttpRequest) -> HttpResponse:
-    page = keyset_page(
-        sensitive_access_list_for(request.user), fields=["-at", "-id"],
-        cursor=request.GET.get("after"),
-    )
+    page = keyset_page_for_request(request, sensitive_access_list_for(request.user), fields=["-at", "-id"])
     return render(request, "peers/access_log.html", {"page": page})
 
 

@@ -8,7 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from ..forms import DirectoryFilterForm, OrganisationFilterForm
-from ..pagination import keyset_page
+from ..pagination import keyset_page_for_request
 from ..selectors.workforce import (
     directory_list,
     directory_lived_experience,
@@ -35,7 +35,7 @@ def organisation_list_view(request: HttpRequest) -> HttpResponse:
             "kind": data["kind"].code if data["kind"] else None,
             "activity": data["activity"].code if data["activity"] else None,
         }
-    page = keyset_page(organisation_list(**filters), fields=["name", "id"], cursor=request.GET.get("after"))
+    page = keyset_page_for_request(request, organisation_list(**filters), fields=["name", "id"])
     query = request.GET.copy()
     query.pop("after", None)
     return render(request, "peers/organisation_list.html", {
@@ -66,9 +66,8 @@ def organisation_staff(request: HttpRequest, pk: int) -> HttpResponse:
     manages = user_manages_organisation(user, organisation)
     staff_page = None
     if manages:
-        staff_page = keyset_page(
-            organisation_staff_for(user, organisation),
-            fields=["person__display_name", "id"], cursor=request.GET.get("after"),
+        staff_page = keyset_page_for_request(
+            request, organisation_staff_for(user, organisation), fields=["person__display_name", "id"],
         )
     return render(request, "peers/staff/organisation_staff.html", {
         "organisation": organisation, "summary": summary, "manages": manages,
@@ -88,10 +87,7 @@ def directory_context(request: HttpRequest) -> dict:
             "prefecture": data["prefecture"].code if data["prefecture"] else None,
             "kind": data["kind"].code if data["kind"] else None,
         }
-    page = keyset_page(
-        directory_list(**filters), fields=["user__display_name", "id"],
-        cursor=request.GET.get("after"),
-    )
+    page = keyset_page_for_request(request, directory_list(**filters), fields=["user__display_name", "id"])
     lived = directory_lived_experience(viewer=request.user, profiles=page.items, context="directory")
     entries = [(profile, lived.get(profile.user_id)) for profile in page.items]
     query = request.GET.copy()

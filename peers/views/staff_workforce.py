@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from ..forms import ImportForm
 from ..imports import CHUNK_ROWS, MAX_ROWS, export_rows, import_steps
-from ..pagination import keyset_page
+from ..pagination import keyset_page_for_request
 from ..selectors import user_has_role, user_is_admin
 from ..selectors.privacy import erasure_request_get_for, erasure_request_list_for
 from ..selectors.workforce import (
@@ -43,9 +43,8 @@ def _require_manager(user) -> None:
 @staff_required
 def engagement_pending(request: HttpRequest) -> HttpResponse:
     _require_manager(request.user)
-    page = keyset_page(
-        engagement_list_pending_for(request.user), fields=["-start_date", "-id"],
-        cursor=request.GET.get("after"),
+    page = keyset_page_for_request(
+        request, engagement_list_pending_for(request.user), fields=["-start_date", "-id"],
     )
     return render(request, "peers/staff/engagement_pending.html", {"page": page})
 
@@ -176,9 +175,8 @@ def export_view(request: HttpRequest, shape: str) -> HttpResponse:
 def erasure_list(request: HttpRequest) -> HttpResponse:
     if not user_is_admin(request.user):
         raise PermissionDenied(_("This page is for administrators."))
-    page = keyset_page(
-        erasure_request_list_for(request.user), fields=["-requested_at", "-id"],
-        cursor=request.GET.get("after"),
+    page = keyset_page_for_request(
+        request, erasure_request_list_for(request.user), fields=["-requested_at", "-id"],
     )
     return render(request, "peers/staff/erasure_list.html", {"page": page})
 
