@@ -218,3 +218,27 @@ def kept_for(*, data: str, label, count: int, rule: RetentionRule | None, until=
         reason_ja=rule.note_ja if rule else reason_ja,
         reason_en=(rule.note_en or rule.note_ja) if rule else reason_en, until=until,
     )
+
+
+# Fields pointing at a person that no part covers, each with the reason. Everything else that
+# points at the user model must be in a part (tests/peers/test_personal_data_registry.py).
+EXCLUDED_FIELDS: dict[str, str] = {
+    # Wagtail's editor: pages, revisions, logs and comments are the website's editorial record,
+    # written by editors (staff). They stay attributed to the anonymised account, which names
+    # nobody after an erasure; an editor's personal data is their account.
+    "wagtailcore.Page.owner": "editorial record; attributed to the anonymised account",
+    "wagtailcore.Page.locked_by": "editorial state; attributed to the anonymised account",
+    "wagtailcore.Revision.user": "editorial record; attributed to the anonymised account",
+    "wagtailcore.PageLogEntry.user": "editorial log; attributed to the anonymised account",
+    "wagtailcore.ModelLogEntry.user": "editorial log; attributed to the anonymised account",
+    "wagtailcore.Comment.user": "editors' comments on drafts; attributed to the anonymised account",
+    "wagtailcore.Comment.resolved_by": "editorial state; attributed to the anonymised account",
+    "wagtailcore.CommentReply.user": "editors' comments on drafts; attributed to the anonymised account",
+    "wagtailcore.WorkflowState.requested_by": "editorial workflow; attributed to the anonymised account",
+    "wagtailcore.TaskState.finished_by": "editorial workflow; attributed to the anonymised account",
+    "wagtaildocs.Document.uploaded_by_user": "website documents belong to the site, not the uploader",
+    "wagtailimages.Image.uploaded_by_user": "website images belong to the site, not the uploader",
+    "wagtailcore.UploadedFile.uploaded_by_user": "a temporary upload of the editor, attached to site media",
+    # Django's admin log: what administrators did, the platform's accountability record.
+    "admin.LogEntry.user": "administrators' action log; attributed to the anonymised account",
+}

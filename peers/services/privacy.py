@@ -32,6 +32,8 @@ from .workforce import active_consent_for
 PURPOSE_CATEGORIES: dict[str, list[str]] = {
     Consent.Purpose.LIVED_EXPERIENCE: [DataCategory.LIVED_EXPERIENCE],
     Consent.Purpose.ACCOMMODATIONS: [DataCategory.ACCOMMODATIONS],
+    Consent.Purpose.TRAINING_ACCOMMODATIONS: [DataCategory.ACCOMMODATIONS],
+    Consent.Purpose.MEETING_ACCOMMODATIONS: [DataCategory.ACCOMMODATIONS],
 }
 
 
@@ -55,6 +57,22 @@ def consent_give(*, person: User, purpose: str, recorded_by: User | None = None)
     consent.save()
     audit_record(actor=recorded_by, action="consent.give", target=consent,
                  data={"person": person.pk, "purpose": purpose})
+    return consent
+
+
+@transaction.atomic
+def accommodation_consent_for(*, person: User, purpose: str, given: bool) -> Consent:
+    """The consent an accommodation request (合理的配慮) is stored under: recorded now when the
+    person ticked the box (`given`), else their active consent for the purpose. Without either
+    the request is refused, never stored."""
+    if given:
+        return consent_give(person=person, purpose=purpose)
+    consent = Consent.objects.filter(person=person, purpose=purpose, withdrawn_at__isnull=True).first()
+    if consent is None:
+        raise ValidationError({"accommodation_consent": _(
+            "An accommodation request is stored only with your consent: tick the box to agree, "
+            "or leave the request empty."
+        )})
     return consent
 
 
