@@ -26,8 +26,6 @@ from ..pagination import keyset_page
 from ..selectors.privacy import (
     consent_get_own,
     consent_list_for,
-    erasure_request_list_for,
-    kept_for_display,
     personal_data_json,
     personal_data_zip,
 )
@@ -262,9 +260,4 @@ def my_data(request: HttpRequest) -> HttpResponse:
             "We have received your request. An administrator will carry it out and tell you."
         ))
         return redirect("peers:my_data")
-    done = [
-        {"request": r, "kept": kept_for_display(r.kept)}
-        for r in erasure_request_list_for(request.user).filter(
-            person=request.user, status=ErasureRequest.Status.COMPLETED)
-    ]
-    return render(request, "peers/my_data.html", {"form": form, "open_request": open_request, "done": done})
+    return render(request, "peers/my_data.html", {"form": form, "open_request": open_request})
