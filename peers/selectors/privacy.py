@@ -114,12 +114,12 @@ def personal_data_json(person: User) -> dict:
 def _csv_value(value, choices: dict | None) -> str:
     if value is None:
         return ""
+    if isinstance(value, list):
+        return ";".join(str(choices.get(v, v) if choices else v) for v in value)
     if choices is not None and value in choices:
         return str(choices[value])
     if isinstance(value, bool):
         return str(_("Yes") if value else _("No"))
-    if isinstance(value, list):
-        return ";".join(str(choices.get(v, v) if choices else v) for v in value)
     if isinstance(value, datetime.datetime):
         return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if timezone.is_aware(value) else value.isoformat()
     return str(plain(value))
