@@ -196,7 +196,8 @@ class ActivityPart(Part):
             Table("supervision_sessions", SupervisionSession, (
                 "date", "minutes", "topics", "supervisor__display_name", "peer__display_name", "confirmed_at"),
                 lambda user: SupervisionSession.objects.filter(Q(peer=user) | Q(supervisor=user)),
-                labels={"supervisor__display_name": _("supervisor"), "peer__display_name": _("peer supporter")}),
+                labels={"supervisor__display_name": _("supervisor"), "peer__display_name": _("peer supporter"),
+                        "minutes": _("duration (minutes)")}),
             Table("named_supervisor", ActivityVerifier, ("organisation__name", "named_at", "removed_at"),
                   lambda user: ActivityVerifier.objects.filter(user=user),
                   labels={"named_at": _("named at"), "removed_at": _("removed at")}),

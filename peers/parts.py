@@ -65,7 +65,8 @@ class AccountPart(Part):
                   lambda user: EmailAddress.objects.filter(user=user)),
             # Only the kind and dates of each second factor, never its secret.
             Table("two_step_sign_in", Authenticator, ("type", "created_at", "last_used_at"),
-                  lambda user: Authenticator.objects.filter(user=user)),
+                  lambda user: Authenticator.objects.filter(user=user),
+                  labels={"type": _("kind"), "created_at": _("created at"), "last_used_at": _("last used at")}),
         ]
 
     def erase(self, user, *, request, now):

@@ -36,6 +36,9 @@ if TYPE_CHECKING:
     from .models import ErasureRequest, RetentionRule, User
 
 
+_NAME_FIELDS = frozenset({"name", "name_ja", "title", "display_name", "number", "code"})
+
+
 @dataclass(frozen=True)
 class Table:
     """One table of the export: rows of `model` read with `.values(*fields)` in one query.
@@ -57,7 +60,14 @@ class Table:
         parts = lookup.split("__")
         for name in parts[:-1]:
             model = model._meta.get_field(name).related_model
-        return str(model._meta.get_field(parts[-1]).verbose_name)
+        label = str(model._meta.get_field(parts[-1]).verbose_name)
+        if len(parts) == 1:
+            return label
+        # A related record's name is named by what it is ("course", "organisation"); any other
+        # field of it by both ("meeting: starts at").
+        if parts[-1] in _NAME_FIELDS:
+            return str(model._meta.verbose_name)
+        return f"{model._meta.verbose_name}: {label}"
 
     def choices(self) -> dict[str, dict]:
         """Lookup → {code: label} for fields with choices (the CSV shows labels)."""
