@@ -39,6 +39,7 @@ from .selectors import (
     meeting_access_for,
     meeting_list_for,
     message_list_after,
+    reply_accommodations_read,
 )
 
 LANGUAGES = ("ja", "en")
@@ -146,6 +147,11 @@ class MeetingSerializer(serializers.ModelSerializer):
 class ReplySerializer(serializers.Serializer):
     response = serializers.ChoiceField(choices=Reply.Response.choices)
     accommodation_request = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+    accommodation_consent = serializers.BooleanField(
+        required=False, default=False,
+        help_text="Consent to share the accommodation request with the meeting's coordinators; "
+                  "a request is stored only with it (or an active consent given before).",
+    )
 
 
 class InvitationSerializer(serializers.ModelSerializer):
@@ -162,8 +168,8 @@ class InvitationSerializer(serializers.ModelSerializer):
         return reply.response if reply else None
 
     def get_accommodation_request(self, obj) -> str:
-        reply = getattr(obj, "reply", None)
-        return reply.accommodation_request if reply else ""
+        """Only what the reader may see (reply_accommodations_read, logged there)."""
+        return self.context.get("accommodations", {}).get(obj.pk, "")
 
 
 class AttendanceInSerializer(serializers.Serializer):
@@ -278,7 +284,10 @@ class Invitations(MeetingAPIView):
         rows = invitation_list(access.meeting)
         if not access.can_coordinate:
             rows = rows.filter(user=request.user)  # others' replies and requests are not shown
-        return Response(InvitationSerializer(rows, many=True).data)
+        rows = list(rows)
+        shown = reply_accommodations_read(access=access, viewer=request.user, invitations=rows,
+                                          context=f"API: {access.meeting.title}")
+        return Response(InvitationSerializer(rows, many=True, context={"accommodations": shown}).data)
 
 
 class ReplyView(MeetingAPIView):

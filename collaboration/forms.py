@@ -28,6 +28,14 @@ class MeetingForm(forms.ModelForm):
 
 
 class ReplyForm(forms.ModelForm):
+    accommodation_consent = forms.BooleanField(
+        label=_("I agree that the meeting's coordinators read my accommodation request to arrange it. "
+                "Every time someone reads it, it is written in my access log."),
+        help_text=_("Needed only if you write a request. You can withdraw this consent at any time "
+                    "on your consent page; the request is then erased."),
+        required=False,
+    )
+
     class Meta:
         model = Reply
         fields = ["response", "accommodation_request"]

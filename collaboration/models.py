@@ -271,11 +271,21 @@ class Reply(models.Model):
         help_text=_("Anything that would help you take part (合理的配慮), for example breaks, "
                     "materials in advance, a quiet seat, captions."),
     )
+    accommodation_consent = models.ForeignKey(
+        "peers.Consent", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("consent for the accommodation request"),
+    )
     replied_at = models.DateTimeField(_("replied at"), default=timezone.now)
 
     class Meta:
         verbose_name = _("reply")
         verbose_name_plural = _("replies")
+        constraints = [
+            models.CheckConstraint(
+                name="reply_accommodation_needs_consent",
+                condition=Q(accommodation_request="") | Q(accommodation_consent__isnull=False),
+            )
+        ]
 
     def __str__(self) -> str:
         return self.get_response_display()

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 
-from peers.models import Role
+from peers.models import DataCategory, Role
 from peers.selectors import role_assignment_list_for, user_is_admin
+from peers.selectors.privacy import sensitive_access_record
 
 from .models import (
     ActionItem,
@@ -174,7 +175,29 @@ def minutes_get_published(meeting_id: int) -> Minutes | None:
 
 
 def invitation_list(meeting: Meeting) -> QuerySet[MeetingInvitation]:
-    return meeting.invitations.select_related("user", "reply").order_by("sector", "user__display_name")
+    return meeting.invitations.select_related("user", "reply__accommodation_consent").order_by(
+        "sector", "user__display_name")
+
+
+def reply_accommodations_read(*, access: MeetingAccess, viewer, invitations, context: str) -> dict[int, str]:
+    """Accommodation requests in the replies to `invitations` that `viewer` may read, by
+    invitation id: the invitee's own, and everyone's for the meeting's coordinators, while
+    the request's consent is active. Each read by someone else goes to the invitee's access
+    log (one insert)."""
+    shown = {}
+    for invitation in invitations:
+        reply = getattr(invitation, "reply", None)
+        consent = reply.accommodation_consent if reply else None
+        if not reply or not reply.accommodation_request or consent is None or not consent.covers(
+                DataCategory.ACCOMMODATIONS):
+            continue
+        if invitation.user_id == viewer.pk or access.can_coordinate:
+            shown[invitation.pk] = invitation
+    sensitive_access_record(
+        viewer=viewer, person_ids=[i.user_id for i in shown.values()],
+        category=DataCategory.ACCOMMODATIONS, context=context,
+    )
+    return {pk: i.reply.accommodation_request for pk, i in shown.items()}
 
 
 def invitation_list_for_user(user) -> QuerySet[MeetingInvitation]:

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from peers.models import User
 from peers.views import staff_required
+from peers.views._helpers import add_service_errors
 
 from . import ics, services
 from .forms import (
@@ -57,6 +58,7 @@ from .selectors import (
     message_list_hidden,
     minutes_get_published,
     moderation_log_list,
+    reply_accommodations_read,
     speaker_queue_list,
 )
 
@@ -137,12 +139,17 @@ def meeting_reply(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     form = ReplyForm(request.POST)
     if form.is_valid():
-        services.reply_save(
-            invitation=invitation, user=request.user, response=form.cleaned_data["response"],
-            accommodation_request=form.cleaned_data["accommodation_request"],
-        )
-        messages.success(request, _("Thank you, your reply has been saved."))
-        return redirect("collaboration:meeting_detail", pk=pk)
+        try:
+            services.reply_save(
+                invitation=invitation, user=request.user, response=form.cleaned_data["response"],
+                accommodation_request=form.cleaned_data["accommodation_request"],
+                accommodation_consent=form.cleaned_data["accommodation_consent"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Thank you, your reply has been saved."))
+            return redirect("collaboration:meeting_detail", pk=pk)
     context = _meeting_context(access)
     context.update(invitation=invitation, reply_form=form)
     return render(request, "collaboration/meeting_detail.html", context, status=400)
@@ -314,6 +321,10 @@ def staff_meeting(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = access.meeting
     people = _people_of_meeting(meeting)
     invitations = list(invitation_list(meeting))
+    shown = reply_accommodations_read(access=access, viewer=request.user, invitations=invitations,
+                                      context=meeting.title)
+    for invitation in invitations:
+        invitation.accommodation_shown = shown.get(invitation.pk, "")
     present = set(meeting.attendances.filter(present=True).values_list("user_id", flat=True))
     context = _meeting_context(access)
     context.update(

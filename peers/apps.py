@@ -6,3 +6,8 @@ class PeersConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "peers"
     verbose_name = _("People and organisations")
+
+    def ready(self) -> None:
+        from .parts import register_parts
+
+        register_parts()

@@ -415,6 +415,12 @@ class Consent(models.Model):
         ACCOMMODATIONS = "accommodations", _(
             "Share my accommodation preferences with the managers of the organisations I work with"
         )
+        TRAINING_ACCOMMODATIONS = "training_accommodations", _(
+            "Share my accommodation request with the staff of the training body that runs the cohort"
+        )
+        MEETING_ACCOMMODATIONS = "meeting_accommodations", _(
+            "Share my accommodation request with the coordinators of the meeting"
+        )
 
     person = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="consents",
@@ -767,22 +773,76 @@ class ErasureRequest(models.Model):
         return f"{self.person} ({self.get_status_display()})"
 
 
-class PrivacySettings(models.Model):
-    """Rules the administrator sets about personal data (one row)."""
+def _retention_kind_choices():
+    from .personal_data import retention_kind_choices
 
-    withdrawn_data_retention_days = models.PositiveIntegerField(
-        _("days to keep data after consent is withdrawn"), default=30,
-        help_text=_("Data covered by a withdrawn consent is unused at once and erased after this."),
-    )
+    return retention_kind_choices()
+
+
+class RetentionRule(models.Model):
+    """How long one kind of record is kept, set by an administrator; the daily task carries it
+    out (retention_apply) and erasure tells the person the rule and until when."""
+
+    class Anchor(models.TextChoices):
+        CREATED = "created", _("after the record was made")
+        ENDED = "ended", _("after it ends")
+        WITHDRAWN = "withdrawn", _("after consent is withdrawn")
+
+    class Unit(models.TextChoices):
+        DAYS = "days", _("days")
+        MONTHS = "months", _("months")
+        YEARS = "years", _("years")
+
+    kind = models.CharField(_("kind of record"), max_length=60, unique=True, choices=_retention_kind_choices)
+    period = models.PositiveIntegerField(_("keep for"), help_text=_("0 means at once."))
+    unit = models.CharField(_("unit"), max_length=10, choices=Unit.choices, default=Unit.YEARS)
+    anchor = models.CharField(_("counted from"), max_length=20, choices=Anchor.choices)
+    note_ja = models.TextField(_("rule and legal basis (Japanese)"))
+    note_en = models.TextField(_("rule and legal basis (English)"), blank=True)
+    active = models.BooleanField(_("carried out daily"), default=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
-        verbose_name = _("privacy settings")
-        verbose_name_plural = _("privacy settings")
+        ordering = ["kind"]
+        verbose_name = _("retention rule")
+        verbose_name_plural = _("retention rules")
 
     def __str__(self) -> str:
-        return str(_("Privacy settings"))
+        return str(self.get_kind_display())
 
-    @classmethod
-    def load(cls) -> PrivacySettings:
-        row, _created = cls.objects.get_or_create(pk=1)
-        return row
+    @property
+    def note(self) -> str:
+        if (get_language() or "ja").startswith("en") and self.note_en:
+            return self.note_en
+        return self.note_ja
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        from .personal_data import retention_kinds
+
+        known = retention_kinds()
+        if self.kind not in known:
+            raise ValidationError({"kind": _("Choose a known kind of record.")})
+        anchors = known[self.kind][1].anchors
+        if self.anchor not in anchors:
+            raise ValidationError({"anchor": _("This kind of record is counted from: %(anchors)s") % {
+                "anchors": "、".join(str(self.Anchor(a).label) for a in anchors)}})
+
+
+class RetentionRun(models.Model):
+    """One rule carried out once by the daily task: how many records it removed."""
+
+    kind = models.CharField(_("kind of record"), max_length=60)
+    ran_at = models.DateTimeField(_("ran at"), default=timezone.now, db_index=True)
+    cutoff = models.DateField(_("removed what was older than"), null=True, blank=True)
+    removed = models.PositiveIntegerField(_("removed"), default=0)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        ordering = ["-ran_at", "-id"]
+        verbose_name = _("retention run")
+        verbose_name_plural = _("retention runs")
+
+    def __str__(self) -> str:
+        return f"{self.ran_at:%Y-%m-%d %H:%M} {self.kind}: {self.removed}"

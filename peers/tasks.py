@@ -22,3 +22,11 @@ def consent_purge_expired_task() -> dict[str, int]:
     from .services.privacy import consent_purge_expired
 
     return consent_purge_expired()
+
+
+@task()
+def retention_apply_task() -> dict[str, int]:
+    """Carry out every retention rule (run daily from run_scheduler); returns kind → removed."""
+    from .services.privacy import retention_apply
+
+    return {run.kind: run.removed for run in retention_apply()}

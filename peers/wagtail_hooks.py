@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from .models import Activity, OrganisationKind, PrivacySettings, ProfessionalRole
+from .models import Activity, OrganisationKind, ProfessionalRole, RetentionRule, RetentionRun
 
 
 class _VocabularyViewSet(SnippetViewSet):
@@ -32,16 +32,30 @@ class ActivityViewSet(_VocabularyViewSet):
     icon = "list-ul"
 
 
-class PrivacySettingsViewSet(SnippetViewSet):
-    model = PrivacySettings
+class RetentionRuleViewSet(SnippetViewSet):
+    """How long each kind of record is kept; the daily task carries the rules out."""
+
+    model = RetentionRule
     icon = "lock"
-    list_display = ["withdrawn_data_retention_days"]
+    list_display = ["kind", "period", "unit", "anchor", "active", "updated_at"]
+    list_filter = ["active"]
+
+
+class RetentionRunViewSet(SnippetViewSet):
+    """The log of the daily task: one row per rule per run, with how many records it removed."""
+
+    model = RetentionRun
+    icon = "history"
+    list_display = ["ran_at", "kind", "cutoff", "removed", "error"]
+    list_filter = ["kind"]
+    ordering = ["-ran_at", "-id"]
 
 
 class WorkforceViewSetGroup(SnippetViewSetGroup):
     menu_label = _("Workforce")
     menu_icon = "group"
-    items = (OrganisationKindViewSet, ProfessionalRoleViewSet, ActivityViewSet, PrivacySettingsViewSet)
+    items = (OrganisationKindViewSet, ProfessionalRoleViewSet, ActivityViewSet, RetentionRuleViewSet,
+             RetentionRunViewSet)
 
 
 register_snippet(WorkforceViewSetGroup)

@@ -18,7 +18,7 @@ from .bilingual import both, call_bilingual
 from .models import Application, Certification, Cohort, CohortDay, Completion, Course
 from .ratelimit import allow
 from .selectors import (
-    application_can_see_accommodation,
+    accommodation_requests_read,
     application_get_for,
     application_list_for,
     application_list_of,
@@ -109,10 +109,12 @@ class ApplicationSerializer(serializers.ModelSerializer):
 
     def get_accommodation_request(self, application) -> str | None:
         """Only the cohort's organisers (and the applicant) read the request; others get null."""
-        user = self.context.get("user")
-        if user is not None and application_can_see_accommodation(user, application):
-            return application.accommodation_request
-        return None
+        shown = self.context.get("accommodations")
+        if shown is None:  # one application: read (and logged) here
+            user = self.context.get("user")
+            shown = accommodation_requests_read(viewer=user, applications=[application], context="API") \
+                if user is not None else {}
+        return shown.get(application.pk)
 
 
 class ApplicationInput(serializers.Serializer):
@@ -121,6 +123,11 @@ class ApplicationInput(serializers.Serializer):
     organisation = serializers.IntegerField(required=False, allow_null=True)
     partner_email = serializers.EmailField(required=False, allow_blank=True)
     accommodation_request = serializers.CharField(required=False, allow_blank=True, max_length=4000)
+    accommodation_consent = serializers.BooleanField(
+        required=False, default=False,
+        help_text="Consent to share the accommodation request with the training body's staff; "
+                  "a request is stored only with it (or an active consent given before).",
+    )
 
 
 class TransitionInput(serializers.Serializer):
@@ -195,6 +202,13 @@ class OpenCohortList(_ListView):
 class ApplicationList(_ListView):
     serializer_class = ApplicationSerializer
 
+    def get(self, request):
+        paginator = Pagination()
+        page = paginator.paginate_queryset(self.queryset(request), request, view=self)
+        shown = accommodation_requests_read(viewer=request.user, applications=page, context="API")
+        data = self.serializer_class(page, many=True, context={"user": request.user, "accommodations": shown}).data
+        return paginator.get_paginated_response(data)
+
     def queryset(self, request):
         staff = application_list_for(request.user)
         if request.query_params.get("mine") or not staff.exists():
@@ -219,6 +233,7 @@ class ApplicationList(_ListView):
             application_submit, cohort=cohort, applicant=request.user, consent=values["consent"],
             organisation=organisation, partner_email=values.get("partner_email", ""),
             accommodation_request=values.get("accommodation_request", ""),
+            accommodation_consent=values.get("accommodation_consent", False),
         )
         if errors:
             return _bad_request(errors)

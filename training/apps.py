@@ -6,3 +6,8 @@ class TrainingConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "training"
     verbose_name = _("Training and certification")
+
+    def ready(self) -> None:
+        from .parts import register_parts
+
+        register_parts()

@@ -42,6 +42,13 @@ class ApplicationForm(forms.Form):
         help_text=_("Only the cohort's organisers will read this."),
         widget=forms.Textarea(attrs={"rows": 4}), required=False,
     )
+    accommodation_consent = forms.BooleanField(
+        label=_("I agree that the training body's staff for this cohort read my accommodation request "
+                "to arrange it. Every time someone reads it, it is written in my access log."),
+        help_text=_("Needed only if you write a request. You can withdraw this consent at any time "
+                    "on your consent page; the request is then erased."),
+        required=False,
+    )
     consent = forms.BooleanField(
         label=_("I agree that the training body uses my data to run this training."),
         required=True,

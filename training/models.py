@@ -318,6 +318,10 @@ class Application(models.Model):
         _("reasonable-accommodation request (合理的配慮)"), blank=True,
         help_text=_("Only the cohort's organisers can read this."),
     )
+    accommodation_consent = models.ForeignKey(
+        "peers.Consent", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("consent for the accommodation request"),
+    )
     consent_at = models.DateTimeField(_("consent given at"))
     created_at = models.DateTimeField(_("submitted at"), default=timezone.now)
 
@@ -326,7 +330,11 @@ class Application(models.Model):
         verbose_name = _("application")
         verbose_name_plural = _("applications")
         constraints = [
-            models.UniqueConstraint(fields=["cohort", "applicant"], name="application_once_per_cohort")
+            models.UniqueConstraint(fields=["cohort", "applicant"], name="application_once_per_cohort"),
+            models.CheckConstraint(
+                name="application_accommodation_needs_consent",
+                condition=Q(accommodation_request="") | Q(accommodation_consent__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:

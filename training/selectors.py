@@ -13,7 +13,9 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from peers.models import DataCategory
 from peers.selectors import organisation_list_for_trainer, user_is_admin
+from peers.selectors.privacy import sensitive_access_record
 
 from .models import (
     Application,
@@ -123,7 +125,8 @@ def application_list_for(user) -> QuerySet[Application]:
     """Applications to cohorts this user runs (organisers see accommodation requests)."""
     return (
         Application.objects.filter(cohort__course__body_id__in=_body_ids(user))
-        .select_related("applicant", "organisation", "cohort__course__body", "pair__applicant")
+        .select_related("applicant", "organisation", "cohort__course__body", "pair__applicant",
+                        "accommodation_consent")
     )
 
 
@@ -137,16 +140,34 @@ def application_get_for(user, pk) -> Application:
 def application_list_of(user) -> QuerySet[Application]:
     """A person's own applications."""
     return Application.objects.filter(applicant=user).select_related(
-        "cohort__course__body__organisation", "cohort__prefecture"
+        "cohort__course__body__organisation", "cohort__prefecture", "accommodation_consent"
     )
 
 
 def application_can_see_accommodation(user, application: Application) -> bool:
-    """The reasonable-accommodation request is for the cohort's organisers only (and the
-    applicant, who wrote it)."""
+    """The reasonable-accommodation request is for the cohort's organisers only (the training
+    body's staff; and the applicant, who wrote it), while its consent is active."""
+    consent = application.accommodation_consent
+    if not application.accommodation_request or consent is None or not consent.covers(
+        DataCategory.ACCOMMODATIONS
+    ):
+        return False
     if application.applicant_id == getattr(user, "pk", None):
         return True
     return application.cohort.course.body_id in _body_ids(user)
+
+
+def accommodation_requests_read(*, viewer, applications, context: str) -> dict[int, str]:
+    """The accommodation requests of `applications` that `viewer` may read, by application id.
+    Each one read by someone other than the applicant is written to the applicant's access log
+    (one insert for the lot). Load the applications with `accommodation_consent` and
+    `cohort__course`."""
+    shown = {a.pk: a for a in applications if application_can_see_accommodation(viewer, a)}
+    sensitive_access_record(
+        viewer=viewer, person_ids=[a.applicant_id for a in shown.values()],
+        category=DataCategory.ACCOMMODATIONS, context=context,
+    )
+    return {pk: a.accommodation_request for pk, a in shown.items()}
 
 
 def attendance_map(cohort: Cohort) -> dict[tuple[int, int], bool]:

@@ -21,8 +21,9 @@ from django.db.models import Sum
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from peers.models import Organisation, User
+from peers.models import Consent, Organisation, User
 from peers.services import audit_record
+from peers.services.privacy import accommodation_consent_for
 from peers.tasks import send_email
 
 from .evidence import evidence_check
@@ -251,8 +252,13 @@ def application_submit(
     organisation: Organisation | None = None,
     partner_email: str = "",
     accommodation_request: str = "",
+    accommodation_consent: bool = False,
 ) -> Application:
-    """Apply to an open cohort. First-come cohorts give a place at once while any is left."""
+    """Apply to an open cohort. First-come cohorts give a place at once while any is left.
+
+    A reasonable-accommodation request is sensitive: it is stored only under the applicant's
+    consent to share it with the training body's staff (`accommodation_consent`, recorded in
+    the consent ledger), or an active consent they gave before."""
     cohort = _lock_cohort(cohort)
     if not cohort.is_open:
         raise ValidationError(_("This cohort is not taking applications."))
@@ -270,9 +276,16 @@ def application_submit(
         raise ValidationError(
             {"organisation": _("This cohort takes pairs from one organisation: choose yours.")}
         )
+    accommodation_request = (accommodation_request or "").strip()
+    accommodation_consent_row = None
+    if accommodation_request:
+        accommodation_consent_row = accommodation_consent_for(
+            person=applicant, purpose=Consent.Purpose.TRAINING_ACCOMMODATIONS, given=accommodation_consent,
+        )
     application = Application(
         cohort=cohort, applicant=applicant, organisation=organisation,
-        accommodation_request=accommodation_request.strip(), consent_at=timezone.now(),
+        accommodation_request=accommodation_request, accommodation_consent=accommodation_consent_row,
+        consent_at=timezone.now(),
     )
     application.full_clean()
     application.save()

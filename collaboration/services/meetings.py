@@ -12,7 +12,9 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from peers.models import Consent
 from peers.services import audit_record
+from peers.services.privacy import accommodation_consent_for
 from peers.tasks import send_email
 
 from ..models import (
@@ -213,13 +215,18 @@ def reminders_send(*, now=None, within: timedelta = timedelta(hours=24)) -> int:
 
 @transaction.atomic
 def reply_save(*, invitation: MeetingInvitation, user, response: str,
-               accommodation_request: str = "") -> Reply:
-    """The invitee answers (and may change their answer) with an optional accommodation request."""
+               accommodation_request: str = "", accommodation_consent: bool = False) -> Reply:
+    """The invitee answers (and may change their answer) with an optional accommodation request,
+    stored only under their consent to share it with the meeting's coordinators
+    (`accommodation_consent`, recorded in the consent ledger, or an active one given before)."""
     if invitation.user_id != user.pk:
         raise PermissionDenied(_("You can only answer your own invitation."))
     reply = Reply.objects.filter(invitation=invitation).first() or Reply(invitation=invitation)
     reply.response = response
     reply.accommodation_request = (accommodation_request or "").strip()
+    reply.accommodation_consent = accommodation_consent_for(
+        person=user, purpose=Consent.Purpose.MEETING_ACCOMMODATIONS, given=accommodation_consent,
+    ) if reply.accommodation_request else None
     reply.replied_at = timezone.now()
     reply.full_clean()
     reply.save()

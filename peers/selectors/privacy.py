@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import csv
+import datetime
+import io
+import zipfile
+
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
-from ..models import Consent, ErasureRequest, LivedExperience, Profile, User
+from ..models import Consent, ErasureRequest, SensitiveAccess, User
+from ..personal_data import Part, Table, parts, plain
 from . import user_is_admin
 
 
@@ -33,90 +41,112 @@ def erasure_request_get_for(user, pk) -> ErasureRequest:
         raise Http404 from missing
 
 
-def _iso(value):
-    return value.isoformat() if value is not None else None
+def erased_people() -> QuerySet[User]:
+    """Accounts whose erasure was carried out (anonymised; what a rule keeps points at them)."""
+    return User.objects.filter(erasure_requests__status=ErasureRequest.Status.COMPLETED)
+
+
+def kept_for_display(kept: list[dict], language: str | None = None) -> list[dict]:
+    """An erasure's kept list with the reason in the reader's language."""
+    language = language or translation.get_language() or "ja"
+    english = language.startswith("en")
+    items = []
+    for item in kept:
+        reason = item.get("reason") or {}
+        if isinstance(reason, str):  # erasures before the registry kept one English sentence
+            text = reason
+        else:
+            text = (reason.get("en") if english else "") or reason.get("ja") or reason.get("en") or ""
+        until = item.get("until")
+        label = item.get("label") or item.get("data")
+        if isinstance(label, dict):
+            label = (label.get("en") if english else "") or label.get("ja") or label.get("en")
+        items.append({
+            "label": label, "count": item.get("count", 0),
+            "reason": text, "until": datetime.date.fromisoformat(until) if until else None,
+        })
+    return items
+
+
+def sensitive_access_record(*, viewer, person_ids, category: str, context: str) -> None:
+    """Log, for each person, that `viewer` (someone else) read their sensitive `category`, in
+    one insert. Every app's selectors that show sensitive data call this."""
+    rows = [
+        SensitiveAccess(person_id=person_id, accessor=viewer, category=category, context=context[:100])
+        for person_id in dict.fromkeys(person_ids) if person_id != viewer.pk
+    ]
+    if rows:
+        SensitiveAccess.objects.bulk_create(rows)
+
+
+def personal_data_tables(person: User) -> list[tuple[Part, Table, list[dict]]]:
+    """Every table of every registered part, read for the person: one query per table."""
+    return [(part, table, table.read(person)) for part in parts() for table in part.tables()]
 
 
 def personal_data_for(person: User) -> dict:
-    """Everything the platform holds about the person, for them to download."""
-    profile = Profile.objects.filter(user=person).select_related("prefecture").first()
-    lived = LivedExperience.objects.filter(person=person).first()
-    engagements = person.engagements.select_related("organisation").prefetch_related("activities")
+    """Everything the platform holds about the person, for them to download: table → rows,
+    values as JSON holds them (codes, ISO dates)."""
     return {
-        "account": {
-            "email": person.email,
-            "display_name": person.display_name,
-            "name_kana": person.name_kana,
-            "language": person.language,
-            "date_joined": _iso(person.date_joined),
-        },
-        "roles": [
-            {"role": a.role, "organisation": a.organisation_id, "prefecture": a.prefecture_id,
-             "region": a.region_id, "granted_at": _iso(a.granted_at)}
-            for a in person.role_assignments.all()
-        ],
-        "profile": None if profile is None else {
-            "prefecture": profile.prefecture_id,
-            "languages": profile.languages,
-            "professional_roles": [r.code for r in profile.professional_roles.all()],
-            "accommodations": profile.accommodations,
-            "directory_opt_in": profile.directory_opt_in,
-            "public_prefecture": profile.public_prefecture,
-            "public_languages": profile.public_languages,
-            "public_roles": profile.public_roles,
-            "public_engagements": profile.public_engagements,
-        },
-        "lived_experience": None if lived is None else {
-            "relation": lived.relation, "visibility": lived.visibility,
-            "declared_at": _iso(lived.declared_at), "consent": lived.consent_id,
-        },
-        "engagements": [
-            {"id": e.pk, "organisation": e.organisation.name, "kind": e.kind,
-             "job_title": e.job_title, "activities": [a.code for a in e.activities.all()],
-             "start_date": _iso(e.start_date), "end_date": _iso(e.end_date),
-             "honorarium_rate": e.honorarium_rate, "honorarium_unit": e.honorarium_unit,
-             "weekly_hours": str(e.weekly_hours) if e.weekly_hours is not None else None,
-             "full_time_weekly_hours": str(e.full_time_weekly_hours)
-             if e.full_time_weekly_hours is not None else None,
-             "fte": str(e.fte) if e.fte is not None else None, "on_leave": e.on_leave,
-             "confirmed_at": _iso(e.confirmed_at), "replaces": e.previous_id}
-            for e in engagements
-        ],
-        "consents": [
-            {"id": c.pk, "purpose": c.purpose, "data_categories": c.data_categories,
-             "given_at": _iso(c.given_at), "withdrawn_at": _iso(c.withdrawn_at),
-             "data_erased_at": _iso(c.data_erased_at)}
-            for c in person.consents.all()
-        ],
-        "sensitive_access_log": [
-            {"at": _iso(a.at), "category": a.category, "read_by": str(a.accessor or ""),
-             "context": a.context}
-            for a in person.sensitive_accesses.select_related("accessor")
-        ],
-        "erasure_requests": [
-            {"requested_at": _iso(r.requested_at), "status": r.status,
-             "completed_at": _iso(r.completed_at)}
-            for r in person.erasure_requests.all()
-        ],
+        table.name: [{key: plain(value) for key, value in row.items()} for row in rows]
+        for _part, table, rows in personal_data_tables(person)
     }
 
 
-def personal_data_rows(data: dict) -> list[list[str]]:
-    """The same data flattened to rows of (section, item, field, value) for CSV."""
-    rows: list[list[str]] = [["section", "item", "field", "value"]]
+def personal_data_json(person: User) -> dict:
+    tables = personal_data_tables(person)
+    return {
+        "exported_at": timezone.now().isoformat(),
+        "parts": {
+            part.name: {"label": str(part.label)} for part in parts()
+        },
+        "tables": {
+            table.name: {
+                "part": part.name,
+                "columns": {lookup: table.header(lookup) for lookup in table.fields},
+                "rows": [{key: plain(value) for key, value in row.items()} for row in rows],
+            }
+            for part, table, rows in tables
+        },
+    }
 
-    def add(section, item, record):
-        for field, value in record.items():
-            if isinstance(value, list):
-                value = ";".join(str(v) for v in value)
-            rows.append([section, str(item), field, "" if value is None else str(value)])
 
-    for section, value in data.items():
-        if value is None:
-            continue
-        if isinstance(value, dict):
-            add(section, 1, value)
-        else:
-            for number, record in enumerate(value, start=1):
-                add(section, number, record)
-    return rows
+def _csv_value(value, choices: dict | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return ";".join(str(choices.get(v, v) if choices else v) for v in value)
+    if choices is not None and value in choices:
+        return str(choices[value])
+    if isinstance(value, bool):
+        return str(_("Yes") if value else _("No"))
+    if isinstance(value, datetime.datetime):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if timezone.is_aware(value) else value.isoformat()
+    return str(plain(value))
+
+
+def personal_data_zip(person: User) -> bytes:
+    """A zip of CSV files, one per table, UTF-8 with a BOM (so Excel in Japan opens them), with
+    headers in the active language, and the files the person uploaded (evidence)."""
+    from ..models import DataCategory
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for _part, table, rows in personal_data_tables(person):
+            choices = table.choices()
+            if "data_categories" in table.fields:
+                choices["data_categories"] = dict(DataCategory.choices)
+            text = io.StringIO()
+            writer = csv.writer(text)
+            writer.writerow([table.header(lookup) for lookup in table.fields])
+            for row in rows:
+                writer.writerow([_csv_value(row[lookup], choices.get(lookup)) for lookup in table.fields])
+            archive.writestr(f"{table.name}.csv", "\ufeff" + text.getvalue())
+        for part in parts():
+            for arcname, fieldfile in part.files(person):
+                try:
+                    with fieldfile.open("rb") as handle:
+                        archive.writestr(arcname, handle.read())
+                except (FileNotFoundError, OSError):
+                    continue  # the row is in its CSV; a file missing from storage is not fatal
+    return buffer.getvalue()

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime
 
-from django.contrib.auth.hashers import make_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -17,12 +16,14 @@ from ..models import (
     DataCategory,
     ErasureRequest,
     LivedExperience,
-    PrivacySettings,
     Profile,
-    SensitiveAccess,
+    RetentionRule,
+    RetentionRun,
     User,
 )
+from ..personal_data import parts
 from ..selectors import user_is_admin
+from ..selectors.privacy import kept_for_display
 from ..tasks import send_email
 from . import audit_record
 from .workforce import active_consent_for
@@ -31,6 +32,8 @@ from .workforce import active_consent_for
 PURPOSE_CATEGORIES: dict[str, list[str]] = {
     Consent.Purpose.LIVED_EXPERIENCE: [DataCategory.LIVED_EXPERIENCE],
     Consent.Purpose.ACCOMMODATIONS: [DataCategory.ACCOMMODATIONS],
+    Consent.Purpose.TRAINING_ACCOMMODATIONS: [DataCategory.ACCOMMODATIONS],
+    Consent.Purpose.MEETING_ACCOMMODATIONS: [DataCategory.ACCOMMODATIONS],
 }
 
 
@@ -54,6 +57,22 @@ def consent_give(*, person: User, purpose: str, recorded_by: User | None = None)
     consent.save()
     audit_record(actor=recorded_by, action="consent.give", target=consent,
                  data={"person": person.pk, "purpose": purpose})
+    return consent
+
+
+@transaction.atomic
+def accommodation_consent_for(*, person: User, purpose: str, given: bool) -> Consent:
+    """The consent an accommodation request (合理的配慮) is stored under: recorded now when the
+    person ticked the box (`given`), else their active consent for the purpose. Without either
+    the request is refused, never stored."""
+    if given:
+        return consent_give(person=person, purpose=purpose)
+    consent = Consent.objects.filter(person=person, purpose=purpose, withdrawn_at__isnull=True).first()
+    if consent is None:
+        raise ValidationError({"accommodation_consent": _(
+            "An accommodation request is stored only with your consent: tick the box to agree, "
+            "or leave the request empty."
+        )})
     return consent
 
 
@@ -101,12 +120,25 @@ def lived_experience_remove(*, person: User) -> None:
 
 
 @transaction.atomic
-def consent_purge_expired(*, now: datetime.datetime | None = None) -> dict[str, int]:
-    """Erase data covered by consents withdrawn longer ago than the retention period the
-    administrator set (PrivacySettings). Safe to run repeatedly."""
+def consent_purge_expired(
+    *, now: datetime.datetime | None = None, rule: RetentionRule | None = None
+) -> dict[str, int]:
+    """Erase data covered by consents withdrawn longer ago than the retention rule the
+    administrator set (RetentionRule "withdrawn_consent_data"; at once unless changed), in
+    every part of the record (profile, lived experience, training applications, meeting
+    replies …). Safe to run repeatedly."""
+    from ..personal_data import parts, subtract_period
+
     now = now or timezone.now()
-    days = PrivacySettings.load().withdrawn_data_retention_days
-    cutoff = now - datetime.timedelta(days=days)
+    rule = rule or RetentionRule.objects.filter(kind="withdrawn_consent_data").first()
+    period, unit = (rule.period, rule.unit) if rule else (0, RetentionRule.Unit.DAYS)
+    if unit == RetentionRule.Unit.DAYS:
+        cutoff = now - datetime.timedelta(days=period)
+    else:
+        cutoff = datetime.datetime.combine(
+            subtract_period(timezone.localdate(now), period, unit), datetime.time.max,
+            tzinfo=timezone.get_current_timezone(),
+        )
     expired = list(
         Consent.objects.select_for_update().filter(
             withdrawn_at__isnull=False, withdrawn_at__lte=cutoff, data_erased_at__isnull=True
@@ -117,11 +149,62 @@ def consent_purge_expired(*, now: datetime.datetime | None = None) -> dict[str, 
     profiles = Profile.objects.filter(accommodations_consent_id__in=ids).update(
         accommodations="", accommodations_consent=None
     )
+    elsewhere = sum(part.consent_withdrawn(ids) for part in parts()) if ids else 0
     Consent.objects.filter(pk__in=ids).update(data_erased_at=now)
     for consent in expired:
         audit_record(actor=None, action="consent.purge", target=consent,
-                     data={"person": consent.person_id, "retention_days": days})
-    return {"consents": len(ids), "lived_experience": lived, "accommodations": profiles}
+                     data={"person": consent.person_id, "retention": f"{period} {unit}"})
+    return {"consents": len(ids), "lived_experience": lived, "accommodations": profiles + elsewhere}
+
+
+# --- Retention --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def retention_rules_ensure() -> int:
+    """Give every kind of record in the registry a rule with its defaults, if it has none yet
+    (a part added later gets one without a data migration). Returns how many were added."""
+    from ..personal_data import retention_kinds
+
+    have = set(RetentionRule.objects.values_list("kind", flat=True))
+    added = 0
+    for code, (_part, kind) in retention_kinds().items():
+        if code in have:
+            continue
+        rule = RetentionRule(kind=code, period=kind.default_period, unit=kind.default_unit,
+                             anchor=kind.anchors[0], note_ja=kind.note_ja, note_en=kind.note_en)
+        rule.full_clean()
+        rule.save()
+        audit_record(actor=None, action="retention.rule_default", target=rule, data={"kind": code})
+        added += 1
+    return added
+
+
+def retention_apply(*, now: datetime.datetime | None = None) -> list[RetentionRun]:
+    """Carry out every active retention rule once (the daily task) and log each run.
+
+    Each rule runs in its own transaction: one failing rule is logged with its error and the
+    others still run."""
+    from ..personal_data import retention_kinds, subtract_period
+
+    now = now or timezone.now()
+    retention_rules_ensure()
+    known = retention_kinds()
+    runs = []
+    for rule in RetentionRule.objects.filter(active=True).order_by("kind"):
+        if rule.kind not in known:
+            continue
+        part, _kind = known[rule.kind]
+        run = RetentionRun(kind=rule.kind, ran_at=now,
+                           cutoff=subtract_period(timezone.localdate(now), rule.period, rule.unit))
+        try:
+            with transaction.atomic():
+                run.removed = part.expire(rule.kind, rule=rule, now=now)
+        except Exception as error:  # noqa: BLE001 - logged for the administrator; the next rule runs
+            run.error = repr(error)[:2000]
+        run.save()
+        runs.append(run)
+    return runs
 
 
 # --- Erasure --------------------------------------------------------------------------------
@@ -144,8 +227,9 @@ def erasure_request(*, person: User, note: str = "") -> ErasureRequest:
 def erasure_carry_out(*, actor: User, request: ErasureRequest) -> ErasureRequest:
     """Erase or anonymise the person's data, keeping only what a rule requires, and say so.
 
-    Kept: engagements (staffing records for welfare-fee claims are kept 5 years), linked to an
-    anonymised account; the consent ledger (proof of what was agreed), without the data.
+    Every part of the record in the registry (peers.personal_data) erases or anonymises its
+    own data and says what it keeps, under which rule and until when; that list is stored on
+    the request, shown to the person, and sent to them.
     """
     if not user_is_admin(actor):
         raise PermissionDenied(_("Only an administrator can carry out an erasure."))
@@ -155,40 +239,23 @@ def erasure_carry_out(*, actor: User, request: ErasureRequest) -> ErasureRequest
     person = request.person
     # Read before anonymising: where and how to tell the person it is done.
     address, language, name = person.email, person.language, person.display_name
-    LivedExperience.objects.filter(person=person).delete()
-    Profile.objects.filter(user=person).delete()
-    SensitiveAccess.objects.filter(person=person).delete()
     now = timezone.now()
-    Consent.objects.filter(person=person, withdrawn_at__isnull=True).update(withdrawn_at=now)
-    Consent.objects.filter(person=person, data_erased_at__isnull=True).update(data_erased_at=now)
-    from allauth.account.models import EmailAddress
-
-    EmailAddress.objects.filter(user=person).delete()
-    person.email = f"erased-{person.pk}@invalid.example"
-    person.display_name = str(_("Erased person"))
-    person.name_kana = ""
-    person.password = make_password(None)
-    person.is_active = False
-    person.save()
-    person.role_assignments.all().delete()
+    kept = []
+    # The account goes last: other parts still read the name (minutes) while they run.
+    for part in sorted(parts(), key=lambda p: p.name == "account"):
+        kept.extend(part.erase(person, request=request, now=now))
     request.status = ErasureRequest.Status.COMPLETED
     request.completed_at = now
     request.completed_by = actor
-    request.kept = [
-        {"data": "engagements", "count": person.engagements.count(),
-         "reason": "Staffing records for welfare-fee claims are kept for 5 years."},
-        {"data": "consents", "count": person.consents.count(),
-         "reason": "The consent ledger proves what was agreed; the data it covered is erased."},
-    ]
+    request.kept = [item.as_json() for item in kept]
     request.note = ""
     request.full_clean()
     request.save()
     audit_record(actor=actor, action="erasure.complete", target=request, data={"person": person.pk})
-    counts = {item["data"]: item["count"] for item in request.kept}
 
     def _tell_the_person() -> None:
         with translation.override(language):
-            context = {"name": name, **counts}
+            context = {"name": name, "kept": kept_for_display(request.kept, language)}
             subject = render_to_string("peers/email/erasure_done_subject.txt", context).strip()
             body = render_to_string("peers/email/erasure_done_message.txt", context)
         send_email.enqueue(subject=subject, body=body, to=[address])

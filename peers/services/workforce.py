@@ -96,8 +96,13 @@ PROFILE_FIELDS = (
 )
 
 
-def active_consent_for(person: User, category: str) -> Consent | None:
-    for consent in Consent.objects.filter(person=person, withdrawn_at__isnull=True):
+def active_consent_for(person: User, category: str, purpose: str | None = None) -> Consent | None:
+    """The person's active consent covering `category` (for `purpose`, when given: the same
+    data shared with someone else needs its own consent)."""
+    consents = Consent.objects.filter(person=person, withdrawn_at__isnull=True)
+    if purpose:
+        consents = consents.filter(purpose=purpose)
+    for consent in consents:
         if category in consent.data_categories:
             return consent
     return None
@@ -137,7 +142,9 @@ def profile_update(
     if accommodations is not None:
         accommodations = accommodations.strip()
         if accommodations:
-            consent = active_consent_for(person, DataCategory.ACCOMMODATIONS)
+            consent = active_consent_for(
+                person, DataCategory.ACCOMMODATIONS, purpose=Consent.Purpose.ACCOMMODATIONS
+            )
             if consent is None:
                 raise ValidationError({"accommodations": _(
                     "To save accommodation preferences, first give your consent to share them."

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -28,8 +26,8 @@ from ..pagination import keyset_page_for_request
 from ..selectors.privacy import (
     consent_get_own,
     consent_list_for,
-    personal_data_for,
-    personal_data_rows,
+    personal_data_json,
+    personal_data_zip,
 )
 from ..selectors.workforce import (
     accommodations_read,
@@ -222,16 +220,24 @@ def access_log(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def data_download(request: HttpRequest, fmt: str) -> HttpResponse:
-    data = personal_data_for(request.user)
+    """Everything we hold about the person, from every part of the record: JSON, or a zip of
+    CSV files (one per table, headers in the person's own language, evidence files inside)."""
+    from django.http import Http404
+    from django.utils import translation
+
     stamp = timezone.localdate().isoformat()
-    if fmt == "json":
-        response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 2})
-        response["Content-Disposition"] = f'attachment; filename="kakehashi-my-data-{stamp}.json"'
-        return response
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="kakehashi-my-data-{stamp}.csv"'
-    response.write("\ufeff")  # so that Excel opens Japanese text correctly
-    csv.writer(response).writerows(personal_data_rows(data))
+    with translation.override(request.user.language or "ja"):
+        if fmt == "json":
+            response = JsonResponse(personal_data_json(request.user),
+                                    json_dumps_params={"ensure_ascii": False, "indent": 2})
+            response["Content-Disposition"] = f'attachment; filename="kakehashi-my-data-{stamp}.json"'
+        elif fmt in ("zip", "csv"):
+            response = HttpResponse(personal_data_zip(request.user), content_type="application/zip")
+            response["Content-Disposition"] = f'attachment; filename="kakehashi-my-data-{stamp}.zip"'
+        else:
+            raise Http404
+    response["Cache-Control"] = "no-store"
+    response["X-Content-Type-Options"] = "nosniff"
     return response
 
 

@@ -19,7 +19,7 @@ from ..forms import ImportForm
 from ..imports import CHUNK_ROWS, MAX_ROWS, export_rows, import_steps
 from ..pagination import keyset_page_for_request
 from ..selectors import user_has_role, user_is_admin
-from ..selectors.privacy import erasure_request_get_for, erasure_request_list_for
+from ..selectors.privacy import erasure_request_get_for, erasure_request_list_for, kept_for_display
 from ..selectors.workforce import (
     accommodations_read,
     engagement_get_for,
@@ -178,6 +178,8 @@ def erasure_list(request: HttpRequest) -> HttpResponse:
     page = keyset_page_for_request(
         request, erasure_request_list_for(request.user), fields=["-requested_at", "-id"],
     )
+    for item in page.items:  # what each completed erasure kept, the rule and until when
+        item.kept_display = kept_for_display(item.kept)
     return render(request, "peers/staff/erasure_list.html", {"page": page})
 
 

@@ -74,6 +74,9 @@ def test_apply_to_a_course_with_the_keyboard_alone(browser, live_server, demo): 
     # The application form: an accommodation request typed in, consent ticked with Space.
     tab_to(page, lambda f: f["name"] == "accommodation_request", stops)
     page.keyboard.type("Written instructions, please.")
+    accommodation_consent = tab_to(page, lambda f: f["name"] == "accommodation_consent", stops)
+    assert accommodation_consent["type"] == "checkbox"
+    page.keyboard.press("Space")
     consent = tab_to(page, lambda f: f["name"] == "consent", stops)
     assert consent["type"] == "checkbox"
     page.keyboard.press("Space")

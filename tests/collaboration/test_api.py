@@ -57,7 +57,7 @@ def test_reply_with_bad_input_is_400_in_both_languages_and_changes_nothing(api, 
     errors = response.json()["errors"]["response"]
     assert errors["en"] and errors["ja"] and errors["en"] != errors["ja"]
     assert not Reply.objects.exists()
-    ok = api(peer).post(f"/api/v1/meetings/{meeting.pk}/reply/", {"response": "maybe", "accommodation_request": "字幕"}, format="json")
+    ok = api(peer).post(f"/api/v1/meetings/{meeting.pk}/reply/", {"response": "maybe", "accommodation_request": "字幕", "accommodation_consent": True}, format="json")
     assert ok.status_code == 200 and Reply.objects.get().accommodation_request == "字幕"
 
 

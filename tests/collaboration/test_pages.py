@@ -17,7 +17,8 @@ def test_invitee_sees_meeting_agenda_and_replies_with_accommodation_request(clie
     client.force_login(peer)
     page = client.get(f"/en/meetings/{meeting.pk}/")
     assert page.status_code == 200 and "第3回 協議の場" in page.content.decode()
-    response = client.post(f"/en/meetings/{meeting.pk}/reply/", {"response": "attending", "accommodation_request": "休憩を多めに"})
+    response = client.post(f"/en/meetings/{meeting.pk}/reply/", {"response": "attending", "accommodation_request": "休憩を多めに",
+                                                                  "accommodation_consent": "on"})
     assert response.status_code == 302
     reply = Reply.objects.get(invitation__meeting=meeting, invitation__user=peer)
     assert reply.response == "attending" and reply.accommodation_request == "休憩を多めに"

@@ -14,8 +14,8 @@ from peers.models import (
     DataCategory,
     ErasureRequest,
     LivedExperience,
-    PrivacySettings,
     Profile,
+    RetentionRule,
     SensitiveAccess,
 )
 from peers.selectors.privacy import personal_data_for
@@ -96,9 +96,7 @@ def test_withdrawing_consent_stops_use_at_once_and_purge_erases_after_retention(
     assert lived_experience_read(viewer=peer, person=peer, context="t") is None
     assert accommodations_read(viewer=org_manager, person=peer, context="t") is None
 
-    settings_row = PrivacySettings.load()
-    settings_row.withdrawn_data_retention_days = 10
-    settings_row.save()
+    RetentionRule.objects.filter(kind="withdrawn_consent_data").update(period=10, unit="days")
     assert consent_purge_expired(now=timezone.now() + datetime.timedelta(days=9))["consents"] == 0
     assert LivedExperience.objects.filter(person=peer).exists()
 
@@ -113,7 +111,7 @@ def test_purge_command_runs(peer, capsys):
     consent = consent_give(person=peer, purpose=Consent.Purpose.LIVED_EXPERIENCE)
     lived_experience_declare(person=peer, relation="personal", visibility="only_me")
     consent_withdraw(actor=peer, consent=consent)
-    PrivacySettings.objects.update_or_create(pk=1, defaults={"withdrawn_data_retention_days": 0})
+    RetentionRule.objects.filter(kind="withdrawn_consent_data").update(period=0, unit="days")
     call_command("consent_purge_expired")
     assert "Erased: 1" in capsys.readouterr().out
     assert not LivedExperience.objects.exists()
@@ -148,16 +146,19 @@ def test_erasure_anonymises_and_records_what_is_kept(peer, org, platform_admin, 
     assert not Profile.objects.filter(user=peer).exists()
     request.refresh_from_db()
     assert request.status == ErasureRequest.Status.COMPLETED
-    assert {item["data"] for item in request.kept} == {"engagements", "consents"}
+    # Each part of the record says what it kept, under which rule and until when.
+    kept = {item["data"]: item for item in request.kept}
+    assert set(kept) == {"engagements", "consents", "audit"}
+    assert kept["engagements"]["reason"]["ja"].startswith("ボランティア・謝金の従事記録は")
     assert peer.engagements.count() == 1
 
 
 def test_personal_data_export_holds_everything(peer, org, org_manager, factories):
     _share_accommodations(peer, factories, org)
     accommodations_read(viewer=org_manager, person=peer, context="staff page")
-    data = personal_data_for(peer)
-    assert data["account"]["email"] == peer.email
-    assert data["profile"]["accommodations"] == "指示は文書で"
+    data = personal_data_for(peer)  # table → rows, from every part of the registry
+    assert data["account"][0]["email"] == peer.email
+    assert data["profile"][0]["accommodations"] == "指示は文書で"
     assert len(data["engagements"]) == 1
     assert data["consents"][0]["purpose"] == "accommodations"
-    assert data["sensitive_access_log"][0]["read_by"] == str(org_manager)
+    assert data["sensitive_access_log"][0]["accessor__display_name"] == str(org_manager)

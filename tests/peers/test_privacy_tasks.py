@@ -7,7 +7,7 @@ from django.core import mail
 from django.core.management import call_command
 from django.urls import reverse
 
-from peers.models import Consent, ErasureRequest, LivedExperience, PrivacySettings
+from peers.models import Consent, ErasureRequest, LivedExperience, RetentionRule
 from peers.services.privacy import (
     consent_give,
     consent_withdraw,
@@ -37,7 +37,10 @@ def test_person_is_emailed_in_their_language_once_erasure_is_committed(
     message = mail.outbox[0]
     assert message.to == [address]
     assert message.subject == "Your personal data has been erased from Kakehashi"
-    assert "ピア 陽子" in message.body and "1 engagement record" in message.body
+    assert "ピア 陽子" in message.body
+    # The kept list names each kind of record, how many, until when and the rule, in English.
+    assert "Engagements (volunteer and honorarium): 1" in message.body
+    assert "kept for 3 years after they end" in message.body
 
 
 def test_erasure_page_sends_the_email_and_a_second_run_sends_none(
@@ -58,7 +61,7 @@ def _withdrawn_lived_experience(peer):
     consent = consent_give(person=peer, purpose=Consent.Purpose.LIVED_EXPERIENCE)
     lived_experience_declare(person=peer, relation="personal", visibility="only_me")
     consent_withdraw(actor=peer, consent=consent)
-    PrivacySettings.objects.update_or_create(pk=1, defaults={"withdrawn_data_retention_days": 0})
+    RetentionRule.objects.filter(kind="withdrawn_consent_data").update(period=0, unit="days")
 
 
 def test_purge_task_erases_expired_data(peer):

@@ -108,7 +108,8 @@ def test_attendance_api_only_for_enrolled_and_own_cohorts(api, trainer, other_tr
 
 def test_accommodation_request_only_for_organisers_and_the_applicant(api, trainer, other_trainer, cohort, make_user):
     applicant = make_user()
-    application_submit(cohort=cohort, applicant=applicant, consent=True, accommodation_request="休憩室の利用")
+    application_submit(cohort=cohort, applicant=applicant, consent=True, accommodation_request="休憩室の利用",
+                       accommodation_consent=True)
     staff_rows = api(trainer).get("/api/v1/training/applications/").json()["results"]
     assert staff_rows[0]["accommodation_request"] == "休憩室の利用"
     own_rows = api(applicant).get("/api/v1/training/applications/").json()["results"]

@@ -55,7 +55,8 @@ def test_peer_cannot_open_staff_pages(mfa_client, make_user, body):
 def test_staff_select_and_enrol_from_the_cohort_page(mfa_client, trainer, body, cohort, make_user,
                                                      django_capture_on_commit_callbacks):
     person = make_user()
-    application = application_submit(cohort=cohort, applicant=person, consent=True, accommodation_request="手話通訳")
+    application = application_submit(cohort=cohort, applicant=person, consent=True, accommodation_request="手話通訳",
+                                     accommodation_consent=True)
     client = mfa_client(trainer)
     page = client.get(f"/staff/training/{body.pk}/cohorts/{cohort.pk}/").content.decode()
     assert "手話通訳" in page  # organisers read the accommodation request
@@ -123,8 +124,16 @@ def test_person_applies_through_the_form_with_consent(mfa_client, make_user, coh
     assert response.status_code == 200
     assert 'aria-invalid="true"' in response.content.decode()
     assert not Application.objects.exists()
-    assert client.post(url, {"accommodation_request": "車椅子", "consent": "on"}).status_code == 302
-    assert Application.objects.get().accommodation_request == "車椅子"
+    # The accommodation request needs its own consent (issue 11): without it, nothing is stored.
+    response = client.post(url, {"accommodation_request": "車椅子", "consent": "on"})
+    assert response.status_code == 200 and not Application.objects.exists()
+    assert 'id="id_accommodation_consent_error"' in response.content.decode() or \
+        "stored only with your consent" in response.content.decode()
+    assert client.post(url, {"accommodation_request": "車椅子", "consent": "on",
+                             "accommodation_consent": "on"}).status_code == 302
+    application = Application.objects.get()
+    assert application.accommodation_request == "車椅子"
+    assert application.accommodation_consent.purpose == "training_accommodations"
 
 
 def test_person_sees_only_their_own_training(mfa_client, make_user, credential_type, completed, trainer):

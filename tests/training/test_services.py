@@ -48,7 +48,7 @@ def _apply(cohort, person, **extra):
 def test_application_moves_through_states_with_history_and_emails(make_user, cohort, trainer, django_capture_on_commit_callbacks):
     person = make_user()
     with django_capture_on_commit_callbacks(execute=True):
-        application = _apply(cohort, person, accommodation_request="休憩を多めに")
+        application = _apply(cohort, person, accommodation_request="休憩を多めに", accommodation_consent=True)
     with django_capture_on_commit_callbacks(execute=True):
         application_transition(application=application, to_state="selected", actor=trainer)
     with django_capture_on_commit_callbacks(execute=True):

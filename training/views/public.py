@@ -106,6 +106,7 @@ def cohort_apply(request: HttpRequest, pk: int) -> HttpResponse:
                 cohort=cohort, applicant=request.user, consent=data["consent"],
                 organisation=data.get("organisation"), partner_email=data.get("partner_email") or "",
                 accommodation_request=data.get("accommodation_request") or "",
+                accommodation_consent=bool(data.get("accommodation_consent")),
             )
         except ValidationError as error:
             add_service_errors(form, error)

@@ -36,6 +36,7 @@ from ..forms import (
 from ..imports import register_import
 from ..models import Application, Certification, ContinuingEducation, Instructor
 from ..selectors import (
+    accommodation_requests_read,
     application_get_for,
     attendance_map,
     ce_record_list_for,
@@ -240,12 +241,16 @@ def cohort_detail(request, body, pk):
             instructor.save()
             return redirect("training:staff_cohort", body_id=body.pk, pk=cohort.pk)
     applications = list(
-        Application.objects.filter(cohort=cohort).select_related("applicant", "organisation", "pair__applicant")
+        Application.objects.filter(cohort=cohort).select_related(
+            "applicant", "organisation", "pair__applicant", "accommodation_consent", "cohort__course")
     )
+    shown = accommodation_requests_read(viewer=request.user, applications=applications,
+                                        context=cohort.name)
     days = list(cohort.days.all())
     marks = attendance_map(cohort)
     for application in applications:
         application.marks = [marks.get((day.pk, application.pk)) for day in days]
+        application.accommodation_shown = shown.get(application.pk, "")
     return render(request, "training/staff/cohort_detail.html", {
         "body": body, "cohort": cohort, "applications": applications, "days": days,
         "actions": APPLICATION_ACTIONS, "day_form": day_form, "instructor_form": instructor_form,

@@ -1,7 +1,7 @@
 """The clock for background work in production (docker compose's `scheduler` service).
 
 Every hour it queues the meeting reminders; once a day (after DAILY_HOUR, Asia/Tokyo) it queues
-the certification sweep with its renewal reminders, the purge of withdrawn sensitive data, and
+the certification sweep with its renewal reminders, every retention rule (the purge of withdrawn sensitive data among them), and
 the digest of activity entries waiting for verification.
 The work itself runs in the `worker` (django-tasks' db_worker), so this process stays tiny.
 `--once` runs every job once and exits (for cron, or to try it by hand).
@@ -16,7 +16,8 @@ from django.utils import timezone
 HOURLY = [("send_meeting_reminders", [])]
 DAILY = [
     ("certification_sweep", ["--enqueue"]),
-    ("consent_purge_expired", ["--enqueue"]),
+    # Every retention rule, the purge of withdrawn consent data among them.
+    ("retention_apply", ["--enqueue"]),
     ("activity_verification_digest", ["--enqueue"]),
 ]
 DAILY_HOUR = 3
