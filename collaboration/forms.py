@@ -73,6 +73,21 @@ class MinutesForm(forms.Form):
     text = forms.CharField(label=_("Minutes"), widget=forms.Textarea(attrs={"rows": 14}))
 
 
+class PublicDraftForm(forms.Form):
+    text = forms.CharField(
+        label=_("Public version"), max_length=100_000, strip=False,
+        widget=forms.Textarea(attrs={"rows": 16}),
+        help_text=_("Edit freely: this is what the public site will show once you confirm it."),
+    )
+
+
+class PublishMinutesForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=_("I have read the public version above and it names no one who should not be named."),
+    )
+    digest = forms.CharField(max_length=64, widget=forms.HiddenInput)
+
+
 class DecisionForm(forms.Form):
     text = forms.CharField(label=_("Decision"), widget=forms.Textarea(attrs={"rows": 2}))
     agenda_item = forms.ModelChoiceField(label=_("Agenda item"), queryset=AgendaItem.objects.none(), required=False)

@@ -470,9 +470,15 @@ class Minutes(models.Model):
         Meeting, on_delete=models.CASCADE, related_name="minutes", verbose_name=_("meeting")
     )
     text = models.TextField(_("minutes"))
+    public_draft = models.TextField(
+        _("public draft"), blank=True,
+        help_text=_("The public version being prepared: the coordinator accepts or rejects each proposed "
+                    "redaction and edits it; the public site never shows it until it is confirmed."),
+    )
+    public_draft_updated_at = models.DateTimeField(_("public draft updated at"), null=True, blank=True)
     public_text = models.TextField(
         _("public text"), blank=True,
-        help_text=_("What the public site shows: the minutes with personal data removed."),
+        help_text=_("What the public site shows: the public draft as the coordinator confirmed it."),
     )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
     drafted_by = models.ForeignKey(
@@ -485,6 +491,10 @@ class Minutes(models.Model):
     )
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("published by"),
+    )
     updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
 
     class Meta:

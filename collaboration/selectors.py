@@ -6,6 +6,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from peers.models import DataCategory, Role
 from peers.selectors import role_assignment_list_for, user_is_admin
@@ -28,6 +29,7 @@ from .models import (
     Sector,
     SpeakerQueueEntry,
 )
+from .redaction import Person, Proposal, propose_redactions
 
 
 def _coordinated_body_q(user, prefix: str = "") -> Q:
@@ -172,6 +174,44 @@ def minutes_list_published() -> QuerySet[Minutes]:
 
 def minutes_get_published(meeting_id: int) -> Minutes | None:
     return minutes_list_published().filter(meeting_id=meeting_id).first()
+
+
+def minutes_people_list(meeting: Meeting) -> list[Person]:
+    """Everyone the minutes of this meeting may name by a registered name: the body's members,
+    the meeting's invitees (guests too), whoever drafted or approved the minutes, and presenters
+    named in the agenda; each stands for their sector in the public version."""
+    labels = dict(Sector.choices)
+    people: list[Person] = []
+    seen: set[int] = set()
+
+    def add(user, sector) -> None:
+        if user is None or user.pk in seen:
+            return
+        seen.add(user.pk)
+        names = tuple(n for n in (user.display_name, user.name_kana) if n and n.strip())
+        if names:
+            people.append(Person(names=names, replacement=f"[{labels.get(sector, sector)}]"))
+
+    for invitation in MeetingInvitation.objects.filter(meeting=meeting).select_related("user"):
+        add(invitation.user, invitation.sector)
+    for member in BodyMember.objects.filter(body_id=meeting.body_id).select_related("user"):
+        add(member.user, member.sector)
+    minutes = Minutes.objects.filter(meeting=meeting).select_related("drafted_by", "approved_by").first()
+    if minutes is not None:
+        add(minutes.drafted_by, Sector.ADMINISTRATION)
+        add(minutes.approved_by, Sector.ADMINISTRATION)
+    for item in AgendaItem.objects.filter(meeting=meeting).select_related("presenter"):
+        add(item.presenter, Sector.OTHER)
+        if item.presenter_name.strip():
+            people.append(Person(names=(item.presenter_name,), replacement=_("[presenter]")))
+    return people
+
+
+def minutes_redaction_proposals(access: MeetingAccess, text: str) -> list[Proposal]:
+    """What the coordinator is asked to remove from `text` before it goes public."""
+    if not access.can_coordinate:
+        return []
+    return propose_redactions(text, minutes_people_list(access.meeting))
 
 
 def invitation_list(meeting: Meeting) -> QuerySet[MeetingInvitation]:

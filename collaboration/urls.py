@@ -20,5 +20,7 @@ urlpatterns = [
     path("staff/meetings/bodies/", views_bodies.body_list, name="staff_bodies"),
     path("staff/meetings/bodies/<int:pk>/", views_bodies.body_members, name="staff_body"),
     path("staff/meetings/<int:pk>/", views.staff_meeting, name="staff_meeting"),
+    path("staff/meetings/<int:pk>/minutes/public/", views.staff_minutes_public, name="staff_minutes_public"),
+    path("staff/meetings/<int:pk>/minutes/publish/", views.staff_minutes_publish, name="staff_minutes_publish"),
     path("staff/meetings/<int:pk>/<slug:action>/", views.staff_meeting_action, name="staff_meeting_action"),
 ]

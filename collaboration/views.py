@@ -27,6 +27,8 @@ from .forms import (
     MaterialForm,
     MeetingForm,
     MinutesForm,
+    PublicDraftForm,
+    PublishMinutesForm,
     ReplyForm,
     RoomMessageForm,
 )
@@ -39,6 +41,7 @@ from .models import (
     Sector,
     SpeakerQueueEntry,
 )
+from .redaction import highlighted
 from .selectors import (
     action_item_list_to_carry,
     agenda_item_list,
@@ -57,6 +60,7 @@ from .selectors import (
     message_list,
     message_list_hidden,
     minutes_get_published,
+    minutes_redaction_proposals,
     moderation_log_list,
     reply_accommodations_read,
     speaker_queue_list,
@@ -443,9 +447,82 @@ def _minutes_approve(request, access):
     services.minutes_approve(access=access, user=request.user)
 
 
-@_staff_action("minutes_publish")
-def _minutes_publish(request, access):
-    services.minutes_publish(access=access, user=request.user)
+def _minutes_for_review(request: HttpRequest, pk: int):
+    access = _access_or_404(request, pk, coordinate=True)
+    minutes = Minutes.objects.filter(meeting=access.meeting).first()
+    if minutes is None:
+        raise Http404
+    return access, minutes
+
+
+def _review(text: str, proposals) -> dict:
+    return {
+        "segments": highlighted(text, proposals),
+        "rows": [{"proposal": p, "line": text.count("\n", 0, p.start) + 1} for p in proposals],
+    }
+
+
+@staff_required
+def staff_minutes_public(request: HttpRequest, pk: int) -> HttpResponse:
+    """The public version of the minutes as its own draft: the proposed redactions of the
+    internal text, highlighted with their reasons, each accepted or rejected; then the
+    coordinator's own edit and a preview. Nothing here publishes (see staff_minutes_publish)."""
+    access, minutes = _minutes_for_review(request, pk)
+    form = PublicDraftForm(initial={"text": minutes.public_draft})
+    if request.method == "POST":
+        step = request.POST.get("step")
+        try:
+            if step == "prepare":
+                services.minutes_public_draft_prepare(
+                    access=access, user=request.user, accepted=request.POST.getlist("accept"),
+                    text_digest_read=request.POST.get("text_digest", ""),
+                )
+                messages.success(request, _("The public draft was made from the accepted proposals. Check it below."))
+                return redirect(reverse("collaboration:staff_minutes_public", args=[pk]) + "#public-draft")
+            if step == "save":
+                form = PublicDraftForm(request.POST)
+                if form.is_valid():
+                    services.minutes_public_draft_save(access=access, user=request.user, text=form.cleaned_data["text"])
+                    messages.success(request, _("The public draft was saved. It is not published yet."))
+                    return redirect(reverse("collaboration:staff_minutes_public", args=[pk]) + "#preview")
+            else:
+                messages.error(request, _("Unknown action."))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+    internal = minutes_redaction_proposals(access, minutes.text)
+    remaining = minutes_redaction_proposals(access, minutes.public_draft)
+    return render(request, "collaboration/staff/minutes_public.html", {
+        "meeting": access.meeting, "minutes": minutes, "form": form,
+        "internal": _review(minutes.text, internal), "text_digest": services.text_digest(minutes.text),
+        "draft": _review(minutes.public_draft, remaining),
+        "is_published_as_drafted": minutes.status == Minutes.Status.PUBLISHED
+        and minutes.public_text == minutes.public_draft,
+    })
+
+
+@staff_required
+def staff_minutes_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    """The confirm step: the public version exactly as it will show, and a box to tick."""
+    access, minutes = _minutes_for_review(request, pk)
+    form = PublishMinutesForm(initial={"digest": services.public_draft_digest(minutes)})
+    if request.method == "POST":
+        form = PublishMinutesForm(request.POST)
+        confirmed = form.is_valid()
+        try:
+            services.minutes_publish(
+                access=access, user=request.user, confirmed=confirmed,
+                digest=form.cleaned_data.get("digest", "") if confirmed else "",
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            form = PublishMinutesForm(initial={"digest": services.public_draft_digest(minutes)})
+        else:
+            messages.success(request, _("The minutes are published on the public site."))
+            return redirect(reverse("collaboration:staff_meeting", args=[pk]) + "#minutes")
+    remaining = minutes_redaction_proposals(access, minutes.public_draft)
+    return render(request, "collaboration/staff/minutes_publish.html", {
+        "meeting": access.meeting, "minutes": minutes, "form": form, "draft": _review(minutes.public_draft, remaining),
+    })
 
 
 @_staff_action("decision")

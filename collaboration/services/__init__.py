@@ -22,9 +22,12 @@ from .minutes import (  # noqa: F401
     carry_over_open_action_items,
     decision_record,
     minutes_approve,
+    minutes_public_draft_prepare,
+    minutes_public_draft_save,
     minutes_publish,
     minutes_save,
-    remove_personal_data,
+    public_draft_digest,
+    text_digest,
 )
 from .room import (  # noqa: F401
     RoomError,

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-import re
+import hashlib
+from collections import Counter
+from collections.abc import Collection
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -14,14 +16,17 @@ from peers.services import audit_record
 from ..models import (
     ActionItem,
     AgendaItem,
-    BodyMember,
     Decision,
     Meeting,
-    MeetingInvitation,
     Minutes,
-    Sector,
 )
-from ..selectors import MeetingAccess, action_item_list_to_carry, agenda_item_list
+from ..redaction import apply_proposals
+from ..selectors import (
+    MeetingAccess,
+    action_item_list_to_carry,
+    agenda_item_list,
+    minutes_redaction_proposals,
+)
 
 FOLLOW_UP_MINUTES = 5
 
@@ -76,55 +81,80 @@ def minutes_approve(*, access: MeetingAccess, user) -> Minutes:
     return minutes
 
 
-EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
-PHONE_RE = re.compile(r"(\+?\d[\d\-\s()]{8,}\d)")
+def text_digest(text: str) -> str:
+    """Names the exact text a coordinator read, so that what they confirm is what they saw."""
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def remove_personal_data(text: str, people: dict[str, str]) -> str:
-    """Replace each named person by their sector in brackets, and drop email addresses and
-    telephone numbers. `people` maps a name (display name or kana) to its replacement."""
-    for name in sorted(people, key=len, reverse=True):
-        if len(name.strip()) >= 2:
-            text = text.replace(name, people[name])
-    text = EMAIL_RE.sub(str(_("[email removed]")), text)
-    text = PHONE_RE.sub(str(_("[phone number removed]")), text)
-    return text
+def public_draft_digest(minutes: Minutes) -> str:
+    return text_digest(minutes.public_draft)
 
 
-def _people_of(access: MeetingAccess) -> dict[str, str]:
-    meeting = access.meeting
-    labels = dict(Sector.choices)
-    people: dict[str, str] = {}
-    rows = [
-        (m.user, m.sector) for m in BodyMember.objects.filter(body_id=meeting.body_id).select_related("user")
-    ] + [(i.user, i.sector) for i in MeetingInvitation.objects.filter(meeting=meeting).select_related("user")]
-    for user, sector in rows:
-        label = f"[{labels.get(sector, sector)}]"
-        for name in (user.display_name, user.name_kana, user.email):
-            if name:
-                people[name] = label
-                # Japanese names are often written with or without the space between the parts.
-                people[name.replace(" ", "").replace("\u3000", "")] = label
-                for part in re.split(r"[\s\u3000]+", name):
-                    if len(part) >= 2 and "@" not in name:
-                        people.setdefault(part, label)
-    for item in AgendaItem.objects.filter(meeting=meeting).exclude(presenter_name=""):
-        people.setdefault(item.presenter_name, str(_("[presenter]")))
-    return people
+def _reason_counts(proposals) -> dict[str, int]:
+    return dict(Counter(str(p.reason) for p in proposals))
 
 
 @transaction.atomic
-def minutes_publish(*, access: MeetingAccess, user) -> Minutes:
-    """Publish approved minutes to the public site, with personal data removed."""
+def minutes_public_draft_prepare(*, access: MeetingAccess, user, accepted: Collection[str],
+                                 text_digest_read: str) -> Minutes:
+    """Start the public draft again from the internal minutes, with the accepted proposals
+    applied (each proposal is named by its key; the others are kept as written).
+    `text_digest_read` is the digest of the internal text the coordinator reviewed."""
+    _require(access)
+    minutes = Minutes.objects.select_for_update().get(meeting=access.meeting)
+    if text_digest_read != text_digest(minutes.text):
+        raise ValidationError(_("The minutes changed after you read them. Review the proposals again."))
+    proposals = minutes_redaction_proposals(access, minutes.text)
+    accepted = {key for key in accepted if isinstance(key, str)}
+    applied = [p for p in proposals if p.key in accepted]
+    minutes.public_draft = apply_proposals(minutes.text, applied)
+    minutes.public_draft_updated_at = timezone.now()
+    minutes.full_clean()
+    minutes.save(update_fields=["public_draft", "public_draft_updated_at"])
+    # The audit says how many of each kind, never the names themselves.
+    audit_record(actor=user, action="minutes.public_draft_prepare", target=minutes, data={
+        "accepted": _reason_counts(applied), "rejected": _reason_counts(p for p in proposals if p not in applied),
+    })
+    return minutes
+
+
+@transaction.atomic
+def minutes_public_draft_save(*, access: MeetingAccess, user, text: str) -> Minutes:
+    """The coordinator's own edit of the public draft. What is published does not change."""
+    _require(access)
+    minutes = Minutes.objects.select_for_update().get(meeting=access.meeting)
+    minutes.public_draft = text.replace("\r\n", "\n")
+    minutes.public_draft_updated_at = timezone.now()
+    minutes.full_clean()
+    minutes.save(update_fields=["public_draft", "public_draft_updated_at"])
+    audit_record(actor=user, action="minutes.public_draft_save", target=minutes)
+    return minutes
+
+
+@transaction.atomic
+def minutes_publish(*, access: MeetingAccess, user, confirmed: bool, digest: str) -> Minutes:
+    """Publish the public draft, exactly as the coordinator read it, once they confirm.
+    The public site shows `public_text` only, and only this service writes it."""
     _require(access)
     minutes = Minutes.objects.select_for_update().get(meeting=access.meeting)
     if minutes.status == Minutes.Status.DRAFT:
         raise ValidationError(_("Approve the minutes before publishing them."))
-    minutes.public_text = remove_personal_data(minutes.text, _people_of(access))
+    if not minutes.public_draft.strip():
+        raise ValidationError(_("Prepare the public version of the minutes before publishing them."))
+    if not confirmed:
+        raise ValidationError(_("Confirm that you have read the public version before publishing it."))
+    if not isinstance(digest, str) or digest != public_draft_digest(minutes):
+        raise ValidationError(_("The public version changed after you read it. Read it again before publishing."))
+    remaining = minutes_redaction_proposals(access, minutes.public_draft)
+    minutes.public_text = minutes.public_draft
     minutes.status = Minutes.Status.PUBLISHED
     minutes.published_at = timezone.now()
-    minutes.save(update_fields=["public_text", "status", "published_at"])
-    audit_record(actor=user, action="minutes.publish", target=minutes)
+    minutes.published_by = user if user is not None and user.pk else None
+    minutes.full_clean()
+    minutes.save(update_fields=["public_text", "status", "published_at", "published_by"])
+    audit_record(actor=user, action="minutes.publish", target=minutes, data={
+        "digest": digest, "still_proposed": _reason_counts(remaining),
+    })
     return minutes
 
 

@@ -1,5 +1,6 @@
 """Members' and coordinators' pages, the calendar files and the access boundaries."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -119,10 +120,17 @@ def test_coordinator_runs_the_meeting_from_invitations_to_published_minutes(mfa_
     minutes = Minutes.objects.get(meeting=meeting)
     assert "地域移行支援" in minutes.text and "ピアサポーターを次回から委員に加える" in minutes.text
     c.post(f"{base}/minutes/", {"text": "ピア 陽子さん (peer@example.test, 090-1234-5678) が報告した。医師 一郎 が賛成。"})
-    c.post(f"{base}/minutes_publish/")
+    # Publishing is no longer one tap that redacts silently (issue 11): the coordinator makes the
+    # public draft from the proposals they accept, reads it, and confirms.
+    review = c.get(f"{base}/minutes/public/").content.decode()
+    accept = re.findall(r'name="accept" value="([0-9-]+)"', review)
+    digest = re.search(r'name="text_digest" value="([0-9a-f]+)"', review).group(1)
+    c.post(f"{base}/minutes/public/", {"step": "prepare", "accept": accept, "text_digest": digest})
+    confirm = re.search(r'name="digest" value="([0-9a-f]+)"', c.get(f"{base}/minutes/publish/").content.decode()).group(1)
+    c.post(f"{base}/minutes/publish/", {"confirm": "on", "digest": confirm})
     assert Minutes.objects.get().status == "draft"  # must be approved first
     c.post(f"{base}/minutes_approve/")
-    c.post(f"{base}/minutes_publish/")
+    c.post(f"{base}/minutes/publish/", {"confirm": "on", "digest": confirm})
     minutes = Minutes.objects.get()
     assert minutes.status == "published"
     for personal in ("ピア 陽子", "医師 一郎", "peer@example.test", "090-1234-5678"):
