@@ -65,7 +65,7 @@ def _date(value, language: str) -> str:
         return _("No expiry")
     if language == "ja":
         return f"{value.year}年{value.month}月{value.day}日"
-    return value.strftime("%d %B %Y")
+    return f"{value.day} {value.strftime('%B %Y')}"
 
 
 # What a certificate generated now may be, by the certification's status at that moment.

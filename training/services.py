@@ -323,7 +323,14 @@ def application_transition(*, application: Application, to_state: str, actor: Us
 # ---------------------------------------------------------------- attendance and completion
 @transaction.atomic
 def attendance_record(*, day: CohortDay, present: dict[int, bool], actor: User) -> int:
-    """Mark who was there on one day ({application id: present}); only enrolled people count."""
+    """Mark who was there on one day ({application id: present}); only enrolled people count,
+    and only once the day has come (attendance is a record of what happened)."""
+    today = timezone.localdate()
+    if day.date > today:
+        raise ValidationError(
+            _("Attendance for %(date)s can be recorded from that day on, not before.")
+            % {"date": day.date.isoformat()}
+        )
     enrolled = set(
         Application.objects.filter(
             cohort_id=day.cohort_id, state=Application.State.ENROLLED, pk__in=list(present)
@@ -384,8 +391,12 @@ def _completion_number_for(body: TrainingBody, number: str, completed_on: dateti
 def completion_issue(
     *, person: User, course: Course, completed_on: datetime.date, actor: User | None,
     cohort: Cohort | None = None, hours: Decimal = Decimal("0"), number: str = "", notify: bool = True,
+    today: datetime.date | None = None,
 ) -> Completion:
-    """Record a completed course (修了). It never expires."""
+    """Record a completed course (修了) on the day it was completed (never a day to come). It
+    never expires; its number carries the body's check code, so it can be verified."""
+    if completed_on > (today or timezone.localdate()):
+        raise ValidationError({"completed_on": _("A course cannot be completed on a day that has not come.")})
     body = TrainingBody.objects.select_for_update().get(pk=course.body_id)
     completion = Completion(
         body=body, course=course, cohort=cohort, person=person, completed_on=completed_on,
@@ -414,10 +425,21 @@ def completion_issue(
 
 @transaction.atomic
 def cohort_complete(*, cohort: Cohort, actor: User, on: datetime.date | None = None) -> list[Completion]:
-    """Apply the course's completion rule to everyone enrolled; those who meet it complete."""
+    """Apply the course's completion rule to everyone enrolled; those who meet it complete.
+
+    Not before the cohort's last day (`on`, today unless given, is the day this is done). The
+    completion date recorded, and printed on the 修了証, is the cohort's last day: the day the
+    course was completed, however much later staff record it."""
     cohort = _lock_cohort(cohort)
     course = cohort.course
     on = on or timezone.localdate()
+    last_day = CohortDay.objects.filter(cohort=cohort).order_by("-date").values_list("date", flat=True).first()
+    if last_day is not None and on < last_day:
+        raise ValidationError(
+            _("This cohort's last day is %(date)s: it can be completed from that day on.")
+            % {"date": last_day.isoformat()}
+        )
+    completed_on = last_day or on
     issued = []
     for application in Application.objects.filter(cohort=cohort, state=Application.State.ENROLLED).select_related("applicant"):
         hours, every_day = _attended_hours(application)
@@ -427,8 +449,8 @@ def cohort_complete(*, cohort: Cohort, actor: User, on: datetime.date | None = N
             meets = hours >= (course.minimum_hours or 0)
         if not meets:
             continue
-        issued.append(completion_issue(person=application.applicant, course=course, completed_on=on,
-                                       actor=actor, cohort=cohort, hours=hours))
+        issued.append(completion_issue(person=application.applicant, course=course, completed_on=completed_on,
+                                       actor=actor, cohort=cohort, hours=hours, today=on))
         application.state = Application.State.COMPLETED
         application.save(update_fields=["state"])
         _record_state(application, Application.State.ENROLLED, Application.State.COMPLETED, actor)
@@ -629,6 +651,16 @@ def certification_set_public_name(*, certification: Certification, holder: User,
         raise PermissionDenied
     Certification.objects.filter(pk=certification.pk).update(show_name_publicly=show)
     audit_record(actor=holder, action="certification.public_name", target=certification, data={"show": show})
+
+
+@transaction.atomic
+def completion_set_public_name(*, completion: Completion, person: User, show: bool) -> None:
+    """As for certifications: only the person decides whether their name shows when someone
+    verifies their completion number."""
+    if completion.person_id != person.pk:
+        raise PermissionDenied
+    Completion.objects.filter(pk=completion.pk).update(show_name_publicly=show)
+    audit_record(actor=person, action="completion.public_name", target=completion, data={"show": show})
 
 
 # ---------------------------------------------------------------- daily sweep

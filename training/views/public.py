@@ -39,6 +39,7 @@ from ..services import (
     application_transition,
     ce_record_add,
     certification_set_public_name,
+    completion_set_public_name,
     number_normalise,
 )
 
@@ -161,6 +162,17 @@ def public_name(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     certification_set_public_name(certification=certification, holder=request.user,
                                   show=request.POST.get("show") == "1")
+    messages.success(request, _("Your choice has been saved."))
+    return redirect("training:me")
+
+
+@login_required
+@require_POST
+def completion_public_name(request: HttpRequest, pk: int) -> HttpResponse:
+    completion = completion_get_visible(request.user, pk)
+    if completion.person_id != request.user.pk:
+        raise Http404
+    completion_set_public_name(completion=completion, person=request.user, show=request.POST.get("show") == "1")
     messages.success(request, _("Your choice has been saved."))
     return redirect("training:me")
 
