@@ -22,7 +22,6 @@ from .selectors import (
     application_get_for,
     application_list_for,
     application_list_of,
-    certification_get_by_number,
     certification_get_for_staff,
     certification_list_for,
     cohort_list_for,
@@ -30,6 +29,7 @@ from .selectors import (
     completion_list_for,
     completion_list_of,
     course_list_for,
+    verification_get,
 )
 from .services import (
     application_submit,
@@ -39,8 +39,6 @@ from .services import (
     certification_renew,
     certification_revoke,
     certification_suspend,
-    number_is_genuine,
-    number_normalise,
 )
 
 
@@ -322,15 +320,21 @@ class CertificationAction(APIView):
 
 
 class Verify(APIView):
-    """Public: the same answer as the verification page, with the same limit."""
+    """Public: the same answer as the verification page (certificate and completion numbers,
+    as typed), with the same limit."""
 
     permission_classes = [AllowAny]
     authentication_classes = []
 
     @extend_schema(responses=inline_serializer("Verification", {
-        "number": serializers.CharField(), "status": serializers.CharField(), "status_label": serializers.DictField(),
-        "credential_type": serializers.CharField(), "issued_on": serializers.DateField(),
-        "valid_from": serializers.DateField(), "valid_until": serializers.DateField(allow_null=True),
+        "number": serializers.CharField(), "kind": serializers.ChoiceField(["certification", "completion"]),
+        "status": serializers.CharField(), "status_label": serializers.DictField(),
+        "status_since": serializers.DateField(), "valid": serializers.BooleanField(),
+        "credential_type": serializers.CharField(required=False), "issued_on": serializers.DateField(required=False),
+        "valid_from": serializers.DateField(required=False),
+        "valid_until": serializers.DateField(allow_null=True, required=False),
+        "course": serializers.CharField(required=False), "completed_on": serializers.DateField(required=False),
+        "hours": serializers.CharField(required=False),
         "issuing_body": serializers.CharField(), "holder_name": serializers.CharField(allow_null=True),
     }))
     def get(self, request, number):
@@ -339,22 +343,31 @@ class Verify(APIView):
         if not allow(request, scope="verify", limit=limit, period=period):
             return Response({"detail": both(_("Too many checks from your address. Please wait and try again."))},
                             status=status.HTTP_429_TOO_MANY_REQUESTS, headers={"Retry-After": str(period)})
-        number = number_normalise(number)
-        certification = certification_get_by_number(number) if number_is_genuine(number) else None
-        if certification is None:
+        verification = verification_get(number)
+        if verification is None:
             return Response({"detail": both(_("No certificate has this number."))}, status=status.HTTP_404_NOT_FOUND)
+        common = {
+            "number": verification.number,
+            "kind": verification.kind,
+            "valid": verification.valid_now,
+            "status_since": verification.status_since,
+            "issuing_body": str(verification.body),
+            "holder_name": verification.holder_name,
+        }
+        if verification.kind == "completion":
+            completion = verification.completion
+            return Response({
+                **common, "status": "completed", "status_label": both(verification.verdict),
+                "course": completion.course.title, "completed_on": completion.completed_on,
+                "hours": f"{completion.hours.normalize():f}",
+            })
+        certification = verification.certification
         return Response({
-            "number": certification.number,
-            "status": certification.status,
-            "status_label": both(Certification.Status(certification.status).label),
+            **common,
+            "status": verification.status,
+            "status_label": both(verification.verdict),
             "credential_type": certification.credential_type.name,
             "issued_on": certification.issued_on,
             "valid_from": certification.cycle_started_on,
             "valid_until": certification.valid_until,
-            "issuing_body": str(certification.body),
-            "holder_name": certification.holder.display_name if certification.show_name_publicly else None,
         })
-
-
-
-

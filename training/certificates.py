@@ -65,11 +65,85 @@ def _date(value, language: str) -> str:
         return _("No expiry")
     if language == "ja":
         return f"{value.year}年{value.month}月{value.day}日"
-    return value.strftime("%d %B %Y")
+    return f"{value.day} {value.strftime('%B %Y')}"
 
 
-def certification_pdf(certification, *, verify_url: str, language: str = "ja", size: str = "a4") -> bytes:
-    """The certificate of a certification; `size` is "a4" (landscape) or "card"."""
+# What a certificate generated now may be, by the certification's status at that moment.
+PLAIN_STATUSES = {"active", "expiring"}  # the plain certificate
+# Revoked: no document at all. The body withdrew the credential, and a page laid out as a
+# certificate, even marked, is what would be shown in its place; the verification page says
+# the truth to anyone who asks. Grace, lapsed and suspended get the marked document: the
+# person did hold the credential and may need to show that (renewing late, a suspension
+# under review), and the marking says across the page that it is not valid now.
+REFUSED_STATUSES = {"revoked"}
+
+
+def certificate_refused(verification) -> bool:
+    return verification.status in REFUSED_STATUSES
+
+
+def _marking(verification, today) -> dict:
+    """The words marked across a certificate whose certification is not valid now, in Japanese
+    and in English whatever the certificate's language."""
+    from .selectors import VERDICTS
+
+    words, lines = [], []
+    for language in ("ja", "en"):
+        with translation.override(language):
+            word = str(VERDICTS[verification.status])
+            words.append(word if language == "ja" else word.upper())
+            lines.append(
+                _("Status on %(today)s: %(status)s since %(since)s. This certification is not valid now.")
+                % {"today": _date(today, language), "status": word,
+                   "since": _date(verification.status_since, language)}
+            )
+            if verification.status == "grace":
+                lines.append(_("It can still be renewed until %(date)s.")
+                             % {"date": _date(verification.certification.grace_until, language)})
+    return {"word": " ".join(words), "lines": lines}
+
+
+def _draw_marking(pdf, marking: dict, width: float, height: float, *, font: str, big: float, small: float,
+                  top: float) -> None:
+    """A large diagonal word across the page, and a framed banner with the status and its date."""
+    pdf.saveState()
+    pdf.setFillColorRGB(0.64, 0.15, 0.12, alpha=0.35)
+    pdf.translate(width / 2, height / 2)
+    pdf.rotate(28)
+    pdf.setFont(font, big)
+    pdf.drawCentredString(0, -big / 3, marking["word"])
+    pdf.restoreState()
+    pdf.saveState()
+    banner_height = small * 1.5 * len(marking["lines"]) + small
+    pdf.setFillColorRGB(1, 1, 1)
+    pdf.setStrokeColorRGB(0.64, 0.15, 0.12)
+    pdf.setLineWidth(2)
+    pdf.rect(width * 0.06, top - banner_height, width * 0.88, banner_height, fill=1, stroke=1)
+    pdf.setFillColorRGB(0.64, 0.15, 0.12)
+    pdf.setFont(font, small)
+    y = top - small * 1.4
+    for line in marking["lines"]:
+        pdf.drawCentredString(width / 2, y, line)
+        y -= small * 1.5
+    pdf.restoreState()
+
+
+def certification_pdf(certification, *, verify_url: str, language: str = "ja", size: str = "a4",
+                      verification=None) -> bytes:
+    """The certificate of a certification as it stands at this moment; `size` is "a4"
+    (landscape) or "card". Active or due for renewal: the plain certificate. In grace, lapsed
+    or suspended: the same page marked across with the status and the date it began, in
+    Japanese and English, and no statement that the person holds the credential. Callers
+    refuse a revoked one (certificate_refused) before asking for a page."""
+    from django.utils import timezone
+
+    from .selectors import certification_verification
+
+    verification = verification or certification_verification(certification)
+    if certificate_refused(verification):
+        raise ValueError("A revoked certification has no certificate.")
+    today = timezone.localdate()
+    marking = None if verification.status in PLAIN_STATUSES else _marking(verification, today)
     font = register_font()
     with translation.override(language):
         fields = {
@@ -83,7 +157,8 @@ def certification_pdf(certification, *, verify_url: str, language: str = "ja", s
             "valid_label": _("Valid until"),
             "valid": _date(certification.valid_until, language),
             "body": str(certification.body),
-            "statement": _("This is to certify that the person named above holds this credential."),
+            "statement": _("This is to certify that the person named above holds this credential.") if marking is None
+            else _("The person named above was certified. See the status marked on this page."),
             "verify": _("Check this certificate at"),
         }
     buffer = io.BytesIO()
@@ -103,6 +178,8 @@ def certification_pdf(certification, *, verify_url: str, language: str = "ja", s
         pdf.drawString(4 * mm, 7 * mm, f"{fields['valid_label']}: {fields['valid']}")
         pdf.drawImage(_qr(verify_url), width - 24 * mm, 4 * mm, 20 * mm, 20 * mm)
         pdf.roundRect(1 * mm, 1 * mm, width - 2 * mm, height - 2 * mm, 3 * mm)
+        if marking:
+            _draw_marking(pdf, marking, width, height, font=font, big=22, small=4.2, top=height - 23 * mm)
     else:
         pagesize = landscape(A4)
         pdf = canvas.Canvas(buffer, pagesize=pagesize)
@@ -132,19 +209,27 @@ def certification_pdf(certification, *, verify_url: str, language: str = "ja", s
         pdf.setFont(font, 8)
         pdf.drawCentredString(width - 50 * mm, 21 * mm, fields["verify"])
         pdf.drawCentredString(width - 50 * mm, 17 * mm, verify_url[:80])
+        if marking:
+            _draw_marking(pdf, marking, width, height, font=font, big=90, small=11, top=height - 104 * mm)
     pdf.showPage()
     pdf.save()
     return buffer.getvalue()
 
 
-def completion_pdf(completion, *, language: str = "ja") -> bytes:
-    """修了証: the completion certificate (completions do not expire)."""
+def completion_pdf(completion, *, verify_url: str, language: str = "ja") -> bytes:
+    """修了証: the completion certificate (completions do not expire). It carries the day the
+    course was completed (Completion.completed_on, the cohort's last day), never the day it
+    is printed, the hours, and a QR code to the public verification page."""
     font = register_font()
     with translation.override(language):
         title = _("Certificate of completion")
         statement = _("has completed the course above.")
         number_label = _("Completion number")
         date_label = _("Completed on")
+        hours_label = _("Hours")
+        hours = _("%(hours)s hours") % {"hours": f"{completion.hours.normalize():f}"}
+        verify = _("Check this certificate at")
+        completed_on = _date(completion.completed_on, language)
     buffer = io.BytesIO()
     pagesize = landscape(A4)
     pdf = canvas.Canvas(buffer, pagesize=pagesize)
@@ -159,10 +244,15 @@ def completion_pdf(completion, *, language: str = "ja") -> bytes:
     pdf.drawCentredString(width / 2, height - 85 * mm, completion.person.display_name)
     pdf.setFont(font, 12)
     pdf.drawCentredString(width / 2, height - 100 * mm, statement)
-    pdf.drawString(30 * mm, 50 * mm, f"{number_label}: {completion.number}")
-    pdf.drawString(30 * mm, 42 * mm, f"{date_label}: {_date(completion.completed_on, language)}")
+    pdf.drawString(30 * mm, 58 * mm, f"{number_label}: {completion.number}")
+    pdf.drawString(30 * mm, 50 * mm, f"{date_label}: {completed_on}")
+    pdf.drawString(30 * mm, 42 * mm, f"{hours_label}: {hours}")
     pdf.setFont(font, 14)
     pdf.drawString(30 * mm, 28 * mm, str(completion.body))
+    pdf.drawImage(_qr(verify_url), width - 70 * mm, 25 * mm, 40 * mm, 40 * mm)
+    pdf.setFont(font, 8)
+    pdf.drawCentredString(width - 50 * mm, 21 * mm, verify)
+    pdf.drawCentredString(width - 50 * mm, 17 * mm, verify_url[:80])
     pdf.showPage()
     pdf.save()
     return buffer.getvalue()

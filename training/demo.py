@@ -2,7 +2,9 @@
 
 The demo training body (the organisation peers' demo creates) with its staff trainer@example.org,
 initial, renewal and national-scheme courses, cohorts past and upcoming, and certifications in
-every state; peer@example.org holds one that is due for renewal."""
+every state (holder-lapsed@ and holder-revoked@example.org show a lapsed and a revoked one);
+peer@example.org holds one that is due for renewal and a completion whose number (with its
+check code) verifies with their name shown."""
 
 from __future__ import annotations
 
@@ -170,5 +172,19 @@ def load() -> dict:
                 certification=certification, cycle=certification.cycle, offset_days=120,
                 defaults={"missing": ["14 more hours of continuing education.", "3 more hours of 倫理."]},
             )
+    # Completions are evidence too (issue 12): the peer's shows their name when verified.
+    Completion.objects.filter(person__email="peer@example.org", course=initial).update(show_name_publicly=True)
     peer_cert = Certification.objects.filter(holder__email="peer@example.org", credential_type=ctype).first()
-    return {"body": body, "peer_certificate": peer_cert.number if peer_cert else ""}
+    peer_completion = Completion.objects.filter(person__email="peer@example.org", course=initial).first()
+
+    def number_of(email: str) -> str:
+        found = Certification.objects.filter(holder__email=email, credential_type=ctype).first()
+        return found.number if found else ""
+
+    return {
+        "body": body, "peer_certificate": peer_cert.number if peer_cert else "",
+        # Each case to see on /verify/<number>/ (and the certificate PDFs from the holders' pages).
+        "lapsed_certificate": number_of("holder-lapsed@example.org"),
+        "revoked_certificate": number_of("holder-revoked@example.org"),
+        "peer_completion": peer_completion.number if peer_completion else "",
+    }

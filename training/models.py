@@ -407,10 +407,20 @@ class Completion(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="training_completions",
         verbose_name=_("person"),
     )
-    number = models.CharField(_("completion number"), max_length=40)
+    number = models.CharField(
+        _("completion number"), max_length=40,
+        help_text=_("With a check code at the end, like certificate numbers: PSS-C2026-0001-7KQ."),
+    )
+    former_number = models.CharField(
+        _("number before check codes"), max_length=40, blank=True, editable=False,
+        help_text=_("The number an older record had, if it did not follow the body's format."),
+    )
     completed_on = models.DateField(_("completed on"))
     hours = models.DecimalField(_("hours"), max_digits=6, decimal_places=2, default=0)
     created_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    show_name_publicly = models.BooleanField(
+        _("show my name on the public verification page"), default=False
+    )
 
     class Meta:
         ordering = ["-completed_on", "id"]

@@ -8,10 +8,7 @@ from __future__ import annotations
 
 import calendar
 import datetime
-import hashlib
-import hmac
 import random
-import re
 from decimal import Decimal
 
 from django.conf import settings
@@ -43,47 +40,36 @@ from .models import (
     ReminderSent,
     TrainingBody,
 )
+from .numbers import (
+    BASE_NUMBER_RE,
+    COMPLETION_BASE_RE,
+    COMPLETION_NUMBER_RE,
+    NUMBER_RE,
+    number_check_matches,
+    number_kind,
+    number_normalise,
+    number_with_check,
+)
 
 # ---------------------------------------------------------------- numbers
-CHECK_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
-CHECK_LENGTH = 3
-BASE_NUMBER_RE = re.compile(r"^(?P<prefix>[A-Z][A-Z0-9]{0,9})-(?P<year>\d{4})-(?P<seq>\d{3,9})$")
-NUMBER_RE = re.compile(r"^(?P<prefix>[A-Z][A-Z0-9]{0,9})-(?P<year>\d{4})-(?P<seq>\d{3,9})-(?P<check>[0-9A-Z]{3})$")
-
-
-def number_check_code(*, secret: str, base: str) -> str:
-    """Three characters from a keyed hash of the number: one guess in 32,768 is right, so
-    numbers cannot be listed by counting, and a typo is caught."""
-    digest = hmac.new(secret.encode(), base.encode(), hashlib.sha256).digest()
-    value = int.from_bytes(digest[:4], "big")
-    chars = []
-    for _i in range(CHECK_LENGTH):
-        chars.append(CHECK_ALPHABET[value % 32])
-        value //= 32
-    return "".join(chars)
-
-
-def number_normalise(number: str) -> str:
-    return re.sub(r"[\s\u3000]+", "", number or "").upper().replace("‐", "-").replace("－", "-")
+# The formats and check codes live in .numbers (the data migrations use them too).
 
 
 def number_is_genuine(number: str) -> bool:
-    """Whether a certificate number is well formed and carries its body's check code.
+    """Whether a certificate or completion number is well formed and carries its body's check
+    code.
 
-    Reads the (few) bodies' prefixes and secrets; never the certifications, so a guessed number
-    costs no lookup of the register."""
-    match = NUMBER_RE.match(number)
-    if not match:
+    Reads the (few) bodies' prefixes and secrets; never the register, so a guessed number
+    costs no lookup of certifications or completions."""
+    if number_kind(number) is None:
         return False
+    prefix = number.split("-", 1)[0]
     secret = (
-        TrainingBody.objects.filter(number_prefix=match["prefix"])
+        TrainingBody.objects.filter(number_prefix=prefix)
         .values_list("check_secret", flat=True)
         .first()
     )
-    if secret is None:
-        return False
-    base = number[: -(CHECK_LENGTH + 1)]
-    return hmac.compare_digest(number_check_code(secret=secret, base=base), match["check"])
+    return secret is not None and number_check_matches(secret=secret, number=number)
 
 
 def _next_sequence(body: TrainingBody, year: int) -> int:
@@ -97,7 +83,13 @@ def _next_sequence(body: TrainingBody, year: int) -> int:
 
 def certification_number(*, body: TrainingBody, year: int, sequence: int) -> str:
     base = f"{body.number_prefix}-{year}-{sequence:0{body.sequence_digits}d}"
-    return f"{base}-{number_check_code(secret=body.check_secret, base=base)}"
+    return number_with_check(secret=body.check_secret, base=base)
+
+
+def completion_number(*, body: TrainingBody, year: int, sequence: int) -> str:
+    """修了 numbers carry a check code made the same way: PSS-C2026-0001-7KQ."""
+    base = f"{body.number_prefix}-C{year}-{sequence:0{body.sequence_digits}d}"
+    return number_with_check(secret=body.check_secret, base=base)
 
 
 # ---------------------------------------------------------------- dates
@@ -345,7 +337,14 @@ def application_transition(*, application: Application, to_state: str, actor: Us
 # ---------------------------------------------------------------- attendance and completion
 @transaction.atomic
 def attendance_record(*, day: CohortDay, present: dict[int, bool], actor: User) -> int:
-    """Mark who was there on one day ({application id: present}); only enrolled people count."""
+    """Mark who was there on one day ({application id: present}); only enrolled people count,
+    and only once the day has come (attendance is a record of what happened)."""
+    today = timezone.localdate()
+    if day.date > today:
+        raise ValidationError(
+            _("Attendance for %(date)s can be recorded from that day on, not before.")
+            % {"date": day.date.isoformat()}
+        )
     enrolled = set(
         Application.objects.filter(
             cohort_id=day.cohort_id, state=Application.State.ENROLLED, pk__in=list(present)
@@ -372,22 +371,50 @@ def _attended_hours(application: Application) -> tuple[Decimal, bool]:
     return hours, bool(days) and all(pk in present for pk, _h in days)
 
 
-def _next_completion_number(body: TrainingBody, year: int) -> str:
-    prefix = f"{body.number_prefix}-C{year}-"
-    count = Completion.objects.filter(body=body, number__startswith=prefix).count()
-    return f"{prefix}{count + 1:0{body.sequence_digits}d}"
+def _next_completion_sequence(body: TrainingBody, year: int) -> int:
+    """One more than the highest serial of the body's completions of `year` (the body row is
+    locked by the caller). Read from the numbers, so imported ones are never taken twice."""
+    numbers = Completion.objects.filter(body=body, number__startswith=f"{body.number_prefix}-C{year}-")
+    serials = [int(m["seq"]) for m in map(COMPLETION_NUMBER_RE.match, numbers.values_list("number", flat=True)) if m]
+    return max(serials, default=0) + 1
+
+
+def _completion_number_for(body: TrainingBody, number: str, completed_on: datetime.date) -> str:
+    """The number a new completion gets: the next serial of its year, or the imported one
+    (with or without its check code: one is added, a wrong one refused)."""
+    if not number:
+        year = completed_on.year
+        return completion_number(body=body, year=year, sequence=_next_completion_sequence(body, year))
+    typed = number_normalise(number)
+    match = COMPLETION_NUMBER_RE.match(typed) or COMPLETION_BASE_RE.match(typed)
+    if not match or match["prefix"] != body.number_prefix:
+        raise ValidationError(
+            {"number": _("The completion number does not follow this body's format (%(example)s).")
+             % {"example": f"{body.number_prefix}-C2025-0153"}}
+        )
+    base = f"{match['prefix']}-C{match['year']}-{match['seq']}"
+    full = number_with_check(secret=body.check_secret, base=base)
+    if "check" in match.groupdict() and full != typed:
+        raise ValidationError({"number": _("The number's check code is wrong.")})
+    if Completion.objects.filter(body=body, number=full).exists():
+        raise ValidationError({"number": _("This completion number is already in the register.")})
+    return full
 
 
 @transaction.atomic
 def completion_issue(
     *, person: User, course: Course, completed_on: datetime.date, actor: User | None,
     cohort: Cohort | None = None, hours: Decimal = Decimal("0"), number: str = "", notify: bool = True,
+    today: datetime.date | None = None,
 ) -> Completion:
-    """Record a completed course (修了). It never expires."""
+    """Record a completed course (修了) on the day it was completed (never a day to come). It
+    never expires; its number carries the body's check code, so it can be verified."""
+    if completed_on > (today or timezone.localdate()):
+        raise ValidationError({"completed_on": _("A course cannot be completed on a day that has not come.")})
     body = TrainingBody.objects.select_for_update().get(pk=course.body_id)
     completion = Completion(
         body=body, course=course, cohort=cohort, person=person, completed_on=completed_on,
-        hours=hours, number=number or _next_completion_number(body, completed_on.year),
+        hours=hours, number=_completion_number_for(body, number, completed_on),
     )
     completion.full_clean()
     completion.save()
@@ -412,10 +439,21 @@ def completion_issue(
 
 @transaction.atomic
 def cohort_complete(*, cohort: Cohort, actor: User, on: datetime.date | None = None) -> list[Completion]:
-    """Apply the course's completion rule to everyone enrolled; those who meet it complete."""
+    """Apply the course's completion rule to everyone enrolled; those who meet it complete.
+
+    Not before the cohort's last day (`on`, today unless given, is the day this is done). The
+    completion date recorded, and printed on the 修了証, is the cohort's last day: the day the
+    course was completed, however much later staff record it."""
     cohort = _lock_cohort(cohort)
     course = cohort.course
     on = on or timezone.localdate()
+    last_day = CohortDay.objects.filter(cohort=cohort).order_by("-date").values_list("date", flat=True).first()
+    if last_day is not None and on < last_day:
+        raise ValidationError(
+            _("This cohort's last day is %(date)s: it can be completed from that day on.")
+            % {"date": last_day.isoformat()}
+        )
+    completed_on = last_day or on
     issued = []
     for application in Application.objects.filter(cohort=cohort, state=Application.State.ENROLLED).select_related("applicant"):
         hours, every_day = _attended_hours(application)
@@ -425,8 +463,8 @@ def cohort_complete(*, cohort: Cohort, actor: User, on: datetime.date | None = N
             meets = hours >= (course.minimum_hours or 0)
         if not meets:
             continue
-        issued.append(completion_issue(person=application.applicant, course=course, completed_on=on,
-                                       actor=actor, cohort=cohort, hours=hours))
+        issued.append(completion_issue(person=application.applicant, course=course, completed_on=completed_on,
+                                       actor=actor, cohort=cohort, hours=hours, today=on))
         application.state = Application.State.COMPLETED
         application.save(update_fields=["state"])
         _record_state(application, Application.State.ENROLLED, Application.State.COMPLETED, actor)
@@ -627,6 +665,16 @@ def certification_set_public_name(*, certification: Certification, holder: User,
         raise PermissionDenied
     Certification.objects.filter(pk=certification.pk).update(show_name_publicly=show)
     audit_record(actor=holder, action="certification.public_name", target=certification, data={"show": show})
+
+
+@transaction.atomic
+def completion_set_public_name(*, completion: Completion, person: User, show: bool) -> None:
+    """As for certifications: only the person decides whether their name shows when someone
+    verifies their completion number."""
+    if completion.person_id != person.pk:
+        raise PermissionDenied
+    Completion.objects.filter(pk=completion.pk).update(show_name_publicly=show)
+    audit_record(actor=person, action="completion.public_name", target=completion, data={"show": show})
 
 
 # ---------------------------------------------------------------- daily sweep

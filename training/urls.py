@@ -15,6 +15,7 @@ urlpatterns = [
     path("me/training/applications/<int:pk>/withdraw/", public.application_withdraw, name="application_withdraw"),
     path("me/training/certifications/<int:pk>/public-name/", public.public_name, name="public_name"),
     path("me/training/certifications/<int:pk>/certificate.pdf", public.certificate_pdf, name="certificate_pdf"),
+    path("me/training/completions/<int:pk>/public-name/", public.completion_public_name, name="completion_public_name"),
     path("me/training/completions/<int:pk>/certificate.pdf", public.completion_certificate_pdf, name="completion_pdf"),
     path("staff/training/", staff.home, name="staff_home"),
     path("staff/staffing/<int:pk>/", staffing.staffing, name="staffing"),

@@ -90,8 +90,11 @@ def credential_type(body, initial_course, renewal_course, ethics) -> CredentialT
 
 @pytest.fixture
 def make_cohort(initial_course, tokyo, trainer):
-    def make(*, course=None, capacity=10, days=2, open_now=True, **extra) -> Cohort:
+    def make(*, course=None, capacity=10, days=2, open_now=True, first_day=None, **extra) -> Cohort:
+        """The days are the last `days` days before today unless `first_day` is given, so
+        attendance can be recorded for them (never for a day that has not come)."""
         now = timezone.now()
+        first_day = first_day or timezone.localdate() - datetime.timedelta(days=days)
         cohort = Cohort.objects.create(
             course=course or initial_course,
             name=extra.pop("name", "2026年度 東京"),
@@ -105,7 +108,7 @@ def make_cohort(initial_course, tokyo, trainer):
         )
         for i in range(days):
             cohort_day_add(
-                cohort=cohort, date=datetime.date(2026, 12, 1 + i),
+                cohort=cohort, date=first_day + datetime.timedelta(days=i),
                 starts_at=datetime.time(10), ends_at=datetime.time(16), actor=trainer,
             )
         return cohort

@@ -126,9 +126,12 @@ def test_completion_follows_the_all_days_rule_and_credits_hours(make_user, cohor
     day1, day2 = list(cohort.days.all())
     attendance_record(day=day1, present={apps[0].pk: True, apps[1].pk: True}, actor=trainer)
     attendance_record(day=day2, present={apps[0].pk: True, apps[1].pk: False}, actor=trainer)
-    completions = cohort_complete(cohort=cohort, actor=trainer, on=datetime.date(2026, 12, 2))
+    completions = cohort_complete(cohort=cohort, actor=trainer)
     assert [c.person for c in completions] == [full]
-    assert completions[0].number == "PSS-C2026-0001"
+    # Since issue 12 the number carries the body's check code, and the date is the last day.
+    assert completions[0].number.startswith(f"PSS-C{day2.date.year}-0001-")
+    assert number_is_genuine(completions[0].number)
+    assert completions[0].completed_on == day2.date
     assert completions[0].hours == Decimal("12.00")
     credited = ContinuingEducation.objects.get(person=full)
     assert credited.hours == Decimal("12.00") and credited.cohort == cohort

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from peers.views._helpers import add_service_errors
 
-from ..certificates import certification_pdf, completion_pdf
+from ..certificates import certificate_refused, certification_pdf, completion_pdf
 from ..evidence import EvidenceUploadLimit, declared_too_large, evidence_response, too_large_error
 from ..forms import ApplicationForm, CERecordForm, VerifyForm
 from ..models import TrainingBody
@@ -25,22 +25,23 @@ from ..selectors import (
     application_list_of,
     ce_record_get_visible,
     ce_record_list_of,
-    certification_get_by_number,
     certification_get_visible,
     certification_list_of,
+    certification_verification,
     cohort_get_open,
     cohort_list_open,
     completion_get_visible,
     completion_list_of,
     reminder_list_of,
     renewal_progress_list,
+    verification_get,
 )
 from ..services import (
     application_submit,
     application_transition,
     ce_record_add,
     certification_set_public_name,
-    number_is_genuine,
+    completion_set_public_name,
     number_normalise,
 )
 
@@ -59,19 +60,21 @@ def verify_form(request: HttpRequest) -> HttpResponse:
 
 
 def verify_lookup(request: HttpRequest, number: str) -> tuple[dict, int]:
-    """The verification of `number` as a template context and status code: status, credential
-    type, dates and issuing body; the name only if the holder allows. A wrong check code is
-    'not found' without touching the register, and every lookup counts toward a per-address
-    limit (429, context {"limited": True}), so numbers cannot be listed by trying. Used by the
-    /verify/ addresses and by the website's verification page."""
+    """The verification of `number` (a certificate or a completion number, as typed: full-width
+    and Japanese dashes are read as the number they mean) as a template context and status
+    code: status now and since when, what was certified or completed, dates and issuing body;
+    the name only if the holder allows. A wrong check code is 'not found' without touching the
+    register, and every lookup counts once toward a per-address limit (429, context
+    {"limited": True}), so numbers cannot be listed by trying. Used by the /verify/ addresses
+    and by the website's verification page."""
     limit = getattr(settings, "KAKEHASHI_VERIFY_LIMIT", 30)
     period = getattr(settings, "KAKEHASHI_VERIFY_PERIOD", 600)
     if not allow(request, scope="verify", limit=limit, period=period):
         return {"limited": True, "retry_after": period}, 429
     number = number_normalise(number)
-    certification = certification_get_by_number(number) if number_is_genuine(number) else None
-    context = {"number": number, "certification": certification, "form": VerifyForm(initial={"number": number})}
-    return context, 200 if certification else 404
+    verification = verification_get(number)
+    context = {"number": number, "verification": verification, "form": VerifyForm(initial={"number": number})}
+    return context, 200 if verification else 404
 
 
 def verify_headers(response: HttpResponse, context: dict) -> HttpResponse:
@@ -182,6 +185,17 @@ def public_name(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("training:me")
 
 
+@login_required
+@require_POST
+def completion_public_name(request: HttpRequest, pk: int) -> HttpResponse:
+    completion = completion_get_visible(request.user, pk)
+    if completion.person_id != request.user.pk:
+        raise Http404
+    completion_set_public_name(completion=completion, person=request.user, show=request.POST.get("show") == "1")
+    messages.success(request, _("Your choice has been saved."))
+    return redirect("training:me")
+
+
 def _language(request) -> str:
     language = request.GET.get("lang", "")
     return language if language in dict(settings.LANGUAGES) else (translation.get_language() or "ja")[:2]
@@ -189,10 +203,16 @@ def _language(request) -> str:
 
 @login_required
 def certificate_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The certificate as the certification stands now: plain, marked across, or (revoked)
+    refused with a page that says why and where to check."""
     certification = certification_get_visible(request.user, pk)
+    verification = certification_verification(certification)
+    if certificate_refused(verification):
+        return render(request, "training/certificate_refused.html",
+                      {"certification": certification, "verification": verification}, status=410)
     size = "card" if request.GET.get("size") == "card" else "a4"
     pdf = certification_pdf(certification, verify_url=verify_url(request, certification.number),
-                            language=_language(request), size=size)
+                            language=_language(request), size=size, verification=verification)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{certification.number}-{size}.pdf"'
     return response
@@ -201,7 +221,8 @@ def certificate_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def completion_certificate_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     completion = completion_get_visible(request.user, pk)
-    response = HttpResponse(completion_pdf(completion, language=_language(request)), content_type="application/pdf")
+    pdf = completion_pdf(completion, verify_url=verify_url(request, completion.number), language=_language(request))
+    response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{completion.number}.pdf"'
     return response
 

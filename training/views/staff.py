@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -285,13 +286,17 @@ def attendance(request, body, pk, day_id):
         try:
             attendance_record(day=day, present=present, actor=request.user)
         except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+            refusal = " ".join(error.messages)
         else:
             messages.success(request, _("Attendance has been saved."))
             return redirect("training:staff_cohort", body_id=body.pk, pk=cohort.pk)
+    else:
+        refusal = ""
     marks = attendance_map(cohort)
     rows = [(a, marks.get((day.pk, a.pk))) for a in enrolled]
-    return render(request, "training/staff/attendance.html", {"body": body, "cohort": cohort, "day": day, "rows": rows})
+    context = {"body": body, "cohort": cohort, "day": day, "rows": rows, "refusal": refusal,
+               "day_to_come": day.date > timezone.localdate()}
+    return render(request, "training/staff/attendance.html", context, status=400 if refusal else 200)
 
 
 @body_view
@@ -299,8 +304,12 @@ def attendance(request, body, pk, day_id):
 def cohort_finish(request, body, pk):
     cohort = cohort_get_for(request.user, pk)
     _in_body(cohort.course.body_id, body)
-    issued = cohort_complete(cohort=cohort, actor=request.user)
-    messages.success(request, _("%(count)s people completed the course.") % {"count": len(issued)})
+    try:
+        issued = cohort_complete(cohort=cohort, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("%(count)s people completed the course.") % {"count": len(issued)})
     return redirect("training:staff_cohort", body_id=body.pk, pk=cohort.pk)
 
 
