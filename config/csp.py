@@ -5,11 +5,11 @@ Our pages: settings.CONTENT_SECURITY_POLICY, strict. Scripts and styles only fro
 or carrying this response's nonce (every response gets one, used or not); no inline `style=`;
 the websocket of the room on this host only; nothing may frame us.
 
-The editors' admin (Wagtail under /cms-admin/, Django's under /django-admin/):
-settings.KAKEHASHI_CSP_ADMIN_DIRECTIVES. Their own templates and widgets write inline scripts and
-style attributes, so scripts and styles there may be inline (and then carry no nonce, which would
-switch 'unsafe-inline' off); everything else stays as strict as on our pages, and only the same
-origin may frame them (Wagtail's preview panel is a same-origin frame).
+Wagtail's admin (/cms-admin/): settings.KAKEHASHI_CSP_ADMIN_DIRECTIVES. Its page editor writes
+inline scripts (in the page, and from its vendor.js) and injects <style> elements, so scripts and
+styles there may be inline (listing no nonce, which would switch 'unsafe-inline' off); everything
+else stays as strict as on our pages, and only the same origin may frame it (the preview panel).
+Django's admin (/django-admin/) runs under the strict policy of our pages.
 
 A page kept by the page cache (cms/cache.py) must not depend on a nonce: the cache refuses any
 response whose body carries this request's nonce.
@@ -48,10 +48,9 @@ class KakehashiCSPMiddleware(CSPMiddleware):
         if report_only:
             return parts
         if parts.config is None and is_admin_path(request.path_info):
+            # It lists no nonce where it allows 'unsafe-inline' (a nonce would switch that off).
             parts.config = default_config(settings.KAKEHASHI_CSP_ADMIN_DIRECTIVES)
-            parts.nonce = None  # a nonce would make browsers ignore 'unsafe-inline'
-        else:
-            parts.nonce = self._make_nonce(request)
+        parts.nonce = self._make_nonce(request)
         try:
             host = request.get_host()
         except DisallowedHost:

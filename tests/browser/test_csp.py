@@ -98,7 +98,8 @@ def test_wagtail_editor_and_django_admin_run_without_csp_violations(browser, liv
     context, page, problems = _watched(browser, viewport={"width": 1280, "height": 900}, locale="ja-JP")
     _sign_in(page, live_server.url, "admin@example.org", staff=True)
     found = []
-    for path in ("/cms-admin/", f"/cms-admin/pages/{home.pk}/edit/", "/django-admin/"):
+    for path in ("/cms-admin/", f"/cms-admin/pages/{home.pk}/edit/", f"/cms-admin/pages/add/cms/contentpage/{home.pk}/",
+                 "/django-admin/", "/django-admin/auth/group/add/"):
         response = page.goto(f"{live_server.url}{path}")
         assert response.status == 200, path
         page.wait_for_load_state("networkidle")

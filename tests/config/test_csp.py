@@ -102,12 +102,16 @@ def test_every_page_type_carries_a_strict_policy_with_a_fresh_nonce(client, demo
     assert "'nonce-" in response["Content-Security-Policy"]
 
 
-def test_the_editors_admin_has_its_own_policy_and_still_cannot_be_framed_elsewhere(client, demo):
+def test_wagtail_admin_has_its_own_policy_and_django_admin_the_strict_one(client, demo):
     login_with_mfa(client, User.objects.get(email="admin@example.org"))
     from wagtail.models import Page
 
     home = Page.objects.filter(depth=2).first()
-    for path in ("/cms-admin/", f"/cms-admin/pages/{home.pk}/edit/", "/django-admin/"):
+    for path in ("/django-admin/", "/django-admin/auth/group/add/"):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        _assert_strict(response, path)
+    for path in ("/cms-admin/", f"/cms-admin/pages/{home.pk}/edit/"):
         response = client.get(path)
         assert response.status_code == 200, path
         d = _directives(response["Content-Security-Policy"])
