@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import time
 
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from channels.layers import get_channel_layer
+from channels.utils import await_many_dispatch
 from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
@@ -181,6 +185,31 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
     group: str | None = None
     gone = False
     counted = False
+
+    async def __call__(self, scope, receive, send) -> None:
+        """Channels' own __call__, except that the socket's channel is made with a time limit:
+        with Redis down, making it fails or waits, and the handshake would fail with no reason.
+        Then the socket is accepted and closed with 4503, which the client understands (it says
+        so and retries with back-off)."""
+        self.scope = scope
+        self.channel_layer = get_channel_layer(self.channel_layer_alias)
+        self.base_send = send
+        try:
+            self.channel_name = await asyncio.wait_for(
+                self.channel_layer.new_channel(), timeout=settings.KAKEHASHI_ROOM_BROADCAST_TIMEOUT
+            )
+        except Exception:  # noqa: BLE001 - any layer failure
+            logger.warning("room: channel layer unavailable before connect")
+            message = await receive()
+            if message["type"] == "websocket.connect":
+                await send({"type": "websocket.accept"})
+                await send({"type": "websocket.close", "code": CLOSE_LAYER_UNAVAILABLE})
+            return
+        self.channel_receive = functools.partial(self.channel_layer.receive, self.channel_name)
+        try:
+            await await_many_dispatch([receive, self.channel_receive], self.dispatch)
+        except StopConsumer:
+            pass
 
     async def connect(self) -> None:
         self.group = None

@@ -128,10 +128,6 @@ def meeting_access_for(user, pk: int) -> MeetingAccess | None:
     return MeetingAccess(meeting=meeting, can_coordinate=can_coordinate, invitation=invitation)
 
 
-def meeting_exists(pk: int) -> bool:
-    return Meeting.objects.filter(pk=pk).exists()
-
-
 def agenda_item_list(meeting: Meeting) -> QuerySet[AgendaItem]:
     return (
         meeting.agenda_items.select_related("presenter", "action_item__owner", "action_item__meeting")

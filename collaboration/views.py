@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -189,6 +190,8 @@ def meeting_room(request: HttpRequest, pk: int) -> HttpResponse:
             "queue": speaker_queue_list(access.meeting),
             "form": RoomMessageForm(meeting=access.meeting),
             "strings": _room_strings(),
+            # The server closes the socket on a bigger frame (config/serve.py): the script checks first.
+            "max_frame_bytes": settings.KAKEHASHI_ROOM_MAX_FRAME_BYTES,
         },
     )
 
@@ -199,6 +202,7 @@ def _room_strings() -> dict:
         "connected": _("Connected: new messages appear here as they are sent."),
         "offline": _("Offline: trying to reconnect. Nothing you saw is lost; reload to see new messages."),
         "refused": _("You cannot join this room's live updates."),
+        "too_large": _("The message is too long."),
         "too_many": _("This room is open in too many windows or tabs. Close one and reload this page for live updates."),
         "closed": _("The meeting has closed; the room is read-only."),
         "content_note": _("Content note: open to read"),

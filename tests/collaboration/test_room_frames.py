@@ -143,6 +143,8 @@ def test_the_room_script_shows_the_too_many_sockets_close_code_in_both_languages
 
     script = (Path(__file__).resolve().parents[2] / "site/static/js/meeting-room.js").read_text()
     assert "4429" in script and "T.too_many" in script and '"recovered"' in script
+    # The server closes the socket on a frame over its limit: the script checks the size first.
+    assert "maxFrameBytes" in script and "T.too_large" in script
     with translation.override("ja"):
         japanese = str(_room_strings()["too_many"])
     with translation.override("en"):

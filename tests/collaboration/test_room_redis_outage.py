@@ -127,3 +127,45 @@ async def test_message_sent_while_redis_is_down_is_saved_and_caught_up_after(own
     assert frame["seq"] == saved["seq"]
     seqs = await sync_to_async(lambda: list(Message.objects.filter(meeting=meeting).values_list("seq", flat=True)))()
     assert seqs == list(range(1, saved["seq"] + 1))
+
+
+async def test_everyone_connected_is_told_the_room_is_degraded_newcomers_get_4503_and_all_catch_up(own_redis, connect, meeting, peer, doctor, coordinator, settings):
+    settings.KAKEHASHI_ROOM_LAYER_CHECK_SECONDS = 0.3
+    alice = await connect(peer, meeting.pk)
+    bob = await connect(doctor, meeting.pk)
+    await receive_until(alice, "history")
+    await receive_until(bob, "history")
+    await alice.send_json_to({"type": "message", "body": "before"})
+    assert (await receive_until(bob, "message"))["seq"] == 1
+
+    await sync_to_async(own_redis.stop)()
+    # Nobody has sent anything yet: the process notices by itself and tells every member.
+    for member in (alice, bob):
+        frame = await receive_until(member, "degraded", timeout=10)
+        assert frame["message"]
+    # A newcomer gets the room's "layer unavailable" close code, not a server error.
+    carol = await connect(coordinator, meeting.pk, expect_ok=False)
+    assert await carol.receive_output(timeout=10) == {"type": "websocket.close", "code": 4503}
+    await alice.send_json_to({"type": "message", "body": "during"})
+    assert (await receive_until(alice, "saved", timeout=10))["delivered"] is False
+
+    await sync_to_async(own_redis.start)()
+    # Both are told it is back, ask for what they missed, and get it.
+    for member in (alice, bob):
+        assert (await receive_until(member, "recovered", timeout=15))["message"]
+    await bob.send_json_to({"type": "hello", "last_seq": 1})
+    history = await receive_until(bob, "history", timeout=10)
+    assert [(m["seq"], m["body"]) for m in history["messages"]] == [(2, "during")]
+    # Bob stayed connected through it all and gets live messages again (his subscription comes
+    # back on its own a moment after the layer does) ...
+    loop = asyncio.get_running_loop()
+    deadline, live = loop.time() + 20, []
+    while not live and loop.time() < deadline:
+        await alice.send_json_to({"type": "message", "body": "after"})
+        saved = await receive_until(alice, "saved", timeout=10)
+        live = [f for f in await drain(bob, 1.0) if f["type"] == "message"]
+    assert live and live[-1]["seq"] == saved["seq"] and live[-1]["body"] == "after"
+    # ... and whatever fell in that moment is there by sequence number.
+    await bob.send_json_to({"type": "hello", "last_seq": 2})
+    history = await receive_until(bob, "history", timeout=10)
+    assert [m["seq"] for m in history["messages"]] == list(range(3, saved["seq"] + 1))

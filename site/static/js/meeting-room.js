@@ -140,8 +140,12 @@
     if (finish) { finish.hidden = !speaking; }
   }
 
+  var maxFrameBytes = parseInt(room.dataset.maxFrameBytes, 10) || 16384;
   function send(frame) {
-    if (socket && socket.readyState === 1) { socket.send(JSON.stringify(frame)); return true; }
+    var text = JSON.stringify(frame);
+    // The server closes the socket on a frame over its limit: say so here instead.
+    if (new Blob([text]).size > maxFrameBytes) { say(T.too_large); return false; }
+    if (socket && socket.readyState === 1) { socket.send(text); return true; }
     say(T.offline); return false;
   }
 
