@@ -134,6 +134,10 @@ def load() -> dict:
                     "2. ピアサポーターの参画\n  - 決定: 次回から委員にピアサポーター2名を加える。\n",
             "public_text": "第2回 協議の場\n\n1. 退院後の地域生活支援の現状\n  医療と福祉の連携について報告があった。\n\n"
                            "2. ピアサポーターの参画\n  - 決定: 次回から委員にピアサポーター2名を加える。\n",
+            # The confirmed public version is the public draft the coordinator read.
+            "public_draft": "第2回 協議の場\n\n1. 退院後の地域生活支援の現状\n  医療と福祉の連携について報告があった。\n\n"
+                            "2. ピアサポーターの参画\n  - 決定: 次回から委員にピアサポーター2名を加える。\n",
+            "published_by": coordinator,
             "status": Minutes.Status.PUBLISHED, "drafted_by": coordinator, "approved_by": coordinator,
             "approved_at": now - timedelta(days=25), "published_at": now - timedelta(days=25),
         },
