@@ -41,12 +41,25 @@ def test_verification_page_shows_the_result_of_the_same_lookup_as_verify(client,
     response = client.get("/en/certificate-check/", {"number": certification.number.lower()})
     assert response.status_code == 200
     html = _main(response)
-    assert f'<h2 id="result-heading">{certification.number}</h2>' in html
+    # Since issue 12 the heading is the state in words; the number is the first fact.
+    assert 'id="result-heading"' in html and f"<dd>{certification.number}</dd>" in html
     assert certification.credential_type.name in html
     assert response["X-Robots-Tag"] == "noindex" and response["Cache-Control"] == "no-store"
     # The old address printed on certificates still answers, with the same result partial.
     old = _main(client.get(f"/en/verify/{certification.number}/"))
-    assert f'<h2 id="result-heading">{certification.number}</h2>' in old
+    assert f"<dd>{certification.number}</dd>" in old
+
+
+def test_verification_page_reads_full_width_numbers_and_completion_numbers(client, demo):
+    from training.models import Completion
+
+    for record in (Certification.objects.filter(status="lapsed").first(), Completion.objects.first()):
+        typed = "".join("－" if ch == "-" else chr(ord(ch) + 0xFEE0) for ch in record.number)
+        response = client.get("/certificate-check/", {"number": typed})
+        assert response.status_code == 200
+        html = _main(response)
+        assert f"<dd>{record.number}</dd>" in html
+        assert ("失効" if isinstance(record, Certification) else "修了") in html
 
 
 def test_verification_page_unknown_number_is_not_found(client, demo):

@@ -25,3 +25,16 @@ def test_peer_home_page_shows_the_renewal_reminder(client):
     assert "renewal-reminders-heading" in page
     page = client.get("/me/training/").content.decode()
     assert "PSS-" in page and "倫理" in page
+
+
+def test_demo_shows_a_lapsed_and_a_revoked_certification_and_a_verifiable_completion(client):
+    """Issue 12: each case can be seen on the verification page from the demo's numbers."""
+    from training import demo
+
+    call_command("load_demo", "--quiet-summary")
+    numbers = demo.load()
+    for key, word in (("lapsed_certificate", "失効"), ("revoked_certificate", "取消"), ("peer_completion", "修了")):
+        response = client.get(f"/verify/{numbers[key]}/")
+        assert response.status_code == 200, key
+        assert f'class="verdict-word">{word}<' in response.content.decode()
+    assert "ピア 陽子" in client.get(f"/verify/{numbers['peer_completion']}/").content.decode()
