@@ -366,7 +366,7 @@ def build(media_root: str) -> World:
     room_services.message_post(access=meeting_access_for(u["professional"], meeting_a.pk),
                                author=u["professional"], body=world.mark("発言A", meeting_roles))
     minutes_services.minutes_save(access=access_a, user=u["coordinator"],
-                                  text=world.mark("議事メモA", frozenset({COORDINATOR, ADMIN})))
+                                  text=world.mark("議事メモA", meeting_roles))
 
     material_a = meeting_services.material_add(
         access=access_a, user=u["coordinator"], title="資料A",
@@ -384,6 +384,7 @@ def build(media_root: str) -> World:
                                      organisation=org_a)
     erasure_a = erasure_request(person=colleague, note=world.mark("削除依頼同僚A", frozenset({ADMIN})))
     cert_a = side_a["certification"]
+    world.ids["messages_a"] = list(Message.objects.filter(meeting=meeting_a).values_list("pk", flat=True))
     world.ids_a.update({
         "organisation": org_a.pk, "person": colleague.pk, "engagement": eng_colleague.pk,
         "training_body": side_a["body"].pk, "course": side_a["course"].pk,
@@ -479,6 +480,7 @@ def protected_state(world: World) -> dict[str, tuple[frozenset[str], list]]:
             + rows(Application.objects.filter(applicant=u["holder_a"]), "pk", "state")),
         "A meeting": (frozenset({COORDINATOR, ADMIN}), rows(
             Meeting.objects.filter(pk=world.ids["meeting_a"]), "pk", "status", "title")
-            + rows(Message.objects.filter(meeting_id=world.ids["meeting_a"]), "pk", "body", "hidden_at")
+            # the messages already there: an invitee adding their own is no change to another's
+            + rows(Message.objects.filter(pk__in=world.ids["messages_a"]), "pk", "body", "hidden_at")
             + rows(Minutes.objects.filter(meeting_id=world.ids["meeting_a"]), "pk", "text", "status")),
     }
