@@ -175,6 +175,15 @@ def login_two_step(client, user: User) -> None:
     session.save()
 
 
+def login_as(client, user: User) -> None:
+    """Sign in as a test would with the real forms: with the second step passed when the person
+    has an authenticator (every staff fixture), with the password alone otherwise."""
+    if Authenticator.objects.filter(user=user).exists():
+        login_two_step(client, user)
+    else:
+        client.force_login(user)
+
+
 @pytest.fixture
 def two_step_client(client):
     """A client signed in with two-step sign-in passed (quick: no forms)."""
