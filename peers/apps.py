@@ -6,3 +6,6 @@ class PeersConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "peers"
     verbose_name = _("People and organisations")
+
+    def ready(self) -> None:
+        from . import signals  # noqa: F401 - connects the two-step sign-in receivers

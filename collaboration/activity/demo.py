@@ -10,6 +10,7 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from peers.access import acting_for_system  # the demo loader acts for the platform
 from peers.models import Activity, Engagement, OrganisationKind, ProfessionalRole, User
 from peers.selectors import organisation_list_managed_by
 
@@ -28,7 +29,7 @@ PATTERN = [
 @transaction.atomic
 def load() -> None:
     peer = User.objects.filter(email="peer@example.org").first()
-    manager = User.objects.filter(email="manager@example.org").first()
+    manager = acting_for_system(User.objects.filter(email="manager@example.org").first())
     if peer is None or manager is None or ActivityEntry.objects.filter(author=peer).exists():
         return
     fallback_setting = OrganisationKind.objects.get(code="peer-salon")
@@ -71,7 +72,7 @@ def load() -> None:
         for entry in to_check:
             if entry.pk != declined.pk:
                 services.activity_entry_verify(actor=manager, entry=entry)
-    pro = User.objects.filter(email="pro@example.org").first()
+    pro = acting_for_system(User.objects.filter(email="pro@example.org").first())
     if pro is not None:
         for weeks_ago, confirm in ((6, True), (2, False)):
             session = services.supervision_record(

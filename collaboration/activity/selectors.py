@@ -12,6 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 
+from peers.access import two_step_passed
 from peers.models import Activity, Organisation, OrganisationKind, ProfessionalRole, Role
 from peers.selectors import prefecture_list_coordinated_by, role_assignment_list_for, user_is_admin
 
@@ -41,15 +42,25 @@ def organisation_ids_verified_by(user) -> set[int] | None:
         return set()
     if user_is_admin(user):
         return None
+    managed = {a.organisation_id for a in role_assignment_list_for(user) if a.role == Role.MANAGER}
+    # A named supervisor holds staff work without a staff role: it applies only after two-step
+    # sign-in in this session, like a role (peers.access).
+    if not two_step_passed(user):
+        return managed
     cached = getattr(user, _VERIFIER_CACHE, None)
     if cached is None:
-        managed = {a.organisation_id for a in role_assignment_list_for(user) if a.role == Role.MANAGER}
-        named = set(
+        cached = set(
             ActivityVerifier.objects.filter(user=user, removed_at__isnull=True).values_list("organisation_id", flat=True)
         )
-        cached = managed | named
         setattr(user, _VERIFIER_CACHE, cached)
-    return cached
+    return managed | cached
+
+
+def user_is_named_supervisor(user) -> bool:
+    """Named by a manager to verify an organisation's entries (now), two-step sign-in or not."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return ActivityVerifier.objects.filter(user=user, removed_at__isnull=True).exists()
 
 
 def organisation_ids_managed_by(user) -> set[int] | None:

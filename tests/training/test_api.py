@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.conftest import login_as
 from training.models import Application, Certification
 from training.services import application_submit, certification_issue
 
@@ -14,7 +15,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def api(client):
     def as_user(user):
-        client.force_login(user)
+        login_as(client, user)
         return client
 
     return as_user
