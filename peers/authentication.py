@@ -53,13 +53,6 @@ class TwoStepRequired(Problem):
     )
 
 
-class ReadOnlyToken(Problem):
-    code = "read_only_token"
-    title = _("Read-only token")
-    message = _("This API token is read-only. Create a read-write token on your account page to make changes.")
-    explained_at = "peers:api_tokens"
-
-
 def exception_handler(exc, context):
     """DRF's handler, except that our problems are answered as application/problem+json."""
     from rest_framework.response import Response
