@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from peers.access import two_step_passed
 from peers.models import DataCategory, Role
 from peers.selectors import role_assignment_list_for, user_is_admin
 from peers.selectors.privacy import sensitive_access_record
@@ -36,7 +37,11 @@ def _coordinated_body_q(user, prefix: str = "") -> Q:
     """Bodies a user coordinates: named coordinator of the body, or a COORDINATOR role over the
     body's prefecture (whole) or region."""
     p = prefix
-    q = Q(**{f"{p}members__user": user, f"{p}members__is_coordinator": True})
+    # A body's named coordinator moderates without a staff role: only after two-step sign-in.
+    if two_step_passed(user):
+        q = Q(**{f"{p}members__user": user, f"{p}members__is_coordinator": True})
+    else:
+        q = Q(pk__in=[])
     prefectures = []
     regions = []
     for assignment in role_assignment_list_for(user):
@@ -50,6 +55,13 @@ def _coordinated_body_q(user, prefix: str = "") -> Q:
     if regions:
         q |= Q(**{f"{p}region_id__in": regions})
     return q
+
+
+def user_is_body_coordinator(user) -> bool:
+    """Named coordinator of a body (two-step sign-in or not): staff work without a staff role."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return BodyMember.objects.filter(user=user, is_coordinator=True).exists()
 
 
 def body_list_coordinated_by(user) -> QuerySet[ConsultationBody]:

@@ -14,12 +14,13 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from collaboration.routing import websocket_urlpatterns  # noqa: E402
+from peers.asgi import TwoStepMarkASGIMiddleware  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
         "websocket": AllowedHostsOriginValidator(
-            AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
+            AuthMiddlewareStack(TwoStepMarkASGIMiddleware(URLRouter(websocket_urlpatterns)))
         ),
     }
 )

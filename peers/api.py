@@ -312,6 +312,7 @@ class PersonDetailAPI(KakehashiAPIView):
 
 
 class MyProfileAPI(KakehashiAPIView):
+    own_record_only = True  # open without two-step sign-in: it is the caller's own record
     serializer_class = PersonSerializer
 
     def get(self, request):

@@ -11,3 +11,4 @@ class PeersConfig(AppConfig):
         from .parts import register_parts
 
         register_parts()
+        from . import signals  # noqa: F401 - connects the two-step sign-in receivers

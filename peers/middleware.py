@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.urls.base import translate_url
 from django.utils import translation
+from django.utils.functional import SimpleLazyObject, empty
+
+from .access import session_two_step_passed, two_step_mark, two_step_marked, two_step_passed
 
 
 def _path_without_language(path: str) -> str:
@@ -20,11 +22,38 @@ def _path_without_language(path: str) -> str:
     return path
 
 
+class TwoStepMarkMiddleware:
+    """Marks the request's user with whether two-step sign-in was passed in this session
+    (peers.access); the selectors grant staff scopes only on that mark. Place it right after
+    Django's AuthenticationMiddleware. The user is still read lazily: a request that never
+    looks at it costs nothing more."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        original = getattr(request, "user", None)
+        if original is not None:
+            request.user = SimpleLazyObject(lambda: _marked_user(request, original))
+        return self.get_response(request)
+
+
+def _marked_user(request: HttpRequest, lazy_user):
+    user = lazy_user._wrapped if isinstance(lazy_user, SimpleLazyObject) else lazy_user
+    if user is empty:
+        lazy_user._setup()
+        user = lazy_user._wrapped
+    if getattr(user, "is_authenticated", False) and not two_step_marked(user):
+        two_step_mark(user, passed=session_two_step_passed(request.session, user))
+    return user
+
+
 class StaffMFAMiddleware:
-    """Anyone signed in must have two-step sign-in turned on before any staff page (staff
-    roles, and people given staff work without a staff role, such as a supervisor a manager
-    names); they are sent to a page that walks them through it. This is the one place the rule
-    lives. Whether they may then see the page is decided by the page's selectors."""
+    """Anyone signed in must have passed two-step sign-in in this session before any staff page
+    (staff roles, and people given staff work without a staff role, such as a supervisor a
+    manager names); they are sent to a page that walks them through enrolling, or through the
+    second step again. Whether they may then see the page is decided by the page's selectors,
+    which grant staff scopes only on the same mark (peers.access), on every page."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -33,7 +62,7 @@ class StaffMFAMiddleware:
         path = _path_without_language(request.path_info)
         if any(path.startswith(prefix) for prefix in settings.KAKEHASHI_STAFF_PATHS):
             user = request.user
-            if user.is_authenticated and not is_mfa_enabled(user):
+            if user.is_authenticated and not two_step_passed(user):
                 target = reverse("peers:mfa_required")
                 return HttpResponseRedirect(f"{target}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)

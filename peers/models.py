@@ -139,6 +139,18 @@ class User(AbstractBaseUser, PermissionsMixin):
     def __str__(self) -> str:
         return self.display_name or self.email
 
+    # Django and Wagtail permissions (the editor, the Django admin) are staff capabilities too:
+    # they apply only to a user object marked as having passed two-step sign-in (peers.access).
+    def has_perm(self, perm, obj=None) -> bool:
+        from .access import two_step_passed
+
+        return two_step_passed(self) and super().has_perm(perm, obj)
+
+    def has_module_perms(self, app_label) -> bool:
+        from .access import two_step_passed
+
+        return two_step_passed(self) and super().has_module_perms(app_label)
+
     def get_full_name(self) -> str:
         return self.display_name or self.email
 

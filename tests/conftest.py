@@ -14,6 +14,7 @@ from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP
 from django.conf import settings
 
+from peers.access import two_step_mark
 from peers.models import Organisation, Prefecture, Role, User
 from peers.services import role_grant
 
@@ -99,6 +100,10 @@ def make_user(db):
             role_grant(user=user, role=role, **scope)
         if mfa:
             TOTP.activate(user, TOTP_SECRET)
+            # The object stands for a person who signed in with the second step: services and
+            # selectors called with it directly grant its staff scopes. A request made with
+            # client.force_login(user) does not: it needs login_two_step (or the real forms).
+            as_verified(user)
         return user
 
     return make
@@ -139,6 +144,55 @@ def with_mfa(user: User) -> User:
     if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
         TOTP.activate(user, TOTP_SECRET)
     return user
+
+
+def as_verified(user: User) -> User:
+    """Mark a user object as having passed two-step sign-in (enrolling TOTP if needed), for
+    tests that call selectors and services directly; the mark is still confirmed against the
+    person's authenticators, as for a request."""
+    with_mfa(user)
+    return two_step_mark(user, passed=True)
+
+
+def login_two_step(client, user: User) -> None:
+    """Sign in the way a finished two-step sign-in leaves the session: force_login, then the
+    authentication records allauth writes (a password step and an "mfa" step). Enrols TOTP
+    first if the person has no authenticator."""
+    import time
+
+    from allauth.account.authentication import AUTHENTICATION_METHODS_SESSION_KEY
+
+    with_mfa(user)
+    client.force_login(user)
+    authenticator = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
+    session = client.session
+    now = time.time()
+    session[AUTHENTICATION_METHODS_SESSION_KEY] = [
+        {"method": "password", "at": now, "email": user.email},
+        {"method": "mfa", "at": now, "id": authenticator.pk, "type": "totp"},
+    ]
+    session["account_authentication_methods_user"] = str(user.pk)
+    session.save()
+
+
+def login_as(client, user: User) -> None:
+    """Sign in as a test would with the real forms: with the second step passed when the person
+    has an authenticator (every staff fixture), with the password alone otherwise."""
+    if Authenticator.objects.filter(user=user).exists():
+        login_two_step(client, user)
+    else:
+        client.force_login(user)
+
+
+@pytest.fixture
+def two_step_client(client):
+    """A client signed in with two-step sign-in passed (quick: no forms)."""
+
+    def sign_in(user: User):
+        login_two_step(client, user)
+        return client
+
+    return sign_in
 
 
 def login_with_mfa(client, user: User) -> None:

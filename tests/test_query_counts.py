@@ -4,6 +4,7 @@ import pytest
 from django.core.management import call_command
 
 from peers.models import User
+from tests.conftest import login_as
 
 pytestmark = pytest.mark.django_db
 
@@ -66,7 +67,7 @@ def test_verification_result_query_count(client, demo, django_assert_num_queries
 
 
 def test_directory_page_query_count_signed_in(client, demo, django_assert_num_queries):
-    client.force_login(User.objects.get(email="peer@example.org"))
+    login_as(client, User.objects.get(email="peer@example.org"))
     client.get("/en/specialists/")
     # session, user, roles, MFA, the page, translations, the directory's profiles with roles and
     # workplaces, lived experience shown, and its access log in one insert
@@ -76,7 +77,7 @@ def test_directory_page_query_count_signed_in(client, demo, django_assert_num_qu
 
 def test_my_page_query_count(client, demo, django_assert_num_queries):
     # session, user, roles, MFA status, renewal reminders
-    client.force_login(User.objects.get(email="peer@example.org"))
+    login_as(client, User.objects.get(email="peer@example.org"))
     client.get("/me/")  # warm the process caches (site root, menus)
     with django_assert_num_queries(5):
         assert client.get("/me/").status_code == 200
@@ -87,7 +88,7 @@ def test_staff_home_query_count_does_not_grow_with_organisations(client, demo, d
     from peers.services import role_grant
 
     manager = User.objects.get(email="manager@example.org")
-    client.force_login(manager)
+    login_as(client, manager)
     client.get("/staff/")
     with django_assert_num_queries(5) as before:
         assert client.get("/staff/").status_code == 200

@@ -10,6 +10,7 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from peers.access import acting_for_system  # the demo loader acts for the platform
 from peers.models import (
     Activity,
     Engagement,
@@ -35,7 +36,7 @@ PATTERN = [
 @transaction.atomic
 def load() -> None:
     peer = User.objects.filter(email="peer@example.org").first()
-    manager = User.objects.filter(email="manager@example.org").first()
+    manager = acting_for_system(User.objects.filter(email="manager@example.org").first())
     if peer is None or manager is None or ActivityEntry.objects.filter(author=peer).exists():
         return
     fallback_setting = OrganisationKind.objects.get(code="peer-salon")
@@ -78,7 +79,7 @@ def load() -> None:
         for entry in to_check:
             if entry.pk != declined.pk:
                 services.activity_entry_verify(actor=manager, entry=entry)
-    pro = User.objects.filter(email="pro@example.org").first()
+    pro = acting_for_system(User.objects.filter(email="pro@example.org").first())
     if pro is not None:
         # A session is recorded only with someone one works with: the manager names the
         # professional a supervisor of an organisation where the demo peer works.

@@ -14,6 +14,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from peers.access import two_step_passed
 from peers.models import (
     Activity,
     Engagement,
@@ -51,15 +52,25 @@ def organisation_ids_verified_by(user) -> set[int] | None:
         return set()
     if user_is_admin(user):
         return None
+    managed = {a.organisation_id for a in role_assignment_list_for(user) if a.role == Role.MANAGER}
+    # A named supervisor holds staff work without a staff role: it applies only after two-step
+    # sign-in in this session, like a role (peers.access).
+    if not two_step_passed(user):
+        return managed
     cached = getattr(user, _VERIFIER_CACHE, None)
     if cached is None:
-        managed = {a.organisation_id for a in role_assignment_list_for(user) if a.role == Role.MANAGER}
-        named = set(
+        cached = set(
             ActivityVerifier.objects.filter(user=user, removed_at__isnull=True).values_list("organisation_id", flat=True)
         )
-        cached = managed | named
         setattr(user, _VERIFIER_CACHE, cached)
-    return cached
+    return managed | cached
+
+
+def user_is_named_supervisor(user) -> bool:
+    """Named by a manager to verify an organisation's entries (now), two-step sign-in or not."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return ActivityVerifier.objects.filter(user=user, removed_at__isnull=True).exists()
 
 
 def organisation_ids_managed_by(user) -> set[int] | None:

@@ -87,6 +87,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "peers.middleware.TwoStepMarkMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -304,12 +305,26 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "peers.authentication.TwoStepForStaff",
+    ],
+    "EXCEPTION_HANDLER": "peers.authentication.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Kakehashi API",
     "VERSION": "1",
+    "DESCRIPTION": (
+        "Sign in with a session (the website's sign-in). Anyone who holds staff work (platform "
+        "administrator, training-body staff, organisation manager, regional coordinator, editor, "
+        "named supervisor, body coordinator) reaches nothing beyond their own record until "
+        "two-step sign-in is enrolled and passed in the session. Until then every endpoint except "
+        "`/api/v1/people/me/` answers 403 `application/problem+json` (RFC 9457) with "
+        "`errors[0].code = \"two_step_required\"` and a message in Japanese and English that says how "
+        "to enrol at /accounts/2fa/. An API token (DRF's `Authorization: Token ...`) carries no "
+        "two-step sign-in and so reaches only the caller's own record."
+    ),
     "SERVE_INCLUDE_SCHEMA": False,
     "PREPROCESSING_HOOKS": ["config.schema.only_public_api"],
     "ENUM_NAME_OVERRIDES": {

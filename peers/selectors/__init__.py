@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
+from ..access import two_step_passed
 from ..models import (
     STAFF_ROLES,
     Invitation,
@@ -18,8 +19,10 @@ from ..models import (
 _CACHE_ATTR = "_kakehashi_role_assignments"
 
 
-def role_assignment_list_for(user) -> list[RoleAssignment]:
-    """Every role the user holds, with its scope; read once per request and kept on the user."""
+def role_assignment_list_all(user) -> list[RoleAssignment]:
+    """Every role the user holds, with its scope, whether or not two-step sign-in was passed
+    (for deciding whether they need it). Read once per request and kept on the user. Access to
+    data asks `role_assignment_list_for` instead."""
     if not getattr(user, "is_authenticated", False):
         return []
     cached = getattr(user, _CACHE_ATTR, None)
@@ -33,6 +36,18 @@ def role_assignment_list_for(user) -> list[RoleAssignment]:
     return cached
 
 
+def role_assignment_list_for(user) -> list[RoleAssignment]:
+    """The roles that apply to this user object now: every role they hold, except that staff
+    roles apply only when the user is marked as having passed two-step sign-in in this session
+    (peers.access). This is the one place staff scopes are granted from."""
+    assignments = role_assignment_list_all(user)
+    if not any(a.role in STAFF_ROLES for a in assignments):
+        return assignments
+    if two_step_passed(user):
+        return assignments
+    return [a for a in assignments if a.role not in STAFF_ROLES]
+
+
 def forget_roles(user) -> None:
     """Drop the per-request cache after roles change."""
     if hasattr(user, _CACHE_ATTR):
@@ -44,16 +59,20 @@ def user_has_role(user, role: str) -> bool:
 
 
 def user_is_admin(user) -> bool:
-    return bool(getattr(user, "is_superuser", False)) or user_has_role(user, Role.ADMIN)
+    """A platform administrator (the role, or superuser rights) who passed two-step sign-in."""
+    if getattr(user, "is_superuser", False) and two_step_passed(user):
+        return True
+    return user_has_role(user, Role.ADMIN)
 
 
 def user_has_staff_role(user) -> bool:
-    """Staff roles run staff pages, and must turn on two-step sign-in first."""
+    """Holds a staff role or editor rights (passed two-step sign-in or not): such a person is
+    shown the staff pages and is walked through two-step sign-in before they open."""
     if not getattr(user, "is_authenticated", False):
         return False
     if user.is_superuser or user.is_staff:
         return True
-    return any(a.role in STAFF_ROLES for a in role_assignment_list_for(user))
+    return any(a.role in STAFF_ROLES for a in role_assignment_list_all(user))
 
 
 def organisation_list_managed_by(user) -> QuerySet[Organisation]:

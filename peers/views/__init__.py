@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from functools import wraps
+from urllib.parse import urlencode
 
 from allauth.account.adapter import get_adapter
 from allauth.mfa.utils import is_mfa_enabled
@@ -18,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
+from ..access import two_step_passed
 from ..adapters import INVITATION_SESSION_KEY
 from ..forms import InvitationForm
 from ..selectors import (
@@ -44,6 +46,9 @@ def staff_required(view):
     def wrapper(request: HttpRequest, *args, **kwargs):
         if not user_has_staff_role(request.user):
             raise PermissionDenied(_("This page is for staff roles only."))
+        if not two_step_passed(request.user):
+            target = reverse("peers:mfa_required")
+            return redirect(f"{target}?{urlencode({'next': request.get_full_path()})}")
         return view(request, *args, **kwargs)
 
     return wrapper
@@ -66,7 +71,11 @@ def mfa_required(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "peers/mfa_required.html",
-        {"next": next_url or reverse("peers:staff_home"), "mfa_enabled": is_mfa_enabled(request.user)},
+        {
+            "next": next_url or reverse("peers:staff_home"),
+            "mfa_enabled": is_mfa_enabled(request.user),
+            "two_step_passed": two_step_passed(request.user),
+        },
     )
 
 

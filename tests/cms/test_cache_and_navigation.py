@@ -10,6 +10,7 @@ from wagtail.models import Site
 from cms.cache import HIT_HEADER
 from cms.models import ContentPage, CourseListingPage, NavigationSettings
 from peers.models import User
+from tests.conftest import login_as
 
 pytestmark = pytest.mark.django_db
 
@@ -99,7 +100,7 @@ def test_publishing_a_change_shows_at_once(client, demo):
 
 def test_signed_in_people_never_get_cached_pages(client, demo):
     client.get("/en/")
-    client.force_login(User.objects.get(email="peer@example.org"))
+    login_as(client, User.objects.get(email="peer@example.org"))
     response = client.get("/en/")
     assert HIT_HEADER not in response
     assert "Sign out" in response.content.decode()
@@ -160,7 +161,7 @@ def test_signed_in_language_switch_still_needs_its_token(demo):
 
     strict = Client(enforce_csrf_checks=True)
     assert strict.post("/i18n/setlang/", {"language": "en", "next": "/en/"}).status_code == 302
-    strict.force_login(User.objects.get(email="peer@example.org"))
+    login_as(strict, User.objects.get(email="peer@example.org"))
     assert strict.post("/i18n/setlang/", {"language": "en", "next": "/en/"}).status_code == 403
 
 
@@ -173,7 +174,7 @@ def test_editor_opens_the_navigation_settings_and_adds_the_new_page_types(client
     editor = User.objects.get(email="admin@example.org")
     if not Authenticator.objects.filter(user=editor, type=Authenticator.Type.TOTP).exists():
         TOTP.activate(editor, "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")
-    client.force_login(editor)
+    login_as(client, editor)
     site = Site.objects.get(is_default_site=True)
     response = client.get(f"/cms-admin/settings/cms/navigationsettings/{site.pk}/")
     assert response.status_code == 200

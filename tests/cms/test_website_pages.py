@@ -17,6 +17,7 @@ from cms.models import (
 )
 from collaboration.models import Minutes
 from peers.models import Profile, User
+from tests.conftest import login_as
 from training.models import Certification
 
 pytestmark = pytest.mark.django_db
@@ -98,7 +99,7 @@ def test_directory_page_shows_members_only_the_fields_each_chose(client, demo):
     peer = User.objects.get(email="peer@example.org")
     listed = Profile.objects.filter(directory_opt_in=True).exclude(user=peer).select_related("user").first()
     Profile.objects.filter(pk=listed.pk).update(public_prefecture=False, languages="秘密の言語", public_languages=False)
-    client.force_login(peer)
+    login_as(client, peer)
     response = client.get("/en/specialists/")
     html = _main(response)
     assert listed.user.display_name in html

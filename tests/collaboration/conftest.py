@@ -95,9 +95,20 @@ def meeting(body, coordinator, peer, doctor) -> Meeting:
     return meeting
 
 
-def session_cookie(user) -> bytes:
+def session_cookie(user, *, two_step: bool | None = None) -> bytes:
+    """A session for this person: with the second step passed if they have an authenticator
+    (every staff fixture), unless two_step says otherwise."""
+    from allauth.mfa.utils import is_mfa_enabled
+
+    from tests.conftest import login_two_step
+
     client = Client()
-    client.force_login(user)
+    if two_step is None:
+        two_step = is_mfa_enabled(user)
+    if two_step:
+        login_two_step(client, user)
+    else:
+        client.force_login(user)
     return f"sessionid={client.cookies['sessionid'].value}".encode()
 
 
@@ -107,12 +118,13 @@ async def connect():
     application (origin check, sessions, auth) and its channel layer."""
     opened: list[WebsocketCommunicator] = []
 
-    async def _connect(user, meeting_id: int, *, hello: int | None = 0, expect_ok: bool = True):
+    async def _connect(user, meeting_id: int, *, hello: int | None = 0, expect_ok: bool = True,
+                       two_step: bool | None = None):
         from config.asgi import application
 
         headers = list(WS_HEADERS)
         if user is not None:
-            headers.append((b"cookie", await sync_to_async(session_cookie)(user)))
+            headers.append((b"cookie", await sync_to_async(session_cookie)(user, two_step=two_step)))
         communicator = WebsocketCommunicator(application, f"/ws/meetings/{meeting_id}/", headers=headers)
         connected, _ = await communicator.connect(timeout=5)
         opened.append(communicator)

@@ -8,6 +8,7 @@ from django.db.models import Sum
 from collaboration.activity import demo as activity_demo
 from collaboration.activity.models import ActivityEntry, ActivityRollup, SupervisionSession
 from peers import demo as peers_demo
+from tests.conftest import login_as
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +38,7 @@ def test_demo_peer_sees_renewal_progress_fed_by_verified_practice(client):
     credited = ContinuingEducation.objects.filter(person=peer).exclude(source_ref="")
     assert credited.filter(source_ref__startswith="activity:").exists()
     assert credited.filter(source_ref__startswith="supervision:").count() == 1
-    client.force_login(peer)
+    login_as(client, peer)
     response = client.get("/en/me/activity/")
     (progress,) = response.context["renewal"].progress
     assert progress.certification.credential_type.name == "精神障がい者ピアサポート専門員"

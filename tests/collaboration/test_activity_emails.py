@@ -14,6 +14,7 @@ from collaboration.activity import services
 from peers.models import Role
 from tests.collaboration.activity_support import *  # noqa: F403
 from tests.collaboration.activity_support import last_monday
+from tests.conftest import login_as
 
 pytestmark = pytest.mark.django_db
 
@@ -73,7 +74,7 @@ def test_supervision_recorded_by_one_side_asks_the_other_to_confirm(
     assert "利用者" not in _text(message)  # the topics stay out of the email
     mailoutbox.clear()
     # Recorded by the peer (through the page): the supervisor is asked, in Japanese.
-    client.force_login(a_peer)
+    login_as(client, a_peer)
     with django_capture_on_commit_callbacks(execute=True):
         client.post("/me/supervision/", {"other": f"supervisor:{a_colleague.pk}",
                                          "date": last_monday().isoformat(), "minutes": 30, "topics": "境界線"})

@@ -14,13 +14,13 @@ from collaboration.activity import services
 from collaboration.activity.models import ActivityEntry, EntryStatus
 from tests.collaboration.activity_support import *  # noqa: F403
 from tests.collaboration.activity_support import last_monday
-from tests.conftest import with_mfa
+from tests.conftest import login_as, with_mfa
 
 pytestmark = pytest.mark.django_db
 
 
 def test_quick_entry_remembers_last_engagement_and_activity(client, a_peer, a_engagement, a_group):
-    client.force_login(a_peer)
+    login_as(client, a_peer)
     response = client.post("/me/activity/new/", {
         "engagement": a_engagement.pk, "date": last_monday().isoformat(), "duration_minutes": 45,
         "activity": a_group.pk, "mode": "phone", "stage": "discharge", "people_supported": 2,
@@ -34,7 +34,7 @@ def test_quick_entry_remembers_last_engagement_and_activity(client, a_peer, a_en
 
 
 def test_quick_entry_warns_about_a_duplicate_but_saves(client, a_peer, a_engagement, a_listening):
-    client.force_login(a_peer)
+    login_as(client, a_peer)
     data = {"engagement": a_engagement.pk, "date": last_monday().isoformat(), "duration_minutes": 30,
             "activity": a_listening.pk, "mode": "in_person", "stage": "community", "people_supported": 1}
     client.post("/me/activity/new/", data)
@@ -44,7 +44,7 @@ def test_quick_entry_warns_about_a_duplicate_but_saves(client, a_peer, a_engagem
 
 
 def test_quick_entry_refuses_other_peoples_engagement(client, a_stranger, a_engagement, a_listening):
-    client.force_login(a_stranger)
+    login_as(client, a_stranger)
     response = client.post("/me/activity/new/", {
         "engagement": a_engagement.pk, "date": last_monday().isoformat(), "duration_minutes": 30,
         "activity": a_listening.pk, "mode": "in_person", "stage": "community", "people_supported": 1,
@@ -54,7 +54,7 @@ def test_quick_entry_refuses_other_peoples_engagement(client, a_stranger, a_enga
 
 
 def test_week_entry_in_one_go(client, a_peer, a_engagement, a_listening):
-    client.force_login(a_peer)
+    login_as(client, a_peer)
     data = {"engagement": a_engagement.pk, "week_start": last_monday().isoformat(), "mode": "in_person",
             "stage": "work", "minutes_0": 60, "activity_0": a_listening.pk, "minutes_2": 30,
             "activity_2": a_listening.pk, "people_2": 3}
@@ -68,7 +68,7 @@ def test_my_activity_shows_charts_with_tables_and_fixed_queries(
 ):
     for i in range(3):
         make_entry(activity=a_group if i else None, date=last_monday() - datetime.timedelta(days=i)) if i else make_entry()
-    client.force_login(a_peer)
+    login_as(client, a_peer)
     client.get("/me/activity/")
     with django_assert_num_queries(11):  # no certification: one for renewal progress, one for organisations they verify
         response = client.get("/me/activity/")
@@ -88,18 +88,18 @@ def test_entry_detail_access(client, make_entry, a_peer, a_colleague, a_stranger
     url = f"/me/activity/{named.pk}/"
     for person, code in ((a_peer, 200), (a_colleague, 200), (a_manager, 200), (a_stranger, 404),
                          (a_other_manager, 404), (a_coordinator, 404)):
-        client.force_login(person)
+        login_as(client, person)
         assert client.get(url).status_code == code, person
-    client.force_login(a_colleague)
+    login_as(client, a_colleague)
     assert client.get(f"/me/activity/{other.pk}/").status_code == 404
     assert "内省メモ" not in client.get(url).content.decode()
-    client.force_login(a_peer)
+    login_as(client, a_peer)
     assert "内省メモ" in client.get(url).content.decode()
 
 
 def test_colleague_confirms_from_the_page(client, make_entry, a_colleague):
     entry = make_entry(colleagues=[a_colleague])
-    client.force_login(a_colleague)
+    login_as(client, a_colleague)
     assert client.post(f"/me/activity/{entry.pk}/confirm/").status_code == 302
     assert entry.colleague_links.get().confirmed_at is not None
 
@@ -107,7 +107,7 @@ def test_colleague_confirms_from_the_page(client, make_entry, a_colleague):
 def test_author_corrects_a_declined_entry_from_the_page(client, make_entry, a_peer, a_manager, a_engagement, a_listening):
     entry = make_entry()
     services.activity_entry_decline(actor=a_manager, entry=entry, reason="時間を確認してください")
-    client.force_login(a_peer)
+    login_as(client, a_peer)
     page = client.get(f"/me/activity/{entry.pk}/").content.decode()
     assert "時間を確認してください" in page
     response = client.post(f"/me/activity/{entry.pk}/", {
@@ -152,7 +152,7 @@ def test_staff_pages_need_mfa(client, make_user, a_org):
     from peers.models import Role
 
     manager = make_user(roles=[(Role.MANAGER, {"organisation": a_org})])
-    client.force_login(manager)
+    login_as(client, manager)
     response = client.get(f"/staff/activity/organisations/{a_org.pk}/")
     assert response.status_code == 302 and "two-step" in response["Location"]
 
@@ -203,7 +203,7 @@ def test_region_page_shows_counts_only_with_suppression(mfa_client, make_entry, 
 
 
 def test_region_page_refuses_peers_and_managers(client, a_peer, mfa_client, a_manager):
-    client.force_login(with_mfa(a_peer))
+    login_as(client, with_mfa(a_peer))
     assert client.get("/staff/activity/region/").status_code == 403
     client.logout()
     assert mfa_client(a_manager).get("/staff/activity/region/").status_code == 403
@@ -211,10 +211,10 @@ def test_region_page_refuses_peers_and_managers(client, a_peer, mfa_client, a_ma
 
 def test_exports_follow_access(client, mfa_client, make_entry, a_peer, a_stranger, a_manager, a_org):
     make_entry(reflection="内省")
-    client.force_login(a_peer)
+    login_as(client, a_peer)
     mine = b"".join(client.get("/me/activity/export.csv").streaming_content).decode()
     assert mine.count("\n") == 2 and "内省" not in mine
-    client.force_login(a_stranger)
+    login_as(client, a_stranger)
     assert b"".join(client.get("/me/activity/export.csv").streaming_content).decode().count("\n") == 1
     client.logout()
     staff = mfa_client(a_manager)
@@ -235,7 +235,7 @@ def test_supervision_recorded_by_one_confirmed_by_the_other(client, a_peer, a_co
     client.post(f"/me/supervision/{session.pk}/confirm/")
     session.refresh_from_db()
     assert session.confirmed_at is None
-    client.force_login(a_colleague)
+    login_as(client, a_colleague)
     client.post(f"/me/supervision/{session.pk}/confirm/")
     session.refresh_from_db()
     assert session.confirmed_at is not None
@@ -252,18 +252,18 @@ def test_manager_names_a_supervisor_who_then_verifies(mfa_client, client, make_e
     assert staff.post(f"/staff/activity/organisations/{a_org.pk}/supervisors/",
                       {"email": a_colleague.email}).status_code == 302
     staff.logout()
-    client.force_login(a_colleague)
+    login_as(client, a_colleague)
     # A supervisor without a staff role still meets the two-step sign-in gate first.
     response = client.get("/staff/activity/")
     assert response.status_code == 302 and "two-step" in response["Location"]
-    client.force_login(with_mfa(a_colleague))
+    login_as(client, with_mfa(a_colleague))
     assert client.get("/staff/activity/").status_code == 200
     assert client.post(f"/staff/activity/entries/{entry.pk}/verify/").status_code == 302
     assert ActivityEntry.objects.get(pk=entry.pk).status == "verified"
 
 
 def test_staff_index_refuses_people_without_activity_roles(client, a_peer):
-    client.force_login(with_mfa(a_peer))
+    login_as(client, with_mfa(a_peer))
     assert client.get("/staff/activity/").status_code == 403
 
 
@@ -279,7 +279,7 @@ def test_manager_removes_a_named_supervisor_who_then_cannot_verify(
     remove_url = f"/staff/activity/organisations/{a_org.pk}/supervisors/{verifier.pk}/remove/"
 
     # The named supervisor sees the organisation but can neither see nor use the removal.
-    client.force_login(with_mfa(a_colleague))
+    login_as(client, with_mfa(a_colleague))
     page = client.get(f"/staff/activity/organisations/{a_org.pk}/").content.decode()
     assert "同僚 花子" in page and remove_url not in page
     assert client.get(remove_url).status_code == 404
@@ -305,7 +305,7 @@ def test_manager_removes_a_named_supervisor_who_then_cannot_verify(
     assert AuditEvent.objects.filter(action="activity.verifier_remove", actor=a_manager,
                                      data__user=a_colleague.pk).exists()
 
-    client.force_login(with_mfa(a_colleague))
+    login_as(client, with_mfa(a_colleague))
     assert client.post(f"/staff/activity/entries/{entry.pk}/verify/").status_code == 404
     assert client.post(f"/staff/activity/entries/{entry.pk}/decline/", {"reason": "x"}).status_code == 404
     assert client.get(f"/staff/activity/organisations/{a_org.pk}/queue/").status_code == 404
@@ -322,13 +322,13 @@ def test_manager_removes_a_named_supervisor_who_then_cannot_verify(
 
 
 def test_a_named_supervisor_finds_the_way_from_my_activity(mfa_client, client, a_manager, a_colleague, a_org):
-    client.force_login(a_colleague)
+    login_as(client, a_colleague)
     assert "/staff/activity/" not in client.get("/me/activity/").content.decode()
     client.logout()
     staff = mfa_client(a_manager)
     staff.post(f"/staff/activity/organisations/{a_org.pk}/supervisors/", {"email": a_colleague.email})
     staff.logout()
-    client.force_login(a_colleague)
+    login_as(client, a_colleague)
     assert 'href="/staff/activity/"' in client.get("/me/activity/").content.decode()
 
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from collaboration.activity import services
 from tests.collaboration.activity_support import *  # noqa: F403
 from tests.collaboration.activity_support import last_monday
+from tests.conftest import login_as
 from training.models import Certification, ContinuingEducation
 
 pytestmark = pytest.mark.django_db
@@ -30,7 +31,7 @@ def test_my_activity_shows_renewal_progress_per_current_certification(
         body=a_training.body, person=a_peer, date=timezone.localdate(), provider="研究会", hours=Decimal("2"),
         category=a_training.ethics,
     )
-    client.force_login(a_peer)
+    login_as(client, a_peer)
     body = client.get("/en/me/activity/").content.decode()
     section = body[body.index('id="renewal-heading"'):body.index("</section>", body.index('id="renewal-heading"'))]
 
@@ -55,7 +56,7 @@ def test_my_activity_shows_renewal_progress_per_current_certification(
 
 def test_my_activity_says_calmly_when_there_is_no_certification(client, a_peer, make_entry):
     make_entry()
-    client.force_login(a_peer)
+    login_as(client, a_peer)
     body = client.get("/en/me/activity/").content.decode()
     assert "You hold no current certification, so there is nothing to renew." in body
     assert "Verified hours since" not in body
@@ -67,7 +68,7 @@ def test_my_activity_queries_do_not_grow_with_certifications_or_entries(
     a_certify(a_peer)
     services.activity_entry_verify(actor=a_manager, entry=make_entry())
     make_entry(activity=a_group)
-    client.force_login(a_peer)
+    login_as(client, a_peer)
     client.get("/me/activity/")
     with django_assert_num_queries(16):
         client.get("/me/activity/")

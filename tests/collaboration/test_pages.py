@@ -10,12 +10,13 @@ from django.utils import timezone
 from collaboration.models import ActionItem, Attendance, Meeting, MeetingInvitation, Minutes, Reply
 from collaboration.selectors import meeting_access_for
 from collaboration.services import message_post
+from tests.conftest import login_as
 
 pytestmark = pytest.mark.django_db
 
 
 def test_invitee_sees_meeting_agenda_and_replies_with_accommodation_request(client, meeting, peer):
-    client.force_login(peer)
+    login_as(client, peer)
     page = client.get(f"/en/meetings/{meeting.pk}/")
     assert page.status_code == 200 and "第3回 協議の場" in page.content.decode()
     response = client.post(f"/en/meetings/{meeting.pk}/reply/", {"response": "attending", "accommodation_request": "休憩を多めに",
@@ -26,14 +27,14 @@ def test_invitee_sees_meeting_agenda_and_replies_with_accommodation_request(clie
 
 
 def test_bad_reply_changes_nothing(client, meeting, peer):
-    client.force_login(peer)
+    login_as(client, peer)
     response = client.post(f"/en/meetings/{meeting.pk}/reply/", {"response": "perhaps"})
     assert response.status_code == 400
     assert not Reply.objects.exists()
 
 
 def test_guessed_meeting_ids_and_outsiders_get_404(client, meeting, outsider):
-    client.force_login(outsider)
+    login_as(client, outsider)
     for path in (f"/en/meetings/{meeting.pk}/", f"/en/meetings/{meeting.pk}/room/", f"/en/meetings/{meeting.pk}/meeting.ics", "/en/meetings/99999/"):
         assert client.get(path).status_code == 404, path
 
@@ -42,7 +43,7 @@ def test_room_page_renders_full_history_server_side_with_content_note_collapsed(
     access = meeting_access_for(peer, meeting.pk)
     message_post(access=access, author=peer, body="普通の発言")
     message_post(access=access, author=peer, body="つらい話", content_note=True)
-    client.force_login(peer)
+    login_as(client, peer)
     html = client.get(f"/en/meetings/{meeting.pk}/room/").content.decode()
     assert "普通の発言" in html
     assert "<details class=\"room-body\"><summary>" in html and "つらい話" in html
@@ -51,13 +52,13 @@ def test_room_page_renders_full_history_server_side_with_content_note_collapsed(
 
 
 def test_posting_without_javascript_uses_the_same_service(client, meeting, peer):
-    client.force_login(peer)
+    login_as(client, peer)
     client.post(f"/en/meetings/{meeting.pk}/room/post/", {"body": "no-JS message"})
     assert meeting.messages.get().body == "no-JS message"
 
 
 def test_meeting_list_page_has_fixed_query_count(client, meeting, peer, django_assert_num_queries, body):
-    client.force_login(peer)
+    login_as(client, peer)
     client.get("/en/meetings/")  # warm caches (session, site)
     for n in range(5):
         start = timezone.now() + timedelta(days=n + 1)
@@ -69,7 +70,7 @@ def test_meeting_list_page_has_fixed_query_count(client, meeting, peer, django_a
 
 
 def test_ics_file_and_private_feed_that_can_be_reset(client, meeting, peer):
-    client.force_login(peer)
+    login_as(client, peer)
     ics = client.get(f"/en/meetings/{meeting.pk}/meeting.ics")
     assert ics["Content-Type"].startswith("text/calendar")
     text = ics.content.decode()
@@ -81,7 +82,7 @@ def test_ics_file_and_private_feed_that_can_be_reset(client, meeting, peer):
     client.logout()
     feed = client.get(f"/calendar/{token}.ics")
     assert feed.status_code == 200 and "第3回 協議の場" in feed.content.decode()
-    client.force_login(peer)
+    login_as(client, peer)
     client.post("/en/meetings/calendar/")
     client.logout()
     assert client.get(f"/calendar/{token}.ics").status_code == 404
@@ -91,7 +92,7 @@ def test_staff_pages_need_mfa_and_the_right_body(client, mfa_client, make_user, 
     from peers.models import Role
 
     no_mfa = make_user(roles=[(Role.COORDINATOR, {"prefecture": tokyo})])
-    client.force_login(no_mfa)
+    login_as(client, no_mfa)
     assert client.get(f"/en/staff/meetings/{meeting.pk}/").status_code == 302  # sent to turn on MFA
     client.logout()
     other = mfa_client(other_coordinator)
@@ -169,7 +170,7 @@ def test_coordinator_restores_a_hidden_message_from_the_staff_page_with_a_reason
     other = mfa_client(other_coordinator)
     assert other.post(f"{base}/unhide/", {"seq": 1, "reason": "x"}).status_code == 404
     other.logout()
-    client.force_login(peer)
+    login_as(client, peer)
     assert client.post(f"{base}/unhide/", {"seq": 1, "reason": "x"}).status_code in (302, 403, 404)
     assert ModerationLog.objects.filter(action="unhide").count() == 1
     assert meeting.messages.get().hidden_reason == "再確認"
@@ -199,7 +200,7 @@ def test_open_action_items_are_copied_onto_the_next_meetings_agenda_once(client,
     assert carry_over_open_action_items(elsewhere) == []
     assert elsewhere.agenda_items.count() == 0
     MeetingInvitation.objects.create(meeting=nxt, user=peer, sector="peer")
-    client.force_login(peer)
+    login_as(client, peer)
     html = client.get(f"/en/meetings/{nxt.pk}/").content.decode()
     assert "就労支援の事例を集める" in html and "2030-01-31" in html and "ピア 陽子" in html
     assert "済んだ件" not in html and "取りやめた件" not in html
@@ -261,9 +262,9 @@ def test_unpublished_material_is_for_invitees_only(client, meeting, peer, outsid
 
     boss = meeting_access_for(coordinator, meeting.pk)
     material = material_add(access=boss, user=coordinator, title="資料1", file=ContentFile(b"pdf", name="a.pdf"))
-    client.force_login(peer)
+    login_as(client, peer)
     assert client.get(f"/en/meetings/{meeting.pk}/materials/{material.pk}/").status_code == 200
-    client.force_login(outsider)
+    login_as(client, outsider)
     assert client.get(f"/en/meetings/{meeting.pk}/materials/{material.pk}/").status_code == 404
     assert client.get(f"/en/materials/{material.pk}/").status_code == 404
     material_publish(access=boss, user=coordinator, material=material)
@@ -281,7 +282,7 @@ def test_demo_loads_twice_with_a_live_meeting_the_demo_accounts_can_join(client)
     live = Meeting.objects.get(status="open")
     peer = User.objects.get(email="peer@example.org")
     assert meeting_access_for(peer, live.pk) is not None
-    client.force_login(peer)
+    login_as(client, peer)
     html = client.get(f"/en/meetings/{live.pk}/room/").content.decode()
     assert "ピアの立場から発言します" in html
     past = Meeting.objects.get(status="closed")

@@ -14,6 +14,7 @@ import pytest
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP
 
+from peers.access import two_step_mark
 from peers.models import (
     Activity,
     Engagement,
@@ -74,9 +75,11 @@ class EngagementFactory(factory.django.DjangoModelFactory):
 
 
 def enrol_totp(user: User) -> User:
+    """Turn two-step sign-in on; the returned object counts as having passed it (for direct
+    service and selector calls; requests need login_two_step)."""
     if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
         TOTP.activate(user, WORKFORCE_TOTP_SECRET)
-    return user
+    return two_step_mark(user, passed=True)
 
 
 @pytest.fixture
@@ -153,10 +156,15 @@ def psw(db) -> ProfessionalRole:
 
 @pytest.fixture
 def signed_in(client):
-    """Sign a person in (staff must already have TOTP enrolled, as the MFA gate requires)."""
+    """Sign a person in. Someone with TOTP enrolled (every staff fixture) signs in with the
+    second step passed, as allauth's forms leave the session; others with their password only."""
+    from tests.conftest import login_two_step
 
     def sign_in(user: User):
-        client.force_login(user)
+        if Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+            login_two_step(client, user)
+        else:
+            client.force_login(user)
         return client
 
     return sign_in

@@ -7,6 +7,7 @@ from django.utils import translation
 
 from peers.models import Role, User
 from peers.templatetags.kakehashi import jdate, wareki
+from tests.conftest import login_as
 
 pytestmark = pytest.mark.django_db
 
@@ -47,7 +48,7 @@ def test_signed_in_person_keeps_their_language_on_a_new_device(client, make_user
     from django.test import Client
 
     other = Client()
-    other.force_login(User.objects.get(pk=user.pk))
+    login_as(other, User.objects.get(pk=user.pk))
     response = other.get("/me/")
     assert response.status_code == 302 and response["Location"] == "/en/me/"
 

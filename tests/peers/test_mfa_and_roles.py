@@ -12,7 +12,7 @@ from peers.selectors import (
     prefecture_list_coordinated_by,
     region_list_coordinated_by,
 )
-from tests.conftest import PASSWORD, TOTP_SECRET, login_with_mfa
+from tests.conftest import PASSWORD, TOTP_SECRET, as_verified, login_with_mfa
 
 pytestmark = pytest.mark.django_db
 
@@ -39,6 +39,7 @@ def test_staff_role_without_mfa_is_sent_to_the_set_up_page(client, make_user, or
     assert "/accounts/2fa/totp/activate/" in page.content.decode()
 
 
+@pytest.mark.django_db(transaction=True)  # allauth reports the enrolment when its transaction commits
 def test_staff_member_gets_in_after_turning_on_totp(client, make_user, organisation):
     user = make_user(roles=[(Role.MANAGER, {"organisation": organisation})])
     _password_login(client, user)
@@ -51,6 +52,7 @@ def test_staff_member_gets_in_after_turning_on_totp(client, make_user, organisat
     page = client.get("/accounts/2fa/totp/activate/")
     assert page.status_code == 200
     secret = page.context["form"].secret
+    # Enrolling counts as the second step in this session.
     response = client.post("/accounts/2fa/totp/activate/", {"code": pyotp.TOTP(secret).now()})
     assert response.status_code == 302
     assert Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
@@ -102,20 +104,20 @@ def test_anonymous_visitor_is_sent_to_sign_in(client):
 
 
 def test_manager_sees_only_own_organisations(make_user, organisation, other_organisation):
-    manager = make_user(roles=[(Role.MANAGER, {"organisation": organisation})])
+    manager = as_verified(make_user(roles=[(Role.MANAGER, {"organisation": organisation})]))
     assert list(organisation_list_managed_by(manager)) == [organisation]
-    admin = make_user(roles=[(Role.ADMIN, {})])
+    admin = as_verified(make_user(roles=[(Role.ADMIN, {})]))
     assert set(organisation_list_managed_by(admin)) == {organisation, other_organisation}
 
 
 def test_one_person_may_hold_several_roles(make_user, organisation, tokyo):
-    user = make_user(
+    user = as_verified(make_user(
         roles=[
             (Role.PEER, {}),
             (Role.MANAGER, {"organisation": organisation}),
             (Role.COORDINATOR, {"prefecture": tokyo}),
         ]
-    )
+    ))
     assert set(user.role_assignments.values_list("role", flat=True)) == {"peer", "manager", "coordinator"}
     assert list(prefecture_list_coordinated_by(user)) == [tokyo]
 
@@ -123,7 +125,7 @@ def test_one_person_may_hold_several_roles(make_user, organisation, tokyo):
 def test_coordinator_of_a_region_covers_that_region_only(make_user, tokyo):
     north = Region.objects.create(prefecture=tokyo, name_ja="北部")
     Region.objects.create(prefecture=tokyo, name_ja="南部")
-    user = make_user(roles=[(Role.COORDINATOR, {"region": north})])
+    user = as_verified(make_user(roles=[(Role.COORDINATOR, {"region": north})]))
     assert list(region_list_coordinated_by(user)) == [north]
     assert list(prefecture_list_coordinated_by(user)) == [tokyo]
 

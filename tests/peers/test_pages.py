@@ -20,7 +20,7 @@ from peers.models import (
 )
 from peers.services.privacy import consent_give, lived_experience_declare
 from peers.services.workforce import profile_update
-from tests.conftest import with_mfa
+from tests.conftest import login_as, with_mfa
 
 pytestmark = pytest.mark.django_db
 
@@ -275,7 +275,7 @@ def test_staff_without_mfa_are_sent_to_enrol(client, org, factories):
 
     manager = factories.user()
     role_grant(user=manager, role="manager", organisation=org)
-    client.force_login(manager)
+    login_as(client, manager)
     response = client.get(reverse("peers:organisation_staff", args=[org.pk]))
     assert response.status_code == 302 and "two-step" in response["Location"]
 

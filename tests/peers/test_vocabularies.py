@@ -6,7 +6,7 @@ import pytest
 from django.utils import translation
 
 from peers.models import Activity, OrganisationKind, ProfessionalRole
-from tests.conftest import with_mfa
+from tests.conftest import login_two_step, with_mfa
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +32,7 @@ def _superuser(factories):
 
 
 def test_administrator_adds_a_vocabulary_term_in_the_editor(client, factories):
-    client.force_login(_superuser(factories))
+    login_two_step(client, _superuser(factories))
     assert client.get("/cms-admin/snippets/peers/activity/").status_code == 200
     response = client.post("/cms-admin/snippets/peers/activity/add/", {
         "code": "art-workshop", "name_ja": "アートワークショップ", "name_en": "Art workshop",

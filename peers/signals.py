@@ -1,0 +1,19 @@
+"""Receivers for allauth's signals (customising allauth only through its adapter and signals)."""
+
+from __future__ import annotations
+
+from allauth.mfa.models import Authenticator
+from allauth.mfa.signals import authenticator_added
+from django.dispatch import receiver
+
+
+@receiver(authenticator_added, sender=Authenticator, dispatch_uid="kakehashi_enrolment_counts_as_two_step")
+def enrolment_counts_as_two_step(sender, request, user, authenticator, **kwargs) -> None:
+    """Enrolling an authenticator (TOTP or a passkey) proves the second step in this session:
+    recorded the way allauth records a second step at sign-in, so one reader sees both.
+    Recovery codes generated alongside are not a second step of their own."""
+    if request is None or authenticator.type == Authenticator.Type.RECOVERY_CODES:
+        return
+    from allauth.account.internal.flows.login import record_authentication
+
+    record_authentication(request, user, "mfa", id=authenticator.pk, type=authenticator.type, enrolled=True)
