@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def setting(tokyo, make_user, general, credential_type, completed, trainer):
     organisation = Organisation.objects.create(name="ピアサポートセンター北", prefecture=tokyo)
-    manager = make_user(roles=[(Role.MANAGER, {"organisation": organisation})])
+    manager = make_user(roles=[(Role.MANAGER, {"organisation": organisation})], mfa=True)
     peer = make_user(roles=[(Role.PEER, {})])
     engagement = Engagement.objects.create(
         person=peer, organisation=organisation, kind=Engagement.Kind.VOLUNTEER,
