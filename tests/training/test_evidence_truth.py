@@ -284,7 +284,7 @@ def test_migration_gives_existing_completions_check_codes_and_can_be_reversed(to
     from django.db.migrations.executor import MigrationExecutor
 
     executor = MigrationExecutor(connection)
-    before, after = [("training", "0003_practice_hours_credit")], [("training", "0004_completion_check_codes")]
+    before, after = [("training", "0004_evidence_in_private_storage")], [("training", "0005_completion_check_codes")]
     executor.migrate(before)
     old = executor.loader.project_state(before).apps
     Organisation = old.get_model("peers", "Organisation")

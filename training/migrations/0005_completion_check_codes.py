@@ -83,7 +83,7 @@ def remove_check_codes(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('training', '0003_practice_hours_credit'),
+        ('training', '0004_evidence_in_private_storage'),
     ]
 
     operations = [
