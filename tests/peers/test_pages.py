@@ -157,16 +157,20 @@ def test_access_log_shows_reads_by_others(signed_in, peer, org, org_manager, fac
 
 
 def test_download_my_data_json_and_csv(signed_in, peer, factories):
+    import io
+    import zipfile
+
     factories.engagement(person=peer, job_title="傾聴ボランティア")
     client = signed_in(peer)
     response = client.get(reverse("peers:data_download", args=["json"]))
     data = json.loads(response.content)
-    assert data["account"]["email"] == peer.email
-    assert data["engagements"][0]["job_title"] == "傾聴ボランティア"
+    assert data["tables"]["account"]["rows"][0]["email"] == peer.email
+    assert data["tables"]["engagements"]["rows"][0]["job_title"] == "傾聴ボランティア"
     response = client.get(reverse("peers:data_download", args=["csv"]))
-    text = response.content.decode("utf-8-sig")
-    assert text.startswith("section,item,field,value")
-    assert "傾聴ボランティア" in text
+    assert response["Content-Type"] == "application/zip"
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    engagements = next(name for name in archive.namelist() if "engagements" in name and name.endswith(".csv"))
+    assert "傾聴ボランティア" in archive.read(engagements).decode("utf-8-sig")
 
 
 def test_request_erasure(signed_in, peer):
