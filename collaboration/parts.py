@@ -78,7 +78,7 @@ class MeetingsPart(Part):
         "collaboration.MeetingInvitation.invited_by", "collaboration.Attendance.recorded_by",
         "collaboration.Message.hidden_by", "collaboration.ModerationLog.actor",
         "collaboration.SpeakerQueueEntry.called_by", "collaboration.Minutes.drafted_by",
-        "collaboration.Minutes.approved_by",
+        "collaboration.Minutes.approved_by", "collaboration.Minutes.published_by",
     )
     retention_kinds = (MEETING_ACCOMMODATION_REQUESTS, ROOM_MESSAGES)
 

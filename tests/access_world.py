@@ -157,7 +157,7 @@ def _training_side(world: World, *, tag: str, prefecture: Prefecture, staff: Use
                          ends_at=datetime.time(16), actor=staff)
     application = application_submit(
         cohort=cohort, applicant=applicant, consent=True,
-        accommodation_request=world.mark(f"機密配慮申出{tag}", marks),
+        accommodation_request=world.mark(f"機密配慮申出{tag}", marks), accommodation_consent=True,
     )
     completion = completion_issue(person=holder, course=initial, completed_on=datetime.date(2025, 3, 1),
                                   actor=staff, notify=False)
@@ -338,7 +338,7 @@ def build(media_root: str) -> World:
     message_b = Message.objects.get(meeting=meeting_b)
     invitation_b = MeetingInvitation.objects.get(meeting=meeting_b, user=peer_b)
     meeting_services.reply_save(invitation=invitation_b, user=peer_b, response="attending",
-                                accommodation_request=world.mark("機密返信配慮B", b))
+                                accommodation_request=world.mark("機密返信配慮B", b), accommodation_consent=True)
     minutes_services.minutes_save(access=access_b, user=coordinator_b, text=world.mark("機密議事メモB", b))
     material_b = meeting_services.material_add(
         access=access_b, user=coordinator_b, title=world.mark("機密資料題B", b),

@@ -89,8 +89,11 @@ def a_supervisor(a_colleague, a_engagement, a_org):
     supervision together."""
     from collaboration.activity.models import ActivityVerifier
 
+    from tests.conftest import as_verified
+
     ActivityVerifier.objects.create(organisation=a_org, user=a_colleague)
-    return a_colleague
+    # A named supervisor does staff work: they act here with two-step sign-in passed.
+    return as_verified(a_colleague)
 
 
 @pytest.fixture

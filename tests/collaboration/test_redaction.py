@@ -46,7 +46,7 @@ def test_a_non_members_name_is_proposed_with_the_honorific_kept_outside():
     text = "利用者の山田花子さんから意見があった。"
     [proposal] = propose_redactions(text, PEOPLE)
     assert (proposal.original, proposal.reason) == ("山田花子", Reason.PERSON_NAME)
-    assert apply_proposals(text, [proposal]) == "利用者の[name]さんから意見があった。"
+    assert apply_proposals(text, [proposal]) == "利用者の[氏名]さんから意見があった。"
 
 
 # --- Realistic minutes --------------------------------------------------------------------
@@ -73,7 +73,7 @@ def test_realistic_minutes_keep_every_date_time_amount_and_word():
         assert kept in public, kept
     for gone in ("陽子", "一郎", "さくら", "山田花子", "佐藤", "鈴木", "5678", "4321", "9012", "@", "＠"):
         assert gone not in public, gone
-    assert "利用者の[name]さん" in public and "[name]様（家族会）" in public and "[ピア（当事者）]さんが当事者" in public
+    assert "利用者の[氏名]さん" in public and "[氏名]様（家族会）" in public and "[ピア（当事者）]さんが当事者" in public
 
 
 def test_every_proposal_starts_and_ends_on_a_token_boundary():
@@ -143,5 +143,5 @@ def test_highlighted_pieces_rebuild_the_text():
 def test_apply_only_the_accepted_proposals():
     text = "山田花子さんと佐藤さん"
     proposals = propose_redactions(text, [])
-    assert apply_proposals(text, proposals, accepted={proposals[1].key}) == "山田花子さんと[name]さん"
+    assert apply_proposals(text, proposals, accepted={proposals[1].key}) == "山田花子さんと[氏名]さん"
     assert apply_proposals(text, proposals, accepted=set()) == text

@@ -93,7 +93,9 @@ def test_every_page_type_carries_a_strict_policy_with_a_fresh_nonce(client, demo
     login_with_mfa(client, manager)
     from peers.selectors import organisation_list_managed_by
 
-    organisation = organisation_list_managed_by(manager).first()
+    from tests.conftest import as_verified
+
+    organisation = organisation_list_managed_by(as_verified(manager)).first()
     for path in ("/staff/", "/staff/invitations/", f"/staff/activity/organisations/{organisation.pk}/"):
         response = client.get(path)
         assert response.status_code == 200, path

@@ -88,6 +88,10 @@ def rich_record(person, factories, org, *, count=3, prefix="PSS") -> Record:
     consent_give(person=person, purpose=Consent.Purpose.ACCOMMODATIONS)
     profile_update(actor=person, person=person, accommodations="指示は文書で")
     r.engagements = [factories.engagement(person=person, organisation=org) for _ in range(count)]
+    # Supervision is recorded only with someone the peer works with: a named supervisor there.
+    from collaboration.activity.models import ActivityVerifier
+
+    ActivityVerifier.objects.create(organisation=org, user=r.supervisor)
     r.category = CECategory.objects.create(body=r.body, name="倫理")
     r.credential = CredentialType.objects.create(body=r.body, name="専門員", expires=True, validity_months=24)
     activity = Activity.objects.first()

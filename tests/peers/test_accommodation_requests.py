@@ -44,8 +44,12 @@ def test_a_training_request_without_its_consent_is_not_stored(peer, factories):
 
 
 def test_the_bodys_staff_read_it_and_each_read_is_logged_others_never(peer, factories, client):
+    from tests.conftest import as_verified
+
     body, trainer = training_body(factories)
     other_body, other_trainer = training_body(factories, prefix="OTH")
+    # Staff read with two-step sign-in passed (without it they hold no staff scope at all).
+    trainer, other_trainer = as_verified(trainer), as_verified(other_trainer)
     cohort = open_cohort(body, trainer, name="第1期")
     application = application_submit(cohort=cohort, applicant=peer, consent=True,
                                      accommodation_request="休憩を多めに", accommodation_consent=True)
@@ -78,7 +82,9 @@ def test_after_withdrawal_nobody_reads_it_and_the_purge_erases_it(peer, factorie
 
 
 def test_a_meeting_reply_request_needs_consent_and_only_coordinators_read_it(peer, factories):
-    coordinator = factories.user(display_name="調整 花子")
+    from tests.conftest import as_verified
+
+    coordinator = as_verified(factories.user(display_name="調整 花子"))
     _body, meeting = consultation_meeting(factories, coordinator, title="第1回")
     other = factories.user(display_name="医師 一郎")
     invitation = MeetingInvitation.objects.create(meeting=meeting, user=peer, sector=Sector.PEER)
