@@ -42,6 +42,14 @@ def two_step_mark(user, *, passed: bool):
     return user
 
 
+def two_step_mark_confirmed(user, *, has_authenticator: bool):
+    """For a way in that already read, in its own query, whether the person has an
+    authenticator (an API token made after two-step sign-in): passed exactly while they do."""
+    if user is not None and getattr(user, "is_authenticated", False):
+        setattr(user, _MARK, _PASSED if has_authenticator else _NOT_PASSED)
+    return user
+
+
 def acting_for_system(user):
     """For services and tasks that act for the platform itself (a scheduled job run in the name
     of the person who started it after passing two-step sign-in, a management command an

@@ -319,3 +319,20 @@ class PaperConsentForm(forms.Form):
     confirm = forms.BooleanField(
         label=_("I have the consent form signed by the person, and it will be kept."),
     )
+
+
+class ApiTokenForm(forms.Form):
+    """A new API token: read only is chosen unless the person picks otherwise (the safe choice)."""
+
+    name = forms.CharField(
+        label=_("Name"), max_length=100,
+        help_text=_("What it is for, so you can tell your tokens apart (e.g. \"monthly report script\")."),
+    )
+    scope = forms.ChoiceField(
+        label=_("What it may do"), widget=forms.RadioSelect, initial="read_only",
+        choices=[("read_only", _("Read only")), ("read_write", _("Read and write"))],
+    )
+    days = forms.IntegerField(
+        label=_("Days until it expires"), min_value=1, max_value=365, initial=90,
+        help_text=_("Between 1 and 365 days. 90 days unless you choose otherwise."),
+    )

@@ -858,3 +858,67 @@ class RetentionRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ran_at:%Y-%m-%d %H:%M} {self.kind}: {self.removed}"
+
+
+# --- API tokens ---------------------------------------------------------------------------------
+
+
+def _api_token_expiry():
+    from datetime import timedelta
+
+    return timezone.now() + timedelta(days=getattr(settings, "KAKEHASHI_API_TOKEN_DAYS", 90))
+
+
+class ApiToken(models.Model):
+    """A person's key to the API, made on their account page after two-step sign-in.
+
+    Sent as `Authorization: Bearer kk_<prefix>_<secret>`. Only the SHA-256 of the secret is
+    stored (the secret is 256 random bits, so a plain hash is enough); the prefix finds the row.
+    """
+
+    class Scope(models.TextChoices):
+        READ_ONLY = "read_only", _("Read only")
+        READ_WRITE = "read_write", _("Read and write")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="kakehashi_api_tokens",
+        verbose_name=_("person"),
+    )
+    name = models.CharField(_("name"), max_length=100)
+    scope = models.CharField(_("scope"), max_length=20, choices=Scope.choices, default=Scope.READ_ONLY)
+    prefix = models.CharField(_("public id"), max_length=16, unique=True)
+    digest = models.CharField(_("SHA-256 of the secret"), max_length=64)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires at"), default=_api_token_expiry)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        constraints = [
+            models.CheckConstraint(condition=Q(expires_at__gt=models.F("created_at")),
+                                   name="api_token_expires_after_created"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} (kk_{self.prefix}_…)"
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
+
+    def is_expired(self, now=None) -> bool:
+        return self.expires_at <= (now or timezone.now())
+
+    def is_usable(self, now=None) -> bool:
+        return not self.is_revoked and not self.is_expired(now)
+
+    @property
+    def status_label(self) -> str:
+        if self.is_revoked:
+            return _("Revoked")
+        if self.is_expired():
+            return _("Expired")
+        return _("In use")

@@ -33,7 +33,7 @@ def rule_for(kind: str) -> RetentionRule | None:
 
 # Third-party tables that hold nothing but the person's sign-in: removed on erasure.
 _SIGN_IN_TABLES = (
-    "account.EmailAddress", "mfa.Authenticator", "authtoken.Token", "wagtailcore.APIToken",
+    "account.EmailAddress", "mfa.Authenticator", "peers.ApiToken", "wagtailcore.APIToken",
     "wagtailusers.UserProfile", "wagtailcore.PageSubscription", "wagtailadmin.EditingSession",
     "wagtailadmin.FormState",
 )
@@ -52,7 +52,7 @@ class AccountPart(Part):
 
     name = "account"
     label = _("Account")
-    person_fields = tuple(f"{label}.user" for label in _SIGN_IN_TABLES) + ("authtoken.TokenProxy.user",)
+    person_fields = tuple(f"{label}.user" for label in _SIGN_IN_TABLES)
 
     def tables(self) -> list[Table]:
         from allauth.account.models import EmailAddress
@@ -67,6 +67,10 @@ class AccountPart(Part):
             Table("two_step_sign_in", Authenticator, ("type", "created_at", "last_used_at"),
                   lambda user: Authenticator.objects.filter(user=user),
                   labels={"type": _("kind"), "created_at": _("created at"), "last_used_at": _("last used at")}),
+            # Only the name, scope and dates of each API token, never its digest.
+            Table("api_tokens", apps.get_model("peers", "ApiToken"),
+                  ("name", "scope", "created_at", "expires_at", "last_used_at", "revoked_at"),
+                  lambda user: apps.get_model("peers", "ApiToken").objects.filter(user=user)),
         ]
 
     def erase(self, user, *, request, now):

@@ -411,6 +411,13 @@ def build(media_root: str) -> World:
     erasure = erasure_request(person=peer_b, note=world.mark("機密削除依頼B", b))
     feed_b = meeting_services.calendar_feed_for(peer_b)
     authenticator_b = Authenticator.objects.filter(user=manager_b).first()
+    # API tokens: their names are the owner's alone (the revoke page of someone else's is a 404).
+    from peers.models import ApiToken
+    from tests.api_token_support import bearer_for
+
+    token_b = ApiToken.objects.get(prefix=bearer_for(peer_b, name=world.mark("機密トークン名B", NOBODY)).split("_")[1])
+    token_a = ApiToken.objects.get(prefix=bearer_for(colleague, name=world.mark("トークン名同僚A", NOBODY)).split("_")[1])
+    world.ids_a["api_token"] = token_a.pk
 
     world.ids.update({
         "organisation": org_b.pk, "person": peer_b.pk, "engagement": eng_b.pk,
@@ -424,7 +431,7 @@ def build(media_root: str) -> World:
         "activity_entry": entry_b.pk, "private_entry": entry_b_private.pk, "supervision": supervision_b.pk,
         "verifier": verifier_b.pk, "erasure": erasure.pk, "invitation_token": invitation.token,
         "calendar_token": feed_b.token, "authenticator": authenticator_b.pk, "region": region_b.pk,
-        "prefecture": kanagawa.pk, "org_a": org_a.pk, "meeting_a": meeting_a.pk,
+        "prefecture": kanagawa.pk, "org_a": org_a.pk, "meeting_a": meeting_a.pk, "api_token": token_b.pk,
     })
     return world
 

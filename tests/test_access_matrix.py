@@ -73,10 +73,11 @@ WHO += [Who(f"{role}-no2fa", role, False, token=True) for role in (MANAGER, TRAI
 
 
 def api_token_for(user) -> str:
-    """The key of an API token for the person (DRF's token, the one the API accepts today)."""
-    from rest_framework.authtoken.models import Token
+    """A read-and-write API token for the person (peers.ApiToken, made through the service;
+    for someone without an authenticator: as if they turned two-step sign-in off afterwards)."""
+    from tests.api_token_support import bearer_for
 
-    return Token.objects.get_or_create(user=user)[0].key
+    return bearer_for(user, name="access matrix")
 
 
 # ------------------------------------------------------------------ walking the URLconf
@@ -106,7 +107,7 @@ BY_SEGMENT = {
     "applications": ["application"], "completions": ["completion"], "certifications": ["certification"],
     "ce": ["ce"], "entries": ["activity_entry", "private_entry"], "activity": ["activity_entry", "private_entry"],
     "supervision": ["supervision"], "action-items": ["action_item"], "erasure": ["erasure"],
-    "keys": ["authenticator"],
+    "keys": ["authenticator"], "tokens": ["api_token"],
 }
 # Parameters that name a variant of the page rather than a record.
 LITERALS = {
@@ -275,7 +276,7 @@ def matrix(django_db_setup, django_db_blocker):
         for who in WHO:
             client = Client()
             if who.token:
-                client = Client(HTTP_AUTHORIZATION=f"Token {api_token_for(world.users[who.key])}")
+                client = Client(HTTP_AUTHORIZATION=f"Bearer {api_token_for(world.users[who.key])}")
             elif who.key:
                 _sign_in(client, world.users[who.key], who.two_step)
             clients[who.id] = client

@@ -56,7 +56,6 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -303,7 +302,7 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "peers.authentication.ApiTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.IsAuthenticated",
@@ -322,8 +321,20 @@ SPECTACULAR_SETTINGS = {
         "two-step sign-in is enrolled and passed in the session. Until then every endpoint except "
         "`/api/v1/people/me/` answers 403 `application/problem+json` (RFC 9457) with "
         "`errors[0].code = \"two_step_required\"` and a message in Japanese and English that says how "
-        "to enrol at /accounts/2fa/. An API token (DRF's `Authorization: Token ...`) carries no "
-        "two-step sign-in and so reaches only the caller's own record."
+        "to enrol at /accounts/2fa/.\n\n"
+        "**API tokens.** A person makes their own tokens on their account page (/me/tokens/), only "
+        "after two-step sign-in in that session, and sends one as `Authorization: Bearer kk_<prefix>_<secret>`. "
+        "Each token is named, `read_only` (GET, HEAD and OPTIONS only) or `read_write`, expires after "
+        "90 days unless another length (1-365 days) is chosen, can be revoked at any time, and is "
+        "stored only as a SHA-256 digest (the secret is shown once). The page shows when each was last "
+        "used (recorded at most once a minute). A token reaches what its owner may see; a staff "
+        "person's token reaches staff data only while their account still has two-step sign-in: "
+        "once it is removed the token reaches the owner's own record only (403 `two_step_required` "
+        "elsewhere).\n\n"
+        "**Errors** are `application/problem+json` (RFC 9457): `{type, title, status, detail, "
+        "errors: [{field, code, message: {ja, en}}]}`. 401 with `WWW-Authenticate: Bearer` and code "
+        "`token_invalid` (unknown, malformed or wrong secret), `token_expired` or `token_revoked`; "
+        "403 `token_read_only` for a write with a read-only token; 403 `two_step_required` as above."
     ),
     "SERVE_INCLUDE_SCHEMA": False,
     "PREPROCESSING_HOOKS": ["config.schema.only_public_api"],
@@ -390,3 +401,6 @@ KAKEHASHI_CSP_ADMIN_DIRECTIVES = {
     "frame-src": [SELF],  # the preview panel
     "frame-ancestors": [SELF],
 }
+
+# API tokens (peers.ApiToken): how many days a new one lasts unless the person chooses.
+KAKEHASHI_API_TOKEN_DAYS = int(os.environ.get("KAKEHASHI_API_TOKEN_DAYS", "90"))

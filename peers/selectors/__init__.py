@@ -155,3 +155,12 @@ def invitation_get_usable(token: str) -> Invitation | None:
 
 def user_get_by_email(email: str) -> User | None:
     return User.objects.filter(email__iexact=email).first()
+
+
+def api_token_list_for(user) -> QuerySet:
+    """The person's own API tokens, newest first (never anyone else's)."""
+    from ..models import ApiToken
+
+    if not getattr(user, "is_authenticated", False):
+        return ApiToken.objects.none()
+    return ApiToken.objects.filter(user=user).order_by("-created_at", "-id")

@@ -187,3 +187,66 @@ def user_set_language(*, user: User, language: str) -> None:
         return
     user.language = language
     user.save(update_fields=["language"])
+
+
+# --- API tokens -----------------------------------------------------------------------------------
+
+API_TOKEN_MAX_DAYS = 365
+
+
+def api_token_secret_digest(secret: str) -> str:
+    """SHA-256 hex of a token's secret (256 random bits: no salt or slow hash is needed)."""
+    import hashlib
+
+    return hashlib.sha256(secret.encode("ascii")).hexdigest()
+
+
+@transaction.atomic
+def api_token_create(*, user: User, name: str, scope: str, days: int | None = None):
+    """Make an API token for the person. Only after two-step sign-in in this session (the
+    token outlives the session, so it must not be a way around the second step). Returns the
+    token and the whole `kk_<prefix>_<secret>` string, which is never stored or shown again."""
+    import secrets
+
+    from ..access import two_step_passed
+    from ..models import ApiToken
+
+    if not getattr(user, "is_authenticated", False) or not two_step_passed(user):
+        raise PermissionDenied(_(
+            "Making an API token needs two-step sign-in in this session. Turn it on at "
+            "/accounts/2fa/, or sign in with the second step again."
+        ))
+    if days is None:
+        days = settings.KAKEHASHI_API_TOKEN_DAYS
+    if not isinstance(days, int) or not 1 <= days <= API_TOKEN_MAX_DAYS:
+        raise ValidationError({"days": _("Choose between 1 and 365 days.")})
+    now = timezone.now()
+    while True:
+        prefix = secrets.token_hex(6)
+        if not ApiToken.objects.filter(prefix=prefix).exists():
+            break
+    secret = secrets.token_hex(32)
+    token = ApiToken(
+        user=user, name=(name or "").strip(), scope=scope, prefix=prefix,
+        digest=api_token_secret_digest(secret), created_at=now, expires_at=now + timedelta(days=days),
+    )
+    token.full_clean()
+    token.save()
+    audit_record(actor=user, action="api_token.create", target=token,
+                 data={"name": token.name, "scope": token.scope, "prefix": prefix, "days": days})
+    return token, f"kk_{prefix}_{secret}"
+
+
+@transaction.atomic
+def api_token_revoke(*, actor: User, token):
+    """The person stops one of their tokens at once. Revoking twice changes nothing."""
+    if actor is None or token.user_id != actor.pk:
+        raise PermissionDenied(_("You can only revoke your own tokens."))
+    if token.revoked_at is not None:
+        return token
+    token.revoked_at = timezone.now()
+    token.full_clean()
+    token.save(update_fields=["revoked_at"])
+    audit_record(actor=actor, action="api_token.revoke", target=token,
+                 data={"name": token.name, "prefix": token.prefix})
+    return token

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -255,3 +256,64 @@ def my_data(request: HttpRequest) -> HttpResponse:
         ))
         return redirect("peers:my_data")
     return render(request, "peers/my_data.html", {"form": form, "open_request": open_request})
+
+
+# --- API tokens -----------------------------------------------------------------------------------
+
+
+def _token_page(request: HttpRequest, form, *, status: int = 200) -> HttpResponse:
+    from allauth.mfa.utils import is_mfa_enabled
+
+    from ..access import two_step_passed
+    from ..selectors import api_token_list_for
+
+    return render(request, "peers/api_tokens.html", {
+        "tokens": list(api_token_list_for(request.user)[:200]),
+        "form": form,
+        "two_step_passed": two_step_passed(request.user),
+        "mfa_enabled": is_mfa_enabled(request.user),
+        "now": timezone.now(),
+    }, status=status)
+
+
+@login_required
+def api_tokens(request: HttpRequest) -> HttpResponse:
+    """The person's API tokens: the list, and a form to make one (after two-step sign-in)."""
+    from ..forms import ApiTokenForm
+    from ..services import api_token_create
+
+    if request.method != "POST":
+        form = ApiTokenForm(initial={"days": settings.KAKEHASHI_API_TOKEN_DAYS})
+        return _token_page(request, form)
+    form = ApiTokenForm(request.POST)
+    if not form.is_valid():
+        return _token_page(request, form, status=400)
+    try:
+        token, secret = api_token_create(user=request.user, **form.cleaned_data)
+    except PermissionDenied as error:
+        messages.error(request, str(error))
+        return _token_page(request, form, status=403)
+    except ValidationError as error:
+        add_service_errors(form, error)
+        return _token_page(request, form, status=400)
+    # Shown once, on this answer only: never stored, never cached.
+    response = render(request, "peers/api_token_created.html", {"token": token, "secret": secret})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+def api_token_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Revoking asks first (no one-tap revoke); it works without two-step sign-in, so someone
+    who lost their authenticator can still stop a token."""
+    from django.shortcuts import get_object_or_404
+
+    from ..selectors import api_token_list_for
+    from ..services import api_token_revoke
+
+    token = get_object_or_404(api_token_list_for(request.user), pk=pk)
+    if request.method == "POST" and request.POST.get("confirm") == "yes":
+        api_token_revoke(actor=request.user, token=token)
+        messages.success(request, _("The token “%(name)s” was revoked. It no longer works.") % {"name": token.name})
+        return redirect("peers:api_tokens")
+    return render(request, "peers/api_token_revoke.html", {"token": token})

@@ -13,11 +13,11 @@ import time
 
 import pytest
 from django.core.management import call_command
-from rest_framework.authtoken.models import Token
 
 from collaboration.models import Meeting
 from peers.demo import DEMO_PASSWORD
 from peers.models import User
+from tests.api_token_support import bearer_for
 
 pytestmark = [pytest.mark.redis, pytest.mark.django_db]
 
@@ -133,7 +133,7 @@ def test_with_redis_down_pages_and_api_work_and_healthz_names_what_is_down(own_r
     meeting = Meeting.objects.filter(status=Meeting.Status.OPEN, invitations__user=peer).first()
     number = Certification.objects.filter(holder=peer).first().number
     api_client = APIClient()
-    api_client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=peer).key}")
+    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {bearer_for(peer)}")
 
     # Redis up: the cache really is this Redis (a public page is served from it the second time).
     healthy = client.get("/healthz")

@@ -13,7 +13,7 @@ def _person_fields() -> set[str]:
     user_model = apps.get_model(settings.AUTH_USER_MODEL)
     found = set()
     for model in apps.get_models():
-        if model._meta.proxy and model._meta.label != "authtoken.TokenProxy":
+        if model._meta.proxy:
             continue
         for field in model._meta.get_fields():
             if not field.concrete or field.model is not model and not model._meta.proxy:
