@@ -88,7 +88,6 @@ def a_supervisor(a_colleague, a_engagement, a_org):
     """a_colleague, named a supervisor of the organisation where a_peer works: the two may record
     supervision together."""
     from collaboration.activity.models import ActivityVerifier
-
     from tests.conftest import as_verified
 
     ActivityVerifier.objects.create(organisation=a_org, user=a_colleague)

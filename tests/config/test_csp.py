@@ -92,7 +92,6 @@ def test_every_page_type_carries_a_strict_policy_with_a_fresh_nonce(client, demo
     manager = User.objects.get(email="manager@example.org")
     login_with_mfa(client, manager)
     from peers.selectors import organisation_list_managed_by
-
     from tests.conftest import as_verified
 
     organisation = organisation_list_managed_by(as_verified(manager)).first()
