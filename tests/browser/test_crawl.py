@@ -19,7 +19,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 # Where a signed-in person's own pages live; everything else (the public site, the editors'
 # admin, downloads, sign-out) is checked elsewhere or is not a page.
 AREAS = ("/me/", "/staff/", "/organisations/", "/directory/", "/meetings/", "/training/", "/account/")
-SKIP_SUFFIXES = (".csv", ".xlsx", ".pdf", ".ics", ".json", ".txt")
+SKIP_SUFFIXES = (".csv", ".xlsx", ".pdf", ".ics", ".json", ".txt", ".zip")
 PAGES_PER_ROLE = 50
 
 
