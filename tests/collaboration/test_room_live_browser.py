@@ -93,8 +93,11 @@ def asgi_server(transactional_db, monkeypatch):
 
 
 def _signed_in_page(browser, server: AsgiServer, user):
+    from tests.conftest import login_two_step
+
     client = Client()
-    client.force_login(user)
+    # Signed in with two-step passed: the coordinator's moderation (giving the floor) needs it.
+    login_two_step(client, user)
     context = browser.new_context(locale="en-GB", viewport={"width": 900, "height": 900})
     context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": server.url}])
     page = context.new_page()
