@@ -491,6 +491,9 @@ def _current_engagements():
 def _supervising_organisations(user):
     """Organisations this person supervises for: as their manager or as a named supervisor."""
     managed = {a.organisation_id for a in role_assignment_list_for(user) if a.role == Role.MANAGER}
+    # Named supervision is staff work: it applies only after two-step sign-in (peers.access).
+    if not two_step_passed(user):
+        return managed
     named = set(
         ActivityVerifier.objects.filter(user=user, removed_at__isnull=True).values_list("organisation_id", flat=True)
     )
