@@ -151,6 +151,27 @@ class User(AbstractBaseUser, PermissionsMixin):
 
         return two_step_passed(self) and super().has_module_perms(app_label)
 
+    # Django 5.2's async forms ask the backends directly, not has_perm: gate them the same way.
+    async def ahas_perm(self, perm, obj=None) -> bool:
+        from asgiref.sync import sync_to_async
+
+        from .access import two_step_passed
+
+        return await sync_to_async(two_step_passed)(self) and await super().ahas_perm(perm, obj)
+
+    async def ahas_perms(self, perm_list, obj=None) -> bool:
+        for perm in perm_list:
+            if not await self.ahas_perm(perm, obj):
+                return False
+        return True
+
+    async def ahas_module_perms(self, app_label) -> bool:
+        from asgiref.sync import sync_to_async
+
+        from .access import two_step_passed
+
+        return await sync_to_async(two_step_passed)(self) and await super().ahas_module_perms(app_label)
+
     def get_full_name(self) -> str:
         return self.display_name or self.email
 

@@ -158,3 +158,20 @@ def test_a_superuser_object_without_the_mark_has_no_staff_scope(make_user):
     assert not user_is_admin(boss)
     assert not boss.has_perm("wagtailadmin.access_admin")
     assert user_is_admin(acting_for_system(boss))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_async_permission_checks_are_gated_like_the_sync_ones(make_user):
+    """Django's async permission methods ask the backends directly: they too need the mark."""
+    from asgiref.sync import async_to_sync
+
+    from peers.access import acting_for_system
+
+    boss = make_user(is_superuser=True, is_staff=True)
+    assert not async_to_sync(boss.ahas_perm)("wagtailadmin.access_admin")
+    assert not async_to_sync(boss.ahas_perms)(["wagtailadmin.access_admin"])
+    assert not async_to_sync(boss.ahas_module_perms)("wagtailadmin")
+    acting_for_system(boss)
+    assert async_to_sync(boss.ahas_perm)("wagtailadmin.access_admin")
+    assert async_to_sync(boss.ahas_perms)(["wagtailadmin.access_admin"])
+    assert async_to_sync(boss.ahas_module_perms)("wagtailadmin")
