@@ -12,7 +12,6 @@ reconnects by itself and catches up by sequence number.
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 import types
@@ -25,16 +24,11 @@ from playwright.sync_api import expect
 from collaboration.models import BodyMember
 from collaboration.selectors import meeting_access_for
 from collaboration.services import message_post
+from tests.processes import free_port
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 WAIT = 15_000  # ms: generous for a loaded CI machine; every wait ends as soon as it is met
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class AsgiServer:
@@ -42,7 +36,7 @@ class AsgiServer:
     on the same port."""
 
     def __init__(self) -> None:
-        self.port = _free_port()
+        self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.server = None
         self.thread: threading.Thread | None = None

@@ -6,79 +6,27 @@ With REQUIRE_SERVICES=1 (CI) a missing redis-server binary fails the test instea
 """
 
 import asyncio
-import os
-import shutil
-import socket
-import subprocess
-import time
 
 import pytest
 from asgiref.sync import sync_to_async
 
 from collaboration.models import Message
+from tests.processes import started_redis
 
 from .conftest import drain, receive_until
 
 pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class RedisProcess:
-    def __init__(self, binary: str, port: int):
-        self.binary, self.port = binary, port
-
-    def start(self) -> None:
-        subprocess.run(
-            [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--daemonize", "yes", "--dir", "/tmp",
-             "--pidfile", f"/tmp/kakehashi-test-redis-{self.port}.pid"],
-            check=True, stdout=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
-                return
-            except OSError:
-                time.sleep(0.05)
-        raise RuntimeError("redis-server did not start")
-
-    def stop(self) -> None:
-        pidfile = f"/tmp/kakehashi-test-redis-{self.port}.pid"
-        try:
-            pid = int(open(pidfile).read().strip())
-        except (OSError, ValueError):
-            return
-        os.kill(pid, 15)
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                os.kill(pid, 0)
-                time.sleep(0.05)
-            except OSError:
-                return
-
-
 @pytest.fixture
 def own_redis(settings):
-    binary = shutil.which("redis-server")
-    if binary is None:
-        if os.environ.get("REQUIRE_SERVICES") == "1":
-            pytest.fail("redis-server is required for the outage test (REQUIRE_SERVICES=1)")
-        pytest.skip("redis-server not installed")
-    server = RedisProcess(binary, _free_port())
-    server.start()
+    server = started_redis()
     # Changing the setting resets Channels' layer cache, so the app uses this Redis.
     settings.CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
             "CONFIG": {
-                "hosts": [{"address": f"redis://127.0.0.1:{server.port}/0", "socket_timeout": None,
+                "hosts": [{"address": server.url, "socket_timeout": None,
                            "max_connections": 100}],
                 "prefix": "kakehashi-outage-test",
             },

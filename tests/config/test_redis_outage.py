@@ -5,10 +5,6 @@ Uses its own redis-server process (never the shared one), which the test stops a
 With REQUIRE_SERVICES=1 (CI) a missing redis-server binary fails the test instead of skipping.
 """
 
-import os
-import shutil
-import socket
-import subprocess
 import time
 
 import pytest
@@ -18,61 +14,15 @@ from collaboration.models import Meeting
 from peers.demo import DEMO_PASSWORD
 from peers.models import User
 from tests.api_token_support import bearer_for
+from tests.processes import started_redis
 
 pytestmark = [pytest.mark.redis, pytest.mark.django_db]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class RedisProcess:
-    def __init__(self, binary: str, port: int):
-        self.binary, self.port = binary, port
-        self.pidfile = f"/tmp/kakehashi-test-redis-{port}.pid"
-
-    def start(self) -> None:
-        subprocess.run(
-            [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--daemonize", "yes", "--dir", "/tmp", "--pidfile", self.pidfile],
-            check=True, stdout=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
-                return
-            except OSError:
-                time.sleep(0.05)
-        raise RuntimeError("redis-server did not start")
-
-    def stop(self) -> None:
-        try:
-            pid = int(open(self.pidfile).read().strip())
-        except (OSError, ValueError):
-            return
-        os.kill(pid, 15)
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                os.kill(pid, 0)
-                time.sleep(0.05)
-            except OSError:
-                return
-
-
 @pytest.fixture
 def own_redis(settings):
-    binary = shutil.which("redis-server")
-    if binary is None:
-        if os.environ.get("REQUIRE_SERVICES") == "1":
-            pytest.fail("redis-server is required for the outage test (REQUIRE_SERVICES=1)")
-        pytest.skip("redis-server not installed")
-    server = RedisProcess(binary, _free_port())
-    server.start()
-    url = f"redis://127.0.0.1:{server.port}/0"
+    server = started_redis()
+    url = server.url
     # Changing these settings resets Django's cache handlers and Channels' layers.
     settings.CACHES = {
         "default": {

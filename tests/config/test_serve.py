@@ -22,14 +22,9 @@ from django.db import connections
 from django.test import RequestFactory
 
 from config.serve import uvicorn_options
+from tests.processes import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _wait_for_port(port: int, process=None, seconds: float = 60) -> None:
@@ -122,7 +117,7 @@ def _read_frame(sock: socket.socket) -> tuple[int, bytes]:
 
 
 def test_the_server_started_as_make_run_does_refuses_a_16_mib_frame_from_its_header():
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test"}
     # The Makefile's $(SERVE), with its host and port.
     process = subprocess.Popen(
@@ -163,7 +158,7 @@ class _ThreadServer:
 
         from config.asgi import application
 
-        self.port = _free_port()
+        self.port = free_port()
         config = uvicorn.Config(application, host="127.0.0.1", port=self.port, lifespan="off", loop="asyncio",
                                 log_level="warning", access_log=False, **uvicorn_options())
         self.server = uvicorn.Server(config)
