@@ -14,8 +14,9 @@ class CollaborationConfig(AppConfig):
         # Staff work without a staff role: peers asks these before granting any staff scope.
         from peers.access import register_staff_capability
 
-        from .activity.selectors import user_is_named_supervisor
-        from .selectors import user_is_body_coordinator
+        from .activity.models import ActivityVerifier
+        from .models import BodyMember
 
-        register_staff_capability(user_is_named_supervisor)
-        register_staff_capability(user_is_body_coordinator)
+        # A named supervisor (not removed) and a body's coordinator.
+        register_staff_capability(lambda user: ActivityVerifier.objects.filter(user=user, removed_at__isnull=True))
+        register_staff_capability(lambda user: BodyMember.objects.filter(user=user, is_coordinator=True))

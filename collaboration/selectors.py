@@ -57,13 +57,6 @@ def _coordinated_body_q(user, prefix: str = "") -> Q:
     return q
 
 
-def user_is_body_coordinator(user) -> bool:
-    """Named coordinator of a body (two-step sign-in or not): staff work without a staff role."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    return BodyMember.objects.filter(user=user, is_coordinator=True).exists()
-
-
 def body_list_coordinated_by(user) -> QuerySet[ConsultationBody]:
     qs = ConsultationBody.objects.select_related("prefecture", "region")
     if not getattr(user, "is_authenticated", False):

@@ -25,13 +25,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 _MARK = "_kakehashi_two_step"
+_CAPABILITY_CACHE = "_kakehashi_staff_capability"
 _NOT_PASSED = "no"
 _CLAIMED = "claimed"  # the session or token says so; confirmed against the authenticators once
 _PASSED = "yes"
 
 # Other apps add what makes someone hold staff work without a staff role (a named supervisor,
 # a body coordinator); see `register_staff_capability`.
-_capability_checks: list[Callable[[object], bool]] = []
+_capability_rows: list[Callable[[object], object]] = []
 
 
 def two_step_mark(user, *, passed: bool):
@@ -95,10 +96,12 @@ def session_two_step_passed(session, user) -> bool:
     return any(isinstance(r, dict) and r.get("method") == "mfa" for r in records)
 
 
-def register_staff_capability(check: Callable[[object], bool]) -> None:
-    """An app says what else gives someone staff work (called from its AppConfig.ready)."""
-    if check not in _capability_checks:
-        _capability_checks.append(check)
+def register_staff_capability(rows: Callable[[object], object]) -> None:
+    """An app says what else gives someone staff work (called from its AppConfig.ready): `rows`
+    maps a user to a queryset that has rows while the person holds that work. All of them are
+    asked in one query (user_holds_staff_capability)."""
+    if rows not in _capability_rows:
+        _capability_rows.append(rows)
 
 
 def user_holds_staff_capability(user) -> bool:
@@ -115,11 +118,21 @@ def user_holds_staff_capability(user) -> bool:
         return True
     if any(a.role in STAFF_ROLES for a in role_assignment_list_all(user)):
         return True
+    cached = getattr(user, _CAPABILITY_CACHE, None)
+    if cached is not None:
+        return cached
     from django.contrib.auth.models import Permission
-    from django.db.models import Q
+    from django.db.models import Exists, Q
 
-    if Permission.objects.filter(
+    from .models import User
+
+    wagtail_admin = Permission.objects.filter(
         Q(group__user=user) | Q(user=user), content_type__app_label="wagtailadmin", codename="access_admin"
-    ).exists():
-        return True
-    return any(check(user) for check in _capability_checks)
+    )
+    any_of = Q(Exists(wagtail_admin))
+    for rows in _capability_rows:
+        any_of |= Q(Exists(rows(user)))
+    # One query whatever the number of registered kinds of staff work.
+    holds = User.objects.filter(pk=user.pk).filter(any_of).exists()
+    setattr(user, _CAPABILITY_CACHE, holds)
+    return holds

@@ -66,13 +66,6 @@ def organisation_ids_verified_by(user) -> set[int] | None:
     return managed | cached
 
 
-def user_is_named_supervisor(user) -> bool:
-    """Named by a manager to verify an organisation's entries (now), two-step sign-in or not."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    return ActivityVerifier.objects.filter(user=user, removed_at__isnull=True).exists()
-
-
 def organisation_ids_managed_by(user) -> set[int] | None:
     """Organisations whose supervisors this user names and removes (None: every one, an
     administrator). No query beyond the roles already read for the request."""

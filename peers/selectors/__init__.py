@@ -50,8 +50,11 @@ def role_assignment_list_for(user) -> list[RoleAssignment]:
 
 def forget_roles(user) -> None:
     """Drop the per-request cache after roles change."""
-    if hasattr(user, _CACHE_ATTR):
-        delattr(user, _CACHE_ATTR)
+    from peers.access import _CAPABILITY_CACHE
+
+    for attr in (_CACHE_ATTR, _CAPABILITY_CACHE):
+        if hasattr(user, attr):
+            delattr(user, attr)
 
 
 def user_has_role(user, role: str) -> bool:

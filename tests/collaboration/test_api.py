@@ -32,7 +32,7 @@ def test_meetings_and_bodies_are_listed_through_the_access_selector(api, meeting
 
 def test_meeting_list_query_count_is_fixed(api, meeting, peer, django_assert_num_queries):
     client = api(peer)
-    with django_assert_num_queries(5):  # +3: the staff-capability checks of two-step everywhere
+    with django_assert_num_queries(3):  # +1: the staff-capability check of two-step everywhere
         client.get("/api/v1/meetings/")
 
 
