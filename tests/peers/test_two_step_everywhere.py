@@ -175,3 +175,24 @@ def test_async_permission_checks_are_gated_like_the_sync_ones(make_user):
     assert async_to_sync(boss.ahas_perm)("wagtailadmin.access_admin")
     assert async_to_sync(boss.ahas_perms)(["wagtailadmin.access_admin"])
     assert async_to_sync(boss.ahas_module_perms)("wagtailadmin")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_enrolling_an_authenticator_in_this_session_opens_the_staff_api(client, make_user, body):  # noqa: F811
+    """Someone told to enrol does so on allauth's page; enrolment is the second step for this
+    session (peers.signals, on allauth's commit: a real transaction here, as in production, so
+    that the session the view saves holds it): the staff API and pages open without signing in
+    again."""
+    from peers.models import Role
+
+    user = make_user(roles=[(Role.TRAINER, {"organisation": body.organisation})])
+    client.post("/accounts/login/", {"login": user.email, "password": PASSWORD})
+    _assert_two_step_problem(client.get("/api/v1/training/certifications/"))
+    page = client.get("/accounts/2fa/totp/activate/")
+    assert page["Location"].startswith("/accounts/reauthenticate/")  # allauth: the password again
+    client.post(page["Location"], {"password": PASSWORD})
+    secret = client.get("/accounts/2fa/totp/activate/").context["form"].secret
+    response = client.post("/accounts/2fa/totp/activate/", {"code": pyotp.TOTP(secret).now()})
+    assert response.status_code == 302
+    assert client.get("/api/v1/training/certifications/").status_code == 200
+    assert client.get(f"/staff/training/{body.pk}/certifications/").status_code == 200
