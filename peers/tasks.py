@@ -16,15 +16,6 @@ def send_email(
 
 
 @task()
-def consent_purge_expired_task() -> dict[str, int]:
-    """Erase data whose consent was withdrawn longer ago than the retention period. Run daily:
-    by cron through `manage.py consent_purge_expired`, or enqueued to the django-tasks worker."""
-    from .services.privacy import consent_purge_expired
-
-    return consent_purge_expired()
-
-
-@task()
 def retention_apply_task() -> dict[str, int]:
     """Carry out every retention rule (run daily from run_scheduler); returns kind → removed."""
     from .services.privacy import retention_apply

@@ -112,8 +112,8 @@ def test_purge_command_runs(peer, capsys):
     lived_experience_declare(person=peer, relation="personal", visibility="only_me")
     consent_withdraw(actor=peer, consent=consent)
     RetentionRule.objects.filter(kind="withdrawn_consent_data").update(period=0, unit="days")
-    call_command("consent_purge_expired")
-    assert "Erased: 1" in capsys.readouterr().out
+    call_command("retention_apply")
+    assert "withdrawn_consent_data 1" in capsys.readouterr().out
     assert not LivedExperience.objects.exists()
 
 

@@ -15,7 +15,7 @@ from peers.services.privacy import (
     erasure_request,
     lived_experience_declare,
 )
-from peers.tasks import consent_purge_expired_task
+from peers.tasks import retention_apply_task
 
 pytestmark = pytest.mark.django_db
 
@@ -66,13 +66,13 @@ def _withdrawn_lived_experience(peer):
 
 def test_purge_task_erases_expired_data(peer):
     _withdrawn_lived_experience(peer)
-    result = consent_purge_expired_task.enqueue()
-    assert result.is_finished and result.return_value["lived_experience"] == 1
+    result = retention_apply_task.enqueue()
+    assert result.is_finished and result.return_value["withdrawn_consent_data"] == 1
     assert not LivedExperience.objects.exists()
 
 
 def test_purge_command_can_hand_the_work_to_the_task_worker(peer, capsys):
     _withdrawn_lived_experience(peer)
-    call_command("consent_purge_expired", "--enqueue")
-    assert "Erased: 1" in capsys.readouterr().out  # the immediate backend runs it at once
+    call_command("retention_apply", "--enqueue")
+    assert "withdrawn_consent_data 1" in capsys.readouterr().out  # the immediate backend runs it at once
     assert not LivedExperience.objects.exists()
