@@ -61,8 +61,6 @@ class _AccommodationFields(forms.Form):
     accommodation_request = forms.CharField(
         label=_("Reasonable-accommodation request (optional)"),
         max_length=ACCOMMODATION_MAX_CHARS,
-        help_text=_("Only the cohort's organisers will read this. Up to %(max)s characters.")
-        % {"max": ACCOMMODATION_MAX_CHARS},
         widget=CountedTextarea(max_chars=ACCOMMODATION_MAX_CHARS), required=False,
     )
     accommodation_consent = forms.BooleanField(
@@ -105,6 +103,8 @@ class ApplicationForm(_AccommodationFields):
 
     def __init__(self, *args, cohort: Cohort, user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["accommodation_request"].help_text = _(
+            "Only the cohort's organisers will read this. Up to %(max)s characters.") % {"max": ACCOMMODATION_MAX_CHARS}
         self.pair = cohort.pair_applications
         if not self.pair:
             for name in ("organisation", "peer_email", "peer_eligibility", "supporter_email", "supporter_eligibility"):

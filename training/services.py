@@ -347,10 +347,7 @@ def application_submit(
     if not cohort.is_open:
         raise ValidationError(_("This cohort is not taking applications."))
     if cohort.pair_applications:
-        raise ValidationError(_(
-            "This cohort takes applications only in pairs from one office: one 当事者 and one "
-            "協働支援者 apply together. Name both people to apply."
-        ))
+        raise ValidationError(_pairs_only())
     if not consent:
         raise ValidationError({"consent": _("Please agree to how your data is used to apply.")})
     _check_may_apply(cohort, applicant)
@@ -368,6 +365,13 @@ def application_submit(
     _record_state(application, "", Application.State.SUBMITTED, applicant)
     _first_come(cohort, [application])
     return application
+
+
+def _pairs_only() -> str:
+    return _(
+        "This cohort takes applications only in pairs from one office: one 当事者 and one "
+        "協働支援者 apply together. Name both people to apply."
+    )
 
 
 def _pair_person(email: str, field: str) -> User:
@@ -412,6 +416,8 @@ def application_pair_submit(
         raise ValidationError(_("This cohort is not taking applications."))
     if not cohort.pair_applications:
         raise ValidationError(_("This cohort takes applications one person at a time."))
+    if not (peer_email or "").strip() and not (supporter_email or "").strip():
+        raise ValidationError(_pairs_only())
     if not consent:
         raise ValidationError({"consent": _("Please agree to how your data is used to apply.")})
     if organisation is None:
