@@ -23,15 +23,15 @@ def test_a_visitor_applies_as_a_pair_and_confirms_by_email(browser, live_server,
     assert axe_violations(page) == []
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
 
-    page.get_by_label("Your name").fill("鈴木 葵")
-    page.get_by_label("Reading of your name (kana)").fill("すずき あおい")
-    page.get_by_label("Your email address").fill("aoi@example.test")
-    page.get_by_label("Office you apply from").select_option(label="ピアサポートセンターかけはし")
+    page.get_by_label("Your name (required)", exact=True).fill("鈴木 葵")
+    page.get_by_label("Reading of your name (kana) (required)", exact=True).fill("すずき あおい")
+    page.get_by_label("Your email address (required)", exact=True).fill("aoi@example.test")
+    page.get_by_label("Office you apply from (required)", exact=True).select_option(label="ピアサポートセンターかけはし")
     page.locator('input[name="role"][value="peer"]').check()
     page.locator('input[name="eligibility"][value="employed"]').check()
-    page.get_by_label("Your partner's name").fill("高橋 誠")
-    page.get_by_label("Reading of your partner's name (kana)").fill("たかはし まこと")
-    page.get_by_label("Your partner's email address").fill("makoto@example.test")
+    page.get_by_label("Your partner's name (required)", exact=True).fill("高橋 誠")
+    page.get_by_label("Reading of your partner's name (kana) (required)", exact=True).fill("たかはし まこと")
+    page.get_by_label("Your partner's email address (required)", exact=True).fill("makoto@example.test")
     page.locator('input[name="partner_eligibility"][value="coworker"]').check()
     page.locator('input[name="consent"]').check()
     page.get_by_role("button", name="Send application").click()
