@@ -5,6 +5,7 @@ from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
 from peers.models import Organisation, kana_validator
+from peers.selectors.workforce import organisation_list_belonged_to
 
 from .evidence import max_bytes
 from .models import (
@@ -113,20 +114,7 @@ class ApplicationForm(_AccommodationFields):
         for name in ("organisation", "peer_email", "peer_eligibility", "supporter_email", "supporter_eligibility"):
             self.fields[name].required = True
         if user is not None and user.is_authenticated:
-            self.fields["organisation"].queryset = organisations_of(user)
-
-
-def organisations_of(user):
-    """Offices a person may apply from: where they work now, or that they manage."""
-    from django.db.models import Q
-    from django.utils import timezone
-
-    today = timezone.localdate()
-    return Organisation.objects.filter(
-        Q(engagements__person=user, engagements__start_date__lte=today)
-        & (Q(engagements__end_date__isnull=True) | Q(engagements__end_date__gte=today))
-        | Q(role_assignments__user=user, role_assignments__role="manager")
-    ).distinct().order_by("name")
+            self.fields["organisation"].queryset = organisation_list_belonged_to(user)
 
 
 class PublicApplicationForm(forms.Form):

@@ -436,8 +436,8 @@ def application_pair_submit(
             "You can send a pair application only for yourself and your partner, or as a manager "
             "of %(organisation)s."
         ) % {"organisation": organisation.name}})
-    for person, role, eligibility, field in ((peer, PairRole.PEER, peer_eligibility, "peer_email"),
-                                             (supporter, PairRole.SUPPORTER, supporter_eligibility, "supporter_email")):
+    for person, eligibility, field in ((peer, peer_eligibility, "peer_email"),
+                                       (supporter, supporter_eligibility, "supporter_email")):
         prospect_named_by_manager = eligibility == Eligibility.PROSPECT and sender_manages
         if not prospect_named_by_manager and not person_belongs_to_organisation(person, organisation):
             raise ValidationError({field: (

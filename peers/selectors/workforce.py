@@ -418,3 +418,12 @@ def person_belongs_to_organisation(person, organisation: Organisation, *, on=Non
 def person_manages_organisation(person, organisation: Organisation) -> bool:
     """A manager's role at this organisation itself (not an administrator's reach)."""
     return RoleAssignment.objects.filter(user=person, role=Role.MANAGER, organisation=organisation).exists()
+
+
+def organisation_list_belonged_to(person, *, on=None) -> QuerySet[Organisation]:
+    """Organisations the person belongs to now: where they work (a current engagement) or
+    that they manage (the offices they may apply to training from)."""
+    day = on or timezone.localdate()
+    working = _current(Engagement.objects.filter(person=person), day).values("organisation_id")
+    managing = RoleAssignment.objects.filter(user=person, role=Role.MANAGER).values("organisation_id")
+    return Organisation.objects.filter(Q(pk__in=working) | Q(pk__in=managing)).order_by("name")
