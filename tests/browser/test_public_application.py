@@ -48,3 +48,32 @@ def test_a_visitor_applies_as_a_pair_and_confirms_by_email(browser, live_server,
     assert set(Application.objects.filter(applicant_email__in=["aoi@example.test", "makoto@example.test"])
                .values_list("state", flat=True)) == {"submitted"}
     context.close()
+
+
+def test_the_staff_applications_table_is_cards_on_a_phone_with_the_pair_together(browser, live_server, demo):  # noqa: F811
+    import pyotp
+
+    from peers.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET
+    from training.models import Cohort
+
+    cohort = Cohort.objects.get(name="2026年度 基礎研修 仙台")
+    context = browser.new_context(locale="en-GB", viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.goto(f"{live_server.url}/en/accounts/login/")
+    page.locator('input[name="login"]').fill("trainer@example.org")
+    page.locator('input[name="password"]').fill(DEMO_PASSWORD)
+    page.locator('input[name="password"]').press("Enter")
+    page.wait_for_url("**/2fa/authenticate/**")
+    page.locator("input[name=code]").fill(pyotp.TOTP(DEMO_TOTP_SECRET).now())
+    page.locator("input[name=code]").press("Enter")
+    page.wait_for_url("**/me/")
+    page.goto(f"{live_server.url}/en/staff/training/{cohort.course.body_id}/cohorts/{cohort.pk}/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    pair = page.locator("tbody.pair").first
+    # A card: the rows of the pair stack inside one box as wide as the screen allows.
+    assert pair.evaluate("el => getComputedStyle(el).display") == "block"
+    assert pair.locator("tr").count() == 3  # the pair's heading with its actions, then both people
+    assert pair.get_by_role("button", name=re.compile("^Select the pair")).count() == 1
+    assert pair.get_by_role("button", name=re.compile("^Enrol")).count() == 0
+    assert axe_violations(page) == []
+    context.close()
