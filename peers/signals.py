@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from allauth.mfa.models import Authenticator
 from allauth.mfa.signals import authenticator_added
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
+
+# Sent by peers.services.invitation_accept, inside its transaction, with `invitation` and
+# `user`: other apps attach what waited for this account (training: a visitor's application).
+invitation_accepted = Signal()
 
 
 @receiver(authenticator_added, sender=Authenticator, dispatch_uid="kakehashi_enrolment_counts_as_two_step")

@@ -15,7 +15,18 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .bilingual import both, call_bilingual
-from .models import Application, Certification, Cohort, CohortDay, Completion, Course
+from .models import (
+    ACCOMMODATION_MAX_CHARS,
+    ELIGIBILITY_FOR_ROLE,
+    Application,
+    Certification,
+    Cohort,
+    CohortDay,
+    Completion,
+    Course,
+    Eligibility,
+    PairRole,
+)
 from .ratelimit import allow
 from .selectors import (
     accommodation_requests_read,
@@ -32,6 +43,7 @@ from .selectors import (
     verification_get,
 )
 from .services import (
+    application_pair_submit,
     application_submit,
     application_transition,
     attendance_record,
@@ -97,13 +109,13 @@ class CohortSerializer(serializers.ModelSerializer):
 
 
 class ApplicationSerializer(serializers.ModelSerializer):
-    applicant_name = serializers.CharField(source="applicant.display_name", read_only=True)
+    applicant_name = serializers.CharField(source="person_name", read_only=True)
     accommodation_request = serializers.SerializerMethodField()
 
     class Meta:
         model = Application
-        fields = ["id", "cohort", "applicant", "applicant_name", "organisation", "pair", "state", "created_at",
-                  "accommodation_request"]
+        fields = ["id", "cohort", "applicant", "applicant_name", "organisation", "pair", "pair_role",
+                  "eligibility", "state", "created_at", "accommodation_request"]
 
     def get_accommodation_request(self, application) -> str | None:
         """Only the cohort's organisers (and the applicant) read the request; others get null."""
@@ -119,8 +131,20 @@ class ApplicationInput(serializers.Serializer):
     cohort = serializers.IntegerField()
     consent = serializers.BooleanField()
     organisation = serializers.IntegerField(required=False, allow_null=True)
-    partner_email = serializers.EmailField(required=False, allow_blank=True)
-    accommodation_request = serializers.CharField(required=False, allow_blank=True, max_length=4000)
+    peer_email = serializers.EmailField(
+        required=False, allow_blank=True,
+        help_text="Pairs-only cohorts: the 当事者's account email (may be the sender's).")
+    peer_eligibility = serializers.ChoiceField(
+        choices=[c for c in Eligibility.choices if c[0] in ELIGIBILITY_FOR_ROLE[PairRole.PEER]],
+        required=False, allow_blank=True)
+    supporter_email = serializers.EmailField(
+        required=False, allow_blank=True,
+        help_text="Pairs-only cohorts: the 協働支援者's account email (a manager or co-worker of the office).")
+    supporter_eligibility = serializers.ChoiceField(
+        choices=[c for c in Eligibility.choices if c[0] in ELIGIBILITY_FOR_ROLE[PairRole.SUPPORTER]],
+        required=False, allow_blank=True)
+    accommodation_request = serializers.CharField(required=False, allow_blank=True,
+                                                  max_length=ACCOMMODATION_MAX_CHARS)
     accommodation_consent = serializers.BooleanField(
         required=False, default=False,
         help_text="Consent to share the accommodation request with the training body's staff; "
@@ -227,12 +251,26 @@ class ApplicationList(_ListView):
         organisation = None
         if values.get("organisation"):
             organisation = Organisation.objects.filter(pk=values["organisation"]).first()
-        application, errors = call_bilingual(
-            application_submit, cohort=cohort, applicant=request.user, consent=values["consent"],
-            organisation=organisation, partner_email=values.get("partner_email", ""),
-            accommodation_request=values.get("accommodation_request", ""),
-            accommodation_consent=values.get("accommodation_consent", False),
-        )
+        if values.get("organisation") and organisation is None:
+            return _bad_request({"organisation": [both(_("There is no such office."))]})
+        common = {
+            "cohort": cohort, "consent": values["consent"], "organisation": organisation,
+            "accommodation_request": values.get("accommodation_request", ""),
+            "accommodation_consent": values.get("accommodation_consent", False),
+        }
+        if cohort.pair_applications:
+            result, errors = call_bilingual(
+                application_pair_submit, submitted_by=request.user,
+                peer_email=values.get("peer_email", ""), peer_eligibility=values.get("peer_eligibility", ""),
+                supporter_email=values.get("supporter_email", ""),
+                supporter_eligibility=values.get("supporter_eligibility", ""), **common,
+            )
+            if errors:
+                return _bad_request(errors)
+            # The sender's own application of the two (the peer's when a manager sent both).
+            application = next((a for a in result if a.applicant_id == request.user.pk), result[0])
+        else:
+            application, errors = call_bilingual(application_submit, applicant=request.user, **common)
         if errors:
             return _bad_request(errors)
         return Response(ApplicationSerializer(application, context={"user": request.user}).data,

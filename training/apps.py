@@ -11,3 +11,13 @@ class TrainingConfig(AppConfig):
         from .parts import register_parts
 
         register_parts()
+
+        from peers.signals import invitation_accepted
+
+        invitation_accepted.connect(_attach_applications, dispatch_uid="training_attach_invited_applications")
+
+
+def _attach_applications(sender, invitation, user, **kwargs) -> None:
+    from .services import application_attach_invited
+
+    application_attach_invited(invitation=invitation, user=user)

@@ -33,7 +33,11 @@ from .models import (
     TrainingBody,
 )
 from .services import (
+    PUBLIC_CONFIRM_SALT,
     add_months,
+    application_pair_submit,
+    application_public_confirm,
+    application_public_submit,
     certification_issue,
     certification_revoke,
     certification_suspend,
@@ -63,6 +67,34 @@ def _person(email: str, name: str) -> User:
     if user is None:
         user = User.objects.create_user(email=email, password=None, display_name=name)
     return user
+
+
+def _pair_applications(cohort: Cohort) -> None:
+    """The 基礎研修 takes pairs (issue: applications as the prefecture scheme runs them): the
+    manager of the demo office applies for its peer (当事者, employed) and its consultation
+    support specialist (協働支援者, co-worker); a visitor without an account applied with a
+    partner from the same office and confirmed by email (staff see "no account yet")."""
+    from django.core import signing
+
+    from peers.demo import MANAGER_ORGANISATION_NAME
+
+    office = Organisation.objects.get(name=MANAGER_ORGANISATION_NAME)
+    manager = User.objects.filter(email="manager@example.org").first()
+    if manager is not None and not cohort.applications.filter(applicant__email="peer@example.org").exists():
+        application_pair_submit(
+            cohort=cohort, submitted_by=manager, organisation=office,
+            peer_email="peer@example.org", peer_eligibility="employed",
+            supporter_email="pro@example.org", supporter_eligibility="coworker", consent=True,
+        )
+    if not cohort.applications.filter(applicant_email="visitor@example.org").exists():
+        made = application_public_submit(
+            cohort=cohort, name="山田 花子", kana="やまだ はなこ", email="visitor@example.org",
+            organisation=office, consent=True, role="peer", eligibility="prospect",
+            partner_name="佐藤 一郎", partner_kana="さとう いちろう", partner_email="visitor-partner@example.org",
+            partner_eligibility="coworker", language="ja",
+        )
+        if made:
+            application_public_confirm(key=signing.dumps({"a": made[0].pk}, salt=PUBLIC_CONFIRM_SALT))
 
 
 def load() -> dict:
@@ -136,6 +168,8 @@ def load() -> dict:
             for i in range(2):
                 cohort_day_add(cohort=cohort, date=today + datetime.timedelta(days=90 + i),
                                starts_at=datetime.time(9, 30), ends_at=datetime.time(16, 30), actor=trainer)
+
+    _pair_applications(Cohort.objects.get(course=courses[CourseKind.BASIC], name="2026年度 基礎研修 仙台"))
 
     # Certifications in every state; the issue date places each where the dates put it.
     validity = ctype.validity_months

@@ -4,10 +4,21 @@ from django import forms
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
-from peers.models import Organisation
+from peers.models import Organisation, kana_validator
+from peers.selectors.workforce import organisation_list_belonged_to
 
 from .evidence import max_bytes
-from .models import Application, CECategory, Cohort, Course, CredentialType
+from .models import (
+    ACCOMMODATION_MAX_CHARS,
+    ELIGIBILITY_FOR_ROLE,
+    Application,
+    CECategory,
+    Cohort,
+    Course,
+    CredentialType,
+    Eligibility,
+    PairRole,
+)
 
 
 class DateInput(forms.DateInput):
@@ -30,17 +41,28 @@ class VerifyForm(forms.Form):
     )
 
 
-class ApplicationForm(forms.Form):
-    organisation = forms.ModelChoiceField(
-        label=_("Organisation you apply from"), queryset=Organisation.objects.all(), required=False
-    )
-    partner_email = forms.EmailField(
-        label=_("Email address of your pair partner (if they have applied already)"), required=False
-    )
+class CountedTextarea(forms.Textarea):
+    """A textarea with a live count of characters left (site/static/js/counter.js); the
+    limit is enforced by the form and the service whatever the browser does."""
+
+    def __init__(self, *, max_chars: int, attrs=None):
+        super().__init__(attrs={
+            "rows": 4, "maxlength": str(max_chars), "data-counter": str(max_chars),
+            "data-counter-left": _("%(count)s characters left"),
+            "data-counter-over": _("%(count)s characters too many"),
+            **(attrs or {}),
+        })
+
+
+def _eligibility_choices(role: str):
+    return [(value, Eligibility(value).label) for value in ELIGIBILITY_FOR_ROLE[role]]
+
+
+class _AccommodationFields(forms.Form):
     accommodation_request = forms.CharField(
         label=_("Reasonable-accommodation request (optional)"),
-        help_text=_("Only the cohort's organisers will read this."),
-        widget=forms.Textarea(attrs={"rows": 4}), required=False,
+        max_length=ACCOMMODATION_MAX_CHARS,
+        widget=CountedTextarea(max_chars=ACCOMMODATION_MAX_CHARS), required=False,
     )
     accommodation_consent = forms.BooleanField(
         label=_("I agree that the training body's staff for this cohort read my accommodation request "
@@ -54,11 +76,93 @@ class ApplicationForm(forms.Form):
         required=True,
     )
 
+
+class ApplicationForm(_AccommodationFields):
+    """Applying while signed in. A pairs-only cohort asks for the office and both people."""
+
+    organisation = forms.ModelChoiceField(
+        label=_("Office you apply from"), queryset=Organisation.objects.all(), required=False
+    )
+    peer_email = forms.EmailField(
+        label=_("Email address of the 当事者"), required=False,
+        help_text=_("The person with lived experience. It may be you. They need an account."),
+    )
+    peer_eligibility = forms.ChoiceField(
+        label=_("The 当事者 is"), choices=_eligibility_choices(PairRole.PEER), required=False,
+        widget=forms.RadioSelect,
+    )
+    supporter_email = forms.EmailField(
+        label=_("Email address of the 協働支援者"), required=False,
+        help_text=_("A manager or co-worker of the same office. It may be you. They need an account."),
+    )
+    supporter_eligibility = forms.ChoiceField(
+        label=_("The 協働支援者 is"), choices=_eligibility_choices(PairRole.SUPPORTER), required=False,
+        widget=forms.RadioSelect,
+    )
+    field_order = ["organisation", "peer_email", "peer_eligibility", "supporter_email", "supporter_eligibility",
+                   "accommodation_request", "accommodation_consent", "consent"]
+
+    def __init__(self, *args, cohort: Cohort, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["accommodation_request"].help_text = _(
+            "Only the cohort's organisers will read this. Up to %(max)s characters.") % {"max": ACCOMMODATION_MAX_CHARS}
+        self.pair = cohort.pair_applications
+        if not self.pair:
+            for name in ("organisation", "peer_email", "peer_eligibility", "supporter_email", "supporter_eligibility"):
+                del self.fields[name]
+            return
+        for name in ("organisation", "peer_email", "peer_eligibility", "supporter_email", "supporter_eligibility"):
+            self.fields[name].required = True
+        if user is not None and user.is_authenticated:
+            self.fields["organisation"].queryset = organisation_list_belonged_to(user)
+
+
+class PublicApplicationForm(forms.Form):
+    """A visitor applies without an account. `website` is a trap for robots: hidden from
+    people (and from screen readers), so anything typed in it marks the sender as a robot."""
+
+    name = forms.CharField(label=_("Your name"), max_length=100)
+    kana = forms.CharField(label=_("Reading of your name (kana)"), max_length=100, validators=[kana_validator])
+    email = forms.EmailField(
+        label=_("Your email address"),
+        help_text=_("We email you a link to confirm the application. Nothing is sent to the training body before you confirm."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    organisation = forms.ModelChoiceField(label=_("Office you apply from"), queryset=Organisation.objects.all())
+    role = forms.ChoiceField(label=_("Your role in the pair"), choices=PairRole.choices, widget=forms.RadioSelect)
+    eligibility = forms.ChoiceField(
+        label=_("About you"), choices=Eligibility.choices, widget=forms.RadioSelect,
+        help_text=_("当事者: employed, or with a concrete prospect of employment, at a target service. "
+                    "協働支援者: a manager or co-worker of the same office."),
+    )
+    partner_name = forms.CharField(label=_("Your partner's name"), max_length=100)
+    partner_kana = forms.CharField(label=_("Reading of your partner's name (kana)"), max_length=100,
+                                   validators=[kana_validator])
+    partner_email = forms.EmailField(label=_("Your partner's email address"))
+    partner_eligibility = forms.ChoiceField(label=_("About your partner"), choices=Eligibility.choices,
+                                            widget=forms.RadioSelect)
+    consent = forms.BooleanField(
+        label=_("I agree that the training body uses this data (and my partner's, with their agreement) "
+                "to run this training."),
+    )
+    website = forms.CharField(label=_("Leave this empty"), required=False, widget=forms.TextInput(
+        attrs={"autocomplete": "off", "tabindex": "-1"}))
+
     def __init__(self, *args, cohort: Cohort, **kwargs):
         super().__init__(*args, **kwargs)
-        if not cohort.pair_applications:
-            del self.fields["organisation"]
-            del self.fields["partner_email"]
+        self.fields["name"].widget.attrs["autocomplete"] = "name"
+        self.pair = cohort.pair_applications
+        if not self.pair:
+            for name in ("role", "eligibility", "partner_name", "partner_kana", "partner_email", "partner_eligibility"):
+                del self.fields[name]
+            self.fields["consent"].label = _("I agree that the training body uses this data to run this training.")
+
+    @property
+    def is_robot(self) -> bool:
+        return bool(self.data.get("website"))
+
+    def visible_fields(self):
+        return [f for f in super().visible_fields() if f.name != "website"]
 
 
 class CourseForm(forms.ModelForm):
@@ -150,6 +254,14 @@ APPLICATION_ACTIONS = {
     Application.State.ENROLLED: _("Enrol"),
     Application.State.WITHDRAWN: _("Withdraw"),
 }
+# The actions a pair takes together, named for the pair.
+PAIR_ACTIONS = {
+    Application.State.SELECTED: _("Select the pair"),
+    Application.State.WAITLISTED: _("Wait-list the pair"),
+    Application.State.DECLINED: _("Decline the pair"),
+}
+# Consequential actions: the page asks to confirm first.
+CONFIRM_STATES = frozenset({Application.State.DECLINED, Application.State.WITHDRAWN})
 
 
 class CredentialTypeForm(forms.ModelForm):

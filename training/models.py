@@ -11,13 +11,13 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxLengthValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from peers.models import Organisation, Prefecture
+from peers.models import Organisation, Prefecture, kana_validator
 
 from .evidence import evidence_storage
 
@@ -196,7 +196,11 @@ class Cohort(models.Model):
     )
     pair_applications = models.BooleanField(
         _("apply as a pair"), default=False,
-        help_text=_("A peer and a co-worker apply together from one organisation."),
+        help_text=_(
+            "Pairs only: one 当事者 and one 協働支援者 (a manager or co-worker) apply together "
+            "from one office, as the 基礎研修 and 専門研修 of the 障害者ピアサポート研修 do. "
+            "A solo application is refused."
+        ),
     )
     fee_yen = models.PositiveIntegerField(_("fee (yen)"), default=0)
     funding_source = models.CharField(_("funding source (grant name)"), max_length=200, blank=True)
@@ -283,8 +287,35 @@ class Instructor(models.Model):
         return self.name
 
 
+# Longest reasonable-accommodation request, in characters (the form shows a counter).
+ACCOMMODATION_MAX_CHARS = 1000
+
+
+class PairRole(models.TextChoices):
+    """The two places of a pair application (障害者ピアサポート研修)."""
+
+    PEER = "peer", _("当事者 (person with lived experience)")
+    SUPPORTER = "supporter", _("協働支援者 (manager or co-worker)")
+
+
+class Eligibility(models.TextChoices):
+    """What the applicant states about each person of a pair (recorded, not a diagnosis)."""
+
+    EMPLOYED = "employed", _("Employed at a target service")
+    PROSPECT = "prospect", _("Concrete prospect of employment at a target service")
+    MANAGER = "manager", _("Manager of the office")
+    COWORKER = "coworker", _("Co-worker at the office")
+
+
+ELIGIBILITY_FOR_ROLE = {
+    PairRole.PEER: (Eligibility.EMPLOYED, Eligibility.PROSPECT),
+    PairRole.SUPPORTER: (Eligibility.MANAGER, Eligibility.COWORKER),
+}
+
+
 class Application(models.Model):
     class State(models.TextChoices):
+        UNCONFIRMED = "unconfirmed", _("Waiting for email confirmation")
         SUBMITTED = "submitted", _("Submitted")
         SELECTED = "selected", _("Selected")
         WAITLISTED = "waitlisted", _("Wait-listed")
@@ -299,9 +330,20 @@ class Application(models.Model):
     cohort = models.ForeignKey(
         Cohort, on_delete=models.PROTECT, related_name="applications", verbose_name=_("cohort")
     )
+    # Empty only for a visitor's application (from the public page) until they sign up.
     applicant = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="training_applications",
-        verbose_name=_("applicant"),
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="training_applications", verbose_name=_("applicant"),
+    )
+    applicant_name = models.CharField(_("name"), max_length=100, blank=True)
+    applicant_kana = models.CharField(
+        _("name reading (kana)"), max_length=100, blank=True, validators=[kana_validator]
+    )
+    applicant_email = models.EmailField(_("email address"), blank=True)
+    language = models.CharField(_("language"), max_length=8, blank=True)
+    invitation = models.ForeignKey(
+        "peers.Invitation", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("account invitation"),
     )
     organisation = models.ForeignKey(
         Organisation, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
@@ -311,11 +353,20 @@ class Application(models.Model):
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
         verbose_name=_("paired application"),
     )
+    pair_role = models.CharField(_("role in the pair"), max_length=20, choices=PairRole.choices, blank=True)
+    eligibility = models.CharField(
+        _("eligibility stated"), max_length=20, choices=Eligibility.choices, blank=True
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("submitted by"),
+    )
     state = models.CharField(
         _("state"), max_length=20, choices=State.choices, default=State.SUBMITTED, db_index=True
     )
     accommodation_request = models.TextField(
         _("reasonable-accommodation request (合理的配慮)"), blank=True,
+        max_length=ACCOMMODATION_MAX_CHARS, validators=[MaxLengthValidator(ACCOMMODATION_MAX_CHARS)],
         help_text=_("Only the cohort's organisers can read this."),
     )
     accommodation_consent = models.ForeignKey(
@@ -335,10 +386,34 @@ class Application(models.Model):
                 name="application_accommodation_needs_consent",
                 condition=Q(accommodation_request="") | Q(accommodation_consent__isnull=False),
             ),
+            models.CheckConstraint(
+                name="application_names_a_person",
+                condition=Q(applicant__isnull=False) | ~Q(applicant_email=""),
+            ),
+            models.CheckConstraint(
+                name="application_pair_role_eligibility",
+                condition=Q(pair_role="", eligibility="")
+                | Q(pair_role="peer", eligibility__in=["employed", "prospect"])
+                | Q(pair_role="supporter", eligibility__in=["manager", "coworker"]),
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.applicant} → {self.cohort}"
+        return f"{self.person_name} → {self.cohort}"
+
+    @property
+    def person_name(self) -> str:
+        """The applicant's name: from the account, or as a visitor typed it."""
+        return self.applicant.display_name if self.applicant_id else self.applicant_name
+
+    @property
+    def person_email(self) -> str:
+        return self.applicant.email if self.applicant_id else self.applicant_email
+
+    @property
+    def is_public(self) -> bool:
+        """Sent from the public page by someone without an account (yet)."""
+        return self.applicant_id is None
 
 
 class ApplicationStateChange(AppendOnlyModel):

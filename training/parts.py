@@ -37,6 +37,15 @@ APPLICATIONS = RetentionKind(
     "Training applications and attendance are the training body's basis for completions and are "
     "kept for 5 years after the application, then erased.",
 )
+UNCONFIRMED_APPLICATIONS = RetentionKind(
+    "training_unconfirmed_applications", _("Applications from the public page never confirmed"),
+    ("created",), 14, "days",
+    "アカウントなしで申し込まれ、メールで確認されなかった研修の申込（氏名・よみがな・メールアドレス・事業所）は、"
+    "申込から14日後に消去します（確認の期限を過ぎ、使われないため）。",
+    "Applications sent from the public page without an account and never confirmed by email (name, "
+    "reading, email address, office) are erased 14 days after they were sent: the link has expired and "
+    "they serve no one.",
+)
 COMPLETIONS = RetentionKind(
     "completions", _("Completions (after erasure)"), ("created",), 10, "years",
     "修了の記録は研修機構の修了者名簿として、修了日から10年間保存します（アカウント削除後は氏名なし）。",
@@ -72,17 +81,20 @@ class TrainingPart(Part):
         "training.InHouseTraining.attendees",
     )
     actor_fields = (
-        "training.ApplicationStateChange.actor", "training.Attendance.recorded_by",
+        "training.ApplicationStateChange.actor", "training.Application.submitted_by",
+        "training.Attendance.recorded_by",
         "training.CertificationStatusChange.actor", "training.ContinuingEducation.reviewed_by",
         "training.InHouseTraining.recorded_by", "training.StaffingPublication.recorded_by",
     )
-    retention_kinds = (ACCOMMODATION_REQUESTS, APPLICATIONS, COMPLETIONS, CERTIFICATIONS, CONTINUING_EDUCATION)
+    retention_kinds = (ACCOMMODATION_REQUESTS, APPLICATIONS, UNCONFIRMED_APPLICATIONS, COMPLETIONS, CERTIFICATIONS,
+                       CONTINUING_EDUCATION)
 
     def tables(self):
         return [
             Table("training_applications", Application, (
                 "id", "cohort__course__body__organisation__name", "cohort__course__title", "cohort__name",
-                "organisation__name", "state", "accommodation_request", "consent_at", "created_at", "pair"),
+                "organisation__name", "pair", "pair_role", "eligibility", "state", "accommodation_request",
+                "consent_at", "created_at", "applicant_name", "applicant_kana", "applicant_email"),
                 lambda user: Application.objects.filter(applicant=user),
                 labels={"id": _("number"), "cohort__course__body__organisation__name": _("training body")}),
             Table("training_application_history", ApplicationStateChange,
@@ -129,7 +141,8 @@ class TrainingPart(Part):
     def erase(self, user, *, request, now):
         kept = []
         applications = Application.objects.filter(applicant=user)
-        applications.update(accommodation_request="", accommodation_consent=None)
+        applications.update(accommodation_request="", accommodation_consent=None, applicant_name="",
+                            applicant_kana="", applicant_email="")
         # Applications that never held a place serve no one once the person is gone.
         applications.exclude(state__in=Application.PLACE_STATES).delete()
         placed = list(applications.values_list("created_at", flat=True))
@@ -186,6 +199,15 @@ class TrainingPart(Part):
             count = rows.count()
             rows.delete()
             return count
+        if kind == UNCONFIRMED_APPLICATIONS.code:
+            rows = Application.objects.filter(state=Application.State.UNCONFIRMED, applicant__isnull=True,
+                                              created_at__date__lt=cutoff)
+            ids = list(rows.values_list("pk", flat=True))
+            # Their history goes with them (the rule ends the record, as for certifications).
+            ApplicationStateChange.objects.filter(application_id__in=ids).delete()
+            Application.objects.filter(pk__in=ids).update(pair=None)
+            Application.objects.filter(pk__in=ids).delete()
+            return len(ids)
         if kind == CONTINUING_EDUCATION.code:
             rows = ContinuingEducation.objects.filter(date__lt=cutoff)
             count = rows.count()

@@ -125,9 +125,11 @@ def cohort_get_open(pk) -> Cohort:
 
 # ---------------------------------------------------------------- applications
 def application_list_for(user) -> QuerySet[Application]:
-    """Applications to cohorts this user runs (organisers see accommodation requests)."""
+    """Applications to cohorts this user runs (organisers see accommodation requests). A
+    visitor's application still waiting for its email confirmation is not among them."""
     return (
         Application.objects.filter(cohort__course__body_id__in=_body_ids(user))
+        .exclude(state=Application.State.UNCONFIRMED)
         .select_related("applicant", "organisation", "cohort__course__body", "pair__applicant",
                         "accommodation_consent")
     )
@@ -138,6 +140,24 @@ def application_get_for(user, pk) -> Application:
     if application is None:
         raise Http404
     return application
+
+
+def application_groups(applications) -> list[list[Application]]:
+    """Applications as the staff table shows them: a pair is one group (当事者 first) placed
+    where its first application came in, anyone alone a group of one."""
+    by_pk = {a.pk: a for a in applications}
+    groups, seen = [], set()
+    for application in applications:
+        if application.pk in seen:
+            continue
+        group = [application]
+        partner = by_pk.get(application.pair_id)
+        if partner is not None and partner.pk not in seen:
+            group.append(partner)
+            group.sort(key=lambda a: (a.pair_role != "peer", a.pk))
+        seen.update(a.pk for a in group)
+        groups.append(group)
+    return groups
 
 
 def application_list_of(user) -> QuerySet[Application]:
@@ -155,7 +175,7 @@ def application_can_see_accommodation(user, application: Application) -> bool:
         DataCategory.ACCOMMODATIONS
     ):
         return False
-    if application.applicant_id == getattr(user, "pk", None):
+    if application.applicant_id is not None and application.applicant_id == getattr(user, "pk", None):
         return True
     return application.cohort.course.body_id in _body_ids(user)
 

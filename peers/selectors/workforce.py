@@ -27,6 +27,7 @@ from ..models import (
     ProfessionalRole,
     Profile,
     Role,
+    RoleAssignment,
     SensitiveAccess,
     User,
 )
@@ -402,3 +403,27 @@ def prefecture_counts_for(user) -> list[dict]:
             }
         )
     return rows
+
+
+def person_belongs_to_organisation(person, organisation: Organisation, *, on=None) -> bool:
+    """Whether the person works at the organisation now (a current engagement of any kind) or
+    manages it (a manager's role there). An administrator's reach does not count."""
+    if person is None or organisation is None:
+        return False
+    if _current(Engagement.objects.filter(person=person, organisation=organisation), on).exists():
+        return True
+    return RoleAssignment.objects.filter(user=person, role=Role.MANAGER, organisation=organisation).exists()
+
+
+def person_manages_organisation(person, organisation: Organisation) -> bool:
+    """A manager's role at this organisation itself (not an administrator's reach)."""
+    return RoleAssignment.objects.filter(user=person, role=Role.MANAGER, organisation=organisation).exists()
+
+
+def organisation_list_belonged_to(person, *, on=None) -> QuerySet[Organisation]:
+    """Organisations the person belongs to now: where they work (a current engagement) or
+    that they manage (the offices they may apply to training from)."""
+    day = on or timezone.localdate()
+    working = _current(Engagement.objects.filter(person=person), day).values("organisation_id")
+    managing = RoleAssignment.objects.filter(user=person, role=Role.MANAGER).values("organisation_id")
+    return Organisation.objects.filter(Q(pk__in=working) | Q(pk__in=managing)).order_by("name")

@@ -122,7 +122,38 @@ def invitation_create(
         if role == Role.ADMIN:
             organisation = None
     _check_scope(role, organisation, prefecture, region)
+    return _invitation_save(
+        invited_by=invited_by, email=email, role=role, organisation=organisation,
+        prefecture=prefecture, region=region, request_language=request_language,
+    )
 
+
+# Roles another app's service may invite to on its own decision (no staff role: those need an
+# inviter who may give them).
+SELF_SERVICE_ROLES = frozenset({Role.PEER, Role.PROFESSIONAL})
+
+
+@transaction.atomic
+def invitation_issue(
+    *,
+    invited_by: User | None,
+    email: str,
+    role: str,
+    organisation: Organisation | None = None,
+    request_language: str | None = None,
+) -> Invitation:
+    """Invite someone another app has admitted (a training body selected their application):
+    only to a peer's or a professional's role, which carry no staff rights; the email and the
+    way in are the same as any invitation's."""
+    if role not in SELF_SERVICE_ROLES:
+        raise PermissionDenied(_("You cannot invite people to this role."))
+    return _invitation_save(
+        invited_by=invited_by, email=email, role=role, organisation=organisation,
+        prefecture=None, region=None, request_language=request_language,
+    )
+
+
+def _invitation_save(*, invited_by, email, role, organisation, prefecture, region, request_language) -> Invitation:
     invitation = Invitation(
         email=email.strip().lower(),
         role=role,
@@ -178,6 +209,9 @@ def invitation_accept(*, invitation: Invitation, user: User) -> RoleAssignment:
     invitation.accepted_by = user
     invitation.save(update_fields=["accepted_at", "accepted_by"])
     audit_record(actor=user, action="invitation.accept", target=invitation)
+    from ..signals import invitation_accepted
+
+    invitation_accepted.send(sender=Invitation, invitation=invitation, user=user)
     return assignment
 
 

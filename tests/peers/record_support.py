@@ -96,11 +96,13 @@ def rich_record(person, factories, org, *, count=3, prefix="PSS") -> Record:
     r.credential = CredentialType.objects.create(body=r.body, name="専門員", expires=True, validity_months=24)
     activity = Activity.objects.first()
     r.applications, r.meetings = [], []
-    for i in range(count):
-        cohort = open_cohort(r.body, r.trainer, name=f"2026年度 第{i + 1}期")
+    # Every application first: a course once completed cannot be applied to again.
+    cohorts = [open_cohort(r.body, r.trainer, name=f"2026年度 第{i + 1}期") for i in range(count)]
+    for i, cohort in enumerate(cohorts):
         r.applications.append(application_submit(
             cohort=cohort, applicant=person, consent=True, accommodation_request=f"休憩を多めに {i}",
             accommodation_consent=True))
+    for i, cohort in enumerate(cohorts):
         completion = completion_issue(person=person, course=cohort.course, completed_on=datetime.date(2025, 3, 1 + i),
                                       actor=r.trainer, cohort=cohort, notify=False)
         if i == 0:

@@ -38,3 +38,16 @@ def test_demo_shows_a_lapsed_and_a_revoked_certification_and_a_verifiable_comple
         assert response.status_code == 200, key
         assert f'class="verdict-word">{word}<' in response.content.decode()
     assert "ピア 陽子" in client.get(f"/verify/{numbers['peer_completion']}/").content.decode()
+
+
+def test_demo_shows_a_pair_application_and_a_visitors_pair():
+    from training.models import Application
+
+    call_command("load_demo", "--quiet-summary")
+    call_command("load_demo", "--quiet-summary")
+    basic = Application.objects.filter(cohort__name="2026年度 基礎研修 仙台")
+    peer = basic.get(applicant__email="peer@example.org")
+    assert (peer.pair_role, peer.eligibility, peer.pair.applicant.email) == ("peer", "employed", "pro@example.org")
+    visitor = basic.get(applicant_email="visitor@example.org")
+    assert visitor.applicant is None and visitor.state == "submitted" and visitor.pair.pair_role == "supporter"
+    assert basic.count() == 4

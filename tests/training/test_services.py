@@ -105,15 +105,7 @@ def test_first_come_cohort_selects_until_full_then_wait_lists(make_user, make_co
     assert (first.state, second.state) == ("selected", "waitlisted")
 
 
-def test_pair_application_links_both_people(make_user, make_cohort, organisation):
-    cohort = make_cohort(pair_applications=True)
-    peer, coworker = make_user(), make_user()
-    with pytest.raises(ValidationError):
-        _apply(cohort, peer)
-    first = _apply(cohort, peer, organisation=organisation)
-    second = _apply(cohort, coworker, organisation=organisation, partner_email=peer.email)
-    first.refresh_from_db()
-    assert first.pair_id == second.pk and second.pair_id == first.pk
+# Pair applications (one 当事者 and one 協働支援者 from one office): tests/training/test_pair_applications.py.
 
 
 def test_completion_follows_the_all_days_rule_and_credits_hours(make_user, cohort, trainer):

@@ -37,6 +37,12 @@ def field_group(field):
     )
     inner = format_html("{}{}", widget, label) if checkbox else format_html("{}{}", label, widget)
     css = "field field-error" if field.errors else "field"
+    if getattr(field.field.widget, "input_type", "") == "radio":
+        # A group of choices is a fieldset named by its legend (a label names one control).
+        legend = format_html("<legend>{}{}</legend>", field.label, required)
+        return format_html('<fieldset class="{} choices"{}>{}{}{}{}</fieldset>', css,
+                           format_html(' aria-describedby="{}"', " ".join(described)) if described else "",
+                           legend, field.as_widget(), help_html, errors)
     return format_html('<div class="{}">{}{}{}</div>', css, inner, help_html, errors)
 
 

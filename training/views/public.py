@@ -18,7 +18,7 @@ from peers.views._helpers import add_service_errors
 
 from ..certificates import certificate_refused, certification_pdf, completion_pdf
 from ..evidence import EvidenceUploadLimit, declared_too_large, evidence_response, too_large_error
-from ..forms import ApplicationForm, CERecordForm, VerifyForm
+from ..forms import ApplicationForm, CERecordForm, PublicApplicationForm, VerifyForm
 from ..models import TrainingBody
 from ..ratelimit import allow
 from ..selectors import (
@@ -37,12 +37,16 @@ from ..selectors import (
     verification_get,
 )
 from ..services import (
+    application_pair_submit,
+    application_public_confirm,
+    application_public_submit,
     application_submit,
     application_transition,
     ce_record_add,
     certification_set_public_name,
     completion_set_public_name,
     number_normalise,
+    public_confirmation_application,
 )
 
 
@@ -98,25 +102,95 @@ def cohort_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def cohort_apply(request: HttpRequest, pk: int) -> HttpResponse:
-    """Apply to an open cohort. Anyone signed in; someone signed out is sent to sign in first
-    (and, with open sign-up off, to ask the body for an invitation)."""
+    """Apply to an open cohort. Anyone signed in; someone signed out is sent to sign in first,
+    or applies from the public form (cohort_apply_public). A pairs-only cohort takes the office
+    and both people of the pair."""
     cohort = cohort_get_open(pk)
-    form = ApplicationForm(request.POST or None, cohort=cohort)
+    form = ApplicationForm(request.POST or None, cohort=cohort, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        common = {
+            "cohort": cohort, "consent": data["consent"],
+            "accommodation_request": data.get("accommodation_request") or "",
+            "accommodation_consent": bool(data.get("accommodation_consent")),
+        }
         try:
-            application_submit(
-                cohort=cohort, applicant=request.user, consent=data["consent"],
-                organisation=data.get("organisation"), partner_email=data.get("partner_email") or "",
-                accommodation_request=data.get("accommodation_request") or "",
-                accommodation_consent=bool(data.get("accommodation_consent")),
-            )
+            if cohort.pair_applications:
+                application_pair_submit(
+                    submitted_by=request.user, organisation=data.get("organisation"),
+                    peer_email=data["peer_email"], peer_eligibility=data["peer_eligibility"],
+                    supporter_email=data["supporter_email"],
+                    supporter_eligibility=data["supporter_eligibility"], **common,
+                )
+            else:
+                application_submit(applicant=request.user, **common)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
             messages.success(request, _("Your application has been sent. We have emailed you a copy."))
             return redirect("training:me")
     return render(request, "training/cohort_apply.html", {"cohort": cohort, "form": form})
+
+
+def _public_limit() -> tuple[int, int]:
+    return (getattr(settings, "KAKEHASHI_PUBLIC_APPLY_LIMIT", 5),
+            getattr(settings, "KAKEHASHI_PUBLIC_APPLY_PERIOD", 3600))
+
+
+def cohort_apply_public(request: HttpRequest, pk: int) -> HttpResponse:
+    """A visitor without an account applies with name, kana, email and office (a pair: their
+    partner's too). Robots are kept out without a puzzle anyone must solve: a per-address
+    limit on sending, and a field hidden from people that only robots fill in (they are shown
+    the same page as people, and nothing is stored)."""
+    cohort = cohort_get_open(pk)
+    form = PublicApplicationForm(request.POST or None, cohort=cohort)
+    if request.method == "POST":
+        limit, period = _public_limit()
+        if not allow(request, scope="public_apply", limit=limit, period=period):
+            response = render(request, "training/cohort_apply_public.html",
+                              {"cohort": cohort, "form": form, "limited": True}, status=429)
+            response["Retry-After"] = str(period)
+            return response
+        if form.is_robot:
+            return render(request, "training/cohort_apply_sent.html", {"cohort": cohort})
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                application_public_submit(
+                    cohort=cohort, name=data["name"], kana=data["kana"], email=data["email"],
+                    organisation=data["organisation"], consent=data["consent"],
+                    role=data.get("role", ""), eligibility=data.get("eligibility", ""),
+                    partner_name=data.get("partner_name", ""), partner_kana=data.get("partner_kana", ""),
+                    partner_email=data.get("partner_email", ""),
+                    partner_eligibility=data.get("partner_eligibility", ""),
+                    language=(translation.get_language() or settings.LANGUAGE_CODE)[:2],
+                    confirm_url=request.build_absolute_uri(reverse("training:application_confirm")),
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("Thank you. Please check your email to confirm the application."))
+                return render(request, "training/cohort_apply_sent.html", {"cohort": cohort})
+    return render(request, "training/cohort_apply_public.html", {"cohort": cohort, "form": form})
+
+
+def application_confirm(request: HttpRequest) -> HttpResponse:
+    """The link in a visitor's confirmation email. Opening it shows a button (mail scanners
+    that open links confirm nothing); pressing it sends the application."""
+    key = request.POST.get("key") or request.GET.get("key") or ""
+    try:
+        application = public_confirmation_application(key)
+    except ValidationError as error:
+        return render(request, "training/application_confirm.html", {"error": " ".join(error.messages)}, status=400)
+    if request.method == "POST":
+        try:
+            application = application_public_confirm(key=key)
+        except ValidationError as error:
+            return render(request, "training/application_confirm.html",
+                          {"error": " ".join(error.messages)}, status=400)
+        messages.success(request, _("Your application has been confirmed and sent to the training body."))
+        return render(request, "training/application_confirm.html", {"application": application, "done": True})
+    return render(request, "training/application_confirm.html", {"application": application, "key": key})
 
 
 @login_required

@@ -21,6 +21,8 @@ from peers.views._helpers import add_service_errors
 
 from ..forms import (
     APPLICATION_ACTIONS,
+    CONFIRM_STATES,
+    PAIR_ACTIONS,
     BodySettingsForm,
     CECategoryForm,
     CohortDayForm,
@@ -39,6 +41,8 @@ from ..models import Application, Certification, ContinuingEducation, Instructor
 from ..selectors import (
     accommodation_requests_read,
     application_get_for,
+    application_groups,
+    application_list_for,
     attendance_map,
     ce_record_list_for,
     certification_get_for_staff,
@@ -56,6 +60,8 @@ from ..selectors import (
     yearly_table,
 )
 from ..services import (
+    PAIR_TRANSITIONS,
+    application_actions,
     application_transition,
     attendance_record,
     ce_category_save,
@@ -241,35 +247,55 @@ def cohort_detail(request, body, pk):
             instructor.full_clean()
             instructor.save()
             return redirect("training:staff_cohort", body_id=body.pk, pk=cohort.pk)
-    applications = list(
-        Application.objects.filter(cohort=cohort).select_related(
-            "applicant", "organisation", "pair__applicant", "accommodation_consent", "cohort__course")
-    )
+    applications = list(application_list_for(request.user).filter(cohort=cohort).select_related("cohort__course"))
     shown = accommodation_requests_read(viewer=request.user, applications=applications,
                                         context=cohort.name)
     days = list(cohort.days.all())
     marks = attendance_map(cohort)
     for application in applications:
-        application.marks = [marks.get((day.pk, application.pk)) for day in days]
+        application.marks = [(day, marks.get((day.pk, application.pk))) for day in days]
         application.accommodation_shown = shown.get(application.pk, "")
+        valid = application_actions(application)
+        # A pair is selected, wait-listed or declined together: those actions sit on the pair.
+        application.own_actions = [(s, APPLICATION_ACTIONS[s]) for s in valid if s in APPLICATION_ACTIONS
+                                   and not (application.pair_id and s in PAIR_TRANSITIONS)]
+    groups = application_groups(applications)
+    for group in groups:
+        if len(group) == 2:
+            common = [s for s in application_actions(group[0]) if s in application_actions(group[1])]
+            group_actions = [(s, PAIR_ACTIONS[s]) for s in common if s in PAIR_TRANSITIONS]
+        else:
+            group_actions = []
+        group[0].pair_actions = group_actions
     return render(request, "training/staff/cohort_detail.html", {
-        "body": body, "cohort": cohort, "applications": applications, "days": days,
-        "actions": APPLICATION_ACTIONS, "day_form": day_form, "instructor_form": instructor_form,
+        "body": body, "cohort": cohort, "groups": groups, "days": days,
+        "day_form": day_form, "instructor_form": instructor_form,
+        "columns": 5 + len(days),
     })
 
 
 @body_view
-@require_POST
 def application_action(request, body, pk):
+    """Move an application (a pair: both) on. Declining and withdrawing ask to confirm first."""
     application = application_get_for(request.user, pk)
     _in_body(application.cohort.course.body_id, body)
+    if request.method != "POST":
+        return redirect("training:staff_cohort", body_id=body.pk, pk=application.cohort_id)
+    to_state = request.POST.get("to", "")
+    together = [application] + ([application.pair] if application.pair_id and to_state in PAIR_TRANSITIONS else [])
+    if to_state in CONFIRM_STATES and request.POST.get("confirm") != "1":
+        label = (PAIR_ACTIONS if len(together) == 2 else APPLICATION_ACTIONS).get(to_state, to_state)
+        return render(request, "training/staff/application_confirm.html", {
+            "body": body, "application": application, "together": together, "to": to_state, "label": label,
+        })
     try:
-        application_transition(application=application, to_state=request.POST.get("to", ""),
+        application_transition(application=application, to_state=to_state,
                                actor=request.user, note=request.POST.get("note", ""))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, _("%(name)s: the application has been updated.") % {"name": application.applicant.display_name})
+        names = "・".join(a.person_name for a in together)
+        messages.success(request, _("%(name)s: the application has been updated.") % {"name": names})
     return redirect("training:staff_cohort", body_id=body.pk, pk=application.cohort_id)
 
 
