@@ -692,7 +692,7 @@ class ReminderSent(models.Model):
     of either kind reaches a person per certification and day."""
 
     class Kind(models.TextChoices):
-        SCHEDULED = "scheduled", _("Scheduled")
+        SCHEDULED = "scheduled", _("Sent on schedule")
         MANUAL = "manual", _("Sent by staff")
 
     certification = models.ForeignKey(

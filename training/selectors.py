@@ -264,7 +264,7 @@ def quarter_of(day: datetime.date) -> tuple[datetime.date, datetime.date]:
 
 # Expiry windows of the register's filter: value -> label (dates from quarter_of and today).
 EXPIRY_CHOICES = [
-    ("this_quarter", pgettext_lazy("expiry filter", "Expires this quarter")),
+    ("this_quarter", pgettext_lazy("expiry filter", "Expires by the end of this quarter")),
     ("next_quarter", pgettext_lazy("expiry filter", "Expires next quarter")),
     ("within_90_days", pgettext_lazy("expiry filter", "Expires within 90 days")),
     ("expired", pgettext_lazy("expiry filter", "Validity already ended")),
@@ -273,8 +273,8 @@ EXPIRY_CHOICES = [
 
 def expiry_window(expiry: str, today: datetime.date) -> tuple[datetime.date | None, datetime.date | None] | None:
     """The dates (first, last; either may be open) of an expiry filter value, None if unknown."""
-    if expiry == "this_quarter":
-        return quarter_of(today)
+    if expiry == "this_quarter":  # still to come: those already past are in grace or lapsed
+        return today, quarter_of(today)[1]
     if expiry == "next_quarter":
         return quarter_of(quarter_of(today)[1] + datetime.timedelta(days=1))
     if expiry == "within_90_days":
@@ -318,15 +318,21 @@ def certification_search_for_staff(
         )
     if status in Certification.Status.values:
         qs = qs.filter(status=status)
-    window = expiry_window(expiry, today or timezone.localdate())
-    if window is not None:
-        first, last = window
-        qs = qs.filter(valid_until__isnull=False)
-        if first is not None:
-            qs = qs.filter(valid_until__gte=first)
-        if last is not None:
-            qs = qs.filter(valid_until__lte=last)
+    qs = _expiring(qs, expiry, today or timezone.localdate())
     return qs.order_by("-year", "-sequence", "-id")
+
+
+def _expiring(qs: QuerySet[Certification], expiry: str, today: datetime.date) -> QuerySet[Certification]:
+    window = expiry_window(expiry, today)
+    if window is None:
+        return qs
+    first, last = window
+    qs = qs.filter(valid_until__isnull=False)
+    if first is not None:
+        qs = qs.filter(valid_until__gte=first)
+    if last is not None:
+        qs = qs.filter(valid_until__lte=last)
+    return qs
 
 
 def certification_export_rows(certifications) -> tuple[list[str], Iterator[list]]:
@@ -380,10 +386,8 @@ def _cohorts_to_complete(body: TrainingBody, today: datetime.date) -> HomeCount:
 
 
 def _expiring_this_quarter(body: TrainingBody, today: datetime.date) -> HomeCount:
-    first, last = quarter_of(today)
-    count = Certification.objects.filter(
-        body=body, status__in=CURRENT_STATUSES, valid_until__gte=first, valid_until__lte=last
-    ).count()
+    # The same rows the register shows for its "this quarter" filter.
+    count = _expiring(Certification.objects.filter(body=body), "this_quarter", today).count()
     return HomeCount("expiring_this_quarter", _("Certifications expiring this quarter"), count,
                      "training:staff_certifications", "expiry=this_quarter")
 
