@@ -15,6 +15,7 @@ import pytest
 from django.urls import get_resolver
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from peers.models import Engagement
 from training.models import Application, Certification, ContinuingEducation
@@ -27,6 +28,7 @@ READ_ONLY = {
     "staff_home": "the list of one's bodies",
     "staff_body": "the body's home",
     "staff_cohorts": "the list of cohorts",
+    "staff_courses": "the list of courses and credential types",
     "staff_completions": "the list of completions",
     "staff_report_register": "a report",
     "staff_report_yearly": "a report",
@@ -34,11 +36,12 @@ READ_ONLY = {
 }
 
 
-def _expect(language: str, text: str, **values) -> str:
+def _expect(language: str, text, **values) -> str:
+    """The message in `language`; `text` a msgid, or (singular, plural, n) for ngettext."""
     with translation.override(language):
-        translated = _(text)
+        translated = ngettext(*text) if isinstance(text, tuple) else _(text)
     if language == "ja":
-        assert translated != text, f"no Japanese translation for {text!r}"
+        assert translated not in (text if isinstance(text, tuple) else (text,)), f"no Japanese for {text!r}"
     return translated % values if values else translated
 
 
@@ -55,8 +58,8 @@ def test_every_staff_action_ends_with_a_success_message(language, mfa_client, tr
     base = f"{prefix}/staff/training/{body.pk}"
     walked = set()
 
-    def act(name, url, data, text, **values):
-        walked.add(name)
+    def act(url_name, url, data, text, **values):
+        walked.add(url_name)
         response = client.post(url, data, follow=True)
         _shows(response, _expect(language, text, **values))
         return response
@@ -69,19 +72,26 @@ def test_every_staff_action_ends_with_a_success_message(language, mfa_client, tr
                                                     "active": "on"}, "The course has been saved.")
     act("staff_course_edit", f"{base}/courses/{initial_course.pk}/", {"form": "module", "module-title": "リカバリー",
                                                                    "module-hours": "6"}, "The module has been added.")
-    act("staff_credential_type_new", f"{base}/credential-types/new/", {
+    ctype_data = {
         "name": "認定ピアサポーター", "initial_course": initial_course.pk, "expires": "on", "validity_months": "24",
         "renewal_window_days": "90", "grace_days": "60", "late_renewal_limit_months": "6", "ce_hours_required": "30",
         "reminder_days": "120, 30", "floors": "",
-    }, "The credential type has been saved.")
+    }
+    act("staff_credential_type_new", f"{base}/credential-types/new/", ctype_data, "The credential type has been saved.")
+    new_type = body.credential_types.get(name="認定ピアサポーター")
+    act("staff_credential_type_edit", f"{base}/credential-types/{new_type.pk}/", {**ctype_data, "grace_days": "90"},
+        "The credential type has been saved.")
     now = timezone.localtime()
-    act("staff_cohort_new", f"{base}/cohorts/new/", {
+    cohort_data = {
         "course": initial_course.pk, "name": "2026年度 東京", "year": "2026", "prefecture": tokyo.pk, "place": "千代田区",
         "capacity": "10", "applications_open": (now - datetime.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"),
         "applications_close": (now + datetime.timedelta(days=20)).strftime("%Y-%m-%dT%H:%M"),
         "selection": "selection", "fee_yen": "0", "published": "on",
-    }, "The cohort has been saved.")
+    }
+    act("staff_cohort_new", f"{base}/cohorts/new/", cohort_data, "The cohort has been saved.")
     cohort = initial_course.cohorts.get()
+    act("staff_cohort_edit", f"{base}/cohorts/{cohort.pk}/edit/", {**cohort_data, "capacity": "12"},
+        "The cohort has been saved.")
     yesterday = timezone.localdate() - datetime.timedelta(days=1)
     act("staff_cohort", f"{base}/cohorts/{cohort.pk}/", {"form": "day", "day-date": yesterday.isoformat(),
                                                        "day-starts_at": "10:00", "day-ends_at": "16:00"},
@@ -138,7 +148,8 @@ def test_every_staff_action_ends_with_a_success_message(language, mfa_client, tr
     imported = Certification.objects.get(holder__email="imported@example.test")
     act("staff_certifications_bulk", f"{base}/certifications/bulk/",
         {"action": "remind", "selected": [imported.pk], "confirm": "1"},
-        "A renewal reminder has been sent to %(people)s people (%(count)s certifications).", people=1, count=1)
+        ("A renewal reminder has been sent to %(people)s person (%(count)s certifications).",
+         "A renewal reminder has been sent to %(people)s people (%(count)s certifications).", 1), people=1, count=1)
 
     # The staffing check of an organisation, by its manager.
     from peers.models import Role
