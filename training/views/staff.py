@@ -390,7 +390,7 @@ def certification_bulk(request, body):
     back = reverse("training:staff_certifications", kwargs={"body_id": body.pk})
     form = CertificationBulkForm(request.POST)
     # The filter travels with the selection (prefixed), so "all matching" means what was shown.
-    search, filters, matching = _register_search(
+    _search, filters, matching = _register_search(
         request, body, {k[len("filter-"):]: v for k, v in request.POST.items() if k.startswith("filter-")})
     query = urlencode({k: v for k, v in filters.items() if v})
     if query:
