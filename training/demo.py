@@ -32,6 +32,7 @@ from .models import (
     ReminderSent,
     TrainingBody,
 )
+from .selectors import quarter_of
 from .services import (
     PUBLIC_CONFIRM_SALT,
     add_months,
@@ -62,10 +63,10 @@ COHORTS = [
 ]
 
 
-def _person(email: str, name: str) -> User:
+def _person(email: str, name: str, kana: str = "") -> User:
     user = User.objects.filter(email=email).first()
     if user is None:
-        user = User.objects.create_user(email=email, password=None, display_name=name)
+        user = User.objects.create_user(email=email, password=None, display_name=name, name_kana=kana)
     return user
 
 
@@ -180,10 +181,15 @@ def load() -> dict:
         ("holder-lapsed@example.org", "認定 あかね", add_months(today, -validity) - datetime.timedelta(days=200), None),
         ("holder-suspended@example.org", "認定 しろう", today - datetime.timedelta(days=400), "suspend"),
         ("holder-revoked@example.org", "認定 くろう", today - datetime.timedelta(days=500), "revoke"),
+        # Expires before the end of this quarter: counted on the body's home, found by the filter.
+        ("holder-quarter@example.org", "認定 はるか", add_months(today, -validity) + datetime.timedelta(
+            days=max(0, (quarter_of(today)[1] - today).days // 2)), None),
     ]
+    kana = {"holder-active@example.org": "ニンテイ アオイ", "holder-grace@example.org": "にんてい みどり",
+            "holder-lapsed@example.org": "ニンテイ アカネ", "holder-quarter@example.org": "にんてい はるか"}
     cohort_2024 = Cohort.objects.get(course=initial, name="2024年度 横浜")
     for email, name, issued_on, action in holders:
-        person = _person(email, name)
+        person = _person(email, name, kana.get(email, ""))
         if Certification.objects.filter(holder=person, credential_type=ctype).exists():
             continue
         completion = Completion.objects.filter(person=person, course=initial).first() or completion_issue(
@@ -207,6 +213,21 @@ def load() -> dict:
                 certification=certification, cycle=certification.cycle, offset_days=120,
                 defaults={"missing": ["14 more hours of continuing education.", "3 more hours of 倫理."]},
             )
+    # Staff sent the one in grace a reminder by hand from the register (a bulk action), and a
+    # record was sampled for evidence review: both show on the body's home and in the lists.
+    grace_cert = Certification.objects.filter(holder__email="holder-grace@example.org", credential_type=ctype).first()
+    if grace_cert is not None and grace_cert.valid_until is not None:
+        ReminderSent.objects.get_or_create(
+            certification=grace_cert, cycle=grace_cert.cycle, kind=ReminderSent.Kind.MANUAL,
+            defaults={"offset_days": (grace_cert.valid_until - today).days, "missing": ["3 more hours of 倫理."]},
+        )
+    active = User.objects.filter(email="holder-active@example.org").first()
+    if active is not None:
+        ContinuingEducation.objects.get_or_create(
+            body=body, person=active, provider="ピアサポート協会", title="倫理と権利擁護",
+            defaults={"date": today - datetime.timedelta(days=30), "hours": Decimal("3"), "category": ethics,
+                      "review": ContinuingEducation.Review.SAMPLED},
+        )
     # Completions are evidence too (issue 12): the peer's shows their name when verified.
     Completion.objects.filter(person__email="peer@example.org", course=initial).update(show_name_publicly=True)
     peer_cert = Certification.objects.filter(holder__email="peer@example.org", credential_type=ctype).first()

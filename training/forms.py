@@ -13,12 +13,14 @@ from .models import (
     ELIGIBILITY_FOR_ROLE,
     Application,
     CECategory,
+    Certification,
     Cohort,
     Course,
     CredentialType,
     Eligibility,
     PairRole,
 )
+from .selectors import EXPIRY_CHOICES
 
 
 class DateInput(forms.DateInput):
@@ -340,3 +342,68 @@ class BodySettingsForm(forms.Form):
 
 class CECategoryForm(forms.Form):
     name = forms.CharField(label=_("Category name"), max_length=100)
+
+
+class CertificationSearchForm(forms.Form):
+    """The register's search and filters (GET). A bad value is a form error, never a 500."""
+
+    q = forms.CharField(
+        label=_("Search"), max_length=100, required=False,
+        help_text=_("Certificate number, name or reading in kana."),
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off", "spellcheck": "false"}),
+    )
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    expiry = forms.ChoiceField(label=_("Expiry"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [("", _("All"))] + list(Certification.Status.choices)
+        self.fields["expiry"].choices = [("", _("Any"))] + EXPIRY_CHOICES
+
+    def filters(self) -> dict:
+        """The valid filters only (a bad one is dropped and shown as an error)."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        return {key: data.get(key) or "" for key in ("q", "status", "expiry")}
+
+
+class IdListField(forms.Field):
+    """Record ids ticked in a list (checkboxes named alike)."""
+
+    widget = forms.MultipleHiddenInput
+    default_error_messages = {"invalid": _("The selection could not be read. Select the rows again.")}
+
+    def to_python(self, value):
+        if not value:
+            return []
+        if isinstance(value, str):
+            value = [value]
+        try:
+            ids = sorted({int(v) for v in value})
+        except (TypeError, ValueError):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+        if any(i <= 0 or i > 2**63 - 1 for i in ids):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return ids
+
+
+BULK_ACTIONS = {
+    "remind": _("Send a renewal reminder"),
+    "export_csv": _("Export the selected (CSV)"),
+    "export_xlsx": _("Export the selected (Excel)"),
+}
+
+
+class CertificationBulkForm(forms.Form):
+    """Rows ticked in the register (or every row matching the filter), and what to do with them."""
+
+    action = forms.ChoiceField(choices=list(BULK_ACTIONS.items()))
+    selected = IdListField(required=False)
+    all_matching = forms.BooleanField(required=False)
+    confirm = forms.BooleanField(required=False)
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("all_matching") and not data.get("selected") and "selected" not in self.errors:
+            raise forms.ValidationError(_("Select at least one certification first."), code="empty")
+        return data

@@ -760,7 +760,15 @@ class ContinuingEducation(models.Model):
 
 
 class ReminderSent(models.Model):
-    """One renewal reminder sent: never twice for the same certification, cycle and offset."""
+    """One renewal reminder sent: never twice for the same certification, cycle and offset.
+
+    Scheduled reminders go out at the credential type's offsets; staff may also send one by
+    hand (MANUAL), recorded with the days left on the day it was sent, so at most one reminder
+    of either kind reaches a person per certification and day."""
+
+    class Kind(models.TextChoices):
+        SCHEDULED = "scheduled", _("Sent on schedule")
+        MANUAL = "manual", _("Sent by staff")
 
     certification = models.ForeignKey(
         Certification, on_delete=models.CASCADE, related_name="reminders",
@@ -768,6 +776,7 @@ class ReminderSent(models.Model):
     )
     cycle = models.PositiveSmallIntegerField(_("cycle"))
     offset_days = models.SmallIntegerField(_("days before expiry"))
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.SCHEDULED)
     sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
     missing = models.JSONField(_("still missing then"), default=list, blank=True)
 

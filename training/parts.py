@@ -114,7 +114,7 @@ class TrainingPart(Part):
             Table("certification_history", CertificationStatusChange, (
                 "certification__number", "from_status", "to_status", "event", "at", "reason", "valid_until"),
                 lambda user: CertificationStatusChange.objects.filter(certification__holder=user)),
-            Table("renewal_reminders", ReminderSent, ("certification__number", "cycle", "offset_days", "sent_at"),
+            Table("renewal_reminders", ReminderSent, ("certification__number", "cycle", "offset_days", "kind", "sent_at"),
                   lambda user: ReminderSent.objects.filter(certification__holder=user)),
             Table("continuing_education", ContinuingEducation, (
                 "id", "body__organisation__name", "date", "provider", "title", "hours", "category__name",

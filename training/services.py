@@ -9,6 +9,7 @@ from __future__ import annotations
 import calendar
 import datetime
 import random
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
@@ -1163,6 +1164,74 @@ def reminders_send(*, today: datetime.date | None = None) -> int:
                 _notify_reminder(certification, missing)
                 sent += 1
     return sent
+
+
+@dataclass(frozen=True)
+class ManualReminderPlan:
+    """Who a manual renewal reminder would reach, before staff confirm it."""
+
+    to_send: list[Certification]
+    not_renewable: int  # no expiry date, or lapsed, suspended or revoked
+    reminded_today: int  # already had a reminder (either kind) today
+
+    @property
+    def people(self) -> int:
+        return len({c.holder_id for c in self.to_send})
+
+
+def reminder_manual_plan(*, certifications, today: datetime.date | None = None) -> ManualReminderPlan:
+    """Split the selected certifications into those a manual reminder would go to and those it
+    would skip (two queries, whatever their number). Reads only; reminder_manual_send sends."""
+    today = today or timezone.localdate()
+    S = Certification.Status
+    selected = list(certifications)
+    renewable = [c for c in selected if c.valid_until is not None and c.status in (S.ACTIVE, S.EXPIRING, S.GRACE)]
+    today_keys = {(c.pk, c.cycle, (c.valid_until - today).days) for c in renewable}
+    already = set(
+        ReminderSent.objects.filter(certification_id__in=[c.pk for c in renewable])
+        .values_list("certification_id", "cycle", "offset_days")
+    ) & today_keys
+    to_send = [c for c in renewable if (c.pk, c.cycle, (c.valid_until - today).days) not in already]
+    return ManualReminderPlan(to_send=to_send, not_renewable=len(selected) - len(renewable),
+                              reminded_today=len(renewable) - len(to_send))
+
+
+@transaction.atomic
+def reminder_manual_send(*, certifications, actor: User, today: datetime.date | None = None) -> ManualReminderPlan:
+    """Send a renewal reminder now to each selected certification that can still be renewed,
+    listing what is missing (as the scheduled ones do), and record each in the reminder log as
+    sent by staff, with the days left today as its offset: the log's rule (one reminder per
+    certification, cycle and offset) then keeps a person to one reminder a day, whoever sends
+    it. Returns what was sent and what was skipped. Certifications are locked while deciding,
+    so two staff confirming at once send each reminder once."""
+    from .selectors import renewal_progress_list
+
+    today = today or timezone.localdate()
+    ids = sorted(c.pk for c in certifications)
+    locked = list(
+        Certification.objects.select_for_update(of=("self",)).filter(pk__in=ids)
+        .select_related("holder", "credential_type").order_by("pk")
+    )
+    plan = reminder_manual_plan(certifications=locked, today=today)
+    by_language: dict[str, list[Certification]] = {}
+    for certification in plan.to_send:
+        by_language.setdefault(certification.holder.language or settings.LANGUAGE_CODE, []).append(certification)
+    missing: dict[int, list[str]] = {}
+    for language, group in by_language.items():
+        # What is missing is worded in the holder's language, as the email is.
+        with translation.override(language):
+            for progress in renewal_progress_list(group):
+                missing[progress.certification.pk] = [str(m) for m in progress.missing]
+    ReminderSent.objects.bulk_create([
+        ReminderSent(certification=c, cycle=c.cycle, offset_days=(c.valid_until - today).days,
+                     kind=ReminderSent.Kind.MANUAL, missing=missing[c.pk])
+        for c in plan.to_send
+    ])
+    for certification in plan.to_send:
+        audit_record(actor=actor, action="certification.remind", target=certification,
+                     data={"offset_days": (certification.valid_until - today).days})
+        _notify_reminder(certification, missing[certification.pk])
+    return plan
 
 
 # ---------------------------------------------------------------- continuing education

@@ -73,3 +73,32 @@ def test_staff_cohort_and_certification_pages_are_accessible(browser, live_serve
         page.goto(f"{live_server.url}/staff/training/{body_id}/{path}")
         assert axe_violations(page) == [], path
     context.close()
+
+
+def test_staff_register_is_cards_at_390_px_and_a_ticked_row_gets_a_reminder_after_the_confirm(
+        browser, live_server, demo):
+    from training.models import Certification, ReminderSent
+
+    grace = Certification.objects.get(holder__email="holder-grace@example.org")
+    ReminderSent.objects.filter(certification=grace, kind="manual").delete()  # the demo's own, sent "today"
+    context = browser.new_context(viewport={"width": 390, "height": 780}, locale="ja-JP")
+    page = context.new_page()
+    _sign_in(page, live_server.url, "trainer@example.org", totp=True)
+    home = f"{live_server.url}/staff/training/{demo.body_id}/"
+    page.goto(home)
+    assert axe_violations(page) == [], home
+    page.locator("[data-count=in_grace] a").click()  # the body's home leads to the filtered register
+    page.wait_for_url("**/certifications/?status=grace")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    row = page.locator("table.records tbody tr").first
+    assert row.evaluate("tr => getComputedStyle(tr).display") == "block"  # a card, not a squeezed row
+    assert axe_violations(page) == []
+    row.locator("input[type=checkbox]").check()
+    page.get_by_role("button", name="更新のお知らせを送る").click()
+    assert "1 人に、更新に足りないもの" in page.locator("main").inner_text()
+    assert not ReminderSent.objects.filter(certification=grace, kind="manual").exists()
+    page.get_by_role("button", name="1 人にお知らせを送る").click()
+    page.wait_for_url("**/certifications/?status=grace")
+    assert "1 人に更新のお知らせを送りました" in page.locator(".messages").inner_text()
+    assert ReminderSent.objects.filter(certification=grace, kind="manual").count() == 1
+    context.close()

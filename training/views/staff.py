@@ -11,20 +11,27 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from peers.models import User
 from peers.views import staff_required
 from peers.views._helpers import add_service_errors
 
+from .. import exports
 from ..forms import (
     APPLICATION_ACTIONS,
+    BULK_ACTIONS,
     CONFIRM_STATES,
     PAIR_ACTIONS,
     BodySettingsForm,
     CECategoryForm,
+    CertificationBulkForm,
+    CertificationSearchForm,
     CohortDayForm,
     CohortForm,
     CourseForm,
@@ -37,7 +44,7 @@ from ..forms import (
     SampleForm,
 )
 from ..imports import register_import
-from ..models import Application, Certification, ContinuingEducation, Instructor
+from ..models import Application, ContinuingEducation, Instructor
 from ..selectors import (
     accommodation_requests_read,
     application_get_for,
@@ -45,8 +52,10 @@ from ..selectors import (
     application_list_for,
     attendance_map,
     ce_record_list_for,
+    certification_export_rows,
     certification_get_for_staff,
     certification_list_for_staff,
+    certification_search_for_staff,
     cohort_get_for,
     cohort_list_for,
     completion_list_for,
@@ -56,6 +65,7 @@ from ..selectors import (
     register_report,
     renewal_progress,
     training_body_get_for,
+    training_body_home_counts,
     training_body_list_for,
     yearly_table,
 )
@@ -78,6 +88,8 @@ from ..services import (
     course_module_add,
     course_save,
     credential_type_save,
+    reminder_manual_plan,
+    reminder_manual_send,
     training_body_settings_update,
 )
 
@@ -117,7 +129,12 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @body_view
 def body_home(request, body):
-    return render(request, "training/staff/body.html", {"body": body})
+    """The body's home: what is waiting, each count linked to where it is worked through."""
+    counts = [
+        (item, reverse(item.url_name, kwargs={"body_id": body.pk}) + (f"?{item.query}" if item.query else ""))
+        for item in training_body_home_counts(request.user, body=body)
+    ]
+    return render(request, "training/staff/body.html", {"body": body, "counts": counts})
 
 
 @body_view
@@ -169,6 +186,7 @@ def course_edit(request, body, pk=None):
     if course is not None and module_form.is_bound:
         if module_form.is_valid():
             course_module_add(course=course, actor=request.user, **module_form.cleaned_data)
+            messages.success(request, _("The module has been added."))
             return redirect("training:staff_course_edit", body_id=body.pk, pk=course.pk)
     form = CourseForm(request.POST if request.method == "POST" and not module_form.is_bound else None,
                       instance=course, body=body)
@@ -241,11 +259,13 @@ def cohort_detail(request, body, pk):
             except ValidationError as error:
                 add_service_errors(day_form, error)
             else:
+                messages.success(request, _("The day has been added."))
                 return redirect("training:staff_cohort", body_id=body.pk, pk=cohort.pk)
         elif instructor_form.is_bound and instructor_form.is_valid():
             instructor = Instructor(cohort=cohort, **instructor_form.cleaned_data)
             instructor.full_clean()
             instructor.save()
+            messages.success(request, _("The instructor has been added."))
             return redirect("training:staff_cohort", body_id=body.pk, pk=cohort.pk)
     applications = list(application_list_for(request.user).filter(cohort=cohort).select_related("cohort__course"))
     shown = accommodation_requests_read(viewer=request.user, applications=applications,
@@ -346,12 +366,17 @@ def completion_list(request, body):
     return render(request, "training/staff/completion_list.html", {"body": body, "page": _page(request, completions)})
 
 
+def _register_search(request, body, data=None):
+    """The search form of the register (from the query string, or the bulk form's copy of
+    it) and the certifications it matches, scoped to the person's bodies."""
+    search = CertificationSearchForm(data if data is not None else request.GET)
+    filters = search.filters()
+    return search, filters, certification_search_for_staff(request.user, body=body, **filters)
+
+
 @body_view
 def certification_list(request, body):
-    certifications = certification_list_for_staff(request.user).filter(body=body).order_by("-year", "-sequence")
-    status = request.GET.get("status", "")
-    if status in Certification.Status.values:
-        certifications = certifications.filter(status=status)
+    search, filters, certifications = _register_search(request, body)
     form = IssueCertificationForm(request.POST or None, body=body)
     if request.method == "POST" and form.is_valid():
         holder = User.objects.filter(email__iexact=form.cleaned_data["holder_email"]).first()
@@ -366,16 +391,87 @@ def certification_list(request, body):
             else:
                 messages.success(request, _("Certified: %(number)s") % {"number": certification.number})
                 return redirect("training:staff_certification", body_id=body.pk, pk=certification.pk)
+    query = urlencode({k: v for k, v in filters.items() if v})
     return render(request, "training/staff/certification_list.html", {
-        "body": body, "page": _page(request, certifications), "status": status,
-        "statuses": Certification.Status.choices, "form": form,
+        "body": body, "page": _page(request, certifications), "search": search, "filters": filters,
+        "query": query, "form": form, "bulk_actions": BULK_ACTIONS,
     })
+
+
+@body_view
+def certification_export(request, body, fmt):
+    """The register as CSV or Excel: what the search and filters match, in the person's bodies."""
+    if fmt not in exports.FORMATS:
+        raise Http404
+    _search, _filters, certifications = _register_search(request, body)
+    header, rows = certification_export_rows(certifications)
+    return exports.respond(fmt, f"certifications-{body.pk}", header, rows)
+
+
+@body_view
+@require_POST
+def certification_bulk(request, body):
+    """What to do with the rows ticked in the register (or all matching its filter): send a
+    renewal reminder (after a confirm step saying to how many people) or export them."""
+    back = reverse("training:staff_certifications", kwargs={"body_id": body.pk})
+    form = CertificationBulkForm(request.POST)
+    # The filter travels with the selection (prefixed), so "all matching" means what was shown.
+    _search, filters, matching = _register_search(
+        request, body, {k[len("filter-"):]: v for k, v in request.POST.items() if k.startswith("filter-")})
+    query = urlencode({k: v for k, v in filters.items() if v})
+    if query:
+        back += f"?{query}"
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        return redirect(back)
+    data = form.cleaned_data
+    if data["all_matching"]:
+        selected = matching
+    else:
+        selected = certification_list_for_staff(request.user).filter(body=body, pk__in=data["selected"])
+        if selected.count() != len(data["selected"]):
+            raise Http404  # a row of another body, or one that does not exist
+        selected = selected.order_by("-year", "-sequence", "-id")
+    action = data["action"]
+    if action in ("export_csv", "export_xlsx"):
+        header, rows = certification_export_rows(selected)
+        return exports.respond(action.removeprefix("export_"), f"certifications-{body.pk}", header, rows)
+    if not data["confirm"]:
+        plan = reminder_manual_plan(certifications=selected)
+        return render(request, "training/staff/certification_remind_confirm.html", {
+            "body": body, "plan": plan, "form": form, "filters": filters, "back": back,
+            "selected_ids": data["selected"], "all_matching": data["all_matching"],
+        })
+    try:
+        plan = reminder_manual_send(certifications=selected, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(back)
+    if plan.to_send:
+        messages.success(request, ngettext(
+            "A renewal reminder has been sent to %(people)s person (%(count)s certifications).",
+            "A renewal reminder has been sent to %(people)s people (%(count)s certifications).",
+            plan.people) % {"people": plan.people, "count": len(plan.to_send)})
+    else:
+        messages.success(request, _("No reminder was needed: none of the selected can be reminded today."))
+    skipped = plan.not_renewable + plan.reminded_today
+    if skipped:
+        messages.info(request, _("%(count)s of the selected were skipped (no expiry date, lapsed, suspended or "
+                                 "revoked, or already reminded today).") % {"count": skipped})
+    return redirect(back)
 
 
 CERTIFICATION_ACTIONS = {
     "suspend": certification_suspend,
     "reinstate": certification_reinstate,
     "revoke": certification_revoke,
+}
+# What each action of the certification page says once done.
+CERTIFICATION_DONE = {
+    "renew": gettext_lazy("The certification has been renewed."),
+    "suspend": gettext_lazy("The certification has been suspended."),
+    "reinstate": gettext_lazy("The certification has been reinstated."),
+    "revoke": gettext_lazy("The certification has been revoked."),
 }
 
 
@@ -398,7 +494,7 @@ def certification_detail(request, body, pk):
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
-            messages.success(request, _("The certification has been updated."))
+            messages.success(request, CERTIFICATION_DONE[action])
             return redirect("training:staff_certification", body_id=body.pk, pk=certification.pk)
     history = certification.history.select_related("actor")
     # The holder's continuing education with this body in the current cycle, with evidence.
@@ -426,7 +522,11 @@ def ce_list(request, body):
             record = ce_record_list_for(request.user).filter(body=body, pk=request.POST["record"]).first()
             if record is None:
                 raise Http404
-            ce_review(record=record, actor=request.user, accepted=request.POST.get("accepted") == "1")
+            accepted = request.POST.get("accepted") == "1"
+            ce_review(record=record, actor=request.user, accepted=accepted)
+            messages.success(request, _("%(name)s: the record has been accepted.") % {"name": record.person.display_name}
+                             if accepted else
+                             _("%(name)s: the record has been rejected.") % {"name": record.person.display_name})
             return redirect(request.get_full_path())
         if form.is_valid():
             picked = ce_sample(body=body, actor=request.user, size=form.cleaned_data["size"])
