@@ -320,7 +320,7 @@ def test_staff_table_offers_only_valid_actions_and_keeps_the_pair_together(
         page = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     group = re.search(r'<tbody class="pair" id="pair-%d">(.*?)</tbody>' % first.pk, page, re.S).group(1)
     assert "当事者 花子" in group and "支援者 太郎" in group
-    assert 'class="table-cards"' in page and 'data-label=' in page
+    assert 'class="records"' in page and 'data-label=' in page
     # Submitted: the pair can be selected, wait-listed or declined; nothing is offered that the
     # state does not allow (no "Enrol" before selection).
     assert 'name="to" value="selected"' in group and 'name="to" value="enrolled"' not in group
