@@ -6,6 +6,7 @@ from django.db import transaction
 from django.db.models import Max, ProtectedError
 from django.utils.translation import gettext_lazy as _
 
+from peers.history import history_purge
 from peers.parts import STAFFING, rule_for
 from peers.personal_data import Part, RetentionKind, Table, add_period, kept_for, subtract_period
 from peers.selectors.privacy import erased_people
@@ -130,8 +131,10 @@ class TrainingPart(Part):
         kept = []
         applications = Application.objects.filter(applicant=user)
         applications.update(accommodation_request="", accommodation_consent=None)
-        # Applications that never held a place serve no one once the person is gone.
-        applications.exclude(state__in=Application.PLACE_STATES).delete()
+        # Applications that never held a place serve no one once the person is gone; their
+        # append-only state history goes with them (peers/history.py).
+        with history_purge():
+            applications.exclude(state__in=Application.PLACE_STATES).delete()
         placed = list(applications.values_list("created_at", flat=True))
         if placed:
             rule = rule_for(APPLICATIONS.code)
@@ -184,7 +187,8 @@ class TrainingPart(Part):
         if kind == APPLICATIONS.code:
             rows = Application.objects.filter(created_at__date__lt=cutoff)
             count = rows.count()
-            rows.delete()
+            with history_purge():  # their append-only state history ends with them
+                rows.delete()
             return count
         if kind == CONTINUING_EDUCATION.code:
             rows = ContinuingEducation.objects.filter(date__lt=cutoff)
@@ -196,7 +200,8 @@ class TrainingPart(Part):
             rows = Certification.objects.filter(holder__in=erased, valid_until__lt=cutoff)
             ids = list(rows.values_list("pk", flat=True))
             # The history is append-only while the certification lives; the rule ends both.
-            CertificationStatusChange.objects.filter(certification_id__in=ids).delete()
+            with history_purge():
+                CertificationStatusChange.objects.filter(certification_id__in=ids).delete()
             ReminderSent.objects.filter(certification_id__in=ids).delete()
             Certification.objects.filter(pk__in=ids).delete()
             return len(ids)
