@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import ProtectedError, Q
 from django.utils.translation import gettext_lazy as _
 
+from .history import history_purge
 from .models import (
     AuditEvent,
     Consent,
@@ -24,7 +25,6 @@ from .models import (
     SensitiveAccess,
     User,
 )
-from .history import history_purge
 from .personal_data import Part, RetentionKind, Table, add_period, kept_for, subtract_period
 
 
