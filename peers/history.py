@@ -87,7 +87,7 @@ def create_guards(schema_editor, tables: list[str]) -> None:
     """Migration step: the guard function (or flag table) and the triggers of `tables`."""
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
-        schema_editor.execute(_PG_FUNCTION)
+        schema_editor.execute(_PG_FUNCTION, params=None)
     elif vendor == "sqlite":
         schema_editor.execute(f"CREATE TABLE IF NOT EXISTS {PURGE_TABLE} (on_at text NOT NULL)")
     for table in tables:

@@ -44,7 +44,9 @@ def _flush_through_the_history_guard() -> None:
     empties every table with DELETE; the append-only history tables refuse that unless purging
     is on (peers/history.py). The flush turns it on in its own transaction. PostgreSQL flushes
     with TRUNCATE, which the triggers do not guard."""
-    from django.db.backends.sqlite3.operations import DatabaseOperations
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
+        return
+    from django.db.backends.sqlite3.base import DatabaseOperations
 
     from peers.history import PURGE_TABLE
 

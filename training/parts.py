@@ -107,7 +107,8 @@ class TrainingPart(Part):
                   lambda user: ReminderSent.objects.filter(certification__holder=user)),
             Table("continuing_education", ContinuingEducation, (
                 "id", "body__organisation__name", "date", "provider", "title", "hours", "category__name",
-                "evidence", "source_ref", "review", "created_at"),
+                "evidence", "source_ref", "review", "evidence_due_on", "evidence_submitted_at", "review_reason",
+                "created_at"),
                 lambda user: ContinuingEducation.objects.filter(person=user),
                 labels={"id": _("number"), "body__organisation__name": _("training body")}),
             Table("instructor_roles", Instructor, ("cohort__name", "name", "is_peer"),

@@ -11,7 +11,9 @@ from decimal import Decimal
 import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import formats, timezone, translation
 
 from tests.conftest import login_two_step
@@ -202,3 +204,26 @@ def test_another_bodys_staff_cannot_review(setting, trainer, other_trainer, othe
         assert response.status_code == 404
     record.refresh_from_db()
     assert record.review == "sampled"
+
+
+def test_the_pages_listing_requests_read_a_fixed_number_of_queries(setting, trainer, body, general,
+                                                                    django_assert_num_queries,
+                                                                    django_capture_on_commit_callbacks):
+    holder = setting["holder"]
+    _sample(trainer, body, django_capture_on_commit_callbacks)
+    person = mfa_client(holder)
+    counts = {}
+    for url in ("/en/me/", "/en/me/training/"):
+        person.get(url)
+        with CaptureQueriesContext(connection) as first:
+            person.get(url)
+        counts[url] = len(first.captured_queries)
+    for n in range(3):
+        ce_record_add(person=holder, body=body, date=timezone.localdate(), provider=f"Provider {n}",
+                      hours=Decimal("1"), category=general)
+    _sample(trainer, body, django_capture_on_commit_callbacks)
+    assert ContinuingEducation.objects.filter(person=holder, review="sampled").count() == 4
+    for url, count in counts.items():
+        with django_assert_num_queries(count):
+            page = person.get(url).content.decode()
+        assert "Provider 2" in page
