@@ -190,6 +190,9 @@ def test_uploads_are_refused_when_not_asked_past_the_date_of_the_wrong_kind_or_f
         evidence_due_on=timezone.localdate() - datetime.timedelta(days=1))
     response = _upload(person, record)
     assert response.status_code == 400 and "the date to send it has passed" in response.content.decode()
+    page = person.get("/en/me/training/").content.decode()
+    assert "The date to send evidence has passed" in page
+    assert f"/me/training/ce/{record.pk}/evidence/upload/" not in page
     record.refresh_from_db()
     assert record.review == "sampled" and not record.evidence
 
