@@ -111,3 +111,30 @@ def test_deleting_an_actors_account_keeps_the_history_naming_nobody(history):
     assert event.actor_id is None
     assert CertificationStatusChange.objects.filter(pk=history["training_certificationstatuschange"][0],
                                                     actor=None).exists()
+
+
+def test_erasure_and_the_retention_job_still_remove_what_they_must(make_user, admin_user, cohort):
+    """The two legally required paths go through the purge: erasure removes an application that
+    never held a place with its history; the retention rule removes old applications with theirs
+    (a refusal there would only be logged on the run, so the run must show no error)."""
+    import datetime
+
+    from django.utils import timezone
+
+    from peers.models import RetentionRun
+    from peers.services.privacy import erasure_carry_out, erasure_request, retention_apply
+
+    erased = make_user()
+    application_submit(cohort=cohort, applicant=erased, consent=True)
+    erasure_carry_out(actor=admin_user, request=erasure_request(person=erased))
+    assert not ApplicationStateChange.objects.filter(application__applicant=erased).exists()
+    assert not Application.objects.filter(applicant=erased).exists()
+
+    kept = make_user()
+    application = application_submit(cohort=cohort, applicant=kept, consent=True)
+    assert ApplicationStateChange.objects.filter(application=application).exists()
+    retention_apply(now=timezone.now() + datetime.timedelta(days=366 * 6))
+    run = RetentionRun.objects.get(kind="training_applications")
+    assert run.error == "" and run.removed >= 1
+    assert not ApplicationStateChange.objects.filter(application_id=application.pk).exists()
+    assert all(not r.error for r in RetentionRun.objects.all()), [r.error for r in RetentionRun.objects.all()]
