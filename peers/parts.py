@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import ProtectedError, Q
 from django.utils.translation import gettext_lazy as _
 
+from .history import history_purge
 from .models import (
     AuditEvent,
     Consent,
@@ -274,12 +275,14 @@ class SensitiveAccessPart(Part):
                       labels={"accessor__display_name": _("read by")})]
 
     def erase(self, user, *, request, now):
-        SensitiveAccess.objects.filter(person=user).delete()
+        with history_purge():  # the log is append-only (peers/history.py); erasure ends it
+            SensitiveAccess.objects.filter(person=user).delete()
         return []
 
     def expire(self, kind, *, rule, now):
         cutoff = subtract_period(now.date(), rule.period, rule.unit)
-        deleted, _rows = SensitiveAccess.objects.filter(at__date__lt=cutoff).delete()
+        with history_purge():
+            deleted, _rows = SensitiveAccess.objects.filter(at__date__lt=cutoff).delete()
         return deleted
 
 

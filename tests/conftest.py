@@ -39,6 +39,35 @@ def _redis_reachable(url: str) -> bool:
         return False
 
 
+def _flush_through_the_history_guard() -> None:
+    """Transactional tests (live_server, browser tests) end with Django's flush, which on SQLite
+    empties every table with DELETE; the append-only history tables refuse that unless purging
+    is on (peers/history.py). The flush turns it on in its own transaction. PostgreSQL flushes
+    with TRUNCATE, which the triggers do not guard."""
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
+        return
+    from django.db.backends.sqlite3.base import DatabaseOperations
+
+    from peers.history import PURGE_TABLE
+
+    original = DatabaseOperations.sql_flush
+    if getattr(original, "through_history_guard", False):
+        return
+
+    def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
+        statements = original(self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade)
+        if not statements:
+            return statements
+        return [f"INSERT INTO {PURGE_TABLE} (on_at) VALUES (CURRENT_TIMESTAMP)", *statements,
+                f"DELETE FROM {PURGE_TABLE}"]
+
+    sql_flush.through_history_guard = True
+    DatabaseOperations.sql_flush = sql_flush
+
+
+_flush_through_the_history_guard()
+
+
 def pytest_sessionstart(session):
     if not REQUIRE_SERVICES:
         return

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from peers.access import acting_for_system  # the demo loader acts for the platform
@@ -228,6 +229,30 @@ def load() -> dict:
             defaults={"date": today - datetime.timedelta(days=30), "hours": Decimal("3"), "category": ethics,
                       "review": ContinuingEducation.Review.SAMPLED},
         )
+    # Audit sampling: evidence asked of the peer (on their home page), sent by one holder and
+    # waiting for review, rejected for another who may send it again.
+    samples = [
+        ("peer@example.org", "倫理研修会", "ピアサポートの倫理", ethics, ContinuingEducation.Review.SAMPLED, ""),
+        ("holder-active@example.org", "精神保健福祉センター", "地域移行支援の実際", general,
+         ContinuingEducation.Review.SUBMITTED, ""),
+        ("holder-grace@example.org", "ピアサポート協会", "傾聴の基礎", general, ContinuingEducation.Review.REJECTED,
+         "領収書の宛名がご本人ではありません。受講証明書を送ってください。"),
+    ]
+    for email, provider, title, category, review, reason in samples:
+        person = User.objects.filter(email=email).first()
+        if person is None or ContinuingEducation.objects.filter(person=person, provider=provider, title=title).exists():
+            continue
+        record = ContinuingEducation(
+            body=body, person=person, date=today - datetime.timedelta(days=30), provider=provider, title=title,
+            hours=Decimal("3"), category=category, review=review, review_reason=reason,
+            evidence_due_on=today + datetime.timedelta(days=body.evidence_due_days - 10),
+            reviewed_by=trainer if review == ContinuingEducation.Review.REJECTED else None,
+        )
+        if review != ContinuingEducation.Review.SAMPLED:
+            record.evidence = ContentFile(b"%PDF-1.4\n% demo evidence\n%%EOF\n", name="受講証明書.pdf")
+            record.evidence_submitted_at = now - datetime.timedelta(days=2)
+        record.save()
+
     # Completions are evidence too (issue 12): the peer's shows their name when verified.
     Completion.objects.filter(person__email="peer@example.org", course=initial).update(show_name_publicly=True)
     peer_cert = Certification.objects.filter(holder__email="peer@example.org", credential_type=ctype).first()

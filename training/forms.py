@@ -240,6 +240,37 @@ class CERecordForm(forms.Form):
         self.fields["category"].label_from_instance = lambda c: f"{c.body} — {c.name}"
 
 
+class EvidenceUploadForm(forms.Form):
+    """The evidence asked for by audit sampling (one record)."""
+
+    evidence = forms.FileField(
+        label=_("Evidence file"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,.heic,"
+                                               "application/pdf,image/jpeg,image/png,image/heic"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["evidence"].help_text = _(
+            "A certificate of attendance, a receipt or the programme with your name: PDF, JPEG, PNG or "
+            "HEIC, up to %(megabytes)s MB."
+        ) % {"megabytes": f"{max_bytes() / 1024 / 1024:g}"}
+
+
+class EvidenceReviewForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for rejecting"), max_length=300, required=False, widget=forms.TextInput(),
+        help_text=_("Needed to reject. The person is told it and may upload again until the due date."),
+    )
+
+
+class EvidenceDaysForm(forms.Form):
+    evidence_due_days = forms.IntegerField(
+        label=_("Days to send evidence when sampled"), min_value=1, max_value=365,
+        help_text=_("Counted from the day a record is picked for evidence review."),
+    )
+
+
 class SampleForm(forms.Form):
     size = forms.IntegerField(label=_("How many records to sample"), min_value=1, max_value=500, initial=10)
 

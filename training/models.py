@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxLengthValidator, MinValueValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -62,6 +62,11 @@ class TrainingBody(models.Model):
         _("digits in the serial part"), default=4, validators=[MinValueValidator(3)]
     )
     check_secret = models.CharField(max_length=64, default=_check_secret, editable=False)
+    evidence_due_days = models.PositiveSmallIntegerField(
+        _("days to send evidence when sampled"), default=30,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+        help_text=_("A person whose continuing education is picked for review has this long to upload evidence."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -702,6 +707,7 @@ class ContinuingEducation(models.Model):
     class Review(models.TextChoices):
         NOT_REVIEWED = "not_reviewed", _("Not reviewed")
         SAMPLED = "sampled", _("Evidence requested")
+        SUBMITTED = "submitted", _("Evidence submitted, waiting for review")
         ACCEPTED = "accepted", _("Accepted")
         REJECTED = "rejected", _("Rejected")
 
@@ -738,7 +744,14 @@ class ContinuingEducation(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
         related_name="+", verbose_name=_("reviewed by"),
     )
+    # Audit sampling: evidence asked for by a date, sent, then accepted or rejected with a reason.
+    evidence_due_on = models.DateField(_("evidence due by"), null=True, blank=True)
+    evidence_submitted_at = models.DateTimeField(_("evidence submitted at"), null=True, blank=True)
+    review_reason = models.CharField(_("reason for rejection"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    # Reviews whose hours wait for the evidence check: shown as waiting, not earned.
+    WAITING_REVIEWS = ("sampled", "submitted")
 
     class Meta:
         ordering = ["-date", "id"]
@@ -757,6 +770,13 @@ class ContinuingEducation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {self.provider} {self.hours}h"
+
+    @property
+    def evidence_asked(self) -> bool:
+        """Staff asked for evidence and the person may still send it (again, after a rejection)."""
+        if self.evidence_due_on is None or self.review not in ("sampled", "rejected"):
+            return False
+        return timezone.localdate() <= self.evidence_due_on
 
 
 class ReminderSent(models.Model):

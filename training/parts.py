@@ -6,6 +6,7 @@ from django.db import transaction
 from django.db.models import Max, ProtectedError
 from django.utils.translation import gettext_lazy as _
 
+from peers.history import history_purge
 from peers.parts import STAFFING, rule_for
 from peers.personal_data import Part, RetentionKind, Table, add_period, kept_for, subtract_period
 from peers.selectors.privacy import erased_people
@@ -118,7 +119,8 @@ class TrainingPart(Part):
                   lambda user: ReminderSent.objects.filter(certification__holder=user)),
             Table("continuing_education", ContinuingEducation, (
                 "id", "body__organisation__name", "date", "provider", "title", "hours", "category__name",
-                "evidence", "source_ref", "review", "created_at"),
+                "evidence", "source_ref", "review", "evidence_due_on", "evidence_submitted_at", "review_reason",
+                "created_at"),
                 lambda user: ContinuingEducation.objects.filter(person=user),
                 labels={"id": _("number"), "body__organisation__name": _("training body")}),
             Table("instructor_roles", Instructor, ("cohort__name", "name", "is_peer"),
@@ -143,8 +145,10 @@ class TrainingPart(Part):
         applications = Application.objects.filter(applicant=user)
         applications.update(accommodation_request="", accommodation_consent=None, applicant_name="",
                             applicant_kana="", applicant_email="")
-        # Applications that never held a place serve no one once the person is gone.
-        applications.exclude(state__in=Application.PLACE_STATES).delete()
+        # Applications that never held a place serve no one once the person is gone; their
+        # append-only state history goes with them (peers/history.py).
+        with history_purge():
+            applications.exclude(state__in=Application.PLACE_STATES).delete()
         placed = list(applications.values_list("created_at", flat=True))
         if placed:
             rule = rule_for(APPLICATIONS.code)
@@ -197,16 +201,18 @@ class TrainingPart(Part):
         if kind == APPLICATIONS.code:
             rows = Application.objects.filter(created_at__date__lt=cutoff)
             count = rows.count()
-            rows.delete()
+            with history_purge():  # their append-only state history ends with them
+                rows.delete()
             return count
         if kind == UNCONFIRMED_APPLICATIONS.code:
             rows = Application.objects.filter(state=Application.State.UNCONFIRMED, applicant__isnull=True,
                                               created_at__date__lt=cutoff)
             ids = list(rows.values_list("pk", flat=True))
-            # Their history goes with them (the rule ends the record, as for certifications).
-            ApplicationStateChange.objects.filter(application_id__in=ids).delete()
-            Application.objects.filter(pk__in=ids).update(pair=None)
-            Application.objects.filter(pk__in=ids).delete()
+            # Their append-only history goes with them (the rule ends the record).
+            with history_purge():
+                ApplicationStateChange.objects.filter(application_id__in=ids).delete()
+                Application.objects.filter(pk__in=ids).update(pair=None)
+                Application.objects.filter(pk__in=ids).delete()
             return len(ids)
         if kind == CONTINUING_EDUCATION.code:
             rows = ContinuingEducation.objects.filter(date__lt=cutoff)
@@ -218,7 +224,8 @@ class TrainingPart(Part):
             rows = Certification.objects.filter(holder__in=erased, valid_until__lt=cutoff)
             ids = list(rows.values_list("pk", flat=True))
             # The history is append-only while the certification lives; the rule ends both.
-            CertificationStatusChange.objects.filter(certification_id__in=ids).delete()
+            with history_purge():
+                CertificationStatusChange.objects.filter(certification_id__in=ids).delete()
             ReminderSent.objects.filter(certification_id__in=ids).delete()
             Certification.objects.filter(pk__in=ids).delete()
             return len(ids)

@@ -585,6 +585,37 @@ def ce_record_list_of(user) -> QuerySet[ContinuingEducation]:
     return ContinuingEducation.objects.filter(person=user).select_related("category", "body")
 
 
+def ce_evidence_request_list_of(user) -> QuerySet[ContinuingEducation]:
+    """The person's records picked for an evidence check that are still open: evidence to send,
+    sent and waiting for review, or rejected with time left to send it again. Soonest due first."""
+    if user is None or not user.is_authenticated:
+        return ContinuingEducation.objects.none()
+    R = ContinuingEducation.Review
+    return (
+        ContinuingEducation.objects.filter(person=user, evidence_due_on__isnull=False)
+        .filter(Q(review__in=[R.SAMPLED, R.SUBMITTED])
+                | Q(review=R.REJECTED, evidence_due_on__gte=timezone.localdate()))
+        .select_related("category", "body__organisation")
+        .order_by("evidence_due_on", "date", "id")
+    )
+
+
+def ce_record_get_own(user, pk) -> ContinuingEducation:
+    """One of the person's own records; anyone else's is a 404."""
+    record = ContinuingEducation.objects.filter(person=user, pk=pk).select_related("category", "body").first()
+    if record is None:
+        raise Http404
+    return record
+
+
+def ce_record_get_for_staff(user, *, body, pk) -> ContinuingEducation:
+    """A record of `body` for its staff to review; another body's (or no access) is a 404."""
+    record = ce_record_list_for(user).filter(body=body, pk=pk).select_related("reviewed_by").first()
+    if record is None:
+        raise Http404
+    return record
+
+
 # ---------------------------------------------------------------- renewal progress
 CURRENT_STATUSES = (Certification.Status.ACTIVE, Certification.Status.EXPIRING, Certification.Status.GRACE)
 
@@ -607,6 +638,8 @@ class RenewalProgress:
     hours_required: Decimal = Decimal("0")
     # Of hours_total, those credited from verified activity and confirmed supervision.
     hours_from_practice: Decimal = Decimal("0")
+    # Not in hours_total: hours whose evidence was asked for (audit sampling), until accepted.
+    hours_waiting: Decimal = Decimal("0")
     by_category: list[dict] = field(default_factory=list)
     renewal_course_done: bool = True
     missing: list[str] = field(default_factory=list)
@@ -641,8 +674,12 @@ def renewal_progress_list(certifications: list[Certification]) -> list[RenewalPr
             # Practice credited for another credential type of the body does not count here.
             own &= Q(source_ref="")
         window |= own
+        # Hours picked for an evidence check wait (w) until accepted: not earned meanwhile.
+        waiting = own & Q(review__in=ContinuingEducation.WAITING_REVIEWS)
+        own &= ~Q(review__in=ContinuingEducation.WAITING_REVIEWS)
         sums[f"h{c.pk}"] = Sum("hours", filter=own)
         sums[f"p{c.pk}"] = Sum("hours", filter=own & ~Q(source_ref=""))
+        sums[f"w{c.pk}"] = Sum("hours", filter=waiting)
     rows = list(
         ContinuingEducation.objects.filter(window)
         .exclude(review=ContinuingEducation.Review.REJECTED)
@@ -678,6 +715,9 @@ def _progress(certification: Certification, rows: list[dict], floors: list, comp
     progress.hours_total = sum(per_category.values(), Decimal("0"))
     progress.hours_from_practice = sum(
         (r[f"p{certification.pk}"] for r in rows if r[f"p{certification.pk}"]), Decimal("0")
+    )
+    progress.hours_waiting = sum(
+        (r[f"w{certification.pk}"] for r in rows if r[f"w{certification.pk}"]), Decimal("0")
     )
     if ctype.ce_hours_required and progress.hours_total < ctype.ce_hours_required:
         progress.missing.append(

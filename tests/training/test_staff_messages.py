@@ -121,13 +121,15 @@ def test_every_staff_action_ends_with_a_success_message(language, mfa_client, tr
             f"The certification has been {text}.")
     ContinuingEducation.objects.create(body=body, person=person, date=yesterday, provider="協会", hours=2,
                                        category=general)
-    act("staff_ce", f"{base}/ce/", {"size": "1"}, "%(count)s records were picked for evidence review.", count=1)
+    act("staff_ce", f"{base}/ce/", {"size": "1"}, "%(count)s records were picked for evidence review. Each person "
+        "has been emailed what to upload and by when.", count=1)
     record = ContinuingEducation.objects.get(provider="協会")
-    act("staff_ce", f"{base}/ce/", {"record": record.pk, "accepted": "1"},
-        "%(name)s: the record has been accepted.", name=person.display_name)
+    act("staff_ce_review", f"{base}/ce/{record.pk}/", {"decision": "accept"}, "The evidence has been accepted.")
     ContinuingEducation.objects.filter(pk=record.pk).update(review="sampled")
-    act("staff_ce", f"{base}/ce/", {"record": record.pk, "accepted": "0"},
-        "%(name)s: the record has been rejected.", name=person.display_name)
+    act("staff_ce_review", f"{base}/ce/{record.pk}/", {"decision": "reject", "reason": "宛名が違います"},
+        "The evidence has been rejected; the person has been told why.")
+    act("staff_body_settings", f"{base}/settings/", {"form": "evidence", "evidence-evidence_due_days": "20"},
+        "The time to send evidence has been saved.")
 
     from django.core.files.uploadedfile import SimpleUploadedFile
 

@@ -56,6 +56,15 @@ def training_reminders(context):
     return {"reminders": reminders}
 
 
+@register.inclusion_tag("training/_evidence_requests.html", takes_context=True)
+def training_evidence_requests(context):
+    """Records of the person picked for an evidence check, for their home page (the upload
+    forms are on the training page)."""
+    from training.selectors import ce_evidence_request_list_of
+
+    return {"evidence_requests": list(ce_evidence_request_list_of(context.get("user"))), "upload_form": None}
+
+
 @register.filter
 def hours(value) -> str:
     if value is None:

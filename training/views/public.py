@@ -18,11 +18,19 @@ from peers.views._helpers import add_service_errors
 
 from ..certificates import certificate_refused, certification_pdf, completion_pdf
 from ..evidence import EvidenceUploadLimit, declared_too_large, evidence_response, too_large_error
-from ..forms import ApplicationForm, CERecordForm, PublicApplicationForm, VerifyForm
+from ..forms import (
+    ApplicationForm,
+    CERecordForm,
+    EvidenceUploadForm,
+    PublicApplicationForm,
+    VerifyForm,
+)
 from ..models import TrainingBody
 from ..ratelimit import allow
 from ..selectors import (
     application_list_of,
+    ce_evidence_request_list_of,
+    ce_record_get_own,
     ce_record_get_visible,
     ce_record_list_of,
     certification_get_visible,
@@ -42,6 +50,7 @@ from ..services import (
     application_public_submit,
     application_submit,
     application_transition,
+    ce_evidence_submit,
     ce_record_add,
     certification_set_public_name,
     completion_set_public_name,
@@ -208,8 +217,42 @@ def me(request: HttpRequest) -> HttpResponse:
             "ce_records": ce_record_list_of(user)[:100],
             "reminders": reminder_list_of(user),
             "ce_form": CERecordForm(bodies=bodies) if bodies else None,
+            "evidence_requests": list(ce_evidence_request_list_of(user)),
+            "evidence_form": EvidenceUploadForm(),
         },
     )
+
+
+@csrf_exempt  # checked below, once the upload's size limit is in place (as ce_add)
+@login_required
+@require_POST
+def ce_evidence_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    """Send the evidence asked for one of the person's own records (audit sampling)."""
+    record = ce_record_get_own(request.user, pk)
+    if declared_too_large(request):
+        return render(request, "training/ce_evidence_form.html", {
+            "record": record, "form": EvidenceUploadForm(), "refused": too_large_error().messages[0],
+        }, status=413)
+    request.upload_handlers.insert(0, EvidenceUploadLimit(request))
+    return _ce_evidence_upload(request, record)
+
+
+@csrf_protect
+def _ce_evidence_upload(request: HttpRequest, record) -> HttpResponse:
+    form = EvidenceUploadForm(request.POST, request.FILES)
+    if getattr(request, "evidence_too_large", False):
+        form.is_valid()
+        form.add_error("evidence", too_large_error())
+    if form.is_valid():
+        try:
+            ce_evidence_submit(record=record, person=request.user, evidence=form.cleaned_data["evidence"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Your evidence has been sent. Staff will review it; until then these "
+                                        "hours count as waiting."))
+            return redirect(reverse("training:me") + "#evidence-requests-heading")
+    return render(request, "training/ce_evidence_form.html", {"record": record, "form": form}, status=400)
 
 
 @csrf_exempt  # checked below, once the upload's size limit is in place (see _ce_add)

@@ -36,6 +36,8 @@ from ..forms import (
     CohortForm,
     CourseForm,
     CredentialTypeForm,
+    EvidenceDaysForm,
+    EvidenceReviewForm,
     ImportForm,
     InstructorForm,
     IssueCertificationForm,
@@ -51,6 +53,7 @@ from ..selectors import (
     application_groups,
     application_list_for,
     attendance_map,
+    ce_record_get_for_staff,
     ce_record_list_for,
     certification_export_rows,
     certification_get_for_staff,
@@ -90,6 +93,7 @@ from ..services import (
     credential_type_save,
     reminder_manual_plan,
     reminder_manual_send,
+    training_body_evidence_days_update,
     training_body_settings_update,
 )
 
@@ -146,8 +150,14 @@ def body_settings(request, body):
         initial={"number_prefix": body.number_prefix, "sequence_digits": body.sequence_digits},
     )
     category_form = CECategoryForm(request.POST if action == "category" else None, prefix="category")
+    evidence_days = EvidenceDaysForm(request.POST if action == "evidence" else None,
+                                     initial={"evidence_due_days": body.evidence_due_days}, prefix="evidence")
     categories = list(body.ce_categories.all())
     try:
+        if action == "evidence" and evidence_days.is_valid():
+            training_body_evidence_days_update(body=body, actor=request.user, **evidence_days.cleaned_data)
+            messages.success(request, _("The time to send evidence has been saved."))
+            return redirect("training:staff_body_settings", body_id=body.pk)
         if action == "numbering" and numbering.is_valid():
             training_body_settings_update(body=body, actor=request.user, **numbering.cleaned_data)
             messages.success(request, _("The numbering has been saved."))
@@ -162,9 +172,10 @@ def body_settings(request, body):
             messages.success(request, _("The category has been saved."))
             return redirect("training:staff_body_settings", body_id=body.pk)
     except ValidationError as error:
-        add_service_errors(numbering if action == "numbering" else category_form, error)
+        add_service_errors({"numbering": numbering, "evidence": evidence_days}.get(action, category_form), error)
     return render(request, "training/staff/body_settings.html", {
         "body": body, "numbering": numbering, "category_form": category_form, "categories": categories,
+        "evidence_days": evidence_days,
         "has_certificates": body.certifications.exists(),
     })
 
@@ -517,25 +528,37 @@ def ce_list(request, body):
     if review in ContinuingEducation.Review.values:
         records = records.filter(review=review)
     form = SampleForm(request.POST or None)
-    if request.method == "POST":
-        if request.POST.get("record"):
-            record = ce_record_list_for(request.user).filter(body=body, pk=request.POST["record"]).first()
-            if record is None:
-                raise Http404
-            accepted = request.POST.get("accepted") == "1"
-            ce_review(record=record, actor=request.user, accepted=accepted)
-            messages.success(request, _("%(name)s: the record has been accepted.") % {"name": record.person.display_name}
-                             if accepted else
-                             _("%(name)s: the record has been rejected.") % {"name": record.person.display_name})
-            return redirect(request.get_full_path())
-        if form.is_valid():
-            picked = ce_sample(body=body, actor=request.user, size=form.cleaned_data["size"])
-            messages.success(request, _("%(count)s records were picked for evidence review.") % {"count": len(picked)})
-            return redirect(f"{request.path}?review=sampled")
+    if request.method == "POST" and form.is_valid():
+        picked = ce_sample(body=body, actor=request.user, size=form.cleaned_data["size"])
+        messages.success(request, _("%(count)s records were picked for evidence review. Each person has been "
+                                    "emailed what to upload and by when.") % {"count": len(picked)})
+        return redirect(f"{request.path}?review=sampled")
     return render(request, "training/staff/ce_list.html", {
         "body": body, "page": _page(request, records.order_by("-date", "-id")), "form": form, "review": review,
         "reviews": ContinuingEducation.Review.choices,
     })
+
+
+@body_view
+def ce_review_page(request, body, pk):
+    """One record: its evidence, and accepting or rejecting it (a rejection needs a reason)."""
+    record = ce_record_get_for_staff(request.user, body=body, pk=pk)
+    form = EvidenceReviewForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        accepted = request.POST.get("decision") == "accept"
+        if not accepted and request.POST.get("decision") != "reject":
+            form.add_error(None, _("Choose to accept or to reject."))
+        else:
+            try:
+                ce_review(record=record, actor=request.user, accepted=accepted, reason=form.cleaned_data["reason"])
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("The evidence has been accepted.") if accepted else
+                                 _("The evidence has been rejected; the person has been told why."))
+                return redirect(f"{reverse('training:staff_ce', args=[body.pk])}?review=submitted")
+    return render(request, "training/staff/ce_review.html", {"body": body, "record": record, "form": form},
+                  status=400 if form.errors else 200)
 
 
 # ---------------------------------------------------------------- reports and import
