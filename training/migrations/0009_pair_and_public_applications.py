@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('peers', '0006_api_tokens'),
-        ('training', '0006_personal_data_registry_retention'),
+        ('training', '0008_audit_sampling_append_only'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

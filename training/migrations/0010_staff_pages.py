@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('training', '0006_personal_data_registry_retention'),
+        ('training', '0009_pair_and_public_applications'),
     ]
 
     operations = [
