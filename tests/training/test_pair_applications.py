@@ -318,7 +318,7 @@ def test_staff_table_offers_only_valid_actions_and_keeps_the_pair_together(
     url = f"/staff/training/{body.pk}/cohorts/{pair_cohort.pk}/"
     with translation.override("en"):
         page = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    group = re.search(r'<tbody class="pair" id="pair-%d">(.*?)</tbody>' % first.pk, page, re.S).group(1)
+    group = re.search(r'<tbody class="pair records-group" id="pair-%d">(.*?)</tbody>' % first.pk, page, re.S).group(1)
     assert "当事者 花子" in group and "支援者 太郎" in group
     assert 'class="records"' in page and 'data-label=' in page
     # Submitted: the pair can be selected, wait-listed or declined; nothing is offered that the
@@ -326,7 +326,7 @@ def test_staff_table_offers_only_valid_actions_and_keeps_the_pair_together(
     assert 'name="to" value="selected"' in group and 'name="to" value="enrolled"' not in group
     application_transition(application=first, to_state="selected", actor=trainer)
     page = client.get(url).content.decode()
-    group = re.search(r'<tbody class="pair" id="pair-%d">(.*?)</tbody>' % first.pk, page, re.S).group(1)
+    group = re.search(r'<tbody class="pair records-group" id="pair-%d">(.*?)</tbody>' % first.pk, page, re.S).group(1)
     assert 'value="enrolled"' in group and 'value="selected"' not in group and 'value="waitlisted"' not in group
 
 
