@@ -32,6 +32,8 @@ from ..forms import (
     IssueCertificationForm,
     ModuleForm,
     ReasonForm,
+    RecertifyForm,
+    RenewOverrideForm,
     SampleForm,
 )
 from ..imports import register_import
@@ -42,6 +44,7 @@ from ..selectors import (
     attendance_map,
     ce_record_list_for,
     certification_get_for_staff,
+    certification_history_for_staff,
     certification_list_for_staff,
     cohort_get_for,
     cohort_list_for,
@@ -50,7 +53,10 @@ from ..selectors import (
     course_list_for,
     credential_type_list_for,
     register_report,
+    reminder_log_for_staff,
     renewal_progress,
+    renewal_request_open_for_staff,
+    renewal_request_queue_for,
     training_body_get_for,
     training_body_list_for,
     yearly_table,
@@ -62,6 +68,7 @@ from ..services import (
     ce_review,
     ce_sample,
     certification_issue,
+    certification_recertify,
     certification_reinstate,
     certification_renew,
     certification_revoke,
@@ -72,6 +79,7 @@ from ..services import (
     course_module_add,
     course_save,
     credential_type_save,
+    renewal_request_decline,
     training_body_settings_update,
 )
 
@@ -120,7 +128,8 @@ def body_settings(request, body):
     action = request.POST.get("form") if request.method == "POST" else None
     numbering = BodySettingsForm(
         request.POST if action == "numbering" else None,
-        initial={"number_prefix": body.number_prefix, "sequence_digits": body.sequence_digits},
+        initial={"number_prefix": body.number_prefix, "sequence_digits": body.sequence_digits,
+                 "recertification_keeps_number": body.recertification_keeps_number},
     )
     category_form = CECategoryForm(request.POST if action == "category" else None, prefix="category")
     categories = list(body.ce_categories.all())
@@ -355,15 +364,33 @@ CERTIFICATION_ACTIONS = {
 
 @body_view
 def certification_detail(request, body, pk):
+    """One certification: its progress toward renewal, the status actions (renew, renew by
+    exception, certify again after a lapse, suspend, reinstate, revoke, decline a renewal
+    request), its history and its reminder log."""
     certification = certification_get_for_staff(request.user, pk)
     _in_body(certification.body_id, body)
-    form = ReasonForm(request.POST or None)
-    if request.method == "POST":
-        action = request.POST.get("action")
+    action = request.POST.get("action") if request.method == "POST" else None
+    form = ReasonForm(request.POST if action in CERTIFICATION_ACTIONS or action == "decline_request" else None)
+    override_form = RenewOverrideForm(request.POST if action == "renew_override" else None, prefix="override")
+    recertify_form = RecertifyForm(request.POST if action == "recertify" else None, prefix="recertify")
+    open_request = renewal_request_open_for_staff(request.user, certification)
+    if action:
+        target = certification
         try:
             if action == "renew":
-                certification_renew(certification=certification, actor=request.user,
-                                    override=request.POST.get("override") == "1")
+                certification_renew(certification=certification, actor=request.user)
+            elif action == "renew_override":
+                if not override_form.is_valid():
+                    raise ValidationError(_("Choose the reason for the exception and explain it."))
+                certification_renew(certification=certification, actor=request.user, override=True,
+                                    **override_form.cleaned_data)
+            elif action == "recertify":
+                if not recertify_form.is_valid():
+                    raise ValidationError(_("Tick the box to confirm."))
+                target = certification_recertify(certification=certification, actor=request.user)
+            elif action == "decline_request" and open_request is not None and form.is_valid():
+                renewal_request_decline(renewal_request=open_request, actor=request.user,
+                                        reason=form.cleaned_data["reason"])
             elif action in CERTIFICATION_ACTIONS and form.is_valid():
                 CERTIFICATION_ACTIONS[action](certification=certification, actor=request.user,
                                               reason=form.cleaned_data["reason"])
@@ -371,10 +398,15 @@ def certification_detail(request, body, pk):
                 raise ValidationError(_("Give a reason; it is kept in the history."))
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
+            for bound in (override_form, recertify_form, form):
+                if bound.is_bound:
+                    add_service_errors(bound, error)
         else:
-            messages.success(request, _("The certification has been updated."))
-            return redirect("training:staff_certification", body_id=body.pk, pk=certification.pk)
-    history = certification.history.select_related("actor")
+            if target is not certification:
+                messages.success(request, _("Certified again: %(number)s") % {"number": target.number})
+            else:
+                messages.success(request, _("The certification has been updated."))
+            return redirect("training:staff_certification", body_id=body.pk, pk=target.pk)
     # The holder's continuing education with this body in the current cycle, with evidence.
     ce_records = (
         ce_record_list_for(request.user)
@@ -382,8 +414,19 @@ def certification_detail(request, body, pk):
         .select_related("category").order_by("-date", "-id")
     )
     return render(request, "training/staff/certification_detail.html", {
-        "body": body, "certification": certification, "history": history,
+        "body": body, "certification": certification,
+        "history": certification_history_for_staff(request.user, certification),
+        "reminders": reminder_log_for_staff(request.user, certification),
         "progress": renewal_progress(certification), "form": form, "ce_records": ce_records,
+        "override_form": override_form, "recertify_form": recertify_form, "open_request": open_request,
+    }, status=400 if action else 200)
+
+
+@body_view
+def renewal_requests(request, body):
+    """The queue of renewal requests holders sent from their training page, oldest first."""
+    return render(request, "training/staff/renewal_requests.html", {
+        "body": body, "queue": renewal_request_queue_for(request.user, body=body),
     })
 
 
