@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from peers.models import Organisation, Prefecture
 
@@ -764,8 +765,8 @@ class ReminderSent(models.Model):
     channel. The log of these is shown to staff and to the holder."""
 
     class Channel(models.TextChoices):
-        EMAIL = "email", _("Email")
-        LETTER = "letter", _("Letter")
+        EMAIL = "email", pgettext_lazy("reminder channel", "Email")
+        LETTER = "letter", pgettext_lazy("reminder channel", "Letter")
 
     certification = models.ForeignKey(
         Certification, on_delete=models.CASCADE, related_name="reminders",
