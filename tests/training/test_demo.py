@@ -38,3 +38,17 @@ def test_demo_shows_a_lapsed_and_a_revoked_certification_and_a_verifiable_comple
         assert response.status_code == 200, key
         assert f'class="verdict-word">{word}<' in response.content.decode()
     assert "ピア 陽子" in client.get(f"/verify/{numbers['peer_completion']}/").content.decode()
+
+
+def test_demo_shows_a_person_certified_again_after_a_lapse(client):
+    """The old number verifies as lapsed and points to the current certification."""
+    from training import demo
+
+    call_command("load_demo", "--quiet-summary")
+    numbers = demo.load()
+    old, new = numbers["recertified_old_certificate"], numbers["recertified_certificate"]
+    assert old and new and old != new
+    current = Certification.objects.get(number=new)
+    assert current.recertification_of.number == old and current.status == "active"
+    page = client.get(f"/verify/{old}/").content.decode()
+    assert 'class="verdict-word">失効<' in page and f"/verify/{new}/" in page

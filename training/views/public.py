@@ -41,9 +41,9 @@ from ..services import (
     application_transition,
     ce_record_add,
     certification_set_public_name,
-    renewal_request_submit,
     completion_set_public_name,
     number_normalise,
+    renewal_request_submit,
 )
 
 
