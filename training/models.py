@@ -579,7 +579,8 @@ class Certification(models.Model):
     # A re-certification points to the lapsed certification it follows; that one then carries
     # the day it was replaced (and may share its number: uniqueness holds among current ones).
     recertification_of = models.OneToOneField(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="recertified_as",
+        # SET_NULL: the retention rule may delete the older record before the newer one.
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="recertified_as",
         verbose_name=_("re-certification of"),
     )
     replaced_on = models.DateField(_("replaced by a re-certification on"), null=True, blank=True, editable=False)
