@@ -76,10 +76,11 @@ def test_directory_page_query_count_signed_in(client, demo, django_assert_num_qu
 
 
 def test_my_page_query_count(client, demo, django_assert_num_queries):
-    # session, user, roles, MFA status, renewal reminders, evidence requested (audit sampling)
+    # session, user, roles, MFA status, renewal reminders, their renewal progress from the one
+    # selector (hours by category, floors, renewal-course completions), evidence requested
     login_as(client, User.objects.get(email="peer@example.org"))
     client.get("/me/")  # warm the process caches (site root, menus)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(9):
         assert client.get("/me/").status_code == 200
 
 

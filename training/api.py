@@ -47,6 +47,7 @@ from .services import (
     application_submit,
     application_transition,
     attendance_record,
+    certification_recertify,
     certification_reinstate,
     certification_renew,
     certification_revoke,
@@ -165,6 +166,8 @@ class AttendanceInput(serializers.Serializer):
 class ReasonInput(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, max_length=300)
     override = serializers.BooleanField(required=False, default=False)
+    # For renewal by exception: one of RenewalOverrideReason (the reason in words goes in `reason`).
+    override_reason = serializers.CharField(required=False, allow_blank=True, max_length=20)
 
 
 class CompletionSerializer(serializers.ModelSerializer):
@@ -183,7 +186,8 @@ class CertificationSerializer(serializers.ModelSerializer):
     class Meta:
         model = Certification
         fields = ["id", "body", "credential_type", "credential_type_name", "holder", "holder_name", "number",
-                  "issued_on", "cycle", "cycle_started_on", "valid_until", "status", "status_reason"]
+                  "issued_on", "cycle", "cycle_started_on", "valid_until", "status", "status_reason",
+                  "recertification_of"]
 
 
 class _ListView(APIView):
@@ -331,6 +335,7 @@ class CertificationList(_ListView):
 
 CERTIFICATION_ACTIONS = {
     "renew": certification_renew,
+    "recertify": certification_recertify,
     "suspend": certification_suspend,
     "reinstate": certification_reinstate,
     "revoke": certification_revoke,
@@ -349,6 +354,10 @@ class CertificationAction(APIView):
         kwargs = {"certification": certification, "actor": request.user}
         if action == "renew":
             kwargs["override"] = data.validated_data["override"]
+            kwargs["override_reason"] = data.validated_data.get("override_reason", "")
+            kwargs["reason"] = data.validated_data.get("reason", "")
+        elif action == "recertify":
+            pass
         else:
             kwargs["reason"] = data.validated_data.get("reason", "")
         result, errors = call_bilingual(CERTIFICATION_ACTIONS[action], **kwargs)
@@ -374,6 +383,8 @@ class Verify(APIView):
         "course": serializers.CharField(required=False), "completed_on": serializers.DateField(required=False),
         "hours": serializers.CharField(required=False),
         "issuing_body": serializers.CharField(), "holder_name": serializers.CharField(allow_null=True),
+        "recertification_of": serializers.CharField(allow_null=True, required=False),
+        "replaced_by": serializers.CharField(allow_null=True, required=False),
     }))
     def get(self, request, number):
         limit = getattr(settings, "KAKEHASHI_VERIFY_LIMIT", 30)
@@ -408,4 +419,8 @@ class Verify(APIView):
             "issued_on": certification.issued_on,
             "valid_from": certification.cycle_started_on,
             "valid_until": certification.valid_until,
+            # After a lapse the holder may be certified again: the old number points to the current one.
+            "replaced_by": verification.replaced_by.number if verification.replaced_by else None,
+            "recertification_of": (certification.recertification_of.number
+                                   if certification.recertification_of else None),
         })

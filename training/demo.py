@@ -12,7 +12,7 @@ import datetime
 from decimal import Decimal
 
 from django.core.files.base import ContentFile
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from peers.access import acting_for_system  # the demo loader acts for the platform
 from peers.demo import TRAINING_BODY_NAME
@@ -33,7 +33,7 @@ from .models import (
     ReminderSent,
     TrainingBody,
 )
-from .selectors import quarter_of
+from .selectors import quarter_of, renewal_progress
 from .services import (
     PUBLIC_CONFIRM_SALT,
     add_months,
@@ -41,6 +41,7 @@ from .services import (
     application_public_confirm,
     application_public_submit,
     certification_issue,
+    certification_recertify,
     certification_revoke,
     certification_suspend,
     cohort_day_add,
@@ -210,9 +211,11 @@ def load() -> dict:
                 body=body, person=person, date=today - datetime.timedelta(days=60), provider="地域のピアサポート研究会",
                 title="ピアサポートと地域づくり", hours=Decimal("6"), category=general,
             )
+            with translation.override(person.language or "ja"):
+                missing = [str(m) for m in renewal_progress(certification).missing]
             ReminderSent.objects.get_or_create(
                 certification=certification, cycle=certification.cycle, offset_days=120,
-                defaults={"missing": ["14 more hours of continuing education.", "3 more hours of 倫理."]},
+                channel=ReminderSent.Channel.EMAIL, defaults={"missing": missing},
             )
     # Staff sent the one in grace a reminder by hand from the register (a bulk action), and a
     # record was sampled for evidence review: both show on the body's home and in the lists.
@@ -253,6 +256,20 @@ def load() -> dict:
             record.evidence_submitted_at = now - datetime.timedelta(days=2)
         record.save()
 
+    # Re-certified after a lapse past the late-renewal limit: the old record keeps its history and
+    # its number points to the new certification (holder-recertified@example.org).
+    person = _person("holder-recertified@example.org", "認定 さくら")
+    if not Certification.objects.filter(holder=person, credential_type=ctype).exists():
+        first_issued = add_months(today, -(validity + ctype.late_renewal_limit_months + 6))
+        first = completion_issue(
+            person=person, course=initial, completed_on=first_issued - datetime.timedelta(days=30), actor=trainer,
+            notify=False,
+        )
+        lapsed = certification_issue(credential_type=ctype, holder=person, actor=trainer, issued_on=first_issued,
+                                     basis=first, notify=False)
+        completion_issue(person=person, course=initial, completed_on=today - datetime.timedelta(days=20),
+                         actor=trainer, notify=False)
+        certification_recertify(certification=lapsed, actor=trainer, notify=False)
     # Completions are evidence too (issue 12): the peer's shows their name when verified.
     Completion.objects.filter(person__email="peer@example.org", course=initial).update(show_name_publicly=True)
     peer_cert = Certification.objects.filter(holder__email="peer@example.org", credential_type=ctype).first()
@@ -268,4 +285,12 @@ def load() -> dict:
         "lapsed_certificate": number_of("holder-lapsed@example.org"),
         "revoked_certificate": number_of("holder-revoked@example.org"),
         "peer_completion": peer_completion.number if peer_completion else "",
+        "recertified_old_certificate": (
+            Certification.objects.filter(holder__email="holder-recertified@example.org", replaced_on__isnull=False)
+            .values_list("number", flat=True).first() or ""
+        ),
+        "recertified_certificate": (
+            Certification.objects.filter(holder__email="holder-recertified@example.org", replaced_on__isnull=True)
+            .values_list("number", flat=True).first() or ""
+        ),
     }

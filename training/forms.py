@@ -19,6 +19,7 @@ from .models import (
     CredentialType,
     Eligibility,
     PairRole,
+    RenewalOverrideReason,
 )
 from .selectors import EXPIRY_CHOICES
 
@@ -208,6 +209,36 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=300, widget=forms.TextInput())
 
 
+class RenewOverrideForm(forms.Form):
+    """Renewal by exception: a reason from the one list (RenewalOverrideReason) and in words."""
+
+    override_reason = forms.ChoiceField(label=_("Reason for the exception"), choices=())
+    reason = forms.CharField(
+        label=_("Explanation"), max_length=300, widget=forms.TextInput(),
+        help_text=_("Kept in the history and shown to the holder."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["override_reason"].choices = [("", _("Choose a reason"))] + list(RenewalOverrideReason.choices)
+        early = "、".join(str(r.label) for r in RenewalOverrideReason if r.allows_early_renewal)
+        self.fields["override_reason"].help_text = _(
+            "Before the renewal window opens, only these reasons allow renewal: %(reasons)s."
+        ) % {"reasons": early}
+
+
+class RecertifyForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=_("I confirm: certify this person again, with a new certification linked to the lapsed one"),
+    )
+
+
+class RenewalRequestForm(forms.Form):
+    note = forms.CharField(
+        label=_("Note to the training body (optional)"), max_length=300, required=False, widget=forms.TextInput(),
+    )
+
+
 class IssueCertificationForm(forms.Form):
     credential_type = forms.ModelChoiceField(label=_("Credential type"), queryset=CredentialType.objects.none())
     holder_email = forms.EmailField(label=_("Holder's email address"))
@@ -368,6 +399,13 @@ class BodySettingsForm(forms.Form):
     sequence_digits = forms.IntegerField(
         label=_("Digits in the serial part"), min_value=3, max_value=8,
         help_text=_("4 gives numbers such as PSS-2026-0153-K7Q."),
+    )
+    recertification_keeps_number = forms.BooleanField(
+        label=_("Re-certification keeps the certificate number"), required=False,
+        help_text=_(
+            "When someone whose certification lapsed is certified again: keep their old number, or give "
+            "them a new one (the old number then points to the new one)."
+        ),
     )
 
 

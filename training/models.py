@@ -15,6 +15,7 @@ from django.core.validators import MaxLengthValidator, MaxValueValidator, MinVal
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from peers.models import Organisation, Prefecture, kana_validator
@@ -60,6 +61,13 @@ class TrainingBody(models.Model):
     )
     sequence_digits = models.PositiveSmallIntegerField(
         _("digits in the serial part"), default=4, validators=[MinValueValidator(3)]
+    )
+    recertification_keeps_number = models.BooleanField(
+        _("re-certification keeps the certificate number"), default=False, db_default=False,
+        help_text=_(
+            "When someone whose certification lapsed is certified again: keep their old number, "
+            "or give them a new one (the old number then points to the new one)."
+        ),
     )
     check_secret = models.CharField(max_length=64, default=_check_secret, editable=False)
     evidence_due_days = models.PositiveSmallIntegerField(
@@ -626,7 +634,8 @@ class Certification(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="certifications",
         verbose_name=_("holder"),
     )
-    number = models.CharField(_("certificate number"), max_length=40, unique=True)
+    # Unique among current records only: a re-certification may keep the lapsed one's number.
+    number = models.CharField(_("certificate number"), max_length=40, db_index=True)
     year = models.PositiveSmallIntegerField(_("year of number"))
     sequence = models.PositiveIntegerField(_("serial"))
     basis = models.ForeignKey(
@@ -647,13 +656,28 @@ class Certification(models.Model):
     show_name_publicly = models.BooleanField(
         _("show my name on the public verification page"), default=False
     )
+    # A re-certification points to the lapsed certification it follows; that one then carries
+    # the day it was replaced (and may share its number: uniqueness holds among current ones).
+    recertification_of = models.OneToOneField(
+        # SET_NULL: the retention rule may delete the older record before the newer one.
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="recertified_as",
+        verbose_name=_("re-certification of"),
+    )
+    replaced_on = models.DateField(_("replaced by a re-certification on"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["body", "year", "sequence"]
         verbose_name = _("certification")
         verbose_name_plural = _("certifications")
         constraints = [
-            models.UniqueConstraint(fields=["body", "year", "sequence"], name="certification_serial_unique"),
+            models.UniqueConstraint(
+                fields=["body", "year", "sequence"], condition=Q(replaced_on__isnull=True),
+                name="certification_serial_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["number"], condition=Q(replaced_on__isnull=True),
+                name="certification_number_unique",
+            ),
             models.CheckConstraint(
                 name="certification_dates_order",
                 condition=Q(valid_until__isnull=True) | Q(valid_until__gte=models.F("cycle_started_on")),
@@ -668,6 +692,39 @@ class Certification(models.Model):
     def __str__(self) -> str:
         return self.number
 
+    @property
+    def successor(self) -> Certification | None:
+        """The re-certification that replaced this one, if any (load with
+        select_related("recertified_as") to read it without a query)."""
+        if self.replaced_on is None:
+            return None
+        try:
+            return self.recertified_as
+        except Certification.DoesNotExist:
+            return None
+
+
+class RenewalOverrideReason(models.TextChoices):
+    """Why staff renew a certification outside the normal requirements (renewal by exception).
+
+    The one list of these reasons; `allows_early_renewal` says which of them also allow
+    renewing before the renewal window opens (someone who will be away during the window)."""
+
+    ILLNESS = "illness", _("Illness or leave from work")
+    PARENTAL_LEAVE = "parental_leave", _("Maternity or childcare leave")
+    DISASTER = "disaster", _("Disaster")
+    BODY_ERROR = "body_error", _("Administrative error by the training body")
+    OTHER = "other", _("Other")
+
+    @property
+    def allows_early_renewal(self) -> bool:
+        return self in _OVERRIDE_EARLY
+
+
+_OVERRIDE_EARLY = frozenset({
+    RenewalOverrideReason.ILLNESS, RenewalOverrideReason.PARENTAL_LEAVE, RenewalOverrideReason.BODY_ERROR,
+})
+
 
 class CertificationStatusChange(AppendOnlyModel):
     class Event(models.TextChoices):
@@ -675,9 +732,17 @@ class CertificationStatusChange(AppendOnlyModel):
         IMPORTED = "imported", _("Imported")
         SWEEP = "sweep", _("Date reached")
         RENEWED = "renewed", _("Renewed")
+        RENEWED_OVERRIDE = "renewed_override", _("Renewed by exception")
+        RENEWAL_REQUESTED = "renewal_requested", _("Renewal requested")
+        RENEWAL_DECLINED = "renewal_declined", _("Renewal request declined")
+        RECERTIFIED = "recertified", _("Certified again after lapse")
+        SUPERSEDED = "superseded", _("Replaced by a new certification")
         SUSPENDED = "suspended", _("Suspended")
         REINSTATED = "reinstated", _("Reinstated")
         REVOKED = "revoked", _("Revoked")
+
+    # Events that note something without changing the status (the status's date ignores them).
+    NOTE_EVENTS = ("renewal_requested", "renewal_declined", "superseded")
 
     certification = models.ForeignKey(
         Certification, on_delete=models.CASCADE, related_name="history",
@@ -692,6 +757,10 @@ class CertificationStatusChange(AppendOnlyModel):
         related_name="+", verbose_name=_("by"),
     )
     reason = models.CharField(_("reason"), max_length=300, blank=True)
+    override_reason = models.CharField(
+        _("reason for the exception"), max_length=20, choices=RenewalOverrideReason.choices, blank=True,
+        default="", db_default="",  # rows written in SQL (the daily sweep) need no value
+    )
     valid_until = models.DateField(_("valid until then"), null=True, blank=True)
 
     class Meta:
@@ -701,6 +770,13 @@ class CertificationStatusChange(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.from_status} → {self.to_status}"
+
+    @property
+    def from_status_label(self) -> str:
+        """The status before, in words (empty for the first row)."""
+        if self.from_status in Certification.Status.values:
+            return Certification.Status(self.from_status).label
+        return ""
 
 
 class ContinuingEducation(models.Model):
@@ -780,7 +856,8 @@ class ContinuingEducation(models.Model):
 
 
 class ReminderSent(models.Model):
-    """One renewal reminder sent: never twice for the same certification, cycle and offset.
+    """One renewal reminder sent: never twice for the same certification, cycle, offset and
+    channel. The log of these is shown to staff and to the holder.
 
     Scheduled reminders go out at the credential type's offsets; staff may also send one by
     hand (MANUAL), recorded with the days left on the day it was sent, so at most one reminder
@@ -790,6 +867,10 @@ class ReminderSent(models.Model):
         SCHEDULED = "scheduled", _("Sent on schedule")
         MANUAL = "manual", _("Sent by staff")
 
+    class Channel(models.TextChoices):
+        EMAIL = "email", pgettext_lazy("reminder channel", "Email")
+        LETTER = "letter", pgettext_lazy("reminder channel", "Letter")
+
     certification = models.ForeignKey(
         Certification, on_delete=models.CASCADE, related_name="reminders",
         verbose_name=_("certification"),
@@ -797,6 +878,9 @@ class ReminderSent(models.Model):
     cycle = models.PositiveSmallIntegerField(_("cycle"))
     offset_days = models.SmallIntegerField(_("days before expiry"))
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.SCHEDULED)
+    channel = models.CharField(
+        _("sent by"), max_length=10, choices=Channel.choices, default=Channel.EMAIL, db_default=Channel.EMAIL
+    )
     sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
     missing = models.JSONField(_("still missing then"), default=list, blank=True)
 
@@ -806,12 +890,59 @@ class ReminderSent(models.Model):
         verbose_name_plural = _("reminders sent")
         constraints = [
             models.UniqueConstraint(
-                fields=["certification", "cycle", "offset_days"], name="reminder_once_per_offset"
+                fields=["certification", "cycle", "offset_days", "channel"], name="reminder_once_per_offset"
             )
         ]
 
     def __str__(self) -> str:
         return f"{self.certification_id} cycle {self.cycle} ({self.offset_days})"
+
+    @property
+    def which(self) -> str:
+        """Which reminder this was, in words: 30 days before expiry, on the day, 30 days after."""
+        days = abs(self.offset_days)
+        if self.offset_days > 0:
+            return ngettext("%(days)s day before expiry", "%(days)s days before expiry", days) % {"days": days}
+        if self.offset_days < 0:
+            return ngettext("%(days)s day after expiry", "%(days)s days after expiry", days) % {"days": days}
+        return gettext("On the day of expiry")
+
+
+class RenewalRequest(models.Model):
+    """The holder asked for renewal (their requirements met); it waits in the staff queue until
+    staff renew the certification or decline the request."""
+
+    class Outcome(models.TextChoices):
+        OPEN = "", _("Waiting")
+        RENEWED = "renewed", _("Renewed")
+        DECLINED = "declined", _("Declined")
+
+    certification = models.ForeignKey(
+        Certification, on_delete=models.CASCADE, related_name="renewal_requests",
+        verbose_name=_("certification"),
+    )
+    cycle = models.PositiveSmallIntegerField(_("cycle"))
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    note = models.CharField(_("note to the training body"), max_length=300, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices, blank=True, default="")
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("closed by"),
+    )
+
+    class Meta:
+        ordering = ["requested_at", "id"]
+        verbose_name = _("renewal request")
+        verbose_name_plural = _("renewal requests")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["certification"], condition=Q(outcome=""), name="renewal_request_one_open"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.certification_id} cycle {self.cycle}"
 
 
 class InHouseTraining(models.Model):

@@ -23,6 +23,7 @@ from .models import (
     InHouseTraining,
     Instructor,
     ReminderSent,
+    RenewalRequest,
 )
 
 ACCOMMODATION_REQUESTS = RetentionKind(
@@ -86,6 +87,7 @@ class TrainingPart(Part):
         "training.Attendance.recorded_by",
         "training.CertificationStatusChange.actor", "training.ContinuingEducation.reviewed_by",
         "training.InHouseTraining.recorded_by", "training.StaffingPublication.recorded_by",
+        "training.RenewalRequest.closed_by",
     )
     retention_kinds = (ACCOMMODATION_REQUESTS, APPLICATIONS, UNCONFIRMED_APPLICATIONS, COMPLETIONS, CERTIFICATIONS,
                        CONTINUING_EDUCATION)
@@ -113,10 +115,15 @@ class TrainingPart(Part):
                 lambda user: Certification.objects.filter(holder=user),
                 labels={"body__organisation__name": _("training body")}),
             Table("certification_history", CertificationStatusChange, (
-                "certification__number", "from_status", "to_status", "event", "at", "reason", "valid_until"),
+                "certification__number", "from_status", "to_status", "event", "at", "reason", "override_reason",
+                "valid_until"),
                 lambda user: CertificationStatusChange.objects.filter(certification__holder=user)),
-            Table("renewal_reminders", ReminderSent, ("certification__number", "cycle", "offset_days", "kind", "sent_at"),
+            Table("renewal_reminders", ReminderSent,
+                  ("certification__number", "cycle", "offset_days", "kind", "channel", "sent_at"),
                   lambda user: ReminderSent.objects.filter(certification__holder=user)),
+            Table("renewal_requests", RenewalRequest,
+                  ("certification__number", "cycle", "requested_at", "note", "outcome", "closed_at"),
+                  lambda user: RenewalRequest.objects.filter(certification__holder=user)),
             Table("continuing_education", ContinuingEducation, (
                 "id", "body__organisation__name", "date", "provider", "title", "hours", "category__name",
                 "evidence", "source_ref", "review", "evidence_due_on", "evidence_submitted_at", "review_reason",
@@ -163,6 +170,8 @@ class TrainingPart(Part):
                                  rule=rule, until=until))
         certifications = Certification.objects.filter(holder=user)
         certifications.update(show_name_publicly=False)
+        # The person's own words to the body go with them; the request's dates stay with the register.
+        RenewalRequest.objects.filter(certification__holder=user).update(note="")
         ends = list(certifications.values_list("valid_until", flat=True))
         if ends:
             rule = rule_for(CERTIFICATIONS.code)
@@ -227,6 +236,7 @@ class TrainingPart(Part):
             with history_purge():
                 CertificationStatusChange.objects.filter(certification_id__in=ids).delete()
             ReminderSent.objects.filter(certification_id__in=ids).delete()
+            RenewalRequest.objects.filter(certification_id__in=ids).delete()
             Certification.objects.filter(pk__in=ids).delete()
             return len(ids)
         if kind == COMPLETIONS.code:

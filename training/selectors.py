@@ -35,6 +35,7 @@ from .models import (
     Course,
     CredentialType,
     ReminderSent,
+    RenewalRequest,
     TrainingBody,
 )
 from .numbers import number_kind, number_normalise
@@ -234,7 +235,9 @@ def completion_get_visible(user, pk) -> Completion:
 
 
 def _certification_qs() -> QuerySet[Certification]:
-    return Certification.objects.select_related("holder", "credential_type", "body__organisation")
+    return Certification.objects.select_related(
+        "holder", "credential_type", "body__organisation", "recertified_as", "recertification_of"
+    )
 
 
 def certification_list_for(user) -> QuerySet[Certification]:
@@ -262,13 +265,61 @@ def certification_get_visible(user, pk) -> Certification:
     return certification
 
 
-def certification_list_of(user) -> QuerySet[Certification]:
-    return _certification_qs().filter(holder=user).select_related("credential_type__renewal_course")
+def certification_list_of(user, *, with_records: bool = False) -> QuerySet[Certification]:
+    """What the person holds (current and past). `with_records` adds, in three more queries
+    whatever the number, each one's status history, reminder log and renewal requests (the
+    person's training page shows them)."""
+    qs = _certification_qs().filter(holder=user).select_related("credential_type__renewal_course")
+    if with_records:
+        qs = qs.prefetch_related(
+            Prefetch("history", queryset=CertificationStatusChange.objects.order_by("at", "id")),
+            Prefetch("reminders", queryset=ReminderSent.objects.order_by("-sent_at", "-id")),
+            Prefetch("renewal_requests", queryset=RenewalRequest.objects.filter(outcome=RenewalRequest.Outcome.OPEN),
+                     to_attr="open_renewal_requests"),
+        )
+    return qs
 
 
 def certification_get_by_number(number: str) -> Certification | None:
-    """For public verification only: callers check the number's check code first."""
-    return _certification_qs().filter(number=number).first()
+    """For public verification only: callers check the number's check code first. A number a
+    re-certification kept belongs to the newest record that carries it."""
+    return _certification_qs().filter(number=number).order_by("-id").first()
+
+
+def certification_history_for_staff(user, certification: Certification) -> QuerySet[CertificationStatusChange]:
+    if certification.body_id not in _body_ids(user):
+        raise Http404
+    return certification.history.select_related("actor").order_by("at", "id")
+
+
+def reminder_log_for_staff(user, certification: Certification) -> QuerySet[ReminderSent]:
+    """Which reminder went out when, by which channel (every cycle, newest first)."""
+    if certification.body_id not in _body_ids(user):
+        raise Http404
+    return ReminderSent.objects.filter(certification=certification).order_by("-sent_at", "-id")
+
+
+def renewal_request_open_for_staff(user, certification: Certification) -> RenewalRequest | None:
+    if certification.body_id not in _body_ids(user):
+        raise Http404
+    return RenewalRequest.objects.filter(certification=certification, outcome=RenewalRequest.Outcome.OPEN).first()
+
+
+def renewal_request_queue_for(user, *, body: TrainingBody) -> list[tuple[RenewalRequest, RenewalProgress]]:
+    """The body's open renewal requests, oldest first, each with its renewal progress, in a
+    fixed number of queries (at most five) whatever their number."""
+    if body.pk not in _body_ids(user):
+        raise Http404
+    requests = list(
+        RenewalRequest.objects.filter(certification__body=body, outcome=RenewalRequest.Outcome.OPEN)
+        .select_related(
+            "certification__holder", "certification__credential_type__renewal_course",
+            "certification__credential_type__practice_ce_category", "certification__body",
+        )
+        .order_by("requested_at", "id")[:500]
+    )
+    progress = renewal_progress_list([r.certification for r in requests])
+    return list(zip(requests, progress, strict=True))
 
 
 # ---------------------------------------------------------------- the staff register: search and filters
@@ -474,7 +525,8 @@ def certification_status_since(certification: Certification, status: str, last_c
     made_by_calendar = (
         last_change is None
         or last_change.to_status != status
-        or last_change.event in (Change.Event.SWEEP, Change.Event.ISSUED, Change.Event.IMPORTED)
+        or last_change.event in (Change.Event.SWEEP, Change.Event.ISSUED, Change.Event.IMPORTED,
+                                 Change.Event.RECERTIFIED)
     )
     if made_by_calendar and certification.valid_until is not None and status in _DATE_STATUSES:
         return {
@@ -510,6 +562,8 @@ class Verification:
     status: str = ""  # a certification's status now (completions do not expire)
     status_since: datetime.date | None = None
     holder_name: str | None = None
+    # The re-certification that replaced this certification after it lapsed (another number).
+    replaced_by: Certification | None = None
 
     @property
     def record(self):
@@ -561,11 +615,18 @@ def verification_get(number: str, *, today: datetime.date | None = None) -> Veri
 def certification_verification(certification: Certification, *, today: datetime.date | None = None) -> Verification:
     """What verification says about a certification in hand (its certificate says the same)."""
     status = certification_status_now(certification, today)
-    last_change = CertificationStatusChange.objects.filter(certification=certification).order_by("-at", "-id").first()
+    last_change = (
+        CertificationStatusChange.objects.filter(certification=certification)
+        .exclude(event__in=CertificationStatusChange.NOTE_EVENTS).order_by("-at", "-id").first()
+    )
+    successor = certification.successor
+    while successor is not None and successor.replaced_on is not None:  # replaced again (rare)
+        successor = Certification.objects.select_related("recertified_as").get(pk=successor.pk).successor
     return Verification(
         number=certification.number, kind="certification", certification=certification, status=status,
         status_since=certification_status_since(certification, status, last_change),
         holder_name=certification.holder.display_name if certification.show_name_publicly else None,
+        replaced_by=successor if successor is not None and successor.number != certification.number else None,
     )
 
 
@@ -643,10 +704,24 @@ class RenewalProgress:
     by_category: list[dict] = field(default_factory=list)
     renewal_course_done: bool = True
     missing: list[str] = field(default_factory=list)
+    # Whether renewal can happen today: the window has opened and the late-renewal limit has
+    # not passed (nor is the certification suspended, revoked or replaced).
+    renewable_now: bool = False
+    renewal_opens_on: datetime.date | None = None
+    late_limit: datetime.date | None = None
 
     @property
     def complete(self) -> bool:
         return not self.missing
+
+    @property
+    def hours_enough(self) -> bool:
+        return self.hours_total >= self.hours_required
+
+    @property
+    def can_request(self) -> bool:
+        """The holder may ask for renewal: it is possible now and nothing is missing."""
+        return self.renewable_now and self.complete
 
     @property
     def practice_counts(self) -> bool:
@@ -654,7 +729,9 @@ class RenewalProgress:
 
 
 def renewal_progress(certification: Certification) -> RenewalProgress:
-    """What this cycle has toward renewal, and in words what is still missing."""
+    """What this cycle has toward renewal, and in words what is still missing (in the active
+    language). The one source of these figures: the home card, the training page, the activity
+    page, the staff pages and the reminders all read them from here (renewal_progress_list)."""
     return renewal_progress_list([certification])[0]
 
 
@@ -709,8 +786,19 @@ def renewal_progress_list(certifications: list[Certification]) -> list[RenewalPr
 
 
 def _progress(certification: Certification, rows: list[dict], floors: list, completed: dict) -> RenewalProgress:
+    from .services import renewal_late_limit
+
     ctype = certification.credential_type
     progress = RenewalProgress(certification=certification, hours_required=ctype.ce_hours_required)
+    if ctype.expires and certification.valid_until is not None:
+        today = timezone.localdate()
+        progress.renewal_opens_on = certification.renewal_due_from
+        progress.late_limit = renewal_late_limit(certification)
+        progress.renewable_now = (
+            certification.replaced_on is None
+            and certification.status not in (Certification.Status.SUSPENDED, Certification.Status.REVOKED)
+            and certification.renewal_due_from <= today <= progress.late_limit
+        )
     per_category = {r["category_id"]: r[f"h{certification.pk}"] for r in rows if r[f"h{certification.pk}"]}
     progress.hours_total = sum(per_category.values(), Decimal("0"))
     progress.hours_from_practice = sum(
@@ -767,8 +855,9 @@ def reminder_list_of(user, *, limit: int = 5) -> QuerySet[ReminderSent]:
                 Certification.Status.EXPIRING,
                 Certification.Status.GRACE,
             ],
+            cycle=F("certification__cycle"),
         )
-        .select_related("certification__credential_type")
+        .select_related("certification__credential_type__renewal_course")
         .order_by("-sent_at")[:limit]
     )
 
@@ -799,12 +888,12 @@ def register_report(user, *, body: TrainingBody) -> list[dict]:
         bump(r["issued_on__year"], r["basis__cohort__prefecture__name_ja"], "certified", r["n"])
     changes = (
         CertificationStatusChange.objects.filter(certification__body=body)
-        .filter(Q(event="renewed") | Q(event="sweep", to_status=Certification.Status.LAPSED))
+        .filter(Q(event__in=["renewed", "renewed_override"]) | Q(event="sweep", to_status=Certification.Status.LAPSED))
         .values("at__year", "event", "certification__basis__cohort__prefecture__name_ja")
         .annotate(n=Count("id"))
     )
     for r in changes:
-        key = "renewed" if r["event"] == "renewed" else "lapsed"
+        key = "lapsed" if r["event"] == "sweep" else "renewed"
         bump(r["at__year"], r["certification__basis__cohort__prefecture__name_ja"], key, r["n"])
     return sorted(rows.values(), key=lambda r: (r["year"], r["prefecture"]))
 

@@ -45,6 +45,8 @@ from .models import (
     Eligibility,
     PairRole,
     ReminderSent,
+    RenewalOverrideReason,
+    RenewalRequest,
     TrainingBody,
 )
 from .numbers import (
@@ -860,12 +862,21 @@ def cohort_complete(*, cohort: Cohort, actor: User, on: datetime.date | None = N
 
 
 # ---------------------------------------------------------------- certifications
-def _certification_history(certification, from_status, event, actor=None, reason="") -> None:
+def _certification_history(certification, from_status, event, actor=None, reason="", override_reason="") -> None:
+    """Append one row to the status history (never edit one: the history is evidence)."""
     CertificationStatusChange.objects.create(
         certification=certification, from_status=from_status, to_status=certification.status,
         event=event, actor=actor if actor is not None and actor.pk else None,
-        reason=reason[:300], valid_until=certification.valid_until,
+        reason=reason[:300], override_reason=override_reason, valid_until=certification.valid_until,
     )
+
+
+def renewal_late_limit(certification: Certification) -> datetime.date | None:
+    """The last day the certification can still be renewed (late); after it, the person is
+    certified again (certification_recertify). None for one that does not expire."""
+    if certification.grace_until is None:
+        return None
+    return add_months(certification.grace_until, certification.credential_type.late_renewal_limit_months)
 
 
 @transaction.atomic
@@ -888,9 +899,17 @@ def certification_issue(
                 _("%(name)s has not completed %(course)s.")
                 % {"name": holder.display_name, "course": credential_type.initial_course.title}
             )
-    if Certification.objects.filter(
-        holder=holder, credential_type=credential_type
-    ).exclude(status=Certification.Status.REVOKED).exists():
+    held = (
+        Certification.objects.filter(holder=holder, credential_type=credential_type, replaced_on__isnull=True)
+        .exclude(status=Certification.Status.REVOKED).select_related("credential_type").first()
+    )
+    if held is not None:
+        limit = renewal_late_limit(held)
+        if held.status == Certification.Status.LAPSED and limit is not None and timezone.localdate() > limit:
+            raise ValidationError(
+                _("%(number)s lapsed and can no longer be renewed: certify the person again from its page.")
+                % {"number": held.number}
+            )
         raise ValidationError(_("This person already holds this credential."))
     if imported_number:
         imported_number = number_normalise(imported_number)
@@ -945,30 +964,56 @@ def _lock_certification(certification: Certification) -> Certification:
     )
 
 
+def _override_reason(override_reason: str) -> RenewalOverrideReason:
+    if override_reason not in RenewalOverrideReason.values:
+        raise ValidationError({"override_reason": _("Choose the reason for the exception from the list.")})
+    return RenewalOverrideReason(override_reason)
+
+
 @transaction.atomic
 def certification_renew(
-    *, certification: Certification, actor: User, on: datetime.date | None = None, override: bool = False
+    *, certification: Certification, actor: User, on: datetime.date | None = None, override: bool = False,
+    override_reason: str = "", reason: str = "",
 ) -> Certification:
-    """Start a new cycle, keeping the number. Needs what the credential type asks (unless staff
-    override with a reason logged), and is refused once the late-renewal limit has passed."""
+    """Start a new cycle, keeping the number, once the renewal window has opened and the
+    credential type's requirements are met. Refused once the late-renewal limit has passed
+    (the person is then certified again: certification_recertify).
+
+    By exception (`override`): staff renew without the requirements, giving one of
+    RenewalOverrideReason and the reason in words (`reason`); before the renewal window only
+    for a reason whose `allows_early_renewal` is true. The history and the holder's email say
+    it was an exception, and why. An open renewal request of the holder is closed as renewed."""
     from .selectors import renewal_progress
 
+    override = override or bool(override_reason)
+    if override:
+        exception = _override_reason(override_reason)
+        reason = _require_reason(reason)
     certification = _lock_certification(certification)
     ctype = certification.credential_type
     on = on or timezone.localdate()
     S = Certification.Status
     if not ctype.expires:
         raise ValidationError(_("This credential does not expire and needs no renewal."))
+    if certification.replaced_on is not None:
+        raise ValidationError(_("This certification was replaced by a re-certification; renew the new one."))
     if certification.status in (S.SUSPENDED, S.REVOKED):
         raise ValidationError(_("A suspended or revoked certification cannot be renewed."))
-    late_limit = add_months(certification.grace_until, ctype.late_renewal_limit_months)
+    late_limit = renewal_late_limit(certification)
     if on > late_limit:
         raise ValidationError(
-            _("The late-renewal limit passed on %(date)s: the person must apply again.")
+            _("The late-renewal limit passed on %(date)s: certify the person again instead.")
             % {"date": late_limit.isoformat()}
         )
-    if certification.status == S.ACTIVE and not override:
-        raise ValidationError(_("Renewal opens on %(date)s.") % {"date": certification.renewal_due_from.isoformat()})
+    if on < certification.renewal_due_from:
+        opens = _("Renewal opens on %(date)s.") % {"date": certification.renewal_due_from.isoformat()}
+        if not override:
+            raise ValidationError(opens)
+        if not exception.allows_early_renewal:
+            early = "、".join(str(r.label) for r in RenewalOverrideReason if r.allows_early_renewal)
+            raise ValidationError({"override_reason": " ".join([
+                opens, _("Before then, renewal by exception is possible only for: %(reasons)s.") % {"reasons": early},
+            ])})
     progress = renewal_progress(certification)
     if progress.missing and not override:
         raise ValidationError(progress.missing)
@@ -984,15 +1029,153 @@ def certification_renew(
     certification.status_reason = ""
     certification.full_clean()
     certification.save()
-    _certification_history(certification, from_status, CertificationStatusChange.Event.RENEWED, actor,
-                           "override" if override and progress.missing else "")
+    Event = CertificationStatusChange.Event
+    _certification_history(
+        certification, from_status, Event.RENEWED_OVERRIDE if override else Event.RENEWED, actor,
+        reason if override else "", exception.value if override else "",
+    )
+    RenewalRequest.objects.filter(certification=certification, outcome=RenewalRequest.Outcome.OPEN).update(
+        outcome=RenewalRequest.Outcome.RENEWED, closed_at=timezone.now(), closed_by=actor if actor and actor.pk else None,
+    )
     audit_record(actor=actor, action="certification.renew", target=certification,
-                 data={"cycle": certification.cycle, "override": bool(override and progress.missing)})
+                 data={"cycle": certification.cycle, "override": override,
+                       "override_reason": exception.value if override else "",
+                       "missing": len(progress.missing)})
     until = certification.valid_until.isoformat()
-    _notify(certification.holder, lambda: _("Your certification has been renewed"), [
-        lambda: _("Certificate %(number)s is now valid until %(date)s.") % {"number": certification.number, "date": until},
-    ])
+    number = certification.number
+    lines = [lambda: _("Certificate %(number)s is now valid until %(date)s.") % {"number": number, "date": until}]
+    if override:
+        lines.append(lambda: _("This renewal was made by exception (%(reason)s): %(text)s")
+                     % {"reason": exception.label, "text": reason})
+    _notify(certification.holder, lambda: _("Your certification has been renewed"), lines)
     return certification
+
+
+@transaction.atomic
+def certification_recertify(
+    *, certification: Certification, actor: User | None, on: datetime.date | None = None, notify: bool = True,
+) -> Certification:
+    """Certify again someone whose certification lapsed past its late-renewal limit: a new
+    certification, linked to the lapsed one (`recertification_of`), which keeps its own record
+    and history and is marked replaced. The body's `recertification_keeps_number` decides
+    whether the new one keeps the old number or gets the next one; verifying the old number
+    then points to the new certification. Where the credential type asks for an initial
+    course, it must have been completed again after the lapse."""
+    old = _lock_certification(certification)
+    body = TrainingBody.objects.select_for_update().get(pk=old.body_id)
+    ctype = old.credential_type
+    on = on or timezone.localdate()
+    S = Certification.Status
+    if old.replaced_on is not None:
+        raise ValidationError(_("This certification has already been followed by a re-certification."))
+    if old.status != S.LAPSED:
+        raise ValidationError(_("Only a lapsed certification can be followed by a re-certification."))
+    late_limit = renewal_late_limit(old)
+    if late_limit is not None and on <= late_limit:
+        raise ValidationError(
+            _("It can still be renewed late until %(date)s: renew it instead.") % {"date": late_limit.isoformat()}
+        )
+    if Certification.objects.filter(
+        holder=old.holder, credential_type=ctype, replaced_on__isnull=True
+    ).exclude(pk=old.pk).exclude(status=S.REVOKED).exists():
+        raise ValidationError(_("This person already holds this credential."))
+    basis = None
+    if ctype.initial_course_id:
+        lapsed_on = old.grace_until + datetime.timedelta(days=1) if old.grace_until else old.issued_on
+        basis = (
+            Completion.objects.filter(person=old.holder, course_id=ctype.initial_course_id, completed_on__gte=lapsed_on)
+            .order_by("-completed_on").first()
+        )
+        if basis is None:
+            raise ValidationError(
+                _("To be certified again, %(name)s must complete %(course)s again after the lapse on %(date)s.")
+                % {"name": old.holder.display_name, "course": ctype.initial_course.title,
+                   "date": lapsed_on.isoformat()}
+            )
+    if body.recertification_keeps_number:
+        year, sequence, number = old.year, old.sequence, old.number
+    else:
+        year = on.year
+        sequence = _next_sequence(body, year)
+        number = certification_number(body=body, year=year, sequence=sequence)
+    old.replaced_on = on
+    old.save(update_fields=["replaced_on"])
+    new = Certification(
+        body=body, credential_type=ctype, holder=old.holder, number=number, year=year, sequence=sequence,
+        basis=basis, issued_on=on, cycle_started_on=on, recertification_of=old,
+        show_name_publicly=old.show_name_publicly, **cycle_dates(ctype, on),
+    )
+    new.status = status_for_dates(new, timezone.localdate())
+    new.full_clean()
+    new.save()
+    Event = CertificationStatusChange.Event
+    _certification_history(old, old.status, Event.SUPERSEDED, actor, new.number)
+    _certification_history(new, "", Event.RECERTIFIED, actor, old.number)
+    audit_record(actor=actor, action="certification.recertify", target=new,
+                 data={"number": new.number, "previous": old.pk, "previous_number": old.number})
+    if notify:
+        ctype_name = ctype.name
+        _notify(old.holder, lambda: _("You are certified again: %(type)s") % {"type": ctype_name}, [
+            lambda: _("Your certificate number is %(number)s.") % {"number": number},
+            lambda: _("Anyone can check it on the verification page."),
+        ])
+    return new
+
+
+# ---------------------------------------------------------------- renewal requests
+@transaction.atomic
+def renewal_request_submit(*, certification: Certification, holder: User, note: str = "") -> RenewalRequest:
+    """The holder asks the body to renew, once the renewal window is open and the requirements
+    are met (the selector's renewal progress decides). One open request at a time."""
+    from .selectors import renewal_progress
+
+    certification = _lock_certification(certification)
+    if certification.holder_id != holder.pk:
+        raise PermissionDenied
+    progress = renewal_progress(certification)
+    if not progress.renewable_now:
+        raise ValidationError(_("This certification cannot be renewed now."))
+    if progress.missing:
+        raise ValidationError(progress.missing)
+    if RenewalRequest.objects.filter(certification=certification, outcome=RenewalRequest.Outcome.OPEN).exists():
+        raise ValidationError(_("You have already asked for renewal; the training body will reply."))
+    request = RenewalRequest(certification=certification, cycle=certification.cycle, note=(note or "").strip()[:300])
+    request.full_clean()
+    request.save()
+    _certification_history(certification, certification.status,
+                           CertificationStatusChange.Event.RENEWAL_REQUESTED, holder, request.note)
+    audit_record(actor=holder, action="certification.renewal_request", target=certification,
+                 data={"request": request.pk})
+    number = certification.number
+    _notify(holder, lambda: _("We have received your request for renewal"), [
+        lambda: _("The training body will review your request to renew certificate %(number)s.") % {"number": number},
+    ])
+    return request
+
+
+@transaction.atomic
+def renewal_request_decline(*, renewal_request: RenewalRequest, actor: User, reason: str) -> RenewalRequest:
+    """Staff decline an open renewal request, saying why (the holder is told)."""
+    reason = _require_reason(reason)
+    renewal_request = RenewalRequest.objects.select_for_update().select_related(
+        "certification__holder").get(pk=renewal_request.pk)
+    if renewal_request.outcome != RenewalRequest.Outcome.OPEN:
+        raise ValidationError(_("This renewal request has already been answered."))
+    renewal_request.outcome = RenewalRequest.Outcome.DECLINED
+    renewal_request.closed_at = timezone.now()
+    renewal_request.closed_by = actor
+    renewal_request.save(update_fields=["outcome", "closed_at", "closed_by"])
+    certification = renewal_request.certification
+    _certification_history(certification, certification.status,
+                           CertificationStatusChange.Event.RENEWAL_DECLINED, actor, reason)
+    audit_record(actor=actor, action="certification.renewal_decline", target=certification,
+                 data={"request": renewal_request.pk, "reason": reason})
+    number = certification.number
+    _notify(certification.holder, lambda: _("Your request for renewal"), [
+        lambda: _("The training body could not yet renew certificate %(number)s:") % {"number": number},
+        reason,
+    ])
+    return renewal_request
 
 
 def _require_reason(reason: str) -> str:
@@ -1140,7 +1323,7 @@ def reminders_send(*, today: datetime.date | None = None) -> int:
             ReminderSent.objects.filter(
                 certification__credential_type=ctype,
                 certification__status__in=[S.ACTIVE, S.EXPIRING, S.GRACE],
-                certification__valid_until__lte=horizon,
+                certification__valid_until__lte=horizon, channel=ReminderSent.Channel.EMAIL,
             ).values_list("certification_id", "cycle", "offset_days")
         )
         for certification in candidates.iterator(chunk_size=2000):
@@ -1157,7 +1340,7 @@ def reminders_send(*, today: datetime.date | None = None) -> int:
                     missing = [str(m) for m in renewal_progress(certification).missing]
                 _reminder, created = ReminderSent.objects.get_or_create(
                     certification=certification, cycle=certification.cycle, offset_days=offset,
-                    defaults={"missing": missing},
+                    channel=ReminderSent.Channel.EMAIL, defaults={"missing": missing},
                 )
                 if not created:
                     continue
@@ -1482,22 +1665,29 @@ def course_module_add(*, course: Course, title: str, hours: Decimal, actor: User
 # ---------------------------------------------------------------- body settings
 @transaction.atomic
 def training_body_settings_update(*, body: TrainingBody, actor: User, number_prefix: str,
-                                  sequence_digits: int) -> TrainingBody:
+                                  sequence_digits: int,
+                                  recertification_keeps_number: bool | None = None) -> TrainingBody:
     """The body's certificate numbering. The prefix is part of every number already printed on
-    a certificate and checked by /verify/, so it can change only until the first one is issued."""
+    a certificate and checked by /verify/, so it can change only until the first one is issued.
+    `recertification_keeps_number` (unchanged when None): whether a re-certification after a
+    lapse keeps the old number or gets a new one."""
     body = TrainingBody.objects.select_for_update().get(pk=body.pk)
     number_prefix = number_prefix.strip().upper()
     if number_prefix != body.number_prefix and body.certifications.exists():
         raise ValidationError({"number_prefix": _(
             "Certificates have already been issued with this prefix, so it can no longer change."
         )})
-    before = {"number_prefix": body.number_prefix, "sequence_digits": body.sequence_digits}
+    before = {"number_prefix": body.number_prefix, "sequence_digits": body.sequence_digits,
+              "recertification_keeps_number": body.recertification_keeps_number}
     body.number_prefix, body.sequence_digits = number_prefix, sequence_digits
+    if recertification_keeps_number is not None:
+        body.recertification_keeps_number = bool(recertification_keeps_number)
     body.full_clean()
-    body.save(update_fields=["number_prefix", "sequence_digits"])
+    body.save(update_fields=["number_prefix", "sequence_digits", "recertification_keeps_number"])
     audit_record(actor=actor, action="training_body.settings", target=body,
                  data={"before": before, "after": {"number_prefix": number_prefix,
-                                                   "sequence_digits": sequence_digits}})
+                                                   "sequence_digits": sequence_digits,
+                                                   "recertification_keeps_number": body.recertification_keeps_number}})
     return body
 
 

@@ -101,4 +101,32 @@ def test_staff_register_is_cards_at_390_px_and_a_ticked_row_gets_a_reminder_afte
     page.wait_for_url("**/certifications/?status=grace")
     assert "1 人に更新のお知らせを送りました" in page.locator(".messages").inner_text()
     assert ReminderSent.objects.filter(certification=grace, kind="manual").count() == 1
+
+
+def test_holder_asks_for_renewal_from_their_training_page(browser, live_server, demo):
+    """Requirements met: the holder clicks “Ask for renewal” and the request reaches the queue."""
+    import datetime
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from training.models import CECategory, ContinuingEducation, Course, CourseKind, RenewalRequest
+    from training.services import completion_issue
+
+    day = timezone.localdate() - datetime.timedelta(days=3)
+    for name, hours in (("倫理", "3"), ("実践", "14")):
+        ContinuingEducation.objects.create(body=demo.body, person=demo.holder, date=day, provider="研究会",
+                                           hours=Decimal(hours), category=CECategory.objects.get(body=demo.body, name=name))
+    completion_issue(person=demo.holder, course=Course.objects.get(body=demo.body, kind=CourseKind.RENEWAL),
+                     completed_on=day, actor=None, notify=False)
+    context = browser.new_context(viewport={"width": 320, "height": 640}, locale="ja-JP")
+    page = context.new_page()
+    _sign_in(page, live_server.url, "peer@example.org")
+    page.goto(f"{live_server.url}/me/training/")
+    page.get_by_role("button", name="更新を申請する").click()
+    page.wait_for_url(f"{live_server.url}/me/training/")
+    assert "更新の申請を研修機関に送りました。" in page.content()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    assert axe_violations(page) == []
+    assert RenewalRequest.objects.filter(certification=demo, outcome="").exists()
     context.close()

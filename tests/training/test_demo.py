@@ -51,3 +51,17 @@ def test_demo_shows_a_pair_application_and_a_visitors_pair():
     visitor = basic.get(applicant_email="visitor@example.org")
     assert visitor.applicant is None and visitor.state == "submitted" and visitor.pair.pair_role == "supporter"
     assert basic.count() == 4
+
+
+def test_demo_shows_a_person_certified_again_after_a_lapse(client):
+    """The old number verifies as lapsed and points to the current certification."""
+    from training import demo
+
+    call_command("load_demo", "--quiet-summary")
+    numbers = demo.load()
+    old, new = numbers["recertified_old_certificate"], numbers["recertified_certificate"]
+    assert old and new and old != new
+    current = Certification.objects.get(number=new)
+    assert current.recertification_of.number == old and current.status == "active"
+    page = client.get(f"/verify/{old}/").content.decode()
+    assert 'class="verdict-word">失効<' in page and f"/verify/{new}/" in page

@@ -31,7 +31,7 @@ def test_register_report_counts_certified_renewed_and_lapsed_by_year_and_prefect
                                                    issued_on=datetime.date(2022, 4, 1), basis=completion))
     # One renewed (staff override), the others lapse when the sweep runs.
     certification_renew(certification=certifications[0], actor=trainer, override=True,
-                        on=datetime.date(2024, 3, 1))
+                        override_reason="disaster", reason="被災のため研修が中止", on=datetime.date(2024, 3, 1))
     certification_sweep(today=datetime.date(2030, 1, 1))
     rows = register_report(trainer, body=body)
     this_year = datetime.date.today().year

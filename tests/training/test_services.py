@@ -220,8 +220,9 @@ def test_late_renewal_limit_is_enforced(make_user, completed, credential_type, t
     certification = _certified(make_user, completed, credential_type, trainer, datetime.date(2022, 1, 1))
     Certification.objects.filter(pk=certification.pk).update(status="lapsed")
     time_machine_today(add_months(certification.grace_until, 7))
-    with translation.override("en"), pytest.raises(ValidationError, match="apply again"):
-        certification_renew(certification=certification, actor=trainer, override=True)
+    with translation.override("en"), pytest.raises(ValidationError, match="certify the person again"):
+        certification_renew(certification=certification, actor=trainer, override=True,
+                            override_reason="illness", reason="療養のため")
 
 
 def test_ce_sample_picks_only_unreviewed_records(make_user, body, general, trainer):

@@ -20,7 +20,7 @@ def history_guards_drop(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('training', '0006_personal_data_registry_retention'),
+        ('training', '0007_renewal_recertification'),
     ]
 
     operations = [

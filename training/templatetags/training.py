@@ -48,12 +48,14 @@ def field_group(field):
 
 @register.inclusion_tag("training/_reminders.html", takes_context=True)
 def training_reminders(context):
-    """Renewal reminders for the person's home page (current cycle only)."""
-    from training.selectors import reminder_list_of
+    """The home page's renewal card: each certification reminded of in its current cycle, with
+    its renewal progress from the one selector (never the words stored when a reminder went out)."""
+    from training.selectors import reminder_list_of, renewal_progress_list
 
     user = context.get("user")
     reminders = list(reminder_list_of(user)) if user is not None and user.is_authenticated else []
-    return {"reminders": reminders}
+    certifications = list({r.certification_id: r.certification for r in reminders}.values())
+    return {"progress": renewal_progress_list(certifications)}
 
 
 @register.inclusion_tag("training/_evidence_requests.html", takes_context=True)

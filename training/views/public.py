@@ -23,6 +23,7 @@ from ..forms import (
     CERecordForm,
     EvidenceUploadForm,
     PublicApplicationForm,
+    RenewalRequestForm,
     VerifyForm,
 )
 from ..models import TrainingBody
@@ -56,6 +57,7 @@ from ..services import (
     completion_set_public_name,
     number_normalise,
     public_confirmation_application,
+    renewal_request_submit,
 )
 
 
@@ -205,7 +207,7 @@ def application_confirm(request: HttpRequest) -> HttpResponse:
 @login_required
 def me(request: HttpRequest) -> HttpResponse:
     user = request.user
-    certifications = list(certification_list_of(user))
+    certifications = list(certification_list_of(user, with_records=True))
     bodies = TrainingBody.objects.filter(certifications__holder=user).distinct()
     return render(
         request,
@@ -213,6 +215,7 @@ def me(request: HttpRequest) -> HttpResponse:
         {
             "completions": completion_list_of(user),
             "progress": renewal_progress_list(certifications),
+            "request_form": RenewalRequestForm(),
             "applications": application_list_of(user).order_by("-created_at")[:50],
             "ce_records": ce_record_list_of(user)[:100],
             "reminders": reminder_list_of(user),
@@ -299,6 +302,27 @@ def public_name(request: HttpRequest, pk: int) -> HttpResponse:
     certification_set_public_name(certification=certification, holder=request.user,
                                   show=request.POST.get("show") == "1")
     messages.success(request, _("Your choice has been saved."))
+    return redirect("training:me")
+
+
+@login_required
+@require_POST
+def renewal_request(request: HttpRequest, pk: int) -> HttpResponse:
+    """The holder asks for renewal from their training page (someone else's record is a 404)."""
+    certification = certification_get_visible(request.user, pk)
+    if certification.holder_id != request.user.pk:
+        raise Http404
+    form = RenewalRequestForm(request.POST)
+    if form.is_valid():
+        try:
+            renewal_request_submit(certification=certification, holder=request.user, note=form.cleaned_data["note"])
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Your request for renewal has been sent to the training body."))
+            return redirect("training:me")
+    else:
+        messages.error(request, " ".join(m for errors in form.errors.values() for m in errors))
     return redirect("training:me")
 
 

@@ -43,6 +43,8 @@ from ..forms import (
     IssueCertificationForm,
     ModuleForm,
     ReasonForm,
+    RecertifyForm,
+    RenewOverrideForm,
     SampleForm,
 )
 from ..imports import register_import
@@ -57,6 +59,7 @@ from ..selectors import (
     ce_record_list_for,
     certification_export_rows,
     certification_get_for_staff,
+    certification_history_for_staff,
     certification_list_for_staff,
     certification_search_for_staff,
     cohort_get_for,
@@ -66,7 +69,10 @@ from ..selectors import (
     course_list_for,
     credential_type_list_for,
     register_report,
+    reminder_log_for_staff,
     renewal_progress,
+    renewal_request_open_for_staff,
+    renewal_request_queue_for,
     training_body_get_for,
     training_body_home_counts,
     training_body_list_for,
@@ -81,6 +87,7 @@ from ..services import (
     ce_review,
     ce_sample,
     certification_issue,
+    certification_recertify,
     certification_reinstate,
     certification_renew,
     certification_revoke,
@@ -93,6 +100,7 @@ from ..services import (
     credential_type_save,
     reminder_manual_plan,
     reminder_manual_send,
+    renewal_request_decline,
     training_body_evidence_days_update,
     training_body_settings_update,
 )
@@ -147,7 +155,8 @@ def body_settings(request, body):
     action = request.POST.get("form") if request.method == "POST" else None
     numbering = BodySettingsForm(
         request.POST if action == "numbering" else None,
-        initial={"number_prefix": body.number_prefix, "sequence_digits": body.sequence_digits},
+        initial={"number_prefix": body.number_prefix, "sequence_digits": body.sequence_digits,
+                 "recertification_keeps_number": body.recertification_keeps_number},
     )
     category_form = CECategoryForm(request.POST if action == "category" else None, prefix="category")
     evidence_days = EvidenceDaysForm(request.POST if action == "evidence" else None,
@@ -480,6 +489,8 @@ CERTIFICATION_ACTIONS = {
 # What each action of the certification page says once done.
 CERTIFICATION_DONE = {
     "renew": gettext_lazy("The certification has been renewed."),
+    "renew_override": gettext_lazy("The certification has been renewed by exception."),
+    "decline_request": gettext_lazy("The renewal request has been declined; the holder has been told why."),
     "suspend": gettext_lazy("The certification has been suspended."),
     "reinstate": gettext_lazy("The certification has been reinstated."),
     "revoke": gettext_lazy("The certification has been revoked."),
@@ -488,15 +499,33 @@ CERTIFICATION_DONE = {
 
 @body_view
 def certification_detail(request, body, pk):
+    """One certification: its progress toward renewal, the status actions (renew, renew by
+    exception, certify again after a lapse, suspend, reinstate, revoke, decline a renewal
+    request), its history and its reminder log."""
     certification = certification_get_for_staff(request.user, pk)
     _in_body(certification.body_id, body)
-    form = ReasonForm(request.POST or None)
-    if request.method == "POST":
-        action = request.POST.get("action")
+    action = request.POST.get("action") if request.method == "POST" else None
+    form = ReasonForm(request.POST if action in CERTIFICATION_ACTIONS or action == "decline_request" else None)
+    override_form = RenewOverrideForm(request.POST if action == "renew_override" else None, prefix="override")
+    recertify_form = RecertifyForm(request.POST if action == "recertify" else None, prefix="recertify")
+    open_request = renewal_request_open_for_staff(request.user, certification)
+    if action:
+        target = certification
         try:
             if action == "renew":
-                certification_renew(certification=certification, actor=request.user,
-                                    override=request.POST.get("override") == "1")
+                certification_renew(certification=certification, actor=request.user)
+            elif action == "renew_override":
+                if not override_form.is_valid():
+                    raise ValidationError(_("Choose the reason for the exception and explain it."))
+                certification_renew(certification=certification, actor=request.user, override=True,
+                                    **override_form.cleaned_data)
+            elif action == "recertify":
+                if not recertify_form.is_valid():
+                    raise ValidationError(_("Tick the box to confirm."))
+                target = certification_recertify(certification=certification, actor=request.user)
+            elif action == "decline_request" and open_request is not None and form.is_valid():
+                renewal_request_decline(renewal_request=open_request, actor=request.user,
+                                        reason=form.cleaned_data["reason"])
             elif action in CERTIFICATION_ACTIONS and form.is_valid():
                 CERTIFICATION_ACTIONS[action](certification=certification, actor=request.user,
                                               reason=form.cleaned_data["reason"])
@@ -504,10 +533,15 @@ def certification_detail(request, body, pk):
                 raise ValidationError(_("Give a reason; it is kept in the history."))
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
+            for bound in (override_form, recertify_form, form):
+                if bound.is_bound:
+                    add_service_errors(bound, error)
         else:
-            messages.success(request, CERTIFICATION_DONE[action])
-            return redirect("training:staff_certification", body_id=body.pk, pk=certification.pk)
-    history = certification.history.select_related("actor")
+            if target is not certification:
+                messages.success(request, _("Certified again: %(number)s") % {"number": target.number})
+            else:
+                messages.success(request, CERTIFICATION_DONE[action])
+            return redirect("training:staff_certification", body_id=body.pk, pk=target.pk)
     # The holder's continuing education with this body in the current cycle, with evidence.
     ce_records = (
         ce_record_list_for(request.user)
@@ -515,8 +549,19 @@ def certification_detail(request, body, pk):
         .select_related("category").order_by("-date", "-id")
     )
     return render(request, "training/staff/certification_detail.html", {
-        "body": body, "certification": certification, "history": history,
+        "body": body, "certification": certification,
+        "history": certification_history_for_staff(request.user, certification),
+        "reminders": reminder_log_for_staff(request.user, certification),
         "progress": renewal_progress(certification), "form": form, "ce_records": ce_records,
+        "override_form": override_form, "recertify_form": recertify_form, "open_request": open_request,
+    }, status=400 if action else 200)
+
+
+@body_view
+def renewal_requests(request, body):
+    """The queue of renewal requests holders sent from their training page, oldest first."""
+    return render(request, "training/staff/renewal_requests.html", {
+        "body": body, "queue": renewal_request_queue_for(request.user, body=body),
     })
 
 
