@@ -395,10 +395,11 @@ def test_page_explains_each_person_in_the_active_language(client, two_step_clien
 def test_page_runs_a_fixed_number_of_queries(client, two_step_client, make_user, organisation, body, courses,
                                              manager, django_assert_num_queries):
     designate(organisation, "plan-consultation")
-    trained_pair(make_user, organisation, body, courses, manager)
+    peer, _partner = trained_pair(make_user, organisation, body, courses, manager)
+    staff_training(organisation, given_by=[peer])
     two_step_client(manager)
     client.get(_url(organisation))
-    with django_assert_num_queries(20) as first:
+    with django_assert_num_queries(22) as first:
         client.get(_url(organisation))
     for _n in range(6):
         person = make_user(roles=[(Role.PEER, {})])
@@ -551,3 +552,29 @@ def test_filing_records_are_kept_five_years_by_a_retention_rule():
 
     rule = RetentionRule.objects.get(kind="staffing_filings")
     assert (rule.period, rule.unit) == (5, "years")
+
+
+def test_demo_offices_show_each_case_in_both_versions(client, two_step_client):
+    from django.core.management import call_command
+
+    from training.staffing_demo import OFFICES, PAST_MONTH
+
+    call_command("load_demo", "--quiet-summary")
+    call_command("load_demo", "--quiet-summary")  # twice: nothing doubles
+    assert StaffingPublication.objects.filter(organisation__name=OFFICES[0][0]).count() == len(
+        {fiscal_year_of(PAST_MONTH), fiscal_year_of(timezone.localdate())})
+    now = timezone.localdate().replace(day=1)
+
+    def verdict(name, code, month):
+        result = addition(staffing_check(organisation=Organisation.objects.get(name=name), month=month), code)
+        return result.rule.label, result.meets
+    names = [name for name, _services, _case in OFFICES]
+    assert verdict(names[0], SYSTEM, now) == ("FY2024", True)
+    assert verdict(names[0], SYSTEM, PAST_MONTH) == ("FY2021", True)
+    assert verdict(names[1], DELIVERY, now) == ("FY2024", True)
+    assert verdict(names[1], DELIVERY, PAST_MONTH) == ("FY2021", True)
+    for name in (names[2], names[4], names[7], names[8]):
+        assert verdict(name, SYSTEM, now)[1] is False, name
+    assert verdict(names[3], SYSTEM, now) == ("FY2024", False)
+    assert verdict(names[3], SYSTEM, PAST_MONTH) == ("FY2021", True)  # untrained co-worker: transitional
+    assert verdict(names[5], SYSTEM, now) == ("FY2024", True)  # 0.4 + 0.2 with 兼務
