@@ -7,7 +7,14 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from .models import Activity, OrganisationKind, ProfessionalRole, RetentionRule, RetentionRun, WelfareService
+from .models import (
+    Activity,
+    OrganisationKind,
+    ProfessionalRole,
+    RetentionRule,
+    RetentionRun,
+    WelfareService,
+)
 
 
 class _VocabularyViewSet(SnippetViewSet):

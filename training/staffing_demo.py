@@ -14,9 +14,23 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from peers.models import Engagement, Organisation, Prefecture, Role, RoleAssignment, User, WelfareService
+from peers.models import (
+    Engagement,
+    Organisation,
+    Prefecture,
+    Role,
+    RoleAssignment,
+    User,
+    WelfareService,
+)
 
-from .models import Completion, CourseKind, InHouseTraining, PeerSupportDeliveryCount, StaffingPublication
+from .models import (
+    Completion,
+    CourseKind,
+    InHouseTraining,
+    PeerSupportDeliveryCount,
+    StaffingPublication,
+)
 from .services import completion_issue
 from .staffing.check import fiscal_year_of
 

@@ -2,7 +2,14 @@
 `check`, writes in `services`, access in `selectors`, the filing pack in `pack`, the first rule
 versions in `seed`."""
 
-from .check import fiscal_year_of, fiscal_year_range, month_range, parse_month, rules_in_force, staffing_check
+from .check import (
+    fiscal_year_of,
+    fiscal_year_range,
+    month_range,
+    parse_month,
+    rules_in_force,
+    staffing_check,
+)
 from .services import (
     delivery_count_record,
     in_house_training_record,

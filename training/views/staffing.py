@@ -29,7 +29,11 @@ from ..staffing import (
     staffing_publication_record,
 )
 from ..staffing.pack import pack_pdf, pack_xlsx
-from ..staffing.selectors import staffing_filing_latest, staffing_filing_list, staffing_organisation_for
+from ..staffing.selectors import (
+    staffing_filing_latest,
+    staffing_filing_list,
+    staffing_organisation_for,
+)
 
 
 class MonthForm(forms.Form):
