@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import AllowAny
@@ -387,8 +387,8 @@ class StaffingCheckView(APIView):
     training-body staff included, gets a 404."""
 
     @extend_schema(
-        parameters=[{"name": "month", "in": "query", "required": False, "schema": {"type": "string", "pattern": r"^\d{4}-\d{2}$"},
-                     "description": "YYYY-MM; the current month when left out."}],
+        parameters=[OpenApiParameter("month", str, OpenApiParameter.QUERY, required=False,
+                                     description="YYYY-MM; the current month when left out.")],
         responses=inline_serializer("StaffingCheck", {
             "organisation": serializers.IntegerField(),
             "month": serializers.CharField(),
