@@ -221,7 +221,7 @@ class EngagementSerializer(serializers.ModelSerializer):
         model = Engagement
         fields = ["id", "person", "person_name", "organisation", "kind", "job_title", "activities",
                   "start_date", "end_date", "honorarium_rate", "honorarium_unit", "weekly_hours",
-                  "full_time_weekly_hours", "fte", "on_leave", "confirmed_at", "replaces"]
+                  "full_time_weekly_hours", "fte", "on_leave", "contract", "confirmed_at", "replaces"]
 
 
 class TermsSerializer(serializers.Serializer):
@@ -240,6 +240,10 @@ class TermsSerializer(serializers.Serializer):
     full_time_weekly_hours = serializers.DecimalField(max_digits=5, decimal_places=2, min_value=0,
                                                       required=False, allow_null=True)
     on_leave = serializers.BooleanField(required=False, default=False)
+    contract = serializers.ChoiceField(
+        choices=Engagement.Contract.choices, required=False, allow_blank=True, default="",
+        help_text="For employment only; blank means an employment contract.",
+    )
 
 
 class EngagementCreateSerializer(TermsSerializer):

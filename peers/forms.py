@@ -139,6 +139,11 @@ class EngagementForm(forms.Form):
         help_text=_("Used to work out full-time equivalent (常勤換算)."),
     )
     on_leave = forms.BooleanField(label=_("On leave"), required=False)
+    contract = forms.ChoiceField(
+        label=_("Form of contract"), required=False,
+        choices=[("", "—"), *Engagement.Contract.choices],
+        help_text=_("For employment (第三群) only: an employment contract unless you choose otherwise."),
+    )
 
     def __init__(self, *args, organisations=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -267,6 +272,7 @@ class EngagementTermsForm(EngagementForm):
             "weekly_hours": engagement.weekly_hours,
             "full_time_weekly_hours": engagement.full_time_weekly_hours,
             "on_leave": engagement.on_leave,
+            "contract": engagement.contract,
         })
         super().__init__(*args, **kwargs)
         for name in ("organisation", "start_date", "end_date"):

@@ -220,6 +220,16 @@ class Activity(VocabularyTerm):
         verbose_name_plural = _("activities")
 
 
+class WelfareService(VocabularyTerm):
+    """指定サービス種別: a welfare service an office is designated for (障害福祉サービス等の指定),
+    with fee types where a rule tells them apart (就労継続支援B型's fee types). The welfare-fee
+    staffing rules (training.StaffingRule) name the services they apply to."""
+
+    class Meta(VocabularyTerm.Meta):
+        verbose_name = _("designated welfare service")
+        verbose_name_plural = _("designated welfare services")
+
+
 class Organisation(models.Model):
     """A 事業所 or agency: where peers work, or a training body's organisation."""
 
@@ -240,6 +250,17 @@ class Organisation(models.Model):
     contact_email = models.EmailField(_("contact email"), blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # Welfare-fee staffing (training.staffing): what the office is designated for, and the
+    # offices of the same operator on the same premises whose hours are summed (兼務).
+    designated_services = models.ManyToManyField(
+        WelfareService, blank=True, related_name="organisations",
+        verbose_name=_("designated welfare services"),
+    )
+    co_located = models.ManyToManyField(
+        "self", blank=True, symmetrical=True, verbose_name=_("co-located offices of the same operator"),
+        help_text=_("Offices run by the same operator on the same premises: hours worked there "
+                    "count together (兼務)."),
+    )
 
     class Meta:
         ordering = ["name"]
@@ -631,6 +652,13 @@ class Engagement(TrustsSavedRelations, models.Model):
         HONORARIUM = "honorarium", _("Honorarium, no contract (第二群 謝金)")
         EMPLOYED = "employed", _("Employed under contract (第三群 雇用)")
 
+    class Contract(models.TextChoices):
+        """For paid work under contract (kind EMPLOYED): the form of the contract."""
+
+        EMPLOYMENT = "employment", _("Employment contract (雇用契約)")
+        OUTSOURCING = "outsourcing", _("Outsourcing contract (業務委託)")
+        WORK = "work", _("Contract for work (請負)")
+
     class RateUnit(models.TextChoices):
         HOUR = "hour", _("per hour")
         SESSION = "session", _("per session")
@@ -664,6 +692,10 @@ class Engagement(TrustsSavedRelations, models.Model):
         null=True, blank=True,
     )
     on_leave = models.BooleanField(_("on leave"), default=False)
+    contract = models.CharField(
+        _("form of contract"), max_length=20, choices=Contract.choices, blank=True,
+        help_text=_("For work under contract: an employment contract unless it says otherwise."),
+    )
     previous = models.OneToOneField(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="next",
         verbose_name=_("replaces"),
@@ -761,6 +793,14 @@ class Engagement(TrustsSavedRelations, models.Model):
     @property
     def is_confirmed(self) -> bool:
         return self.confirmed_at is not None
+
+    @property
+    def contract_form(self) -> str:
+        """The form of contract of paid work under contract ("" for volunteer and honorarium
+        work); an employed engagement recorded without one is under an employment contract."""
+        if self.kind != self.Kind.EMPLOYED:
+            return ""
+        return self.contract or self.Contract.EMPLOYMENT
 
     def is_current(self, on=None) -> bool:
         day = on or timezone.localdate()

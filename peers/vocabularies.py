@@ -53,18 +53,40 @@ ACTIVITIES: list[tuple[str, str, str]] = [
     ("work-support", "就労支援", "Work support"),
 ]
 
+# 指定サービス種別 (the welfare services an office is designated for), with 就労継続支援B型's fee
+# types apart: the peer-support delivery addition applies only to the type that rates by
+# participation (FY2021: サービス費(III)(IV); FY2024: (IV)–(VI)).
+WELFARE_SERVICES: list[tuple[str, str, str]] = [
+    ("independent-living", "自立生活援助", "Independent-living assistance"),
+    ("plan-consultation", "計画相談支援", "Service-plan consultation support"),
+    ("child-consultation", "障害児相談支援", "Consultation support for children with disabilities"),
+    ("community-transition", "地域移行支援", "Community transition support"),
+    ("community-settlement", "地域定着支援", "Community settlement support"),
+    ("continued-work-b-participation", "就労継続支援B型（利用者の就労や生産活動等への参加等をもって一律に評価する報酬体系）",
+     "Continued-work support, type B (fee rated by participation)"),
+    ("continued-work-b-wage", "就労継続支援B型（平均工賃月額に応じた報酬体系）",
+     "Continued-work support, type B (fee rated by average monthly wage)"),
+    ("continued-work-a", "就労継続支援A型", "Continued-work support, type A"),
+    ("functional-training", "自立訓練（機能訓練）", "Independence training (functional)"),
+    ("life-training", "自立訓練（生活訓練）", "Independence training (daily living)"),
+    ("work-transition", "就労移行支援", "Work-transition support"),
+    ("group-home", "共同生活援助", "Group home"),
+    ("community-activity-centre", "地域活動支援センター", "Community activity support centre"),
+]
+
 
 def ensure_seeded() -> None:
     """Create any missing seed row (prefectures and vocabularies) without touching existing ones.
 
     Migrations seed these; the demo loader calls this too so it also works on a flushed database
     (the browser tests' live server flushes between tests)."""
-    from .models import Activity, OrganisationKind, Prefecture, ProfessionalRole
+    from .models import Activity, OrganisationKind, Prefecture, ProfessionalRole, WelfareService
     from .prefectures import PREFECTURES
 
     for code, name_ja, name_en in PREFECTURES:
         Prefecture.objects.get_or_create(code=code, defaults={"name_ja": name_ja, "name_en": name_en})
-    for model, rows in ((OrganisationKind, ORGANISATION_KINDS), (ProfessionalRole, PROFESSIONAL_ROLES), (Activity, ACTIVITIES)):
+    for model, rows in ((OrganisationKind, ORGANISATION_KINDS), (ProfessionalRole, PROFESSIONAL_ROLES), (Activity, ACTIVITIES),
+                        (WelfareService, WELFARE_SERVICES)):
         for order, (code, name_ja, name_en) in enumerate(rows, start=1):
             model.objects.get_or_create(
                 code=code, defaults={"name_ja": name_ja, "name_en": name_en, "sort_order": order * 10}

@@ -7,7 +7,14 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from .models import Activity, OrganisationKind, ProfessionalRole, RetentionRule, RetentionRun
+from .models import (
+    Activity,
+    OrganisationKind,
+    ProfessionalRole,
+    RetentionRule,
+    RetentionRun,
+    WelfareService,
+)
 
 
 class _VocabularyViewSet(SnippetViewSet):
@@ -32,6 +39,11 @@ class ActivityViewSet(_VocabularyViewSet):
     icon = "list-ul"
 
 
+class WelfareServiceViewSet(_VocabularyViewSet):
+    model = WelfareService
+    icon = "tag"
+
+
 class RetentionRuleViewSet(SnippetViewSet):
     """How long each kind of record is kept; the daily task carries the rules out."""
 
@@ -54,7 +66,8 @@ class RetentionRunViewSet(SnippetViewSet):
 class WorkforceViewSetGroup(SnippetViewSetGroup):
     menu_label = _("Workforce")
     menu_icon = "group"
-    items = (OrganisationKindViewSet, ProfessionalRoleViewSet, ActivityViewSet, RetentionRuleViewSet,
+    items = (OrganisationKindViewSet, ProfessionalRoleViewSet, ActivityViewSet, WelfareServiceViewSet,
+             RetentionRuleViewSet,
              RetentionRunViewSet)
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import AllowAny
@@ -424,3 +424,56 @@ class Verify(APIView):
             "recertification_of": (certification.recertification_of.number
                                    if certification.recertification_of else None),
         })
+
+
+# --- The staffing check (training.staffing) -------------------------------------------------
+
+_BILINGUAL = inline_serializer("BilingualText", {"ja": serializers.CharField(), "en": serializers.CharField()})
+
+
+class StaffingCheckView(APIView):
+    """The welfare-fee staffing check of an office for a month, as on its staffing page.
+
+    The office's managers (and administrators) get each person's line. Coordinators of the
+    office's prefecture or of one of its regions get the same answer with `people` always an
+    empty list (they see whether the office meets the rule, not who works there). Anyone else,
+    training-body staff included, gets a 404."""
+
+    @extend_schema(
+        parameters=[OpenApiParameter("month", str, OpenApiParameter.QUERY, required=False,
+                                     description="YYYY-MM; the current month when left out.")],
+        responses=inline_serializer("StaffingCheck", {
+            "organisation": serializers.IntegerField(),
+            "month": serializers.CharField(),
+            "additions": inline_serializer("StaffingAddition", {
+                "code": serializers.ChoiceField(["peer_support_system", "peer_support_delivery"]),
+                "rule_version": serializers.CharField(allow_null=True, help_text="Label of the version in force, e.g. FY2024."),
+                "eligible": serializers.BooleanField(), "meets": serializers.BooleanField(),
+                "units": serializers.IntegerField(),
+                "missing": _BILINGUAL.__class__(many=True),
+                "people": inline_serializer("StaffingPerson", {
+                    "person": serializers.IntegerField(),
+                    "role": serializers.ChoiceField(["peer", "partner"]),
+                    "counts": serializers.BooleanField(),
+                    "fte": serializers.CharField(),
+                    "reasons": _BILINGUAL.__class__(many=True),
+                }, many=True, help_text="Empty for coordinators."),
+            }, many=True),
+        }),
+    )
+    def get(self, request, pk):
+        from .staffing import parse_month, staffing_check
+        from .staffing.selectors import staffing_organisation_for
+
+        organisation, sees_people = staffing_organisation_for(request.user, pk)
+        raw = request.query_params.get("month")
+        if raw is None:
+            from django.utils import timezone
+
+            month = timezone.localdate().replace(day=1)
+        else:
+            month = parse_month(raw)
+            if month is None:
+                return _bad_request({"month": [both(_("Give the month as year and month, like 2026-05."))]})
+        check = staffing_check(organisation=organisation, month=month)
+        return Response(check.as_json(people=sees_people))

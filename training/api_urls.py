@@ -14,5 +14,6 @@ urlpatterns = [
     path("training/completions/", api.CompletionList.as_view(), name="completions"),
     path("training/certifications/", api.CertificationList.as_view(), name="certifications"),
     path("training/certifications/<int:pk>/<str:action>/", api.CertificationAction.as_view(), name="certification_action"),
+    path("organisations/<int:pk>/staffing/", api.StaffingCheckView.as_view(), name="organisation_staffing"),
     path("verify/<str:number>/", api.Verify.as_view(), name="verify"),
 ]

@@ -275,6 +275,15 @@ def load() -> dict:
     peer_cert = Certification.objects.filter(holder__email="peer@example.org", credential_type=ctype).first()
     peer_completion = Completion.objects.filter(person__email="peer@example.org", course=initial).first()
 
+    # The staffing check (issue 13): offices that meet each addition and miss by one reason each.
+    from . import staffing_demo
+    from .staffing.seed import ensure_seeded as ensure_staffing_rules
+
+    ensure_staffing_rules()
+    staffing_manager = User.objects.filter(email="manager@example.org").first()
+    if staffing_manager is not None:
+        staffing_demo.load(courses=courses, manager=staffing_manager)
+
     def number_of(email: str) -> str:
         found = Certification.objects.filter(holder__email=email, credential_type=ctype).first()
         return found.number if found else ""

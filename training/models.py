@@ -117,6 +117,9 @@ class CourseKind(models.TextChoices):
     SPECIALISED = "specialised", _("Specialised training (専門研修)")
     FOLLOW_UP = "follow_up", _("Follow-up training (フォローアップ研修)")
     CONTINUING = "continuing", _("Continuing education")
+    # Staffing rules' transitional measures (training.StaffingRule): a training the prefecture
+    # recognised as equivalent to the national scheme's.
+    EQUIVALENT = "equivalent", _("Training the prefecture recognises as equivalent (都道府県が認める研修)")
 
 
 class Course(models.Model):
@@ -961,6 +964,12 @@ class InHouseTraining(models.Model):
         verbose_name=_("attendees"),
     )
     materials = models.FileField(_("materials"), upload_to="in-house-training/%Y/", blank=True)
+    # The staffing rules count the training only when the placed peer staff give it, alone or
+    # with the lecturer named in `trainer`.
+    given_by = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="in_house_trainings_given",
+        verbose_name=_("given by (placed staff)"),
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+",
         verbose_name=_("recorded by"),
@@ -1003,3 +1012,7 @@ class StaffingPublication(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation} FY{self.fiscal_year}"
+
+
+# --- Welfare-fee staffing rules and records (training.staffing) -----------------------------
+from .staffing_models import Addition, PeerSupportDeliveryCount, StaffingFiling, StaffingRule  # noqa: E402, F401

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.db import transaction
-from django.db.models import Max, ProtectedError
+from django.db.models import Max, ProtectedError, Q
 from django.utils.translation import gettext_lazy as _
 
 from peers.history import history_purge
@@ -22,8 +22,11 @@ from .models import (
     ContinuingEducation,
     InHouseTraining,
     Instructor,
+    PeerSupportDeliveryCount,
     ReminderSent,
     RenewalRequest,
+    StaffingFiling,
+    StaffingPublication,
 )
 
 ACCOMMODATION_REQUESTS = RetentionKind(
@@ -69,6 +72,15 @@ CONTINUING_EDUCATION = RetentionKind(
     "the date, then erased.",
 )
 
+STAFFING_FILINGS = RetentionKind(
+    "staffing_filings", _("Staffing filing packs and staff-training records (welfare fees)"), ("created",), 5, "years",
+    "ピアサポート体制加算・実施加算の届出資料（職員一覧・研修修了・勤務時間・職員研修の記録・公表）と、"
+    "その基になる職員研修・公表・利用者数の記録は、請求の根拠として5年間保存し、求めに応じて示します。",
+    "The filing packs of the peer-support additions (staff list, completions, hours, staff-training log, "
+    "publication) and the staff-training, publication and monthly count records behind them are the basis "
+    "of the claim: kept for 5 years and shown on request, then erased.",
+)
+
 
 def _today(now):
     return now.date()
@@ -81,6 +93,7 @@ class TrainingPart(Part):
         "training.Instructor.user", "training.Application.applicant", "training.Completion.person",
         "training.Certification.holder", "training.ContinuingEducation.person",
         "training.InHouseTraining.attendees",
+        "training.InHouseTraining.given_by",
     )
     actor_fields = (
         "training.ApplicationStateChange.actor", "training.Application.submitted_by",
@@ -88,9 +101,10 @@ class TrainingPart(Part):
         "training.CertificationStatusChange.actor", "training.ContinuingEducation.reviewed_by",
         "training.InHouseTraining.recorded_by", "training.StaffingPublication.recorded_by",
         "training.RenewalRequest.closed_by",
+        "training.PeerSupportDeliveryCount.recorded_by", "training.StaffingFiling.prepared_by",
     )
     retention_kinds = (ACCOMMODATION_REQUESTS, APPLICATIONS, UNCONFIRMED_APPLICATIONS, COMPLETIONS, CERTIFICATIONS,
-                       CONTINUING_EDUCATION)
+                       CONTINUING_EDUCATION, STAFFING_FILINGS)
 
     def tables(self):
         return [
@@ -135,6 +149,9 @@ class TrainingPart(Part):
             Table("in_house_trainings_attended", InHouseTraining,
                   ("organisation__name", "held_on", "title", "trainer"),
                   lambda user: InHouseTraining.objects.filter(attendees=user)),
+            Table("in_house_trainings_given", InHouseTraining,
+                  ("organisation__name", "held_on", "title", "trainer"),
+                  lambda user: InHouseTraining.objects.filter(given_by=user)),
         ]
 
     def files(self, user):
@@ -180,7 +197,8 @@ class TrainingPart(Part):
                                  rule=rule, until=until))
         self._delete_ce(ContinuingEducation.objects.filter(person=user))
         Instructor.objects.filter(user=user).update(user=None, name=str(_("Erased person")))
-        attended = list(InHouseTraining.objects.filter(attendees=user).values_list("held_on", flat=True))
+        attended = list(InHouseTraining.objects.filter(Q(attendees=user) | Q(given_by=user)).distinct()
+                        .values_list("held_on", flat=True))
         if attended:
             rule = rule_for(STAFFING.code)
             until = add_period(max(attended), rule.period, rule.unit) if rule else None
@@ -228,6 +246,18 @@ class TrainingPart(Part):
             count = rows.count()
             self._delete_ce(rows)
             return count
+        if kind == STAFFING_FILINGS.code:
+            # The month's records go once the pack of that month is past keeping.
+            removed = 0
+            for rows in (StaffingFiling.objects.filter(prepared_at__date__lt=cutoff),
+                         PeerSupportDeliveryCount.objects.filter(month__lt=cutoff.replace(day=1)),
+                         StaffingPublication.objects.filter(fiscal_year__lt=cutoff.year - 1)):
+                removed += rows.count()
+                rows.delete()
+            trainings = InHouseTraining.objects.filter(held_on__lt=cutoff)
+            removed += trainings.count()
+            trainings.delete()
+            return removed
         erased = erased_people()
         if kind == CERTIFICATIONS.code:
             rows = Certification.objects.filter(holder__in=erased, valid_until__lt=cutoff)

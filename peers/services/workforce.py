@@ -88,6 +88,27 @@ def organisation_update(*, actor: User, organisation: Organisation, **values) ->
     return organisation
 
 
+@transaction.atomic
+def organisation_designations_set(
+    *, actor: User, organisation: Organisation, services: Iterable, co_located: Iterable[Organisation],
+) -> Organisation:
+    """Record the welfare services the office is designated for (指定サービス種別) and the
+    offices of the same operator on the same premises (兼務). Only offices the actor manages can
+    be named as co-located: the claim is theirs to make for both."""
+    if not user_manages_organisation(actor, organisation):
+        raise PermissionDenied(_("You cannot change this organisation."))
+    services = list(services)
+    co_located = [office for office in co_located if office.pk != organisation.pk]
+    refused = [office for office in co_located if not user_manages_organisation(actor, office)]
+    if refused:
+        raise ValidationError({"co_located": _("You can name only offices you manage as co-located.")})
+    organisation.designated_services.set(services)
+    organisation.co_located.set(co_located)
+    audit_record(actor=actor, action="organisation.designations", target=organisation,
+                 data={"services": sorted(s.code for s in services), "co_located": sorted(o.pk for o in co_located)})
+    return organisation
+
+
 # --- Profiles -------------------------------------------------------------------------------
 
 PROFILE_FIELDS = (
@@ -176,7 +197,7 @@ def profile_update(
 
 TERM_FIELDS = (
     "kind", "job_title", "start_date", "end_date", "honorarium_rate", "honorarium_unit",
-    "weekly_hours", "full_time_weekly_hours", "on_leave",
+    "weekly_hours", "full_time_weekly_hours", "on_leave", "contract",
 )
 
 
@@ -189,6 +210,7 @@ def _normalise_terms(engagement: Engagement) -> None:
         engagement.weekly_hours = None
         engagement.full_time_weekly_hours = None
         engagement.on_leave = False
+        engagement.contract = ""
 
 
 @transaction.atomic
@@ -207,6 +229,7 @@ def engagement_start(
     weekly_hours: Decimal | None = None,
     full_time_weekly_hours: Decimal | None = None,
     on_leave: bool = False,
+    contract: str = "",
     previous: Engagement | None = None,
 ) -> Engagement:
     """Record that a person works at an organisation on some terms.
@@ -222,7 +245,8 @@ def engagement_start(
         person=person, organisation=organisation, kind=kind, job_title=job_title.strip(),
         start_date=start_date, end_date=end_date, honorarium_rate=honorarium_rate,
         honorarium_unit=honorarium_unit or "", weekly_hours=weekly_hours,
-        full_time_weekly_hours=full_time_weekly_hours, on_leave=on_leave, previous=previous,
+        full_time_weekly_hours=full_time_weekly_hours, on_leave=on_leave, contract=contract or "",
+        previous=previous,
         created_by=actor, created_at=now,
         confirmed_by=actor if manages else None, confirmed_at=now if manages else None,
     )

@@ -72,3 +72,14 @@ def hours(value) -> str:
     if value is None:
         return ""
     return mark_safe(f"{value.normalize():f}")
+
+
+@register.filter
+def in_language(value) -> str:
+    """{"ja": …, "en": …} → the text in the active language (Japanese when it has no other)."""
+    from django.utils.translation import get_language
+
+    if not isinstance(value, dict):
+        return value
+    language = (get_language() or "ja")[:2]
+    return value.get(language) or value.get("ja", "")
