@@ -480,9 +480,13 @@ def _sampled_evidence_waiting(body: TrainingBody, today: datetime.date) -> HomeC
                      "training:staff_ce", "review=sampled")
 
 
+def _renewal_requests_waiting(body: TrainingBody, today: datetime.date) -> HomeCount:
+    count = RenewalRequest.objects.filter(certification__body=body, outcome="").count()
+    return HomeCount("renewal_requests", _("Renewal requests waiting"), count, "training:staff_renewal_requests")
+
+
 # The counts of a body's home page, in order: each a small function (body, today) -> HomeCount
-# running one query. Another count is one more function appended here (renewal requests: a
-# count of training.RenewalRequest waiting, linked to their list).
+# running one query. Another count is one more function appended here.
 BODY_HOME_COUNTS: list[Callable[[TrainingBody, datetime.date], HomeCount]] = [
     _applications_waiting,
     _cohorts_to_complete,
@@ -490,6 +494,7 @@ BODY_HOME_COUNTS: list[Callable[[TrainingBody, datetime.date], HomeCount]] = [
     _in_grace,
     _lapsed,
     _sampled_evidence_waiting,
+    _renewal_requests_waiting,
 ]
 
 

@@ -33,6 +33,9 @@ READ_ONLY = {
     "staff_report_register": "a report",
     "staff_report_yearly": "a report",
     "staff_certifications_export": "a file download",
+    "staff_renewal_requests": "the queue of renewal requests (each is declined on its certification's page)",
+    "staffing_pack_xlsx": "a file download (the pack is prepared on the staffing page)",
+    "staffing_pack_pdf": "a file download (the pack is prepared on the staffing page)",
 }
 
 
@@ -115,7 +118,9 @@ def test_every_staff_action_ends_with_a_success_message(language, mfa_client, tr
     certification = Certification.objects.get(holder=person)
     _shows(response, _expect(language, "Certified: %(number)s", number=certification.number))
     detail = f"{base}/certifications/{certification.pk}/"
-    act("staff_certification", detail, {"action": "renew", "override": "1"}, "The certification has been renewed.")
+    act("staff_certification", detail, {"action": "renew_override", "override-override_reason": "illness",
+                                        "override-reason": "療養のため"},
+        "The certification has been renewed by exception.")
     for action, text in (("suspend", "suspended"), ("reinstate", "reinstated"), ("revoke", "revoked")):
         act("staff_certification", detail, {"action": action, "reason": "確認のため"},
             f"The certification has been {text}.")
@@ -164,10 +169,12 @@ def test_every_staff_action_ends_with_a_success_message(language, mfa_client, tr
     client = mfa_client(manager)
     url = f"{prefix}/staff/staffing/{body.organisation.pk}/"
     act("staffing", url, {"record_training": "1", "training-held_on": "2026-06-01", "training-title": "倫理の研修",
-                          "training-trainer": "外部講師", "training-attendees": [worker.pk]},
+                          "training-trainer": "ピア職員", "training-attendees": [worker.pk],
+                          "training-given_by": [worker.pk]},
         "The in-house training has been recorded.")
     act("staffing", url, {"record_publication": "1", "publication-published_on": "2026-04-10",
                           "publication-where": "掲示板"}, "The publication has been recorded.")
+    act("staffing", url, {"prepare_pack": "1"}, "The filing pack has been prepared and kept. Download it below.")
 
     # Every staff address of the training app is walked above or only shows something.
     staff_names = {

@@ -59,10 +59,14 @@ def test_home_counts_each_to_do_and_links_to_it(mfa_client, trainer, body, other
         make_cert(credential_type, make_user(), seq=seq, status="lapsed", valid_until=today - datetime.timedelta(days=200))
     ContinuingEducation.objects.create(body=body, person=make_user(), date=today, provider="p", hours=1,
                                        category=general, review="sampled")
+    from training.models import RenewalRequest
+
+    asked = make_cert(credential_type, make_user(), seq=6, status="expiring", valid_until=quarter_end)
+    RenewalRequest.objects.create(certification=asked, cycle=asked.cycle)
     response = mfa_client(trainer).get(f"/staff/training/{body.pk}/")
     page = response.content.decode()
-    expected = {"applications_waiting": 2, "cohorts_to_complete": 1, "expiring_this_quarter": 1, "in_grace": 1,
-                "lapsed": 3, "sampled_evidence_waiting": 1}
+    expected = {"applications_waiting": 2, "cohorts_to_complete": 1, "expiring_this_quarter": 2, "in_grace": 1,
+                "lapsed": 3, "sampled_evidence_waiting": 1, "renewal_requests": 1}
     for item, url in response.context["counts"]:
         assert item.count == expected.pop(item.key), item.key
         assert f'href="{url}"' in page
@@ -89,7 +93,7 @@ def test_home_runs_a_fixed_number_of_queries(mfa_client, trainer, body, credenti
     client = mfa_client(trainer)
     url = f"/staff/training/{body.pk}/"
     client.get(url)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):  # one per count on the home page, seven
         assert client.get(url).status_code == 200
 
 
