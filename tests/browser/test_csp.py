@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pyotp
 import pytest
+from playwright.sync_api import expect
 
 from .test_sign_in import demo  # noqa: F401 - the demo fixture restores seeds
 
@@ -85,7 +86,9 @@ def test_signed_in_pages_and_the_room_run_without_csp_violations(browser, live_s
         found += _violations(page, problems, path)
         problems.clear()
     # The room's script ran and tried its websocket (the test server has none: it says so).
-    page.wait_for_function("document.getElementById('room-status').textContent.includes('Offline')", timeout=10000)
+    # A locator's wait, not wait_for_function: its polling evaluates a string, which the page's
+    # CSP (no 'unsafe-eval') refuses when the first check does not already pass.
+    expect(page.locator("#room-status")).to_contain_text("Offline", timeout=10000)
     found += _violations(page, problems, "room")
     context.close()
     assert found == []

@@ -4,6 +4,7 @@ is announced, and a message can still be sent."""
 
 import pytest
 from django.core.management import call_command
+from playwright.sync_api import expect
 
 from collaboration.models import Meeting
 from tests.browser.axe import inject_axe
@@ -39,7 +40,9 @@ def test_room_without_websocket_shows_history_offline_notice_and_still_sends(bro
     assert "ピアの立場から発言します" in page.content()
     status = page.locator("#room-status")
     assert status.get_attribute("aria-live") == "polite"
-    page.wait_for_function("document.getElementById('room-status').textContent.includes('Offline')", timeout=10000)
+    # A locator's wait, not wait_for_function: its polling evaluates a string, which the page's
+    # CSP (no 'unsafe-eval') refuses when the first check does not already pass.
+    expect(page.locator("#room-status")).to_contain_text("Offline", timeout=10000)
     assert page.evaluate("document.documentElement.scrollWidth") <= 320
     assert axe_violations(page) == []
     page.get_by_label("Your message").fill("ブラウザから送信")
