@@ -102,7 +102,7 @@ def load(*, courses: dict, manager: User) -> list[Organisation]:
                 organisation=office, held_on=datetime.date(year, 9, 15), title="障害特性の理解と合理的配慮",
                 trainer="外部講師 山田" if case == "outsider" else "", recorded_by=manager)
             if case != "outsider":
-                training.given_by.set([peer])
+                training.given_by.set([peer, partner])  # the pair gives it together
             training.attendees.set([partner])
             StaffingPublication.objects.create(organisation=office, fiscal_year=year,
                                                published_on=datetime.date(year, 4, 10),

@@ -575,6 +575,9 @@ def test_demo_offices_show_each_case_in_both_versions(client, two_step_client):
     assert verdict(names[1], DELIVERY, PAST_MONTH) == ("FY2021", True)
     for name in (names[2], names[4], names[7], names[8]):
         assert verdict(name, SYSTEM, now)[1] is False, name
+        # each misses by its one reason, not by several
+        missing = addition(staffing_check(organisation=Organisation.objects.get(name=name), month=now), SYSTEM).missing
+        assert len(missing) == 1, (name, missing)
     assert verdict(names[3], SYSTEM, now) == ("FY2024", False)
     assert verdict(names[3], SYSTEM, PAST_MONTH) == ("FY2021", True)  # untrained co-worker: transitional
     assert verdict(names[5], SYSTEM, now) == ("FY2024", True)  # 0.4 + 0.2 with 兼務
