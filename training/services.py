@@ -692,12 +692,12 @@ def application_transition(*, application: Application, to_state: str, actor: Us
     Selecting, wait-listing and declining act on a pair together: both or neither (a pair
     needs two places). A visitor's application selected brings them an account invitation."""
     cohort = _lock_cohort(application.cohort)
-    application = Application.objects.select_for_update().select_related("applicant", "cohort").get(
+    application = Application.objects.select_for_update(of=("self",)).select_related("applicant", "cohort").get(
         pk=application.pk
     )
     group = [application]
     if application.pair_id and to_state in PAIR_TRANSITIONS:
-        group.append(Application.objects.select_for_update().select_related("applicant", "cohort").get(
+        group.append(Application.objects.select_for_update(of=("self",)).select_related("applicant", "cohort").get(
             pk=application.pair_id))
     for member in group:
         if to_state not in TRANSITIONS.get(member.state, set()):
@@ -1157,7 +1157,7 @@ def renewal_request_submit(*, certification: Certification, holder: User, note: 
 def renewal_request_decline(*, renewal_request: RenewalRequest, actor: User, reason: str) -> RenewalRequest:
     """Staff decline an open renewal request, saying why (the holder is told)."""
     reason = _require_reason(reason)
-    renewal_request = RenewalRequest.objects.select_for_update().select_related(
+    renewal_request = RenewalRequest.objects.select_for_update(of=("self",)).select_related(
         "certification__holder").get(pk=renewal_request.pk)
     if renewal_request.outcome != RenewalRequest.Outcome.OPEN:
         raise ValidationError(_("This renewal request has already been answered."))
@@ -1585,7 +1585,7 @@ def ce_evidence_submit(*, record: ContinuingEducation, person: User, evidence) -
 def ce_review(*, record: ContinuingEducation, actor: User, accepted: bool, reason: str = "") -> ContinuingEducation:
     """Accept or reject a record's evidence. A rejection needs a reason, which the person is told;
     they may upload again until the due date (the hours stay out of renewal meanwhile)."""
-    record = ContinuingEducation.objects.select_for_update().select_related("person", "category", "body__organisation").get(pk=record.pk)
+    record = ContinuingEducation.objects.select_for_update(of=("self",)).select_related("person", "category", "body__organisation").get(pk=record.pk)
     reason = (reason or "").strip()
     if not accepted and not reason:
         raise ValidationError({"reason": _("Give a reason for rejecting; the person is told it.")})

@@ -412,7 +412,7 @@ def activity_verifier_remove(*, actor: User, verifier: ActivityVerifier) -> Acti
     """The manager removes a supervisor they named: from now on that person cannot verify the
     organisation's entries. The row stays, with who removed it and when; what they verified
     before stays verified."""
-    verifier = ActivityVerifier.objects.select_for_update().select_related("organisation").get(pk=verifier.pk)
+    verifier = ActivityVerifier.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=verifier.pk)
     if not can_manage_verifiers(actor, verifier.organisation):
         raise PermissionDenied(_("Only the organisation's manager can remove supervisors."))
     if verifier.removed_at is None:

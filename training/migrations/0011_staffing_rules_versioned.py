@@ -21,7 +21,8 @@ def seed(apps, schema_editor):
 
 
 def unseed(apps, schema_editor):
-    apps.get_model("training", "StaffingRule").objects.all().delete()
+    # The rules go with their table (deleting the rows first would leave PostgreSQL's deferred
+    # foreign-key checks pending when the table is dropped in the same transaction).
     apps.get_model("peers", "RetentionRule").objects.filter(kind="staffing_filings").delete()
 
 
