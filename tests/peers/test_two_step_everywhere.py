@@ -19,6 +19,7 @@ from tests.training.conftest import (  # noqa: F401 - fixtures
     general,
     initial_course,
     renewal_course,
+    tokyo,  # restores the seeded prefectures after a transactional test flushed them
     trainer,
 )
 from training.models import Certification
