@@ -15,10 +15,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from peers.form_errors import add_service_errors
 from peers.pagination import keyset_page_for_request
 from peers.request_params import read_date
 from peers.selectors import prefecture_list_coordinated_by, user_has_role, user_is_admin
-from peers.views._helpers import add_service_errors
 
 from . import export, selectors, services
 from .forms import DeclineForm, EntryForm, SupervisionForm, WeekForm

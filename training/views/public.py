@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
-from peers.views._helpers import add_service_errors
+from peers.form_errors import add_service_errors
 
 from ..certificates import certificate_refused, certification_pdf, completion_pdf
 from ..evidence import EvidenceUploadLimit, declared_too_large, evidence_response, too_large_error
