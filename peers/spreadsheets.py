@@ -1,5 +1,5 @@
-"""CSV and Excel files of the staff pages. The rows come from the same selectors as the pages, so
-what a file holds is what the person may see there.
+"""CSV and Excel files, once for every app. The rows come from the same selectors as the pages,
+so what a file holds is what the person may see there.
 
 CSV is UTF-8 with a byte-order mark, which Excel in Japan needs to read Japanese. Every text cell
 that a spreadsheet would take for a formula (starting with = + - @, a tab or a carriage return)
