@@ -213,9 +213,9 @@ class VerificationPage(DescribedPage):
     max_count_per_parent = 1
 
     def serve(self, request, *args, **kwargs):
-        # The views' helpers load allauth, which is not ready while models load.
+        # Forms load allauth, which is not ready while models load.
         from training.forms import VerifyForm
-        from training.views.public import verify_headers, verify_lookup
+        from training.verification import verify_headers, verify_lookup
 
         number = request.GET.get("number", "").strip()
         if not number:
@@ -254,7 +254,7 @@ class DirectoryPage(DescribedPage):
     max_count_per_parent = 1
 
     def get_context(self, request, *args, **kwargs):
-        from peers.views.organisations import directory_context
+        from peers.directory import directory_context
 
         context = super().get_context(request, *args, **kwargs)
         if request.user.is_authenticated:

@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
-from django.conf import settings
 from django.urls import reverse
+
+from peers.mail import site_url
 
 PRODID = "-//Kakehashi//Consultation meetings//JA"
 
@@ -38,8 +39,7 @@ def _utc(value: datetime) -> str:
 
 
 def _event(meeting) -> list[str]:
-    base = settings.WAGTAILADMIN_BASE_URL.rstrip("/")
-    url = base + reverse("collaboration:meeting_detail", args=[meeting.pk])
+    url = site_url(reverse("collaboration:meeting_detail", args=[meeting.pk]))
     location = ", ".join(x for x in (meeting.place, meeting.online_url) if x)
     description = "\n".join(x for x in (meeting.description, url) if x)
     status = "CANCELLED" if getattr(meeting, "is_cancelled", False) else "CONFIRMED"

@@ -9,7 +9,7 @@ from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from cms.sitemaps import TranslatedSitemap
-from collaboration.views import calendar_feed
+from collaboration.views.meetings import calendar_feed
 from peers.views import set_language
 
 from . import views

@@ -70,7 +70,7 @@ def _bad_request(errors: dict | None = None, detail=None) -> Response:
     )
 
 
-def _validated(serializer_class, data, **kwargs) -> dict:
+def validated(serializer_class, data, **kwargs) -> dict:
     """Validate; on failure collect every message in Japanese and in English."""
     serializer = serializer_class(data=data, **kwargs)
     if serializer.is_valid():
@@ -125,7 +125,8 @@ class KakehashiAPIView(GenericAPIView):
         return page.items, next_url
 
 
-def _paged(serializer):
+def page_schema(serializer):
+    """The OpenAPI schema of one page of a list: `results` and the `next` page's address."""
     return inline_serializer(
         name=f"{serializer.__name__}Page",
         fields={"results": serializer(many=True), "next": serializers.URLField(allow_null=True)},
@@ -273,7 +274,7 @@ class OrganisationListAPI(KakehashiAPIView):
             OpenApiParameter("kind", str), OpenApiParameter("activity", str),
             OpenApiParameter("cursor", str), OpenApiParameter("page_size", int),
         ],
-        responses=_paged(OrganisationSerializer), operation_id="organisations_list",
+        responses=page_schema(OrganisationSerializer), operation_id="organisations_list",
     )
     def get(self, request):
         params = request.query_params
@@ -301,7 +302,7 @@ class OrganisationDetailAPI(KakehashiAPIView):
 class PersonListAPI(KakehashiAPIView):
     serializer_class = PersonSerializer
 
-    @extend_schema(parameters=[OpenApiParameter("cursor", str)], responses=_paged(PersonSerializer),
+    @extend_schema(parameters=[OpenApiParameter("cursor", str)], responses=page_schema(PersonSerializer),
                    operation_id="people_list")
     def get(self, request):
         items, next_url = self.page(person_list_for(request.user), ["id"])
@@ -324,7 +325,7 @@ class MyProfileAPI(KakehashiAPIView):
 
     @extend_schema(request=ProfileUpdateSerializer, responses=PersonSerializer)
     def patch(self, request):
-        data = dict(_validated(ProfileUpdateSerializer, request.data))
+        data = dict(validated(ProfileUpdateSerializer, request.data))
         profile_update(actor=request.user, person=request.user, **data)
         request.user.refresh_from_db()
         return Response(_person_data(User.objects.get(pk=request.user.pk)))
@@ -334,14 +335,14 @@ class EngagementListAPI(KakehashiAPIView):
     serializer_class = EngagementSerializer
 
     @extend_schema(parameters=[OpenApiParameter("cursor", str)],
-                   responses=_paged(EngagementSerializer), operation_id="engagements_list")
+                   responses=page_schema(EngagementSerializer), operation_id="engagements_list")
     def get(self, request):
         items, next_url = self.page(engagement_list_for(request.user), ["-start_date", "-id"])
         return Response({"results": EngagementSerializer(items, many=True).data, "next": next_url})
 
     @extend_schema(request=EngagementCreateSerializer, responses={201: EngagementSerializer})
     def post(self, request):
-        data = dict(_validated(EngagementCreateSerializer, request.data))
+        data = dict(validated(EngagementCreateSerializer, request.data))
         person_id = data.pop("person", None)
         person = request.user if person_id in (None, request.user.pk) else person_get_for(
             request.user, person_id
@@ -373,7 +374,7 @@ class EngagementEndAPI(KakehashiAPIView):
     @extend_schema(request=EngagementEndSerializer, responses=EngagementSerializer)
     def post(self, request, pk: int):
         engagement = engagement_get_for(request.user, pk)
-        data = _validated(EngagementEndSerializer, request.data)
+        data = validated(EngagementEndSerializer, request.data)
         engagement_end(actor=request.user, engagement=engagement, end_date=data["end_date"])
         return Response(EngagementSerializer(engagement_get_for(request.user, pk)).data)
 
@@ -384,7 +385,7 @@ class EngagementChangeTermsAPI(KakehashiAPIView):
     @extend_schema(request=ChangeTermsSerializer, responses={201: EngagementSerializer})
     def post(self, request, pk: int):
         engagement = engagement_get_for(request.user, pk)
-        data = dict(_validated(ChangeTermsSerializer, request.data, partial=False))
+        data = dict(validated(ChangeTermsSerializer, request.data, partial=False))
         activities = data.pop("activities", None)
         new = engagement_change_terms(
             actor=request.user, engagement=engagement, activities=activities, **data

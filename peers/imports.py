@@ -8,9 +8,7 @@ English) are reported.
 
 from __future__ import annotations
 
-import csv
 import datetime
-import io
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -32,6 +30,7 @@ from .selectors import organisation_list_managed_by, user_is_admin
 from .selectors.workforce import engagement_list_for
 from .services import audit_record, role_grant
 from .services.workforce import engagement_start, organisation_create, organisation_update
+from .spreadsheets import read_date, read_table
 
 MAX_ROWS = 5000
 # Rows checked between two progress reports on the import page.
@@ -60,49 +59,9 @@ class RowError(Exception):
 # --- Reading files --------------------------------------------------------------------------
 
 
-def _cell(value) -> str | datetime.date:
-    if value is None:
-        return ""
-    if isinstance(value, datetime.datetime):
-        return value.date()
-    if isinstance(value, datetime.date):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
 def read_rows(upload) -> tuple[list[str], list[list]]:
     """Header and rows from a CSV (UTF-8, or Shift_JIS as Excel saves it) or .xlsx file."""
-    name = (getattr(upload, "name", "") or "").lower()
-    raw = upload.read()
-    if name.endswith(".xlsx"):
-        from openpyxl import load_workbook
-
-        try:
-            workbook = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
-        except Exception as error:  # noqa: BLE001 - any unreadable workbook is the same answer
-            raise ValidationError(_("This Excel file could not be read.")) from error
-        sheet = workbook.worksheets[0]
-        rows = [[_cell(v) for v in row] for row in sheet.iter_rows(values_only=True)]
-        workbook.close()
-    else:
-        for encoding in ("utf-8-sig", "cp932"):
-            try:
-                text = raw.decode(encoding)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:
-            raise ValidationError(_("The file must be CSV in UTF-8 or Shift_JIS, or Excel (.xlsx)."))
-        rows = [[_cell(v) for v in row] for row in csv.reader(io.StringIO(text))]
-    rows = [row for row in rows if any(v not in ("", None) for v in row)]
-    if not rows:
-        raise ValidationError(_("The file is empty."))
-    if len(rows) - 1 > MAX_ROWS:
-        raise ValidationError(_("Please split the file: at most %(max)d rows at a time.") % {"max": MAX_ROWS})
-    header = [str(h).strip().lower() for h in rows[0]]
-    return header, rows[1:]
+    return read_table(getattr(upload, "name", "") or "", upload.read(), max_rows=MAX_ROWS)
 
 
 # --- Parsing values -------------------------------------------------------------------------
@@ -117,9 +76,9 @@ def _date(record, column, required=False):
             raise RowError(column, _("This column is required."))
         return None
     try:
-        return datetime.date.fromisoformat(str(value).replace("/", "-"))
+        return read_date(value)
     except ValueError as error:
-        raise RowError(column, _("Write the date as YYYY-MM-DD.")) from error
+        raise RowError(column, _("Write the date as 2026-04-01 or 令和8年4月1日.")) from error
 
 
 def _decimal(record, column):

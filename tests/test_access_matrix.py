@@ -131,7 +131,7 @@ def _actions(name: str) -> list[str]:
 
         return sorted(CERTIFICATION_ACTIONS)
     if name == "collaboration:staff_meeting_action":
-        from collaboration.views import STAFF_ACTIONS
+        from collaboration.views.meetings import STAFF_ACTIONS
 
         return sorted(STAFF_ACTIONS)
     return []

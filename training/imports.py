@@ -10,9 +10,6 @@ then shows the full number to print on new certificates.
 
 from __future__ import annotations
 
-import csv
-import datetime
-import io
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -22,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from peers.models import User
 from peers.services import audit_record
+from peers.spreadsheets import read_date, read_table
 
 from .bilingual import both, call_bilingual
 from .models import Completion, Course, CredentialType, TrainingBody
@@ -49,41 +47,17 @@ class ImportResult:
 
 
 def _read(filename: str, content: bytes) -> list[dict]:
-    if filename.lower().endswith((".xlsx", ".xlsm")):
-        from openpyxl import load_workbook
-
-        sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).worksheets[0]
-        rows = list(sheet.iter_rows(values_only=True))
-        if not rows:
-            return []
-        header = [str(h or "").strip().lower() for h in rows[0]]
-        return [
-            {header[i]: ("" if v is None else v) for i, v in enumerate(row) if i < len(header)}
-            for row in rows[1:]
-            if any(v not in (None, "") for v in row)
-        ]
-    text = content.decode("utf-8-sig")
-    reader = csv.DictReader(io.StringIO(text))
-    reader.fieldnames = [(h or "").strip().lower() for h in reader.fieldnames or []]
-    return [row for row in reader if any((v or "").strip() for v in row.values() if isinstance(v, str))]
-
-
-def _date(value) -> datetime.date | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, datetime.datetime):
-        return value.date()
-    if isinstance(value, datetime.date):
-        return value
-    return datetime.date.fromisoformat(str(value).strip().replace("/", "-"))
+    header, rows = read_table(filename, content)
+    return [{header[i]: v for i, v in enumerate(row) if i < len(header)} for row in rows]
 
 
 def register_import(*, body: TrainingBody, actor: User, filename: str, content: bytes, dry_run: bool) -> ImportResult:
     result = ImportResult(dry_run=dry_run)
     try:
         rows = _read(filename, content)
-    except Exception:  # any unreadable file is the same answer to the person
-        result.errors.append({"row": 0, "column": "", "message": both(_("The file could not be read as CSV or Excel (.xlsx)."))})
+    except ValidationError as error:  # unreadable, empty or too long: the reader says which
+        first = error.error_list[0]
+        result.errors.append({"row": 0, "column": "", "message": both(first.message, **(first.params or {}))})
         return result
     if rows:
         missing = [c for c in REQUIRED if c not in rows[0]]
@@ -123,9 +97,9 @@ def _import_row(body, actor, row, index, courses, ctypes, result: ImportResult) 
     dates = {}
     for column in ("completed_on", "issued_on", "valid_until"):
         try:
-            dates[column] = _date(row.get(column))
+            dates[column] = read_date(row.get(column))
         except ValueError:
-            error(column, _("Write the date as YYYY-MM-DD."))
+            error(column, _("Write the date as 2026-04-01 or 令和8年4月1日."))
             return
     course = None
     if cell("course"):

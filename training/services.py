@@ -19,12 +19,12 @@ from django.db.models import Sum
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
+from peers.mail import email_lines, language_of
 from peers.models import Consent, Organisation, Role, User
 from peers.selectors import user_get_by_email
 from peers.selectors.workforce import person_belongs_to_organisation, person_manages_organisation
 from peers.services import audit_record, invitation_issue
 from peers.services.privacy import accommodation_consent_for
-from peers.tasks import send_email
 
 from .evidence import evidence_check
 from .models import (
@@ -137,16 +137,7 @@ def status_for_dates(certification: Certification, today: datetime.date) -> str:
 # ---------------------------------------------------------------- email
 def _notify(user: User, subject: str, lines: list, *, language: str | None = None) -> None:
     """Send `subject` and `lines` (lazy strings or callables) in the person's language, on commit."""
-    language = language or user.language or settings.LANGUAGE_CODE
-    email = user.email
-
-    def _send() -> None:
-        with translation.override(language):
-            rendered_subject = str(subject() if callable(subject) else subject)
-            body = "\n\n".join(str(line() if callable(line) else line) for line in lines)
-        send_email.enqueue(subject=rendered_subject, body=body, to=[email])
-
-    transaction.on_commit(_send)
+    email_lines(to=user.email, language=language or language_of(user), subject=subject, lines=lines)
 
 
 # ---------------------------------------------------------------- bodies, courses, cohorts
@@ -264,16 +255,8 @@ def _notify_person(application: Application, subject, lines) -> None:
     if application.applicant_id:
         _notify(application.applicant, subject, lines)
         return
-    language = application.language or settings.LANGUAGE_CODE
-    email = application.applicant_email
-
-    def _send() -> None:
-        with translation.override(language):
-            rendered_subject = str(subject() if callable(subject) else subject)
-            body = "\n\n".join(str(line() if callable(line) else line) for line in lines)
-        send_email.enqueue(subject=rendered_subject, body=body, to=[email])
-
-    transaction.on_commit(_send)
+    email_lines(to=application.applicant_email, language=application.language or settings.LANGUAGE_CODE,
+                subject=subject, lines=lines)
 
 
 def _prerequisites_missing(course: Course, person: User) -> list[Course]:
@@ -570,19 +553,14 @@ def application_public_submit(
 
 def _public_has_account(email: str, cohort: Cohort, language: str) -> None:
     cohort_name = cohort.name
-
-    def _send() -> None:
-        with translation.override(language):
-            subject = _("Your application to %(cohort)s") % {"cohort": cohort_name}
-            body = "\n\n".join([
-                _("Someone (perhaps you) tried to apply to %(cohort)s without signing in, with this "
-                  "address.") % {"cohort": cohort_name},
-                _("This address already has an account: please sign in and apply from the cohort "
-                  "page. If it was not you, you can ignore this email."),
-            ])
-        send_email.enqueue(subject=subject, body=body, to=[email])
-
-    transaction.on_commit(_send)
+    email_lines(to=email, language=language,
+                subject=lambda: _("Your application to %(cohort)s") % {"cohort": cohort_name},
+                lines=[
+                    lambda: _("Someone (perhaps you) tried to apply to %(cohort)s without signing in, with "
+                              "this address.") % {"cohort": cohort_name},
+                    lambda: _("This address already has an account: please sign in and apply from the "
+                              "cohort page. If it was not you, you can ignore this email."),
+                ])
 
 
 def public_confirm_days() -> int:

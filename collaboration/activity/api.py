@@ -11,7 +11,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
-from peers.api import KakehashiAPIView, _paged, _validated
+from peers.api import KakehashiAPIView, page_schema, validated
 from peers.models import (
     Activity,
     Engagement,
@@ -155,7 +155,7 @@ class EntryListAPI(KakehashiAPIView):
 
     @extend_schema(parameters=[OpenApiParameter("cursor", str), OpenApiParameter("organisation", int),
                                OpenApiParameter("status", str)],
-                   responses=_paged(EntrySerializer), operation_id="activity_entries_list")
+                   responses=page_schema(EntrySerializer), operation_id="activity_entries_list")
     def get(self, request):
         qs = selectors.activity_entry_list_for(request.user)
         organisation = read_id(request.query_params, "organisation")
@@ -169,7 +169,7 @@ class EntryListAPI(KakehashiAPIView):
 
     @extend_schema(request=EntryInSerializer, responses={201: EntryDetailSerializer})
     def post(self, request):
-        data = dict(_validated(EntryInSerializer, request.data))
+        data = dict(validated(EntryInSerializer, request.data))
         entry = services.activity_entry_create(author=request.user, **data)
         body = EntryDetailSerializer(_entry_or_404(request.user, entry.pk), context={"user": request.user}).data
         body["possible_duplicates"] = entry.possible_duplicates
@@ -185,7 +185,7 @@ class EntryDetailAPI(KakehashiAPIView):
     @extend_schema(request=EntryCorrectSerializer, responses=EntryDetailSerializer)
     def patch(self, request, pk: int):
         entry = _entry_or_404(request.user, pk)
-        data = dict(_validated(EntryCorrectSerializer, request.data, partial=True))
+        data = dict(validated(EntryCorrectSerializer, request.data, partial=True))
         services.activity_entry_correct(actor=request.user, entry=entry, **data)
         return Response(EntryDetailSerializer(_entry_or_404(request.user, pk), context={"user": request.user}).data)
 
@@ -205,7 +205,7 @@ class EntryDeclineAPI(KakehashiAPIView):
     @extend_schema(request=DeclineSerializer, responses=EntryDetailSerializer)
     def post(self, request, pk: int):
         entry = _entry_or_404(request.user, pk)
-        data = _validated(DeclineSerializer, request.data)
+        data = validated(DeclineSerializer, request.data)
         services.activity_entry_decline(actor=request.user, entry=entry, reason=data["reason"])
         return Response(EntryDetailSerializer(_entry_or_404(request.user, pk), context={"user": request.user}).data)
 
@@ -215,7 +215,7 @@ class WeekVerifyAPI(KakehashiAPIView):
 
     @extend_schema(request=WeekVerifySerializer, responses={200: None})
     def post(self, request):
-        data = _validated(WeekVerifySerializer, request.data)
+        data = validated(WeekVerifySerializer, request.data)
         organisation = selectors.activity_organisation_get_for(request.user, data["organisation"].pk)
         if organisation is None:
             raise Http404
@@ -227,7 +227,7 @@ class WeekVerifyAPI(KakehashiAPIView):
 class SupervisionListAPI(KakehashiAPIView):
     serializer_class = SupervisionSerializer
 
-    @extend_schema(parameters=[OpenApiParameter("cursor", str)], responses=_paged(SupervisionSerializer),
+    @extend_schema(parameters=[OpenApiParameter("cursor", str)], responses=page_schema(SupervisionSerializer),
                    operation_id="supervision_list")
     def get(self, request):
         items, next_url = self.page(selectors.supervision_list_for(request.user), ORDER)
@@ -235,7 +235,7 @@ class SupervisionListAPI(KakehashiAPIView):
 
     @extend_schema(request=SupervisionInSerializer, responses={201: SupervisionSerializer})
     def post(self, request):
-        data = dict(_validated(SupervisionInSerializer, request.data))
+        data = dict(validated(SupervisionInSerializer, request.data))
         me = request.user
         supervisor_id, peer_id = data.pop("supervisor"), data.pop("peer")
         if me.pk not in (supervisor_id, peer_id):

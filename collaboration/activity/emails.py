@@ -6,37 +6,13 @@ supervision, a number of people supported, or anything else about a service user
 
 from __future__ import annotations
 
-from django.conf import settings
-from django.db import transaction
-from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils import translation
-
-from peers.tasks import send_email
-
-
-def site_url(path: str) -> str:
-    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
-
-
-def _localised_path(name: str, args: list, language: str) -> str:
-    with translation.override(language):
-        return reverse(name, args=args)
+from peers.mail import email_templates, language_of, site_url_for
 
 
 def send_on_commit(*, user, template: str, context: dict) -> None:
     """Render `collaboration/email/<template>_{subject,message}.txt` for one person, on commit."""
-    language = user.language or settings.LANGUAGE_CODE
-    email = user.email
-
-    def _send() -> None:
-        with translation.override(language):
-            full = {**context, "recipient": user}
-            subject = render_to_string(f"collaboration/email/{template}_subject.txt", full).strip()
-            body = render_to_string(f"collaboration/email/{template}_message.txt", full)
-        send_email.enqueue(subject=subject, body=body, to=[email])
-
-    transaction.on_commit(_send)
+    email_templates(to=user.email, language=language_of(user), prefix=f"collaboration/email/{template}",
+                    context={**context, "recipient": user})
 
 
 def colleague_named(*, entry, colleagues) -> None:
@@ -44,11 +20,11 @@ def colleague_named(*, entry, colleagues) -> None:
     for colleague in colleagues:
         if not colleague.is_active:
             continue
-        language = colleague.language or settings.LANGUAGE_CODE
+        language = language_of(colleague)
         send_on_commit(user=colleague, template="activity_colleague", context={
             "author": entry.author.display_name, "date": entry.date, "activity": entry.activity,
             "organisation": entry.organisation.name,
-            "url": site_url(_localised_path("activity:entry_detail", [entry.pk], language)),
+            "url": site_url_for("activity:entry_detail", [entry.pk], language=language),
         })
 
 
@@ -57,19 +33,19 @@ def supervision_recorded(*, session) -> None:
     other = session.peer if session.recorded_by_id == session.supervisor_id else session.supervisor
     if not other.is_active:
         return
-    language = other.language or settings.LANGUAGE_CODE
+    language = language_of(other)
     send_on_commit(user=other, template="supervision_confirm", context={
         "recorder": session.recorded_by.display_name, "date": session.date, "minutes": session.minutes,
         "as_supervisor": other.pk == session.supervisor_id,
-        "url": site_url(_localised_path("activity:supervision", [], language)),
+        "url": site_url_for("activity:supervision", language=language),
     })
 
 
 def verification_digest(*, user, organisations: list[dict]) -> None:
     """One verifier's daily digest: per organisation, how many entries wait, and the queue."""
-    language = user.language or settings.LANGUAGE_CODE
+    language = language_of(user)
     rows = [
-        {**row, "url": site_url(_localised_path("activity:queue", [row["organisation"].pk], language))}
+        {**row, "url": site_url_for("activity:queue", [row["organisation"].pk], language=language)}
         for row in organisations
     ]
     send_on_commit(user=user, template="verification_digest", context={

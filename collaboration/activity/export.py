@@ -1,13 +1,11 @@
 """CSV and Excel exports of the activity log. The rows come from the same selectors as the pages,
-so the access rules are the same; reflections are never exported."""
+so the access rules are the same; reflections are never exported. The files are written by
+peers.spreadsheets (one way for every app, with its formula-injection guard)."""
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 
-from django.http import HttpResponse, StreamingHttpResponse
 from django.utils.translation import gettext as _
 
 from .models import ActivityEntry
@@ -38,39 +36,6 @@ def entry_rows(qs, with_author: bool) -> Iterator[list]:
         yield ([e.author.display_name] if with_author else []) + row
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
-def respond(fmt: str, filename: str, header: list, rows: Iterable[list]) -> HttpResponse:
-    """CSV (streamed, with a BOM so that Excel reads Japanese) or an .xlsx workbook."""
-    if fmt == "xlsx":
-        from openpyxl import Workbook
-
-        book = Workbook(write_only=True)
-        sheet = book.create_sheet()
-        sheet.append(header)
-        for row in rows:
-            sheet.append(row)
-        buffer = io.BytesIO()
-        book.save(buffer)
-        response = HttpResponse(
-            buffer.getvalue(),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-    else:
-        writer = csv.writer(_Echo())
-
-        def lines():
-            yield "\ufeff"
-            yield writer.writerow(header)
-            for row in rows:
-                yield writer.writerow(row)
-
-        response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
-    return response
 
 
 def region_rows(report) -> tuple[list, list[list]]:
@@ -83,4 +48,4 @@ def region_rows(report) -> tuple[list, list[list]]:
     return header, rows
 
 
-__all__ = ["ActivityEntry", "entry_header", "entry_rows", "region_rows", "respond"]
+__all__ = ["ActivityEntry", "entry_header", "entry_rows", "region_rows"]

@@ -15,10 +15,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from peers import spreadsheets
+from peers.form_errors import add_service_errors
 from peers.pagination import keyset_page_for_request
 from peers.request_params import read_date
 from peers.selectors import prefecture_list_coordinated_by, user_has_role, user_is_admin
-from peers.views._helpers import add_service_errors
 
 from . import export, selectors, services
 from .forms import DeclineForm, EntryForm, SupervisionForm, WeekForm
@@ -164,10 +165,10 @@ def entry_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def my_export(request: HttpRequest, fmt: str) -> HttpResponse:
-    if fmt not in ("csv", "xlsx"):
+    if fmt not in spreadsheets.FORMATS:
         raise Http404
     rows = export.entry_rows(selectors.activity_entry_list_own(request.user), with_author=False)
-    return export.respond(fmt, "my-activity", export.entry_header(False), rows)
+    return spreadsheets.respond(fmt, "my-activity", export.entry_header(False), rows)
 
 
 @login_required
@@ -347,11 +348,11 @@ def week_verify(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def organisation_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     organisation = _organisation_or_404(request, pk)
-    if fmt not in ("csv", "xlsx"):
+    if fmt not in spreadsheets.FORMATS:
         raise Http404
     since, until = _period(request)
     qs = selectors.activity_entry_list_for_organisation(organisation).filter(date__gte=since, date__lte=until)
-    return export.respond(fmt, f"activity-{organisation.pk}", export.entry_header(True),
+    return spreadsheets.respond(fmt, f"activity-{organisation.pk}", export.entry_header(True),
                           export.entry_rows(qs, with_author=True))
 
 
@@ -374,11 +375,11 @@ def region(request: HttpRequest) -> HttpResponse:
 @login_required
 def region_export(request: HttpRequest, fmt: str) -> HttpResponse:
     _require_coordinator(request.user)
-    if fmt not in ("csv", "xlsx"):
+    if fmt not in spreadsheets.FORMATS:
         raise Http404
     since, until = _period(request)
     header, rows = export.region_rows(selectors.region_report_for(request.user, since, until))
-    return export.respond(fmt, "activity-region", header, rows)
+    return spreadsheets.respond(fmt, "activity-region", header, rows)
 
 
 @login_required

@@ -4,18 +4,16 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from peers.mail import email_templates, language_of, site_url
 from peers.models import Consent
 from peers.services import audit_record
 from peers.services.privacy import accommodation_consent_for
-from peers.tasks import send_email
 
 from ..models import (
     AgendaItem,
@@ -140,22 +138,17 @@ def material_publish(*, access: MeetingAccess, user, material: Material) -> Mate
     return material
 
 
-def _site_url(path: str) -> str:
-    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
-
-
 def _send_meeting_email(invitation: MeetingInvitation, template: str) -> None:
-    language = invitation.user.language or settings.LANGUAGE_CODE
-    with translation.override(language):
-        context = {
+    """The invitation or reminder, in the invitee's language, once the transaction commits."""
+    email_templates(
+        to=invitation.user.email, language=language_of(invitation.user), prefix=f"collaboration/email/{template}",
+        context=lambda: {
             "invitation": invitation,
             "meeting": invitation.meeting,
-            "url": _site_url(reverse("collaboration:meeting_detail", args=[invitation.meeting_id])),
-            "ics_url": _site_url(reverse("collaboration:meeting_ics", args=[invitation.meeting_id])),
-        }
-        subject = render_to_string(f"collaboration/email/{template}_subject.txt", context).strip()
-        body = render_to_string(f"collaboration/email/{template}_message.txt", context)
-    send_email.enqueue(subject=subject, body=body, to=[invitation.user.email])
+            "url": site_url(reverse("collaboration:meeting_detail", args=[invitation.meeting_id])),
+            "ics_url": site_url(reverse("collaboration:meeting_ics", args=[invitation.meeting_id])),
+        },
+    )
 
 
 @transaction.atomic
@@ -181,7 +174,7 @@ def meeting_invite(*, access: MeetingAccess, user, invitees, sector: str | None 
             created.append(invitation)
             audit_record(actor=user, action="meeting.invite", target=invitation, data={"user": person.pk})
     for invitation in created:
-        transaction.on_commit(lambda invitation=invitation: _send_meeting_email(invitation, "invitation"))
+        _send_meeting_email(invitation, "invitation")
     return created
 
 
@@ -209,7 +202,7 @@ def reminders_send(*, now=None, within: timedelta = timedelta(hours=24)) -> int:
     for invitation in invitations:
         invitation.reminded_at = now
         invitation.save(update_fields=["reminded_at"])
-        transaction.on_commit(lambda invitation=invitation: _send_meeting_email(invitation, "reminder"))
+        _send_meeting_email(invitation, "reminder")
     return len(invitations)
 
 

@@ -7,11 +7,11 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from ..mail import email_templates, site_url
 from ..models import (
     ORGANISATION_ROLES,
     AuditEvent,
@@ -29,7 +29,6 @@ from ..selectors import (
     organisation_list_managed_by,
     user_is_admin,
 )
-from ..tasks import send_email
 
 
 def audit_record(*, actor: User | None, action: str, target: object, data: dict | None = None) -> AuditEvent:
@@ -171,20 +170,12 @@ def _invitation_save(*, invited_by, email, role, organisation, prefecture, regio
     )
     language = request_language or translation.get_language() or settings.LANGUAGE_CODE
 
-    def _send() -> None:
-        with translation.override(language):
-            context = {
-                "invitation": invitation,
-                "inviter": invited_by,
-                "url": settings.WAGTAILADMIN_BASE_URL.rstrip("/")
-                + reverse("peers:invitation_accept", args=[invitation.token]),
-                "days": settings.KAKEHASHI_INVITATION_DAYS,
-            }
-            subject = render_to_string("peers/email/invitation_subject.txt", context).strip()
-            body = render_to_string("peers/email/invitation_message.txt", context)
-        send_email.enqueue(subject=subject, body=body, to=[invitation.email])
-
-    transaction.on_commit(_send)
+    email_templates(to=invitation.email, language=language, prefix="peers/email/invitation", context=lambda: {
+        "invitation": invitation,
+        "inviter": invited_by,
+        "url": site_url(reverse("peers:invitation_accept", args=[invitation.token])),
+        "days": settings.KAKEHASHI_INVITATION_DAYS,
+    })
     return invitation
 
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import datetime
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ..mail import email_templates
 from ..models import (
     Consent,
     DataCategory,
@@ -24,7 +25,6 @@ from ..models import (
 from ..personal_data import parts
 from ..selectors import user_is_admin
 from ..selectors.privacy import kept_for_display
-from ..tasks import send_email
 from . import audit_record
 from .workforce import active_consent_for
 
@@ -253,13 +253,7 @@ def erasure_carry_out(*, actor: User, request: ErasureRequest) -> ErasureRequest
     request.save()
     audit_record(actor=actor, action="erasure.complete", target=request, data={"person": person.pk})
 
-    def _tell_the_person() -> None:
-        with translation.override(language):
-            context = {"name": name, "kept": kept_for_display(request.kept, language)}
-            subject = render_to_string("peers/email/erasure_done_subject.txt", context).strip()
-            body = render_to_string("peers/email/erasure_done_message.txt", context)
-        send_email.enqueue(subject=subject, body=body, to=[address])
-
     # Only once the erasure is committed; the address exists nowhere else afterwards.
-    transaction.on_commit(_tell_the_person)
+    email_templates(to=address, language=language or settings.LANGUAGE_CODE, prefix="peers/email/erasure_done",
+                    context=lambda: {"name": name, "kept": kept_for_display(request.kept, language)})
     return request

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from ..form_errors import add_service_errors
 from ..forms import (
     EngagementEndForm,
     EngagementForm,
@@ -50,7 +51,6 @@ from ..services.workforce import (
     engagement_start,
     profile_update,
 )
-from ._helpers import add_service_errors
 
 
 @login_required

@@ -7,11 +7,10 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from ..forms import DirectoryFilterForm, OrganisationFilterForm
+from ..directory import directory_context
+from ..forms import OrganisationFilterForm
 from ..pagination import keyset_page_for_request
 from ..selectors.workforce import (
-    directory_list,
-    directory_lived_experience,
     organisation_get,
     organisation_list,
     organisation_public_staff,
@@ -73,29 +72,6 @@ def organisation_staff(request: HttpRequest, pk: int) -> HttpResponse:
         "organisation": organisation, "summary": summary, "manages": manages,
         "staff_page": staff_page,
     })
-
-
-def directory_context(request: HttpRequest) -> dict:
-    """The directory search and one page of its results for a signed-in viewer: people who
-    chose to be listed, showing only the fields each chose. Used by /directory/ and by the
-    website's directory page (site/templates/peers/_directory.html renders it)."""
-    form = DirectoryFilterForm(request.GET or None)
-    filters = {}
-    if form.is_valid():
-        data = form.cleaned_data
-        filters = {
-            "prefecture": data["prefecture"].code if data["prefecture"] else None,
-            "kind": data["kind"].code if data["kind"] else None,
-        }
-    page = keyset_page_for_request(request, directory_list(**filters), fields=["user__display_name", "id"])
-    lived = directory_lived_experience(viewer=request.user, profiles=page.items, context="directory")
-    entries = [(profile, lived.get(profile.user_id)) for profile in page.items]
-    query = request.GET.copy()
-    query.pop("after", None)
-    return {
-        "form": form, "page": page, "directory_page": page, "entries": entries,
-        "query": query.urlencode(),
-    }
 
 
 @login_required

@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from ..form_errors import add_service_errors
 from ..forms import EngagementTermsForm, OrganisationForm, PaperConsentForm, StaffEngagementForm
 from ..selectors import user_is_admin
 from ..selectors.workforce import (
@@ -31,7 +32,6 @@ from ..services.workforce import (
     organisation_update,
 )
 from . import staff_required
-from ._helpers import add_service_errors
 
 
 def _managed_organisation(user, pk):

@@ -340,3 +340,19 @@ def test_staff_home_links_to_activity_and_meetings_by_role(mfa_client, a_manager
     staff.logout()
     home = mfa_client(a_coordinator).get("/staff/").content.decode()
     assert 'href="/staff/activity/"' in home and 'href="/staff/meetings/"' in home
+
+
+def test_activity_exports_keep_a_formula_as_text(client, mfa_client, make_entry, a_peer, a_manager, a_org):
+    """An organisation named like a formula stays text in both files (one writer for every app:
+    peers.spreadsheets)."""
+    make_entry()
+    a_org.name = "=HYPERLINK(\"http://example.test\")"
+    a_org.save(update_fields=["name"])
+    login_as(client, a_peer)
+    mine = b"".join(client.get("/me/activity/export.csv").streaming_content).decode()
+    assert "'=HYPERLINK" in mine and ",=HYPERLINK" not in mine
+    client.logout()
+    staff = mfa_client(a_manager)
+    book = load_workbook(io.BytesIO(staff.get(f"/staff/activity/organisations/{a_org.pk}/export.xlsx").content))
+    cells = [cell for row in book.active.iter_rows(values_only=True) for cell in row]
+    assert "'=HYPERLINK(\"http://example.test\")" in cells

@@ -139,7 +139,7 @@ def test_the_room_script_shows_the_too_many_sockets_close_code_in_both_languages
 
     from django.utils import translation
 
-    from collaboration.views import _room_strings
+    from collaboration.views.meetings import _room_strings
 
     script = (Path(__file__).resolve().parents[2] / "site/static/js/meeting-room.js").read_text()
     assert "4429" in script and "T.too_many" in script and '"recovered"' in script

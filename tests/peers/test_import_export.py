@@ -121,3 +121,14 @@ def test_import_page_dry_run_then_apply(signed_in, platform_admin):
 
 def test_peer_cannot_open_import_page(signed_in, peer):
     assert signed_in(with_mfa(peer)).get(reverse("peers:import")).status_code == 403
+
+
+def test_people_import_reads_dates_in_the_japanese_era_as_forms_do(org, org_manager):
+    rows = [
+        PEOPLE_COLUMNS,
+        ["era@example.jp", "令和 花子", "", "peer", org.name, "13", "employed", "ピアスタッフ",
+         "listening", "令和6年4月1日", "", "", "", 20, 40, ""],
+    ]
+    result = import_file(actor=org_manager, shape="people", upload=_csv(rows, "cp932"), apply=True)
+    assert result["applied"], result["rows"]
+    assert str(Engagement.objects.get(person__email="era@example.jp").start_date) == "2024-04-01"

@@ -69,3 +69,22 @@ def test_excel_upload_through_the_staff_page(mfa_client, trainer, body, credenti
     response = client.post(f"/staff/training/{body.pk}/import/", {"file": buffer})
     assert response.status_code == 302
     assert Certification.objects.count() == 2
+
+
+def test_a_register_saved_by_excel_in_japan_reads_shift_jis_and_era_dates(body, credential_type, trainer):
+    """Shift_JIS as Excel saves CSV in Japan, and dates in the Japanese era, as forms accept them
+    (one reader for every app: peers.spreadsheets)."""
+    row = "e@example.test,山田 花子,ヤマダ ハナコ,養成研修,平成31年3月1日,,ピアサポート専門員,PSS-2019-0005,令和元年5月1日,R9.3.31\n"
+    result = register_import(body=body, actor=trainer, filename="r.csv", content=(HEADER + row).encode("cp932"),
+                             dry_run=False)
+    assert result.ok, result.errors
+    certification = Certification.objects.get(holder__email="e@example.test")
+    assert (str(certification.issued_on), str(certification.valid_until)) == ("2019-05-01", "2027-03-31")
+    assert str(Completion.objects.get(person__email="e@example.test").completed_on) == "2019-03-01"
+
+
+def test_an_empty_or_unreadable_file_says_which(body, credential_type, trainer):
+    empty = register_import(body=body, actor=trainer, filename="r.csv", content=b"", dry_run=True)
+    assert empty.errors[0]["message"] == {"ja": "ファイルが空です。", "en": "The file is empty."}
+    broken = register_import(body=body, actor=trainer, filename="r.xlsx", content=b"not a workbook", dry_run=True)
+    assert broken.errors[0]["message"]["en"] == "This Excel file could not be read."

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
-from peers.views._helpers import add_service_errors
+from peers.form_errors import add_service_errors
 
 from ..certificates import certificate_refused, certification_pdf, completion_pdf
 from ..evidence import EvidenceUploadLimit, declared_too_large, evidence_response, too_large_error
@@ -43,7 +43,6 @@ from ..selectors import (
     completion_list_of,
     reminder_list_of,
     renewal_progress_list,
-    verification_get,
 )
 from ..services import (
     application_pair_submit,
@@ -59,6 +58,7 @@ from ..services import (
     public_confirmation_application,
     renewal_request_submit,
 )
+from ..verification import verify_headers, verify_lookup
 
 
 def verify_url(request: HttpRequest, number: str) -> str:
@@ -72,33 +72,6 @@ def verify_form(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         return redirect("training:verify", number=number_normalise(form.cleaned_data["number"]) or "-")
     return render(request, "training/verify_form.html", {"form": form})
-
-
-def verify_lookup(request: HttpRequest, number: str) -> tuple[dict, int]:
-    """The verification of `number` (a certificate or a completion number, as typed: full-width
-    and Japanese dashes are read as the number they mean) as a template context and status
-    code: status now and since when, what was certified or completed, dates and issuing body;
-    the name only if the holder allows. A wrong check code is 'not found' without touching the
-    register, and every lookup counts once toward a per-address limit (429, context
-    {"limited": True}), so numbers cannot be listed by trying. Used by the /verify/ addresses
-    and by the website's verification page."""
-    limit = getattr(settings, "KAKEHASHI_VERIFY_LIMIT", 30)
-    period = getattr(settings, "KAKEHASHI_VERIFY_PERIOD", 600)
-    if not allow(request, scope="verify", limit=limit, period=period):
-        return {"limited": True, "retry_after": period}, 429
-    number = number_normalise(number)
-    verification = verification_get(number)
-    context = {"number": number, "verification": verification, "form": VerifyForm(initial={"number": number})}
-    return context, 200 if verification else 404
-
-
-def verify_headers(response: HttpResponse, context: dict) -> HttpResponse:
-    """A result is never indexed nor stored by a cache; a refusal says when to come back."""
-    if context.get("limited"):
-        response["Retry-After"] = str(context["retry_after"])
-    response["X-Robots-Tag"] = "noindex"
-    response["Cache-Control"] = "no-store"
-    return response
 
 
 def verify(request: HttpRequest, number: str) -> HttpResponse:

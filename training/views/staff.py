@@ -18,11 +18,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
+from peers import spreadsheets as exports
+from peers.form_errors import add_service_errors
 from peers.models import User
 from peers.views import staff_required
-from peers.views._helpers import add_service_errors
 
-from .. import exports
 from ..forms import (
     APPLICATION_ACTIONS,
     BULK_ACTIONS,

@@ -9,14 +9,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from peers.form_errors import add_service_errors
 from peers.models import Prefecture, Region, User
 from peers.selectors import prefecture_list_coordinated_by
 from peers.views import staff_required
-from peers.views._helpers import add_service_errors
 
-from . import services
-from .models import ConsultationBody, Sector
-from .selectors import body_list_coordinated_by
+from .. import services
+from ..models import ConsultationBody, Sector
+from ..selectors import body_list_coordinated_by
 
 
 class BodyForm(forms.Form):

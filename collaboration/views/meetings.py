@@ -14,12 +14,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from peers.form_errors import add_service_errors
 from peers.models import User
 from peers.views import staff_required
-from peers.views._helpers import add_service_errors
 
-from . import ics, services
-from .forms import (
+from .. import ics, services
+from ..forms import (
     ActionItemForm,
     AgendaItemForm,
     AttendanceForm,
@@ -33,7 +33,7 @@ from .forms import (
     ReplyForm,
     RoomMessageForm,
 )
-from .models import (
+from ..models import (
     ActionItem,
     Material,
     Meeting,
@@ -42,8 +42,8 @@ from .models import (
     Sector,
     SpeakerQueueEntry,
 )
-from .redaction import highlighted
-from .selectors import (
+from ..redaction import highlighted
+from ..selectors import (
     action_item_list_to_carry,
     agenda_item_list,
     attendance_list,

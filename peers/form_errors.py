@@ -1,3 +1,6 @@
+"""Service errors shown on forms: one way for every app (a service raises ValidationError; the
+view shows it on the form, field by field where it can)."""
+
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
