@@ -28,10 +28,10 @@ urlpatterns = [
 
 # The JSON API, outside the language prefixes; its OpenAPI document describes all of it.
 api_v1 = [
-    path("api/v1/", include("peers.api")),
-    path("api/v1/", include("training.api_urls")),
-    path("api/v1/", include("collaboration.api_urls")),
-    path("api/v1/activity/", include("collaboration.activity.api_urls")),
+    path("api/v1/", include("peers.api.urls")),
+    path("api/v1/", include("training.api.urls")),
+    path("api/v1/", include("collaboration.api.urls")),
+    path("api/v1/activity/", include("collaboration.activity.api.urls")),
 ]
 urlpatterns += [
     path("api/v1/openapi.json", SpectacularJSONAPIView.as_view(urlconf=api_v1), name="openapi"),

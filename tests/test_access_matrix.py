@@ -127,7 +127,7 @@ REGEX_ADDRESSES = {
 def _actions(name: str) -> list[str]:
     """The `action` parameter: every action the view knows (read from its own table)."""
     if name == "training_api:certification_action":
-        from training.api import CERTIFICATION_ACTIONS
+        from training.api.views import CERTIFICATION_ACTIONS
 
         return sorted(CERTIFICATION_ACTIONS)
     if name == "collaboration:staff_meeting_action":

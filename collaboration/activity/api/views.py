@@ -11,7 +11,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
-from peers.api import KakehashiAPIView, page_schema, validated
+from peers.api.base import KakehashiAPIView, page_schema, validated
 from peers.models import (
     Activity,
     Engagement,
@@ -29,8 +29,8 @@ from peers.request_params import (
     read_id,
 )
 
-from . import selectors, services
-from .models import LEVEL_FIELDS, ActivityEntry, EntryStatus, Mode, Stage, SupervisionSession
+from .. import selectors, services
+from ..models import LEVEL_FIELDS, ActivityEntry, EntryStatus, Mode, Stage, SupervisionSession
 
 ORDER = ["-date", "-id"]
 

@@ -17,8 +17,8 @@ from rest_framework.views import APIView
 from peers.models import User
 from peers.request_params import MAX_ID, read_int
 
-from . import services
-from .models import (
+from .. import services
+from ..models import (
     ActionItem,
     AgendaItem,
     Attendance,
@@ -29,8 +29,8 @@ from .models import (
     Minutes,
     Reply,
 )
-from .realtime import message_payload
-from .selectors import (
+from ..realtime import message_payload
+from ..selectors import (
     agenda_item_list,
     attendance_list,
     body_get_for,

@@ -14,8 +14,8 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .bilingual import both, call_bilingual
-from .models import (
+from ..bilingual import both, call_bilingual
+from ..models import (
     ACCOMMODATION_MAX_CHARS,
     ELIGIBILITY_FOR_ROLE,
     Application,
@@ -27,8 +27,8 @@ from .models import (
     Eligibility,
     PairRole,
 )
-from .ratelimit import allow
-from .selectors import (
+from ..ratelimit import allow
+from ..selectors import (
     accommodation_requests_read,
     application_get_for,
     application_list_for,
@@ -42,7 +42,7 @@ from .selectors import (
     course_list_for,
     verification_get,
 )
-from .services import (
+from ..services import (
     application_pair_submit,
     application_submit,
     application_transition,
@@ -462,8 +462,8 @@ class StaffingCheckView(APIView):
         }),
     )
     def get(self, request, pk):
-        from .staffing import parse_month, staffing_check
-        from .staffing.selectors import staffing_organisation_for
+        from ..staffing import parse_month, staffing_check
+        from ..staffing.selectors import staffing_organisation_for
 
         organisation, sees_people = staffing_organisation_for(request.user, pk)
         raw = request.query_params.get("month")

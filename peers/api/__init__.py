@@ -1,0 +1,1 @@
+"""The JSON API (/api/v1/): views.py holds the endpoints, urls.py their addresses."""
