@@ -22,7 +22,7 @@ from peers.request_params import read_date
 from peers.selectors import prefecture_list_coordinated_by, user_has_role, user_is_admin
 
 from . import export, selectors, services
-from .forms import DeclineForm, EntryForm, SupervisionForm, WeekForm
+from .forms import DeclineForm, EntryForm, SupervisionForm, WeekForm, day_label, monday_of
 from .models import LEVEL_FIELDS, EntryStatus
 
 FIELDS = ["-date", "-id"]
@@ -94,12 +94,19 @@ def entry_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def week_new(request: HttpRequest) -> HttpResponse:
+    """A past week in one go. The week comes first (`?week=`, any day of it; last week unless
+    chosen), so every day is named by its date; saving keeps the week in the form."""
     today = timezone.localdate()
-    initial = {"week_start": today - datetime.timedelta(days=today.weekday() + 7),
-               **selectors.last_entry_defaults(request.user)}
+    source = request.POST if request.method == "POST" and "week_start" in request.POST else request.GET
+    key = "week_start" if source is request.POST else "week"
+    chosen = read_date(source, key, default=None, lenient=True)
+    week_start = monday_of(chosen) if chosen else monday_of(today) - datetime.timedelta(days=7)
+    if week_start > monday_of(today):
+        week_start = monday_of(today)  # a week still to come cannot be recorded yet
+    initial = dict(selectors.last_entry_defaults(request.user))
     if "activity" in initial:
         initial.update({f"activity_{d}": initial["activity"] for d in range(7)})
-    form = WeekForm(request.POST or None, user=request.user, initial=initial)
+    form = WeekForm(request.POST or None, user=request.user, initial=initial, week_start=week_start)
     if request.method == "POST" and form.is_valid():
         try:
             entries = services.activity_week_create(
@@ -110,7 +117,12 @@ def week_new(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("%(n)s entries saved.") % {"n": len(entries)})
             return redirect("activity:my_activity")
-    return render(request, "collaboration/activity/week_form.html", {"form": form})
+    week_end = week_start + datetime.timedelta(days=6)
+    context = {"form": form, "week_start": week_start,
+               "week_label": _("%(start)s to %(end)s") % {"start": day_label(week_start), "end": day_label(week_end)},
+               "previous_week": week_start - datetime.timedelta(days=7),
+               "next_week": week_start + datetime.timedelta(days=7) if week_start < monday_of(today) else None}
+    return render(request, "collaboration/activity/week_form.html", context)
 
 
 @login_required

@@ -356,3 +356,26 @@ def test_activity_exports_keep_a_formula_as_text(client, mfa_client, make_entry,
     book = load_workbook(io.BytesIO(staff.get(f"/staff/activity/organisations/{a_org.pk}/export.xlsx").content))
     cells = [cell for row in book.active.iter_rows(values_only=True) for cell in row]
     assert "'=HYPERLINK(\"http://example.test\")" in cells
+
+
+def test_week_form_names_each_day_by_its_date_and_keeps_the_chosen_week(client, a_peer, a_engagement, a_listening):
+    from django.utils import translation
+
+    login_as(client, a_peer)
+    monday = last_monday() - datetime.timedelta(days=14)
+    wednesday = monday + datetime.timedelta(days=2)
+    with translation.override("ja"):
+        from django.utils.formats import date_format
+
+        expected = f"{wednesday.month}月{wednesday.day}日（水曜日）"
+        assert date_format(wednesday, "n月j日（l）") == expected
+    html = client.get(f"/me/activity/week/?week={wednesday.isoformat()}").content.decode()
+    assert expected in html and "Day 3" not in html and "日目" not in html
+    assert f'name="week_start" value="{monday.isoformat()}"' in html
+    # Saving keeps that week (not last week), and a malformed ?week falls back to last week.
+    data = {"engagement": a_engagement.pk, "week_start": monday.isoformat(), "mode": "in_person",
+            "stage": "work", "minutes_2": 45, "activity_2": a_listening.pk}
+    assert client.post(f"/me/activity/week/?week={monday.isoformat()}", data).status_code == 302
+    assert list(ActivityEntry.objects.values_list("date", flat=True)) == [wednesday]
+    fallback = client.get("/me/activity/week/?week=2026-13-45\x00").content.decode()
+    assert f'name="week_start" value="{last_monday().isoformat()}"' in fallback
