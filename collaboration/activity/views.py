@@ -69,12 +69,37 @@ def _entry_kwargs(data: dict) -> dict:
     return {k: data[k] for k in keys if k in data}
 
 
+def _summary(form) -> list[tuple[str, str]]:
+    """What the person is about to save, field by field, as they would read it."""
+    rows = []
+    for name, field in form.fields.items():
+        value = form.cleaned_data.get(name)
+        if value in (None, "", [], ()) or (hasattr(value, "exists") and not value.exists()):
+            continue
+        if isinstance(value, bool):
+            text = _("Yes") if value else _("No")
+        elif hasattr(field, "choices") and not hasattr(value, "pk") and not hasattr(value, "__iter__"):
+            text = str(dict(field.choices).get(value, value))
+        elif hasattr(value, "__iter__") and not isinstance(value, str):
+            text = "、".join(str(v) for v in value)
+        else:
+            text = str(value)
+        rows.append((str(field.label), text))
+    return rows
+
+
 @login_required
 def entry_new(request: HttpRequest) -> HttpResponse:
-    """Quick entry, made for a phone: the last engagement, activity and setting are remembered."""
+    """Quick entry, made for a phone: the last engagement, activity and setting are remembered.
+    Because the form comes filled in, nothing is saved by one tap: the values are shown to check
+    first, and saved only when the person confirms them (or they go back and change them)."""
     initial = {"date": timezone.localdate(), "people_supported": 1, **selectors.last_entry_defaults(request.user)}
     form = EntryForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
+        if "change" in request.POST:  # back from the check, with everything as it was typed
+            return render(request, "collaboration/activity/entry_form.html", {"form": form})
+        if request.POST.get("confirmed") != "1":
+            return render(request, "collaboration/activity/entry_confirm.html", {"form": form, "summary": _summary(form)})
         kwargs = _entry_kwargs(form.cleaned_data)
         try:
             entry = services.activity_entry_create(author=request.user, **kwargs)
