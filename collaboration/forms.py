@@ -41,6 +41,11 @@ class ReplyForm(forms.ModelForm):
         fields = ["response", "accommodation_request"]
         widgets = {"response": forms.RadioSelect, "accommodation_request": forms.Textarea(attrs={"rows": 3})}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # No blank choice among the radios: nothing is chosen until the person chooses.
+        self.fields["response"].choices = Reply.Response.choices
+
 
 class AgendaItemForm(forms.ModelForm):
     class Meta:

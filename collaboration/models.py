@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from peers.models import Prefecture, Region
 
@@ -416,7 +417,7 @@ class SpeakerQueueEntry(models.Model):
     """A raised hand: waiting → called (speaking) → done; or withdrawn by the person."""
 
     class Status(models.TextChoices):
-        WAITING = "waiting", _("Waiting")
+        WAITING = "waiting", pgettext_lazy("speaker queue", "Waiting")
         CALLED = "called", _("Speaking")
         DONE = "done", _("Done")
         WITHDRAWN = "withdrawn", _("Withdrawn")

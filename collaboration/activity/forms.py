@@ -6,7 +6,9 @@ import datetime
 
 from django import forms
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from peers.models import Activity, Engagement, OrganisationKind, ProfessionalRole, User
 
@@ -86,33 +88,49 @@ class EntryForm(forms.Form):
         self.fields["engagement"].queryset = _engagements(user)
 
 
+def day_label(date: datetime.date) -> str:
+    """A day as people say it: 11月23日（月） in Japanese, Monday 23 November in English."""
+    return date_format(date, pgettext("a day of the week form", "l j F"))
+
+
+def monday_of(date: datetime.date) -> datetime.date:
+    return date - datetime.timedelta(days=date.weekday())
+
+
 class WeekForm(forms.Form):
-    """One engagement, one week: minutes and activity per day; empty days are skipped."""
+    """One engagement, one week: minutes and activity per day; empty days are skipped. The week
+    is chosen before the form (`?week=`), so each day is named by its real date."""
 
     engagement = EngagementChoice(queryset=Engagement.objects.none(), label=_("Engagement"))
-    week_start = forms.DateField(label=_("Week starting"), widget=forms.DateInput(attrs={"type": "date"}))
+    week_start = forms.DateField(label=_("Week starting"), widget=forms.HiddenInput)
     mode = forms.ChoiceField(choices=Mode.choices, label=_("Mode"), initial=Mode.IN_PERSON)
     stage = forms.ChoiceField(choices=Stage.choices, label=_("Stage of the people supported"))
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, week_start: datetime.date, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["engagement"].queryset = _engagements(user)
+        self.fields["week_start"].initial = week_start
+        self.week_start = week_start
         activities = Activity.objects.filter(is_active=True)
-        for day in range(7):
+        for day, date in enumerate(self.dates()):
+            name = day_label(date)
             self.fields[f"minutes_{day}"] = forms.IntegerField(
-                label=_("Minutes, day %(n)s") % {"n": day + 1}, required=False, min_value=1, max_value=24 * 60,
+                label=_("Minutes, %(day)s") % {"day": name}, required=False, min_value=1, max_value=24 * 60,
                 widget=forms.NumberInput(attrs={"inputmode": "numeric", "step": 5}),
             )
             self.fields[f"activity_{day}"] = forms.ModelChoiceField(
-                queryset=activities, required=False, label=_("Activity, day %(n)s") % {"n": day + 1},
+                queryset=activities, required=False, label=_("Activity, %(day)s") % {"day": name},
             )
             self.fields[f"people_{day}"] = forms.IntegerField(
-                label=_("People supported, day %(n)s") % {"n": day + 1}, required=False, min_value=0, max_value=1000,
+                label=_("People supported, %(day)s") % {"day": name}, required=False, min_value=0, max_value=1000,
             )
 
+    def dates(self) -> list[datetime.date]:
+        return [self.week_start + datetime.timedelta(days=day) for day in range(7)]
+
     def day_fields(self):
-        for day in range(7):
-            yield day, self[f"minutes_{day}"], self[f"activity_{day}"], self[f"people_{day}"]
+        for day, date in enumerate(self.dates()):
+            yield day_label(date), self[f"minutes_{day}"], self[f"activity_{day}"], self[f"people_{day}"]
 
     def clean(self):
         data = super().clean()

@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from peers.models import (
     Activity,
@@ -27,7 +28,7 @@ from peers.models import (
 
 class Mode(models.TextChoices):
     IN_PERSON = "in_person", _("In person")
-    PHONE = "phone", _("Phone")
+    PHONE = "phone", pgettext_lazy("contact mode", "Phone")
     ONLINE = "online", _("Online")
     HOME_VISIT = "home_visit", _("Home visit")
     ACCOMPANYING = "accompanying", _("Accompanying (同行支援)")
@@ -44,7 +45,7 @@ class Stage(models.TextChoices):
 class EntryStatus(models.TextChoices):
     SUBMITTED = "submitted", _("Waiting for verification")
     VERIFIED = "verified", _("Verified")
-    DECLINED = "declined", _("Declined")
+    DECLINED = "declined", pgettext_lazy("activity entry", "Declined")
 
 
 class ActivityEntry(models.Model):
@@ -166,9 +167,9 @@ class ActivityStatusChange(models.Model):
     """Append-only history of an entry: submitted, verified, declined (with reason), corrected."""
 
     class Action(models.TextChoices):
-        SUBMITTED = "submitted", _("Submitted")
+        SUBMITTED = "submitted", pgettext_lazy("activity entry", "Submitted")
         VERIFIED = "verified", _("Verified")
-        DECLINED = "declined", _("Declined")
+        DECLINED = "declined", pgettext_lazy("activity entry", "Declined")
         CORRECTED = "corrected", _("Corrected and resubmitted")
 
     entry = models.ForeignKey(ActivityEntry, on_delete=models.PROTECT, related_name="history")

@@ -22,7 +22,7 @@ from peers.request_params import read_date
 from peers.selectors import prefecture_list_coordinated_by, user_has_role, user_is_admin
 
 from . import export, selectors, services
-from .forms import DeclineForm, EntryForm, SupervisionForm, WeekForm
+from .forms import DeclineForm, EntryForm, SupervisionForm, WeekForm, day_label, monday_of
 from .models import LEVEL_FIELDS, EntryStatus
 
 FIELDS = ["-date", "-id"]
@@ -69,12 +69,37 @@ def _entry_kwargs(data: dict) -> dict:
     return {k: data[k] for k in keys if k in data}
 
 
+def _summary(form) -> list[tuple[str, str]]:
+    """What the person is about to save, field by field, as they would read it."""
+    rows = []
+    for name, field in form.fields.items():
+        value = form.cleaned_data.get(name)
+        if value in (None, "", [], ()) or (hasattr(value, "exists") and not value.exists()):
+            continue
+        if isinstance(value, bool):
+            text = _("Yes") if value else _("No")
+        elif hasattr(field, "choices") and not hasattr(value, "pk") and not hasattr(value, "__iter__"):
+            text = str(dict(field.choices).get(value, value))
+        elif hasattr(value, "__iter__") and not isinstance(value, str):
+            text = "、".join(str(v) for v in value)
+        else:
+            text = str(value)
+        rows.append((str(field.label), text))
+    return rows
+
+
 @login_required
 def entry_new(request: HttpRequest) -> HttpResponse:
-    """Quick entry, made for a phone: the last engagement, activity and setting are remembered."""
+    """Quick entry, made for a phone: the last engagement, activity and setting are remembered.
+    Because the form comes filled in, nothing is saved by one tap: the values are shown to check
+    first, and saved only when the person confirms them (or they go back and change them)."""
     initial = {"date": timezone.localdate(), "people_supported": 1, **selectors.last_entry_defaults(request.user)}
     form = EntryForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
+        if "change" in request.POST:  # back from the check, with everything as it was typed
+            return render(request, "collaboration/activity/entry_form.html", {"form": form})
+        if request.POST.get("confirmed") != "1":
+            return render(request, "collaboration/activity/entry_confirm.html", {"form": form, "summary": _summary(form)})
         kwargs = _entry_kwargs(form.cleaned_data)
         try:
             entry = services.activity_entry_create(author=request.user, **kwargs)
@@ -94,12 +119,19 @@ def entry_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def week_new(request: HttpRequest) -> HttpResponse:
+    """A past week in one go. The week comes first (`?week=`, any day of it; last week unless
+    chosen), so every day is named by its date; saving keeps the week in the form."""
     today = timezone.localdate()
-    initial = {"week_start": today - datetime.timedelta(days=today.weekday() + 7),
-               **selectors.last_entry_defaults(request.user)}
+    source = request.POST if request.method == "POST" and "week_start" in request.POST else request.GET
+    key = "week_start" if source is request.POST else "week"
+    chosen = read_date(source, key, default=None, lenient=True)
+    week_start = monday_of(chosen) if chosen else monday_of(today) - datetime.timedelta(days=7)
+    if week_start > monday_of(today):
+        week_start = monday_of(today)  # a week still to come cannot be recorded yet
+    initial = dict(selectors.last_entry_defaults(request.user))
     if "activity" in initial:
         initial.update({f"activity_{d}": initial["activity"] for d in range(7)})
-    form = WeekForm(request.POST or None, user=request.user, initial=initial)
+    form = WeekForm(request.POST or None, user=request.user, initial=initial, week_start=week_start)
     if request.method == "POST" and form.is_valid():
         try:
             entries = services.activity_week_create(
@@ -110,7 +142,12 @@ def week_new(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("%(n)s entries saved.") % {"n": len(entries)})
             return redirect("activity:my_activity")
-    return render(request, "collaboration/activity/week_form.html", {"form": form})
+    week_end = week_start + datetime.timedelta(days=6)
+    context = {"form": form, "week_start": week_start,
+               "week_label": _("%(start)s to %(end)s") % {"start": day_label(week_start), "end": day_label(week_end)},
+               "previous_week": week_start - datetime.timedelta(days=7),
+               "next_week": week_start + datetime.timedelta(days=7) if week_start < monday_of(today) else None}
+    return render(request, "collaboration/activity/week_form.html", context)
 
 
 @login_required

@@ -213,6 +213,8 @@ def _room_strings() -> dict:
         "reply_to": _("reply to"),
         "replying": _("Replying to"),
         "edit": _("Edit"),
+        "edit_label": _("The message, changed"),
+        "save": _("Save"),
         "delete": _("Delete"),
         "confirm_delete": _("Delete this message?"),
         "hide": _("Hide"),

@@ -43,4 +43,24 @@ def test_peer_pages_and_directories_fit_320_px_in_english(browser, live_server, 
     # A search in the organisation directory keeps the page usable.
     page.goto(f"{live_server.url}/en/organisations/?prefecture=14")
     _fits_and_passes_axe(page, "/en/organisations/?prefecture=14")
+
+    # A form that fails leads: the summary at the top takes the focus, links to the field, and
+    # what was typed is kept (GOV.UK's error summary; WCAG 3.3.1, 3.3.3).
+    from playwright.sync_api import expect
+
+    from collaboration.activity.models import ActivityEntry
+
+    before = ActivityEntry.objects.count()
+    page.goto(f"{live_server.url}/en/me/activity/new/")
+    page.get_by_label("Duration (minutes)").fill("")
+    page.get_by_label("How many people were supported").fill("3")
+    page.get_by_role("button", name="Save").click()
+    summary = page.locator("[data-error-summary]")
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text("Nothing has been saved yet")
+    summary.get_by_role("link", name="Duration (minutes)").click()
+    expect(page.get_by_label("Duration (minutes)")).to_be_focused()
+    expect(page.get_by_label("How many people were supported")).to_have_value("3")
+    assert ActivityEntry.objects.count() == before
+    _fits_and_passes_axe(page, "/en/me/activity/new/ (failed)")
     context.close()

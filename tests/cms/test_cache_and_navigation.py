@@ -197,3 +197,17 @@ def test_making_a_page_private_drops_its_cached_copy(client, demo):
     response = client.get("/en/faq/")
     assert HIT_HEADER not in response
     assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_editors_admin_is_japanese_including_the_workflow_name(client, demo):
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    editor = User.objects.get(email="admin@example.org")
+    if not Authenticator.objects.filter(user=editor, type=Authenticator.Type.TOTP).exists():
+        TOTP.activate(editor, "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")
+    login_as(client, editor)
+    page = ContentPage.objects.get(slug="faq", locale__language_code="ja")
+    html = client.get(f"/cms-admin/pages/{page.pk}/edit/", HTTP_ACCEPT_LANGUAGE="ja").content.decode()
+    assert "管理者の承認" in html
+    assert "Moderators approval" not in html

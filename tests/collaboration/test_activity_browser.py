@@ -3,6 +3,7 @@ My activity's charts with their tables; no axe violations and no sideways scroll
 
 import pytest
 from django.core.management import call_command
+from playwright.sync_api import expect
 
 from collaboration.activity.models import ActivityEntry
 from tests.browser.test_sign_in import axe_violations
@@ -35,6 +36,11 @@ def test_quick_entry_on_a_phone_and_my_activity(browser, live_server, demo_activ
     _fits_and_passes_axe(page, "/en/me/activity/new/")
     # The last engagement and activity are remembered: only minutes and stage are needed.
     page.get_by_label("Duration (minutes)").fill("45")
+    page.get_by_role("button", name="Save").click()
+    # Pre-filled, so one tap saves nothing: the values are shown to check first.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check the activity before saving")
+    assert ActivityEntry.objects.count() == before
+    _fits_and_passes_axe(page, "/en/me/activity/new/ (check)")
     page.get_by_role("button", name="Save").click()
     page.wait_for_url(f"{live_server.url}/en/me/activity/")
     assert ActivityEntry.objects.count() == before + 1

@@ -23,7 +23,7 @@ def test_quick_entry_remembers_last_engagement_and_activity(client, a_peer, a_en
     login_as(client, a_peer)
     response = client.post("/me/activity/new/", {
         "engagement": a_engagement.pk, "date": last_monday().isoformat(), "duration_minutes": 45,
-        "activity": a_group.pk, "mode": "phone", "stage": "discharge", "people_supported": 2,
+        "activity": a_group.pk, "mode": "phone", "stage": "discharge", "people_supported": 2, "confirmed": "1",
     })
     assert response.status_code == 302
     entry = ActivityEntry.objects.get()
@@ -33,10 +33,28 @@ def test_quick_entry_remembers_last_engagement_and_activity(client, a_peer, a_en
     assert form.initial["activity"] == a_group.pk
 
 
+def test_quick_entry_saves_nothing_until_the_values_are_confirmed(client, a_peer, a_engagement, a_group):
+    login_as(client, a_peer)
+    data = {"engagement": a_engagement.pk, "date": last_monday().isoformat(), "duration_minutes": 45,
+            "activity": a_group.pk, "mode": "phone", "stage": "discharge", "people_supported": 2}
+    check = client.post("/en/me/activity/new/", data)
+    assert check.status_code == 200 and not ActivityEntry.objects.exists()
+    html = check.content.decode()
+    assert "Check the activity before saving" in html and "Nothing is saved yet" in html
+    assert "<dd>45</dd>" in html and f"<dd>{a_group}</dd>" in html
+    assert 'name="confirmed" value="1"' in html and 'name="duration_minutes" value="45"' in html
+    # Change: back to the form with what was typed; still nothing saved.
+    back = client.post("/en/me/activity/new/", {**data, "confirmed": "1", "change": "1"})
+    assert back.context["form"]["duration_minutes"].value() in ("45", 45) and not ActivityEntry.objects.exists()
+    assert client.post("/en/me/activity/new/", {**data, "confirmed": "1"}).status_code == 302
+    assert ActivityEntry.objects.get().duration_minutes == 45
+
+
 def test_quick_entry_warns_about_a_duplicate_but_saves(client, a_peer, a_engagement, a_listening):
     login_as(client, a_peer)
     data = {"engagement": a_engagement.pk, "date": last_monday().isoformat(), "duration_minutes": 30,
-            "activity": a_listening.pk, "mode": "in_person", "stage": "community", "people_supported": 1}
+            "activity": a_listening.pk, "mode": "in_person", "stage": "community", "people_supported": 1,
+            "confirmed": "1"}
     client.post("/me/activity/new/", data)
     response = client.post("/me/activity/new/", data, follow=True)
     assert ActivityEntry.objects.count() == 2
@@ -48,6 +66,7 @@ def test_quick_entry_refuses_other_peoples_engagement(client, a_stranger, a_enga
     response = client.post("/me/activity/new/", {
         "engagement": a_engagement.pk, "date": last_monday().isoformat(), "duration_minutes": 30,
         "activity": a_listening.pk, "mode": "in_person", "stage": "community", "people_supported": 1,
+        "confirmed": "1",
     })
     assert response.status_code == 200
     assert not ActivityEntry.objects.exists()
@@ -356,3 +375,26 @@ def test_activity_exports_keep_a_formula_as_text(client, mfa_client, make_entry,
     book = load_workbook(io.BytesIO(staff.get(f"/staff/activity/organisations/{a_org.pk}/export.xlsx").content))
     cells = [cell for row in book.active.iter_rows(values_only=True) for cell in row]
     assert "'=HYPERLINK(\"http://example.test\")" in cells
+
+
+def test_week_form_names_each_day_by_its_date_and_keeps_the_chosen_week(client, a_peer, a_engagement, a_listening):
+    from django.utils import translation
+
+    login_as(client, a_peer)
+    monday = last_monday() - datetime.timedelta(days=14)
+    wednesday = monday + datetime.timedelta(days=2)
+    with translation.override("ja"):
+        from django.utils.formats import date_format
+
+        expected = f"{wednesday.month}月{wednesday.day}日（水曜日）"
+        assert date_format(wednesday, "n月j日（l）") == expected
+    html = client.get(f"/me/activity/week/?week={wednesday.isoformat()}").content.decode()
+    assert expected in html and "Day 3" not in html and "日目" not in html
+    assert f'name="week_start" value="{monday.isoformat()}"' in html
+    # Saving keeps that week (not last week), and a malformed ?week falls back to last week.
+    data = {"engagement": a_engagement.pk, "week_start": monday.isoformat(), "mode": "in_person",
+            "stage": "work", "minutes_2": 45, "activity_2": a_listening.pk}
+    assert client.post(f"/me/activity/week/?week={monday.isoformat()}", data).status_code == 302
+    assert list(ActivityEntry.objects.values_list("date", flat=True)) == [wednesday]
+    fallback = client.get("/me/activity/week/?week=2026-13-45\x00").content.decode()
+    assert f'name="week_start" value="{last_monday().isoformat()}"' in fallback

@@ -320,3 +320,28 @@ def test_unhide_refuses_a_deleted_message_and_an_impossible_number(meeting, coor
     message.refresh_from_db()
     assert message.hidden_at is not None and message.deleted_at is not None
     assert not ModerationLog.objects.filter(action="unhide").exists()
+
+
+def test_reply_radios_start_with_nothing_chosen_and_no_blank_choice(client, meeting, peer):
+    login_as(client, peer)
+    html = client.get(f"/en/meetings/{meeting.pk}/").content.decode()
+    radios = re.findall(r'<input type="radio" name="response"[^>]*>', html)
+    assert [re.search(r'value="([^"]*)"', r).group(1) for r in radios] == [c for c, _ in Reply.Response.choices]
+    assert not any("checked" in r for r in radios)
+    # Sending without choosing saves nothing and says why.
+    response = client.post(f"/en/meetings/{meeting.pk}/reply/", {})
+    assert response.status_code == 400 and not Reply.objects.exists()
+
+
+def test_speaker_queue_reads_waiting_to_speak_while_invitations_read_waiting_for_a_reply(client, meeting, peer):
+    from django.utils import translation
+    from django.utils.translation import gettext
+
+    from collaboration.models import SpeakerQueueEntry
+
+    SpeakerQueueEntry.objects.create(meeting=meeting, user=peer, sector="peer")
+    login_as(client, peer)
+    html = client.get(f"/meetings/{meeting.pk}/room/").content.decode()
+    assert "発言待ち" in html and "返事待ち" not in html
+    with translation.override("ja"):  # the same English word, another concept
+        assert gettext("Waiting") == "返事待ち"

@@ -15,13 +15,14 @@ from __future__ import annotations
 import threading
 import time
 import types
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connections
 from django.test import Client
 from playwright.sync_api import expect
 
-from collaboration.models import BodyMember
+from collaboration.models import BodyMember, Message
 from collaboration.selectors import meeting_access_for
 from collaboration.services import message_post
 from tests.processes import free_port
@@ -92,7 +93,8 @@ def _signed_in_page(browser, server: AsgiServer, user):
     client = Client()
     # Signed in with two-step passed: the coordinator's moderation (giving the floor) needs it.
     login_two_step(client, user)
-    context = browser.new_context(locale="en-GB", viewport={"width": 900, "height": 900})
+    # A device on another continent: the room still shows Japan time, as its history does.
+    context = browser.new_context(locale="en-GB", timezone_id="America/New_York", viewport={"width": 900, "height": 900})
     context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": server.url}])
     page = context.new_page()
     return context, page
@@ -122,15 +124,24 @@ def test_two_invitees_talk_live_raise_a_hand_and_catch_up_after_the_server_resta
         expect(bob.locator("#messages")).to_contain_text("ライブで届く発言", timeout=WAIT)
         expect(alice.locator("#messages")).to_contain_text("ライブで届く発言", timeout=WAIT)
         assert bob.evaluate("window.__sameDocument") is True
+        sent = Message.objects.get(body="ライブで届く発言")
+        japan_time = sent.created_at.astimezone(ZoneInfo("Asia/Tokyo")).strftime("%H:%M")
+        expect(bob.locator(f"#m{sent.seq} time")).to_have_text(japan_time)
 
-        # Raise hand: the coordinator sees it in the queue and gives the floor.
+        # Only the hand button that applies shows: raise before, lower after; "Speaker done"
+        # only to the coordinator while someone has the floor.
+        expect(alice.locator("#raise-hand")).to_be_visible()
+        expect(alice.locator("#lower-hand")).to_be_hidden()
+        expect(bob.locator("#finish-speaker")).to_be_hidden()
         alice.get_by_role("button", name="Raise hand").click()
         queue = bob.locator("#queue")
         expect(queue).to_contain_text("ピア 陽子", timeout=WAIT)
         expect(queue).to_contain_text("Waiting")
         expect(alice.get_by_role("button", name="Lower hand")).to_be_visible(timeout=WAIT)
+        expect(alice.locator("#raise-hand")).to_be_hidden()
         queue.get_by_role("button", name="Give the floor").click()
         expect(alice.locator("#queue")).to_contain_text("Speaking", timeout=WAIT)
+        expect(bob.locator("#finish-speaker")).to_be_visible(timeout=WAIT)
 
         # The server goes away: both pages say they are offline.
         asgi_server.stop()
@@ -160,6 +171,29 @@ def test_two_invitees_talk_live_raise_a_hand_and_catch_up_after_the_server_resta
         bob.get_by_label("Your message").fill("戻りました")
         bob.get_by_role("button", name="Send").click()
         expect(alice.locator("#messages")).to_contain_text("戻りました", timeout=WAIT)
+
+        # Edit, hide and delete ask in a dialog; nothing is sent until confirmed.
+        first = alice.locator("#m1")
+        first.get_by_role("button", name="Delete").click()
+        dialog = alice.get_by_role("dialog")
+        expect(dialog).to_be_visible()
+        dialog.get_by_role("button", name="Cancel").click()
+        expect(dialog).to_be_hidden()
+        first.get_by_role("button", name="Edit").click()
+        expect(dialog.get_by_label("The message, changed")).to_have_value("ライブで届く発言")
+        dialog.get_by_label("The message, changed").fill("書き直した発言")
+        dialog.get_by_role("button", name="Save").click()
+        expect(bob.locator("#m1 .room-body")).to_have_text("書き直した発言", timeout=WAIT)
+        last = bob.locator("#m4")
+        last.get_by_role("button", name="Hide").click()
+        bob_dialog = bob.get_by_role("dialog")
+        bob_dialog.get_by_role("button", name="Hide").click()  # no reason yet: it says so, stays open
+        expect(bob_dialog.get_by_text("Write something here, or choose Cancel.")).to_be_visible()
+        bob_dialog.get_by_label("Why hide this message? (the reason is shown and logged)").fill("試しに隠す")
+        bob_dialog.get_by_role("button", name="Hide").click()
+        expect(alice.locator("#m4")).to_contain_text("試しに隠す", timeout=WAIT)
+        assert Message.objects.get(seq=1, meeting=meeting).body == "書き直した発言"
+        assert Message.objects.filter(meeting=meeting, deleted_at__isnull=False).count() == 0
     finally:
         ctx_a.close()
         ctx_b.close()

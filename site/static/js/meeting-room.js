@@ -38,6 +38,7 @@
     return node;
   }
 
+  // Japan time, 24-hour, as the history the server renders (whatever the device's time zone).
   function render(m) {
     var li = document.getElementById("m" + m.seq);
     if (li && parseInt(li.dataset.rev, 10) >= m.rev) { return; }
@@ -46,7 +47,7 @@
     fresh.dataset.seq = m.seq; fresh.dataset.rev = m.rev; fresh.dataset.author = m.author.id || "";
     var meta = el("p", "room-meta");
     meta.appendChild(el("strong", "", m.author.name || "—"));
-    var time = el("time", "", new Date(m.created_at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }));
+    var time = el("time", "", new Date(m.created_at).toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit", hour12: false, timeZone: "Asia/Tokyo" }));
     time.setAttribute("datetime", m.created_at);
     meta.appendChild(document.createTextNode(" ")); meta.appendChild(time);
     if (m.reply_to) {
@@ -74,6 +75,44 @@
     list.insertBefore(fresh, after);
   }
 
+  // One dialog for every question the room asks (edit, hide, restore, delete): a real <dialog>
+  // that keeps focus inside, closes with Escape or Cancel, and sends nothing unless confirmed.
+  var dialog = document.getElementById("room-dialog");
+  function ask(opts, done) {
+    var title = document.getElementById("room-dialog-title");
+    var field = document.getElementById("room-dialog-field");
+    var text = document.getElementById("room-dialog-text");
+    var error = document.getElementById("room-dialog-error");
+    var ok = document.getElementById("room-dialog-ok");
+    title.textContent = opts.title;
+    ok.textContent = opts.ok;
+    field.hidden = !opts.label;
+    document.getElementById("room-dialog-label").textContent = opts.label || "";
+    text.value = opts.value || "";
+    error.hidden = true;
+    text.removeAttribute("aria-invalid");
+    text.removeAttribute("aria-describedby");
+    function closed() {
+      dialog.removeEventListener("close", closed);
+      if (dialog.returnValue !== "ok") { return; }
+      done(text.value.trim());
+    }
+    function submit(event) {
+      if (opts.label && event.submitter && event.submitter.value === "ok" && !text.value.trim()) {
+        event.preventDefault();  // say what is missing; keep the dialog open
+        error.hidden = false;
+        text.setAttribute("aria-invalid", "true");
+        text.setAttribute("aria-describedby", "room-dialog-error");
+        text.focus();
+      }
+    }
+    dialog.returnValue = "";
+    dialog.querySelector("form").onsubmit = submit;
+    dialog.addEventListener("close", closed);
+    dialog.showModal();
+    if (opts.label) { text.focus(); } else { ok.focus(); }
+  }
+
   function button(label, onClick) {
     var b = el("button", "link-button", label); b.type = "button"; b.addEventListener("click", onClick); return b;
   }
@@ -83,8 +122,9 @@
     if (m.hidden) {
       // Only coordinators get here: a hidden message can be restored, with a reason.
       p.appendChild(button(T.unhide, function () {
-        var reason = window.prompt(T.unhide_reason);
-        if (reason) { send({ type: "unhide", seq: m.seq, reason: reason }); }
+        ask({ title: T.unhide, label: T.unhide_reason, ok: T.unhide }, function (reason) {
+          send({ type: "unhide", seq: m.seq, reason: reason });
+        });
       }));
       return p;
     }
@@ -96,19 +136,21 @@
     if (String(m.author.id) === me) {
       p.appendChild(document.createTextNode(" "));
       p.appendChild(button(T.edit, function () {
-        var text = window.prompt(T.edit, m.body);
-        if (text) { send({ type: "edit", seq: m.seq, body: text }); }
+        ask({ title: T.edit, label: T.edit_label, value: m.body, ok: T.save }, function (text) {
+          send({ type: "edit", seq: m.seq, body: text });
+        });
       }));
       p.appendChild(document.createTextNode(" "));
       p.appendChild(button(T["delete"], function () {
-        if (window.confirm(T.confirm_delete)) { send({ type: "delete", seq: m.seq }); }
+        ask({ title: T.confirm_delete, ok: T["delete"] }, function () { send({ type: "delete", seq: m.seq }); });
       }));
     }
     if (coordinator) {
       p.appendChild(document.createTextNode(" "));
       p.appendChild(button(T.hide, function () {
-        var reason = window.prompt(T.hide_reason);
-        if (reason) { send({ type: "hide", seq: m.seq, reason: reason }); }
+        ask({ title: T.hide, label: T.hide_reason, ok: T.hide }, function (reason) {
+          send({ type: "hide", seq: m.seq, reason: reason });
+        });
       }));
     }
     return p;
