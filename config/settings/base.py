@@ -308,7 +308,7 @@ REST_FRAMEWORK = {
         "rest_framework.permissions.IsAuthenticated",
         "peers.authentication.TwoStepForStaff",
     ],
-    "EXCEPTION_HANDLER": "peers.authentication.exception_handler",
+    "EXCEPTION_HANDLER": "peers.api.problems.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
 SPECTACULAR_SETTINGS = {
