@@ -21,6 +21,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.urls import NoReverseMatch, reverse
 from django.utils import translation
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -215,8 +216,10 @@ def exception_handler(exc, context):
         return problem_response(request, status_code=403, code="forbidden",
                                 errors=[item(None, "forbidden", message)])
     if isinstance(exc, Http404):
+        # Only our own (lazy, translated) messages are shown; Django's say which model was looked up.
+        message = exc.args[0] if exc.args and isinstance(exc.args[0], Promise) else NOT_FOUND
         return problem_response(request, status_code=404, code="not_found",
-                                errors=[item(None, "not_found", NOT_FOUND)])
+                                errors=[item(None, "not_found", message)])
     if isinstance(exc, exceptions.ValidationError):
         return problem_response(request, status_code=400, code="invalid", errors=serializer_items(exc.detail))
     if isinstance(exc, exceptions.APIException):

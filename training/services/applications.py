@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
 from peers.mail import email_lines
 from peers.models import Consent, Organisation, Role, User
@@ -112,30 +112,34 @@ def _check_may_apply(cohort: Cohort, person: User, field: str | None = None, *, 
     already, or lacks a prerequisite. `own`: the wording speaks to the person themselves."""
     name = person.display_name
 
-    def refuse(message):
-        raise ValidationError({field: message} if field else message)
+    def refuse(message, **params):
+        error = ValidationError(message, params=params)
+        raise ValidationError({field: error} if field else error)
 
     if Application.objects.filter(cohort=cohort, applicant=person).exists():
-        refuse(_("You have already applied to this cohort.") if own else
-               _("%(name)s has already applied to this cohort.") % {"name": name})
+        if own:
+            refuse(_("You have already applied to this cohort."))
+        refuse(_("%(name)s has already applied to this cohort."), name=name)
     if Completion.objects.filter(person=person, course_id=cohort.course_id).exists():
-        refuse(_("You have already completed %(course)s: a course is completed once.")
-               % {"course": cohort.course.title} if own else
-               _("%(name)s has already completed %(course)s: a course is completed once.")
-               % {"name": name, "course": cohort.course.title})
+        if own:
+            refuse(_("You have already completed %(course)s: a course is completed once."),
+                   course=cohort.course.title)
+        refuse(_("%(name)s has already completed %(course)s: a course is completed once."),
+               name=name, course=cohort.course.title)
     missing = _prerequisites_missing(cohort.course, person)
     if missing:
         courses = "、".join(c.title for c in missing)
-        refuse(_("Complete these courses first: %(courses)s") % {"courses": courses} if own else
-               _("%(name)s must complete these courses first: %(courses)s") % {"name": name, "courses": courses})
+        if own:
+            refuse(_("Complete these courses first: %(courses)s"), courses=courses)
+        refuse(_("%(name)s must complete these courses first: %(courses)s"), name=name, courses=courses)
 
 
 def _accommodation(applicant: User, text: str, given: bool):
     text = (text or "").strip()
     if len(text) > ACCOMMODATION_MAX_CHARS:
-        raise ValidationError({"accommodation_request": _(
+        raise ValidationError({"accommodation_request": ValidationError(_(
             "Please keep the accommodation request to %(max)s characters (it has %(count)s)."
-        ) % {"max": ACCOMMODATION_MAX_CHARS, "count": len(text)}})
+        ), params={"max": ACCOMMODATION_MAX_CHARS, "count": len(text)})})
     if not text:
         return "", None
     return text, accommodation_consent_for(
@@ -181,9 +185,9 @@ def application_submit(
         raise ValidationError({"consent": _("Please agree to how your data is used to apply.")})
     _check_may_apply(cohort, applicant)
     if organisation is not None and not person_belongs_to_organisation(applicant, organisation):
-        raise ValidationError({"organisation": _(
+        raise ValidationError({"organisation": ValidationError(_(
             "You can apply from %(organisation)s only if you work there or manage it."
-        ) % {"organisation": organisation.name}})
+        ), params={"organisation": organisation.name})})
     text, consent_row = _accommodation(applicant, accommodation_request, accommodation_consent)
     application = Application(
         cohort=cohort, applicant=applicant, organisation=organisation, submitted_by=applicant,
@@ -206,16 +210,17 @@ def _pairs_only() -> str:
 def _pair_person(email: str, field: str) -> User:
     person = user_get_by_email((email or "").strip()) if (email or "").strip() else None
     if person is None:
-        raise ValidationError({field: _(
+        raise ValidationError({field: ValidationError(_(
             "No account uses the address %(email)s. Check it, or ask the person to apply with "
             "you from the public application page."
-        ) % {"email": (email or "").strip() or "–"}})
+        ), params={"email": (email or "").strip() or "–"})})
     return person
 
 
 def _check_eligibility(role: str, eligibility: str, field: str) -> None:
     if eligibility not in ELIGIBILITY_FOR_ROLE[role]:
-        raise ValidationError({field: _("Choose what describes %(role)s.") % {"role": PairRole(role).label}})
+        raise ValidationError({field: ValidationError(_("Choose what describes %(role)s."),
+                                                      params={"role": PairRole(role).label})})
 
 
 @transaction.atomic
@@ -261,24 +266,24 @@ def application_pair_submit(
         )})
     sender_manages = person_manages_organisation(submitted_by, organisation)
     if submitted_by.pk not in (peer.pk, supporter.pk) and not sender_manages:
-        raise ValidationError({"organisation": _(
+        raise ValidationError({"organisation": ValidationError(_(
             "You can send a pair application only for yourself and your partner, or as a manager "
             "of %(organisation)s."
-        ) % {"organisation": organisation.name}})
+        ), params={"organisation": organisation.name})})
     for person, eligibility, field in ((peer, peer_eligibility, "peer_email"),
                                        (supporter, supporter_eligibility, "supporter_email")):
         prospect_named_by_manager = eligibility == Eligibility.PROSPECT and sender_manages
         if not prospect_named_by_manager and not person_belongs_to_organisation(person, organisation):
-            raise ValidationError({field: (
+            raise ValidationError({field: ValidationError(
                 _("You do not belong to %(organisation)s: you can apply from an office where you "
                   "work or that you manage.") if person.pk == submitted_by.pk else
                 _("%(name)s does not belong to %(organisation)s: both people of a pair work at, or "
-                  "manage, the same office.")
-            ) % {"name": person.display_name, "organisation": organisation.name}})
+                  "manage, the same office."),
+                params={"name": person.display_name, "organisation": organisation.name})})
         if eligibility == Eligibility.MANAGER and not person_manages_organisation(person, organisation):
-            raise ValidationError({"supporter_eligibility": _(
+            raise ValidationError({"supporter_eligibility": ValidationError(_(
                 "%(name)s is not a manager of %(organisation)s on the platform: choose co-worker."
-            ) % {"name": person.display_name, "organisation": organisation.name}})
+            ), params={"name": person.display_name, "organisation": organisation.name})})
         _check_may_apply(cohort, person, field, own=person.pk == submitted_by.pk)
     own = submitted_by.pk in (peer.pk, supporter.pk)
     if (accommodation_request or "").strip() and not own:
@@ -366,9 +371,10 @@ def application_transition(*, application: Application, to_state: str, actor: Us
     if takes and _places_taken(cohort) + len(takes) > cohort.capacity:
         raise ValidationError(
             _("The cohort is full (%(capacity)s places). Wait-list the application instead.")
-            % {"capacity": cohort.capacity} if len(takes) == 1 else
+            if len(takes) == 1 else
             _("The cohort has fewer than two places left (%(capacity)s in all): a pair needs two. "
-              "Wait-list the pair instead.") % {"capacity": cohort.capacity}
+              "Wait-list the pair instead."),
+            params={"capacity": cohort.capacity},
         )
     for member in group:
         from_state = member.state

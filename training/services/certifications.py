@@ -7,7 +7,8 @@ import datetime
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from peers.models import User
 from peers.services import audit_record
@@ -177,18 +178,19 @@ def certification_renew(
     late_limit = renewal_late_limit(certification)
     if on > late_limit:
         raise ValidationError(
-            _("The late-renewal limit passed on %(date)s: certify the person again instead.")
-            % {"date": late_limit.isoformat()}
+            _("The late-renewal limit passed on %(date)s: certify the person again instead."),
+            params={"date": late_limit.isoformat()},
         )
     if on < certification.renewal_due_from:
-        opens = _("Renewal opens on %(date)s.") % {"date": certification.renewal_due_from.isoformat()}
+        opens = _("Renewal opens on %(date)s.")
+        params = {"date": certification.renewal_due_from.isoformat()}
         if not override:
-            raise ValidationError(opens)
+            raise ValidationError(opens, params=params)
         if not exception.allows_early_renewal:
-            early = "、".join(str(r.label) for r in RenewalOverrideReason if r.allows_early_renewal)
-            raise ValidationError({"override_reason": " ".join([
-                opens, _("Before then, renewal by exception is possible only for: %(reasons)s.") % {"reasons": early},
-            ])})
+            params["reasons"] = "、".join(str(r.label) for r in RenewalOverrideReason if r.allows_early_renewal)
+            raise ValidationError({"override_reason": ValidationError(format_lazy(
+                "{} {}", opens, _("Before then, renewal by exception is possible only for: %(reasons)s."),
+            ), params=params)})
     progress = renewal_progress(certification)
     if progress.missing and not override:
         raise ValidationError(progress.missing)
@@ -248,7 +250,7 @@ def certification_recertify(
     late_limit = renewal_late_limit(old)
     if late_limit is not None and on <= late_limit:
         raise ValidationError(
-            _("It can still be renewed late until %(date)s: renew it instead.") % {"date": late_limit.isoformat()}
+            _("It can still be renewed late until %(date)s: renew it instead."), params={"date": late_limit.isoformat()}
         )
     if Certification.objects.filter(
         holder=old.holder, credential_type=ctype, replaced_on__isnull=True
