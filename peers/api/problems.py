@@ -46,12 +46,8 @@ TITLES = {
 }
 DETAILS = {
     400: _("The request has errors. Nothing was changed."),
-    401: _("Sign in, or send a valid API token."),
     403: _("You cannot do this."),
-    404: _("There is nothing at this address, or you cannot see it."),
-    405: _("This address does not accept this method."),
     409: _("This cannot be done in the record's present state. Nothing was changed."),
-    429: _("Too many requests. Please wait and try again."),
 }
 NOT_FOUND = _("There is nothing at this address, or you cannot see it.")
 THROTTLED = _("Too many requests. Please wait %(seconds)s seconds and try again.")
