@@ -89,7 +89,7 @@ def serializer_items(detail, field=None) -> list[dict]:
     out = []
     if isinstance(detail, dict):
         for key, value in detail.items():
-            name = None if key in ("non_field_errors", "__all__") else key
+            name = None if key in ("non_field_errors", "__all__") else str(key)
             out += serializer_items(value, f"{field}.{name}" if field and name else (name or field))
     elif isinstance(detail, list):
         for index, value in enumerate(detail):
