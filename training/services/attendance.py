@@ -41,8 +41,8 @@ def attendance_record(*, day: CohortDay, present: dict[int, bool], actor: User) 
     today = timezone.localdate()
     if day.date > today:
         raise ValidationError(
-            _("Attendance for %(date)s can be recorded from that day on, not before.")
-            % {"date": day.date.isoformat()}
+            _("Attendance for %(date)s can be recorded from that day on, not before."),
+            params={"date": day.date.isoformat()},
         )
     enrolled = set(
         Application.objects.filter(
@@ -88,8 +88,8 @@ def _completion_number_for(body: TrainingBody, number: str, completed_on: dateti
     match = COMPLETION_NUMBER_RE.match(typed) or COMPLETION_BASE_RE.match(typed)
     if not match or match["prefix"] != body.number_prefix:
         raise ValidationError(
-            {"number": _("The completion number does not follow this body's format (%(example)s).")
-             % {"example": f"{body.number_prefix}-C2025-0153"}}
+            {"number": ValidationError(_("The completion number does not follow this body's format (%(example)s)."),
+                                       params={"example": f"{body.number_prefix}-C2025-0153"})}
         )
     base = f"{match['prefix']}-C{match['year']}-{match['seq']}"
     full = number_with_check(secret=body.check_secret, base=base)
@@ -149,8 +149,8 @@ def cohort_complete(*, cohort: Cohort, actor: User, on: datetime.date | None = N
     last_day = CohortDay.objects.filter(cohort=cohort).order_by("-date").values_list("date", flat=True).first()
     if last_day is not None and on < last_day:
         raise ValidationError(
-            _("This cohort's last day is %(date)s: it can be completed from that day on.")
-            % {"date": last_day.isoformat()}
+            _("This cohort's last day is %(date)s: it can be completed from that day on."),
+            params={"date": last_day.isoformat()},
         )
     completed_on = last_day or on
     issued = []

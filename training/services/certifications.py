@@ -72,8 +72,8 @@ def certification_issue(
         ).order_by("-completed_on").first()
         if basis is None or basis.course_id != credential_type.initial_course_id:
             raise ValidationError(
-                _("%(name)s has not completed %(course)s.")
-                % {"name": holder.display_name, "course": credential_type.initial_course.title}
+                _("%(name)s has not completed %(course)s."),
+                params={"name": holder.display_name, "course": credential_type.initial_course.title},
             )
     held = (
         Certification.objects.filter(holder=holder, credential_type=credential_type, replaced_on__isnull=True)
@@ -83,8 +83,8 @@ def certification_issue(
         limit = renewal_late_limit(held)
         if held.status == Certification.Status.LAPSED and limit is not None and timezone.localdate() > limit:
             raise ValidationError(
-                _("%(number)s lapsed and can no longer be renewed: certify the person again from its page.")
-                % {"number": held.number}
+                _("%(number)s lapsed and can no longer be renewed: certify the person again from its page."),
+                params={"number": held.number},
             )
         raise ValidationError(_("This person already holds this credential."))
     if imported_number:
@@ -92,8 +92,8 @@ def certification_issue(
         match = NUMBER_RE.match(imported_number) or BASE_NUMBER_RE.match(imported_number)
         if not match or match["prefix"] != body.number_prefix:
             raise ValidationError(
-                {"number": _("The number does not follow this body's format (%(example)s).")
-                 % {"example": f"{body.number_prefix}-2025-0153"}}
+                {"number": ValidationError(_("The number does not follow this body's format (%(example)s)."),
+                                           params={"example": f"{body.number_prefix}-2025-0153"})}
             )
         year, sequence = int(match["year"]), int(match["seq"])
         number = certification_number(body=body, year=year, sequence=sequence)
@@ -265,9 +265,9 @@ def certification_recertify(
         )
         if basis is None:
             raise ValidationError(
-                _("To be certified again, %(name)s must complete %(course)s again after the lapse on %(date)s.")
-                % {"name": old.holder.display_name, "course": ctype.initial_course.title,
-                   "date": lapsed_on.isoformat()}
+                _("To be certified again, %(name)s must complete %(course)s again after the lapse on %(date)s."),
+                params={"name": old.holder.display_name, "course": ctype.initial_course.title,
+                   "date": lapsed_on.isoformat()},
             )
     if body.recertification_keeps_number:
         year, sequence, number = old.year, old.sequence, old.number
