@@ -6,8 +6,11 @@ from django.core.exceptions import ValidationError
 from django.utils import translation
 
 
-def both_languages(message) -> dict[str, str]:
-    """A lazy message (or a ValidationError) rendered in Japanese and in English."""
+def both_languages(message, **params) -> dict[str, str]:
+    """A lazy message (or a ValidationError) rendered in Japanese and in English; `params` fill
+    its %(name)s placeholders after translation."""
+    if params:
+        message = ValidationError(message, params=params)
     out = {}
     for language in ("ja", "en"):
         with translation.override(language):

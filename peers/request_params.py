@@ -20,8 +20,8 @@ What counts as bad (decided once, here):
 - Cursors: URL-safe base64 in ASCII, bounded; what is inside is checked by peers.pagination.
 
 The readers (`read_int`, `read_id`, …) take a QueryDict (or any mapping) and raise
-`BadParameter`, which DRF answers with a 400 in the shape of peers/errors.py:
-    {"detail": {"ja": …, "en": …}, "errors": {"<parameter>": [{"ja": …, "en": …}]}}
+`BadParameter`, which the API's exception handler (peers.api.problems) answers with a 400
+problem: `errors: [{"field": "<parameter>", "code": …, "message": {"ja": …, "en": …}}]`.
 The `parse_*` functions and `no_control_characters` raise Django's ValidationError, for forms
 and serializers; `CodeRelatedField` is DRF's SlugRelatedField with the same check first.
 """
@@ -37,8 +37,6 @@ from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers, status
 from rest_framework.exceptions import APIException
-
-from .errors import both_languages
 
 MAX_ID = 2**63 - 1
 MAX_TEXT_LENGTH = 200
@@ -142,8 +140,8 @@ def bad_cursor_message():
 
 
 class BadParameter(APIException):
-    """A request parameter that cannot be read. DRF's exception handler answers it with a 400 in
-    the shape of peers/errors.py; page views catch it (or use forms) and answer a page."""
+    """A request parameter that cannot be read. The API's exception handler (peers.api.problems)
+    answers it with a 400 problem; page views catch it (or use forms) and answer a page."""
 
     status_code = status.HTTP_400_BAD_REQUEST
     default_code = "invalid"
@@ -151,10 +149,7 @@ class BadParameter(APIException):
     def __init__(self, name: str, error: ValidationError):
         self.name = name
         self.error = error
-        super().__init__(detail={
-            "detail": both_languages(_("A parameter of the request is not valid.")),
-            "errors": {name: [both_languages(error)]},
-        })
+        super().__init__(detail=_("A parameter of the request is not valid."))
 
 
 def _read(params: Mapping, name: str, default, parse, lenient: bool):

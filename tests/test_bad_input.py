@@ -2,7 +2,8 @@
 PostgreSQL (which refuses NUL in text where SQLite stores it).
 
 The API answers 400 with the bilingual shape of peers/errors.py:
-    {"detail": {"ja": …, "en": …}, "errors": {"<parameter>": [{"ja": …, "en": …}]}}
+    application/problem+json {type, title, status, detail,
+                              errors: [{field: "<parameter>", code, message: {ja, en}}]}
 Pages answer 200: a bad filter is a form error, a bad cursor shows the first page with a notice.
 """
 
@@ -17,6 +18,7 @@ from django.utils import timezone
 
 from collaboration.models import ConsultationBody, Meeting, MeetingInvitation, Sector
 from peers.models import Profile
+from tests.problem_support import problem_fields
 
 pytestmark = pytest.mark.django_db
 
@@ -37,10 +39,7 @@ def member(make_user, client):
 
 
 def assert_bilingual_400(response, parameter: str) -> None:
-    assert response.status_code == 400, (response.status_code, response.content[:300])
-    body = response.json()
-    assert set(body["detail"]) == {"ja", "en"}
-    messages = body["errors"][parameter]
+    messages = problem_fields(response, 400)[parameter]
     assert messages and all(set(m) == {"ja", "en"} and m["ja"] != m["en"] for m in messages)
 
 
@@ -143,5 +142,4 @@ def test_meeting_messages_after_a_number_answer_200(client, meeting):
                                          ("2026-02-30", "2026-03-01"), ("2026-03-01", "2026-02-01")])
 def test_activity_hours_with_bad_dates_is_a_bilingual_400(client, member, since, until):
     response = client.get("/api/v1/activity/hours/", {"since": since, "until": until})
-    assert response.status_code == 400
-    assert all(set(m) == {"ja", "en"} for messages in response.json()["errors"].values() for m in messages)
+    assert all(set(m) == {"ja", "en"} for messages in problem_fields(response, 400).values() for m in messages)

@@ -17,11 +17,11 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from peers.errors import both_languages, field_errors
 from peers.models import User
 from peers.services import audit_record
 from peers.spreadsheets import read_date, read_table
 
-from .bilingual import both, call_bilingual
 from .models import Completion, Course, CredentialType, TrainingBody
 from .services import certification_issue, completion_issue
 
@@ -57,13 +57,13 @@ def register_import(*, body: TrainingBody, actor: User, filename: str, content: 
         rows = _read(filename, content)
     except ValidationError as error:  # unreadable, empty or too long: the reader says which
         first = error.error_list[0]
-        result.errors.append({"row": 0, "column": "", "message": both(first.message, **(first.params or {}))})
+        result.errors.append({"row": 0, "column": "", "message": both_languages(first)})
         return result
     if rows:
         missing = [c for c in REQUIRED if c not in rows[0]]
         if missing:
             result.errors.append({"row": 1, "column": ", ".join(missing),
-                                  "message": both(_("These columns are missing: %(columns)s"), columns=", ".join(missing))})
+                                  "message": both_languages(_("These columns are missing: %(columns)s"), columns=", ".join(missing))})
             return result
     courses = {c.title: c for c in Course.objects.filter(body=body)}
     ctypes = {c.name: c for c in CredentialType.objects.filter(body=body)}
@@ -81,7 +81,7 @@ def register_import(*, body: TrainingBody, actor: User, filename: str, content: 
 
 def _import_row(body, actor, row, index, courses, ctypes, result: ImportResult) -> None:
     def error(column, message, **params):
-        result.errors.append({"row": index, "column": column, "message": both(message, **params)})
+        result.errors.append({"row": index, "column": column, "message": both_languages(message, **params)})
 
     def cell(name) -> str:
         return str(row.get(name, "") or "").strip()
@@ -132,14 +132,14 @@ def _import_row(body, actor, row, index, courses, ctypes, result: ImportResult) 
         if number and Completion.objects.filter(body=body, number=number).exists():
             error("completion_number", _("This completion number is already in the register."))
             return
-        _done, errors = call_bilingual(completion_issue, person=person, course=course,
-                                       completed_on=dates["completed_on"], actor=actor, number=number, notify=False)
+        _done, errors = _attempt(completion_issue, person=person, course=course,
+                                 completed_on=dates["completed_on"], actor=actor, number=number, notify=False)
         if errors:
             _add_service_errors(result, index, errors, column_for={"number": "completion_number"})
             return
         result.completions += 1
     if ctype is not None:
-        certification, errors = call_bilingual(
+        certification, errors = _attempt(
             certification_issue, credential_type=ctype, holder=person, actor=actor,
             issued_on=dates["issued_on"], imported_number=cell("certification_number"),
             valid_until=dates["valid_until"], notify=False,
@@ -150,9 +150,18 @@ def _import_row(body, actor, row, index, courses, ctypes, result: ImportResult) 
         result.certifications.append(certification.number)
 
 
+def _attempt(service, **kwargs):
+    """Run a service in a savepoint: (result, None), or (None, its refusal in both languages)."""
+    try:
+        with transaction.atomic():
+            return service(**kwargs), None
+    except ValidationError as refusal:
+        return None, field_errors(refusal)
+
+
 def _add_service_errors(result, index, errors, *, column_for) -> None:
     for field_name, messages in errors.items():
-        column = column_for.get(field_name, "" if field_name == "non_field_errors" else field_name)
+        column = column_for.get(field_name, "" if field_name is None else field_name)
         for message in messages:
             result.errors.append({"row": index, "column": column, "message": message})
 

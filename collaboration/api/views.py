@@ -1,19 +1,18 @@
 """JSON API (/api/v1/) for bodies, meetings and their records. Same selectors and services as
-the pages and the websocket. Bad input answers 400 with every message in Japanese and English,
-and changes nothing."""
+the pages and the websocket. Bad input answers a 400 problem (RFC 9457) with every message in
+Japanese and English, and changes nothing."""
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from django.utils import translation
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from peers.api.base import validated
 from peers.models import User
 from peers.request_params import MAX_ID, read_int
 
@@ -42,46 +41,10 @@ from ..selectors import (
     reply_accommodations_read,
 )
 
-LANGUAGES = ("ja", "en")
-
-
-def _bilingual(error: ValidationError | serializers.ValidationError | Exception) -> dict:
-    out: dict[str, dict[str, list[str]]] = {}
-    for language in LANGUAGES:
-        with translation.override(language):
-            if isinstance(error, ValidationError):
-                detail = error.message_dict if hasattr(error, "error_dict") else {"non_field_errors": error.messages}
-            else:
-                detail = {"non_field_errors": [str(getattr(error, "message", error))]}
-            for field, messages in detail.items():
-                out.setdefault(field, {})[language] = [str(m) for m in messages]
-    return {"errors": out}
-
-
-def _validate(serializer_class, data, **kwargs) -> dict:
-    """Validate in both languages; raise with the bilingual messages when the input is bad."""
-    results = {}
-    for language in LANGUAGES:
-        with translation.override(language):
-            serializer = serializer_class(data=data, **kwargs)
-            if serializer.is_valid():
-                return serializer.validated_data
-            results[language] = {k: [str(m) for m in v] for k, v in serializer.errors.items()}
-    errors: dict[str, dict[str, list[str]]] = {}
-    for language, fields in results.items():
-        for field, messages in fields.items():
-            errors.setdefault(field, {})[language] = messages
-    raise BadInput({"errors": errors})
-
-
-class BadInput(Exception):
-    def __init__(self, payload: dict):
-        self.payload = payload
-
 
 class MeetingAPIView(APIView):
-    """Resolves the meeting through the access selector (404 for unknown and forbidden alike),
-    and turns refusals and bad input into answers."""
+    """Resolves the meeting through the access selector (404 for unknown and forbidden alike).
+    Refusals and bad input are answered by the API's one exception handler (peers.api.problems)."""
 
     coordinate = False
 
@@ -90,19 +53,6 @@ class MeetingAPIView(APIView):
         if access is None or (self.coordinate and not access.can_coordinate):
             raise Http404
         return access
-
-    def handle_exception(self, exc):
-        if isinstance(exc, BadInput):
-            return Response(exc.payload, status=status.HTTP_400_BAD_REQUEST)
-        if isinstance(exc, ValidationError):
-            return Response(_bilingual(exc), status=status.HTTP_400_BAD_REQUEST)
-        if isinstance(exc, services.RoomError):
-            body = _bilingual(exc)
-            body["code"] = exc.code
-            return Response(body, status=status.HTTP_409_CONFLICT if exc.code == "room_closed" else 400)
-        if isinstance(exc, PermissionDenied):
-            return Response(_bilingual(exc), status=status.HTTP_403_FORBIDDEN)
-        return super().handle_exception(exc)
 
 
 # Serializers ---------------------------------------------------------------------------
@@ -297,7 +247,7 @@ class ReplyView(MeetingAPIView):
         invitation = MeetingInvitation.objects.filter(meeting=access.meeting, user=request.user).first()
         if invitation is None:
             raise Http404
-        data = _validate(ReplySerializer, request.data)
+        data = validated(ReplySerializer, request.data)
         reply = services.reply_save(invitation=invitation, user=request.user, **data)
         return Response({"response": reply.response, "accommodation_request": reply.accommodation_request})
 
@@ -311,7 +261,7 @@ class AttendanceView(MeetingAPIView):
 
     def post(self, request, pk):
         access = self.access(request, pk)
-        data = _validate(AttendanceInSerializer, request.data)
+        data = validated(AttendanceInSerializer, request.data)
         row = services.attendance_record(access=access, user=request.user, person=data["user"], present=data["present"])
         return Response(AttendanceSerializer(row).data, status=status.HTTP_201_CREATED)
 
@@ -328,7 +278,7 @@ class MinutesView(MeetingAPIView):
     def put(self, request, pk):
         self.coordinate = True
         access = self.access(request, pk)
-        data = _validate(MinutesInSerializer, request.data)
+        data = validated(MinutesInSerializer, request.data)
         minutes = services.minutes_save(access=access, user=request.user, text=data["text"])
         return Response(MinutesSerializer(minutes).data)
 
@@ -342,7 +292,7 @@ class Decisions(MeetingAPIView):
     def post(self, request, pk):
         self.coordinate = True
         access = self.access(request, pk)
-        data = _validate(DecisionSerializer, request.data)
+        data = validated(DecisionSerializer, request.data)
         decision = services.decision_record(access=access, user=request.user, **data)
         return Response(DecisionSerializer(decision).data, status=status.HTTP_201_CREATED)
 
@@ -356,7 +306,7 @@ class ActionItems(MeetingAPIView):
     def post(self, request, pk):
         self.coordinate = True
         access = self.access(request, pk)
-        data = _validate(ActionItemSerializer, request.data)
+        data = validated(ActionItemSerializer, request.data)
         item = services.action_item_create(access=access, user=request.user, **data)
         return Response(ActionItemSerializer(item).data, status=status.HTTP_201_CREATED)
 
@@ -366,7 +316,7 @@ class ActionItemDetail(MeetingAPIView):
     def patch(self, request, pk):
         item = get_object_or_404(ActionItem.objects.select_related("meeting"), pk=pk)
         access = self.access(request, item.meeting_id)
-        data = _validate(ActionStatusSerializer, request.data)
+        data = validated(ActionStatusSerializer, request.data)
         item = services.action_item_set_status(access=access, user=request.user, item=item, status=data["status"])
         return Response(ActionItemSerializer(item).data)
 
@@ -385,7 +335,7 @@ class Messages(MeetingAPIView):
     @transaction.non_atomic_requests
     def post(self, request, pk):
         access = self.access(request, pk)
-        data = _validate(MessageInSerializer, request.data)
+        data = validated(MessageInSerializer, request.data)
         message, result = services.message_post(
             access=access, author=request.user, body=data["body"], reply_to_seq=data["reply_to"],
             agenda_item_id=data["agenda_item"], content_note=data["content_note"],

@@ -50,8 +50,17 @@ class RoomError(Exception):
         self.code = code
 
     @property
+    def lazy_message(self):
+        return self.MESSAGES.get(self.code, self.code)
+
+    @property
     def message(self) -> str:
-        return str(self.MESSAGES.get(self.code, self.code))
+        return str(self.lazy_message)
+
+    @property
+    def http_status(self) -> int:
+        """How the API answers it (peers.api.problems): a closed room is a conflict."""
+        return 409 if self.code == "room_closed" else 400
 
 
 def _next_seq(meeting_id: int) -> int:

@@ -308,7 +308,7 @@ REST_FRAMEWORK = {
         "rest_framework.permissions.IsAuthenticated",
         "peers.authentication.TwoStepForStaff",
     ],
-    "EXCEPTION_HANDLER": "peers.authentication.exception_handler",
+    "EXCEPTION_HANDLER": "peers.api.problems.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
 SPECTACULAR_SETTINGS = {
@@ -331,13 +331,23 @@ SPECTACULAR_SETTINGS = {
         "person's token reaches staff data only while their account still has two-step sign-in: "
         "once it is removed the token reaches the owner's own record only (403 `two_step_required` "
         "elsewhere).\n\n"
-        "**Errors** are `application/problem+json` (RFC 9457): `{type, title, status, detail, "
-        "errors: [{field, code, message: {ja, en}}]}`. 401 with `WWW-Authenticate: Bearer` and code "
+        "**Version note (2026-12): every error is RFC 9457 problem details.** Every error of every "
+        "endpoint (400, 401, 403, 404, 405, 409, 415, 429, and bad JSON) is `application/problem+json`: "
+        "`{type, title, status, detail, errors: [{field, code, message: {ja, en}}]}`. `type` is an "
+        "absolute URI documenting the problem (this document at `#problem-<code>`, or the page that "
+        "explains it); `title` and `detail` are in the request's language; `errors` lists every "
+        "message with the field or parameter it is about (`null` for the whole record), a stable "
+        "`code` (`required`, `invalid`, `not_found`, `forbidden`, `method_not_allowed`, `throttled`, "
+        "`room_closed`, ...) and the message in Japanese and English. 429 carries `Retry-After`. "
+        "This replaces the earlier shapes (`{detail: {ja, en}, errors: {field: [{ja, en}]}}`, "
+        "`{errors: {field: {ja: [...], en: [...]}}}` and `non_field_errors`).\n\n"
+        "**Errors**: 401 with `WWW-Authenticate: Bearer` and code "
         "`token_invalid` (unknown, malformed or wrong secret), `token_expired` or `token_revoked`; "
         "403 `token_read_only` for a write with a read-only token; 403 `two_step_required` as above."
     ),
     "SERVE_INCLUDE_SCHEMA": False,
     "PREPROCESSING_HOOKS": ["config.schema.only_public_api"],
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "config.schema.problem_responses"],
     "ENUM_NAME_OVERRIDES": {
         "ApplicationStateEnum": "training.models.Application.State",
         "EngagementKindEnum": "peers.models.Engagement.Kind",

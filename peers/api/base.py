@@ -2,72 +2,41 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import translation
-from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import inline_serializer
-from rest_framework import serializers, status
+from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
-from rest_framework.response import Response
 
-from ..errors import both_languages, field_errors
 from ..pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, BadCursor, keyset_page
 from ..request_params import BadParameter, bad_cursor_message, read_cursor, read_int
-
-
-class BilingualError(Exception):
-    def __init__(self, errors: dict):
-        self.errors = errors
-
-
-def _bad_request(errors: dict | None = None, detail=None) -> Response:
-    return Response(
-        {"detail": both_languages(detail or _("The request has errors. Nothing was changed.")),
-         "errors": errors or {}},
-        status=status.HTTP_400_BAD_REQUEST,
-    )
+from .problems import LANGUAGES, Invalid, serializer_items
 
 
 def validated(serializer_class, data, **kwargs) -> dict:
-    """Validate; on failure collect every message in Japanese and in English."""
+    """Validate; on failure raise `Invalid` with every message in Japanese and in English.
+
+    DRF renders a serializer's messages as strings in the active language, so a refused input is
+    validated once more per language (nothing is saved by validating)."""
     serializer = serializer_class(data=data, **kwargs)
     if serializer.is_valid():
         return serializer.validated_data
     rendered = {}
-    for language in ("ja", "en"):
+    for language in LANGUAGES:
         with translation.override(language):
             again = serializer_class(data=data, **kwargs)
             again.is_valid()
-            rendered[language] = again.errors
-    errors: dict = {}
-    for field, messages in rendered["en"].items():
-        ja_messages = rendered["ja"].get(field, messages)
-        if isinstance(messages, dict):  # nested: keep the English structure, flattened
-            messages, ja_messages = [str(messages)], [str(ja_messages)]
-        errors[field] = [
-            {"ja": str(ja), "en": str(en)} for ja, en in zip(ja_messages, messages, strict=False)
-        ]
-    raise BilingualError(errors)
+            rendered[language] = serializer_items(again.errors)
+    errors = []
+    for index, english in enumerate(rendered["en"]):
+        japanese = rendered["ja"][index] if index < len(rendered["ja"]) else english
+        errors.append({**english, "message": {"ja": japanese["message"]["ja"], "en": english["message"]["en"]}})
+    raise Invalid(errors)
 
 
 class KakehashiAPIView(GenericAPIView):
-    """Turns our services' errors into the bilingual 400 and a 403 with both languages."""
-
-    def handle_exception(self, exc):
-        if isinstance(exc, BilingualError):
-            return _bad_request(exc.errors)
-        if isinstance(exc, DjangoValidationError):
-            errors = field_errors(exc)
-            general = errors.pop(None, None)
-            if general:
-                errors["non_field_errors"] = general
-            return _bad_request(errors)
-        if isinstance(exc, DjangoPermissionDenied):
-            message = exc.args[0] if exc.args else _("You cannot do this.")
-            return Response({"detail": both_languages(message)}, status=status.HTTP_403_FORBIDDEN)
-        return super().handle_exception(exc)
+    """The base of every endpoint. Errors are answered by the one exception handler
+    (peers.api.problems); views just raise."""
 
     def page(self, qs, fields):
         """One page of `qs` after the `cursor` parameter; a bad cursor or page size is a 400."""

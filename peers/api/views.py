@@ -1,8 +1,8 @@
 """JSON API (/api/v1/) for organisations, people and engagements.
 
 The same selectors decide access and the same services make changes as on the pages. Bad input
-is answered 400 with messages in Japanese and English at once, and nothing is changed:
-    {"detail": {"ja": …, "en": …}, "errors": {"field": [{"ja": …, "en": …}]}}
+is answered 400 with messages in Japanese and English at once, and nothing is changed; every
+error is RFC 9457 problem details, written by the one handler in peers/api/problems.py.
 """
 
 from __future__ import annotations

@@ -18,6 +18,7 @@ from collaboration.activity.models import ActivityVerifier, SupervisionSession
 from peers.models import AuditEvent, Engagement, Role, User
 from tests.collaboration.activity_support import *  # noqa: F403
 from tests.collaboration.activity_support import last_monday
+from tests.problem_support import problem_fields
 
 
 def _api(user):
@@ -50,10 +51,10 @@ def test_api_unknown_id_and_unrelated_person_answer_the_same(
             answers.append(_post(a_peer, supervisor=other, peer=a_peer.pk))
     assert {r.status_code for r in answers} == {400}
     assert answers[0].json() == answers[1].json() == answers[2].json()
-    body = answers[0].json()
-    assert list(body["errors"]) == ["supervisor"]
-    assert body["errors"]["supervisor"][0]["en"].startswith("Choose someone you work with")
-    assert body["errors"]["supervisor"][0]["ja"].startswith("一緒に働いている人")
+    errors = problem_fields(answers[0])
+    assert list(errors) == ["supervisor"]
+    assert errors["supervisor"][0]["en"].startswith("Choose someone you work with")
+    assert errors["supervisor"][0]["ja"].startswith("一緒に働いている人")
     assert a_stranger.display_name not in answers[1].content.decode()
     _nothing_happened(mailoutbox)
 
@@ -65,7 +66,7 @@ def test_api_supervisor_side_cannot_name_a_peer_of_another_organisation(
         unknown = _post(a_supervisor, supervisor=a_supervisor.pk, peer=_unknown_id())
         stranger = _post(a_supervisor, supervisor=a_supervisor.pk, peer=a_stranger.pk)
     assert unknown.status_code == stranger.status_code == 400
-    assert unknown.json() == stranger.json() and list(unknown.json()["errors"]) == ["peer"]
+    assert unknown.json() == stranger.json() and list(problem_fields(unknown)) == ["peer"]
     _nothing_happened(mailoutbox)
     with django_capture_on_commit_callbacks(execute=True):
         created = _post(a_supervisor, supervisor=a_supervisor.pk, peer=a_peer.pk)

@@ -9,6 +9,7 @@ from rest_framework.test import APIClient
 
 from peers.models import Engagement, Profile
 from tests.api_token_support import bearer_for
+from tests.problem_support import problem_fields
 
 pytestmark = pytest.mark.django_db
 
@@ -106,10 +107,7 @@ def test_bad_input_is_400_in_both_languages_and_changes_nothing(api, peer):
     response = client.patch(
         "/api/v1/people/me/", {"languages": "English", "prefecture": "99"}, format="json"
     )
-    assert response.status_code == 400
-    body = response.json()
-    assert set(body["detail"]) == {"ja", "en"}
-    message = body["errors"]["prefecture"][0]
+    message = problem_fields(response)["prefecture"][0]
     assert message["en"] and message["ja"] and message["ja"] != message["en"]
     assert Profile.objects.get(user=peer).languages == "日本語"
 
@@ -119,8 +117,7 @@ def test_service_validation_error_is_bilingual_400(api, peer, org):
         "organisation": org.pk, "kind": "employed", "start_date": "2024-04-01",
         "weekly_hours": "20",
     }, format="json")
-    assert response.status_code == 400
-    errors = response.json()["errors"]
+    errors = problem_fields(response)
     assert "full_time_weekly_hours" in errors and set(errors["full_time_weekly_hours"][0]) == {"ja", "en"}
     assert not Engagement.objects.exists()
 

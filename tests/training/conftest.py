@@ -134,6 +134,6 @@ def time_machine_today(monkeypatch):
     """Fix timezone.localdate() for services that read today's date."""
 
     def set_today(day: datetime.date):
-        monkeypatch.setattr("training.services.timezone.localdate", lambda *a, **k: day)
+        monkeypatch.setattr("django.utils.timezone.localdate", lambda *a, **k: day)
 
     return set_today

@@ -15,6 +15,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from tests.conftest import login_with_mfa
+from tests.problem_support import problem_fields
 from tests.training.pdftext import pdf_text
 from training.models import Completion
 from training.services import (
@@ -339,8 +340,7 @@ def test_attendance_for_a_day_to_come_is_refused_by_service_page_and_api(client,
     assert "can be recorded from that day on" in response.content.decode()
     api = client.post("/api/v1/training/attendance/", {"day": day.pk, "present": {str(application.pk): True}},
                       content_type="application/json")
-    assert api.status_code == 400
-    message = api.json()["errors"]["non_field_errors"][0]
+    message = problem_fields(api)[None][0]
     assert tomorrow.isoformat() in message["ja"] and "not before" in message["en"]
     assert not application.attendance.exists()
 

@@ -14,6 +14,7 @@ from django.test import Client
 from django.utils import timezone, translation
 
 from tests.conftest import login_as
+from tests.problem_support import problem_fields
 from training.models import (
     Certification,
     CertificationStatusChange,
@@ -127,7 +128,7 @@ def test_the_bodys_setting_keeps_the_number_and_verification_shows_the_current_r
     assert data["recertification_of"] == old.number
     # Asked again, it is refused in both languages and nothing changes.
     again = staff.post(f"/api/v1/training/certifications/{old.pk}/recertify/", {}, content_type="application/json")
-    assert again.status_code == 400 and set(again.json()["errors"]["non_field_errors"][0]) == {"ja", "en"}
+    assert again.status_code == 400 and set(problem_fields(again)[None][0]) == {"ja", "en"}
     assert Certification.objects.filter(holder=old.holder).count() == 2
 
 
@@ -155,15 +156,15 @@ def test_renewal_by_exception_needs_a_listed_reason_and_early_only_for_some(
     staff = _signed_in(trainer)
     # No reason from the list: 400 in both languages.
     response = staff.post(url, {"override": True, "reason": "事情"}, content_type="application/json")
-    assert response.status_code == 400 and set(response.json()["errors"]["override_reason"][0]) == {"ja", "en"}
+    assert response.status_code == 400 and set(problem_fields(response)["override_reason"][0]) == {"ja", "en"}
     # Before the window, "other" does not allow it; the answer names the reasons that do.
     response = staff.post(url, {"override": True, "override_reason": "other", "reason": "事情"},
                           content_type="application/json")
     assert response.status_code == 400
-    assert "療養・休職" in response.json()["errors"]["override_reason"][0]["ja"]
+    assert "療養・休職" in problem_fields(response)["override_reason"][0]["ja"]
     # A listed reason with no words: 400.
     response = staff.post(url, {"override_reason": "illness", "reason": " "}, content_type="application/json")
-    assert response.status_code == 400 and "reason" in response.json()["errors"]
+    assert response.status_code == 400 and "reason" in problem_fields(response)
     certification.refresh_from_db()
     assert certification.cycle == 1 and certification.history.count() == 1
     with django_capture_on_commit_callbacks(execute=True):

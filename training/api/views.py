@@ -5,16 +5,21 @@ message in Japanese and English, and nothing changed."""
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
+from rest_framework.exceptions import Throttled
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ..bilingual import both, call_bilingual
+from peers.api.base import validated
+from peers.errors import both_languages
+from peers.request_params import BadParameter
+
 from ..models import (
     ACCOMMODATION_MAX_CHARS,
     ELIGIBILITY_FOR_ROLE,
@@ -57,28 +62,6 @@ from ..services import (
 
 class Pagination(PageNumberPagination):
     page_size = 50
-
-
-def _bad_request(errors: dict) -> Response:
-    return Response({"errors": errors}, status=status.HTTP_400_BAD_REQUEST)
-
-
-def _serializer_errors(serializer) -> dict:
-    """DRF's messages in both languages: validate again under each language."""
-    out = {}
-    for language in ("ja", "en"):
-        from django.utils import translation
-
-        with translation.override(language):
-            fresh = serializer.__class__(data=serializer.initial_data)
-            fresh.is_valid()
-            for field, messages in fresh.errors.items():
-                for i, message in enumerate(messages if isinstance(messages, list) else [messages]):
-                    bucket = out.setdefault(field, [])
-                    if len(bucket) <= i:
-                        bucket.append({})
-                    bucket[i][language] = str(message)
-    return out
 
 
 class CourseSerializer(serializers.ModelSerializer):
@@ -243,40 +226,34 @@ class ApplicationList(_ListView):
 
     @extend_schema(request=ApplicationInput, responses={201: ApplicationSerializer})
     def post(self, request):
-        data = ApplicationInput(data=request.data)
-        if not data.is_valid():
-            return _bad_request(_serializer_errors(data))
-        values = data.validated_data
+        data = validated(ApplicationInput, request.data)
+        values = data
         cohort = cohort_list_open().filter(pk=values["cohort"]).first()
         if cohort is None:
-            return _bad_request({"cohort": [both(_("This cohort is not taking applications."))]})
+            raise ValidationError({"cohort": _("This cohort is not taking applications.")})
         from peers.models import Organisation
 
         organisation = None
         if values.get("organisation"):
             organisation = Organisation.objects.filter(pk=values["organisation"]).first()
         if values.get("organisation") and organisation is None:
-            return _bad_request({"organisation": [both(_("There is no such office."))]})
+            raise ValidationError({"organisation": _("There is no such office.")})
         common = {
             "cohort": cohort, "consent": values["consent"], "organisation": organisation,
             "accommodation_request": values.get("accommodation_request", ""),
             "accommodation_consent": values.get("accommodation_consent", False),
         }
         if cohort.pair_applications:
-            result, errors = call_bilingual(
-                application_pair_submit, submitted_by=request.user,
+            result = application_pair_submit(
+                submitted_by=request.user,
                 peer_email=values.get("peer_email", ""), peer_eligibility=values.get("peer_eligibility", ""),
                 supporter_email=values.get("supporter_email", ""),
                 supporter_eligibility=values.get("supporter_eligibility", ""), **common,
             )
-            if errors:
-                return _bad_request(errors)
             # The sender's own application of the two (the peer's when a manager sent both).
             application = next((a for a in result if a.applicant_id == request.user.pk), result[0])
         else:
-            application, errors = call_bilingual(application_submit, applicant=request.user, **common)
-        if errors:
-            return _bad_request(errors)
+            application = application_submit(applicant=request.user, **common)
         return Response(ApplicationSerializer(application, context={"user": request.user}).data,
                         status=status.HTTP_201_CREATED)
 
@@ -285,15 +262,11 @@ class ApplicationTransition(APIView):
     @extend_schema(request=TransitionInput, responses=ApplicationSerializer)
     def post(self, request, pk):
         application = application_get_for(request.user, pk)
-        data = TransitionInput(data=request.data)
-        if not data.is_valid():
-            return _bad_request(_serializer_errors(data))
-        application, errors = call_bilingual(
-            application_transition, application=application, to_state=data.validated_data["to"],
-            actor=request.user, note=data.validated_data.get("note", ""),
+        data = validated(TransitionInput, request.data)
+        application = application_transition(
+            application=application, to_state=data["to"],
+            actor=request.user, note=data.get("note", ""),
         )
-        if errors:
-            return _bad_request(errors)
         return Response(ApplicationSerializer(application, context={"user": request.user}).data)
 
 
@@ -301,20 +274,16 @@ class AttendanceView(APIView):
     @extend_schema(request=AttendanceInput,
                    responses=inline_serializer("AttendanceRecorded", {"recorded": serializers.IntegerField()}))
     def post(self, request):
-        data = AttendanceInput(data=request.data)
-        if not data.is_valid():
-            return _bad_request(_serializer_errors(data))
+        data = validated(AttendanceInput, request.data)
         cohorts = cohort_list_for(request.user)
-        day = CohortDay.objects.filter(pk=data.validated_data["day"], cohort__in=cohorts.values("pk")).first()
+        day = CohortDay.objects.filter(pk=data["day"], cohort__in=cohorts.values("pk")).first()
         if day is None:
             raise Http404
         try:
-            present = {int(k): v for k, v in data.validated_data["present"].items()}
+            present = {int(k): v for k, v in data["present"].items()}
         except ValueError:
-            return _bad_request({"present": [both(_("Use application ids as keys."))]})
-        count, errors = call_bilingual(attendance_record, day=day, present=present, actor=request.user)
-        if errors:
-            return _bad_request(errors)
+            raise ValidationError({"present": _("Use application ids as keys.")}) from None
+        count = attendance_record(day=day, present=present, actor=request.user)
         return Response({"recorded": count})
 
 
@@ -348,21 +317,17 @@ class CertificationAction(APIView):
         if action not in CERTIFICATION_ACTIONS:
             raise Http404
         certification = certification_get_for_staff(request.user, pk)
-        data = ReasonInput(data=request.data)
-        if not data.is_valid():
-            return _bad_request(_serializer_errors(data))
+        data = validated(ReasonInput, request.data)
         kwargs = {"certification": certification, "actor": request.user}
         if action == "renew":
-            kwargs["override"] = data.validated_data["override"]
-            kwargs["override_reason"] = data.validated_data.get("override_reason", "")
-            kwargs["reason"] = data.validated_data.get("reason", "")
+            kwargs["override"] = data["override"]
+            kwargs["override_reason"] = data.get("override_reason", "")
+            kwargs["reason"] = data.get("reason", "")
         elif action == "recertify":
             pass
         else:
-            kwargs["reason"] = data.validated_data.get("reason", "")
-        result, errors = call_bilingual(CERTIFICATION_ACTIONS[action], **kwargs)
-        if errors:
-            return _bad_request(errors)
+            kwargs["reason"] = data.get("reason", "")
+        result = CERTIFICATION_ACTIONS[action](**kwargs)
         return Response(CertificationSerializer(result).data)
 
 
@@ -390,11 +355,10 @@ class Verify(APIView):
         limit = getattr(settings, "KAKEHASHI_VERIFY_LIMIT", 30)
         period = getattr(settings, "KAKEHASHI_VERIFY_PERIOD", 600)
         if not allow(request, scope="verify", limit=limit, period=period):
-            return Response({"detail": both(_("Too many checks from your address. Please wait and try again."))},
-                            status=status.HTTP_429_TOO_MANY_REQUESTS, headers={"Retry-After": str(period)})
+            raise Throttled(wait=period)
         verification = verification_get(number)
         if verification is None:
-            return Response({"detail": both(_("No certificate has this number."))}, status=status.HTTP_404_NOT_FOUND)
+            raise Http404(_("No certificate has this number."))
         common = {
             "number": verification.number,
             "kind": verification.kind,
@@ -406,7 +370,7 @@ class Verify(APIView):
         if verification.kind == "completion":
             completion = verification.completion
             return Response({
-                **common, "status": "completed", "status_label": both(verification.verdict),
+                **common, "status": "completed", "status_label": both_languages(verification.verdict),
                 "course": completion.course.title, "completed_on": completion.completed_on,
                 "hours": f"{completion.hours.normalize():f}",
             })
@@ -414,7 +378,7 @@ class Verify(APIView):
         return Response({
             **common,
             "status": verification.status,
-            "status_label": both(verification.verdict),
+            "status_label": both_languages(verification.verdict),
             "credential_type": certification.credential_type.name,
             "issued_on": certification.issued_on,
             "valid_from": certification.cycle_started_on,
@@ -474,6 +438,6 @@ class StaffingCheckView(APIView):
         else:
             month = parse_month(raw)
             if month is None:
-                return _bad_request({"month": [both(_("Give the month as year and month, like 2026-05."))]})
+                raise BadParameter("month", ValidationError(_("Give the month as year and month, like 2026-05.")))
         check = staffing_check(organisation=organisation, month=month)
         return Response(check.as_json(people=sees_people))

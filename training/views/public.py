@@ -27,6 +27,7 @@ from ..forms import (
     VerifyForm,
 )
 from ..models import TrainingBody
+from ..numbers import number_normalise
 from ..ratelimit import allow
 from ..selectors import (
     application_list_of,
@@ -54,7 +55,6 @@ from ..services import (
     ce_record_add,
     certification_set_public_name,
     completion_set_public_name,
-    number_normalise,
     public_confirmation_application,
     renewal_request_submit,
 )
