@@ -1,4 +1,5 @@
-"""People who sign in, the roles they hold, the invitations that bring them in and their API tokens."""
+"""People who sign in, the roles they hold, the invitations that bring them in and their API
+tokens."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""What the ground floor's models share: bilingual names, and trusting saved relations in `full_clean()`."""
+"""What the ground floor's models share: bilingual names, and trusting saved relations in
+`full_clean()`."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The managed vocabularies: organisation kinds, professional roles, activities, designated welfare services."""
+"""The managed vocabularies: organisation kinds, professional roles, activities, designated welfare
+services."""
 
 from __future__ import annotations
 
