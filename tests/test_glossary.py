@@ -69,3 +69,14 @@ def test_one_english_word_two_concepts_reads_right_in_japanese():
         assert str(ActivityStatusChange.Action.SUBMITTED.label) == "提出済み"
         assert str(Application.State.DECLINED.label) == "見送り"  # not selected
         assert str(Mode.PHONE.label) == "電話"
+
+
+def test_the_meeting_form_names_its_consultation_body_not_a_text_body():
+    from django.utils import translation
+
+    from collaboration.models import Meeting
+    from cms.models import ContentPage
+
+    with translation.override("ja"):
+        assert str(Meeting._meta.get_field("body").verbose_name) == "協議の場"
+        assert str(ContentPage._meta.get_field("body").verbose_name) == "本文"  # a page's text

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from ..models import Consent, ErasureRequest, SensitiveAccess, User
 from ..personal_data import Part, Table, parts, plain
-from . import user_is_admin
+from .accounts import user_is_admin
 
 
 def consent_list_for(person: User) -> QuerySet[Consent]:

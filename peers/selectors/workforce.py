@@ -31,7 +31,7 @@ from ..models import (
     SensitiveAccess,
     User,
 )
-from . import (
+from .accounts import (
     organisation_list_managed_by,
     prefecture_list_coordinated_by,
     role_assignment_list_for,

@@ -1,277 +1,37 @@
-"""Every change of state about people, organisations and roles goes through here."""
+"""Every change of state about people, organisations and roles goes through a service here:
+`accounts` (the audit log, roles, invitations, language, API tokens), `workforce` and `privacy`.
 
-from __future__ import annotations
+The account services are importable from `peers.services` as before.
+"""
 
-from datetime import timedelta
-
-from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
-from django.urls import reverse
-from django.utils import timezone, translation
-from django.utils.translation import gettext as _
-
-from ..mail import email_templates, site_url
-from ..models import (
-    ORGANISATION_ROLES,
-    AuditEvent,
-    Invitation,
-    Organisation,
-    Prefecture,
-    Region,
-    Role,
-    RoleAssignment,
-    User,
-)
-from ..selectors import (
-    forget_roles,
-    invitable_roles_for,
-    organisation_list_managed_by,
-    user_is_admin,
+from .accounts import (
+    API_TOKEN_MAX_DAYS,
+    SELF_SERVICE_ROLES,
+    _check_scope,
+    _invitation_save,
+    api_token_create,
+    api_token_revoke,
+    api_token_secret_digest,
+    audit_record,
+    invitation_accept,
+    invitation_create,
+    invitation_issue,
+    role_grant,
+    user_set_language,
 )
 
-
-def audit_record(*, actor: User | None, action: str, target: object, data: dict | None = None) -> AuditEvent:
-    """Append one line to the audit log (never edited)."""
-    event = AuditEvent(
-        actor=actor if actor is not None and actor.pk else None,
-        action=action,
-        target_type=type(target).__name__,
-        target_id=str(getattr(target, "pk", "")),
-        data=data or {},
-    )
-    # Written by our own code, never from a form: the fields are checked, while the database
-    # enforces the table's constraints (Django's constraint validation costs a query each).
-    event.full_clean(validate_constraints=False)
-    event.save()
-    return event
-
-
-@transaction.atomic
-def role_grant(
-    *,
-    user: User,
-    role: str,
-    organisation: Organisation | None = None,
-    prefecture: Prefecture | None = None,
-    region: Region | None = None,
-    granted_by: User | None = None,
-) -> RoleAssignment:
-    """Give a person a role with its scope; granting one they already hold changes nothing."""
-    existing = RoleAssignment.objects.filter(
-        user=user, role=role, organisation=organisation, prefecture=prefecture, region=region
-    ).first()
-    if existing:
-        return existing
-    assignment = RoleAssignment(
-        user=user,
-        role=role,
-        organisation=organisation,
-        prefecture=prefecture,
-        region=region,
-        granted_by=granted_by,
-    )
-    assignment.full_clean()
-    assignment.save()
-    forget_roles(user)
-    audit_record(
-        actor=granted_by,
-        action="role.grant",
-        target=assignment,
-        data={"user": user.pk, "role": role},
-    )
-    return assignment
-
-
-def _check_scope(role: str, organisation, prefecture, region) -> None:
-    if role in ORGANISATION_ROLES and organisation is None:
-        raise ValidationError({"organisation": _("Choose the organisation for this role.")})
-    if role == Role.COORDINATOR and (prefecture is None) == (region is None):
-        raise ValidationError(
-            {"prefecture": _("Choose either a prefecture or a region for a coordinator.")}
-        )
-
-
-@transaction.atomic
-def invitation_create(
-    *,
-    invited_by: User,
-    email: str,
-    role: str,
-    organisation: Organisation | None = None,
-    prefecture: Prefecture | None = None,
-    region: Region | None = None,
-    request_language: str | None = None,
-) -> Invitation:
-    """Invite someone by email to join with one role, within what the inviter may give."""
-    if role not in invitable_roles_for(invited_by):
-        raise PermissionDenied(_("You cannot invite people to this role."))
-    if not user_is_admin(invited_by):
-        # A manager invites only into an organisation they manage.
-        if organisation is None or not organisation_list_managed_by(invited_by).filter(
-            pk=organisation.pk
-        ).exists():
-            raise PermissionDenied(_("You can only invite people to your own organisations."))
-    if role == Role.COORDINATOR:
-        organisation = None
-    else:
-        # Organisation roles are scoped to it; peers and professionals keep it as the place
-        # they were invited to; an administrator has no scope at all.
-        prefecture = region = None
-        if role == Role.ADMIN:
-            organisation = None
-    _check_scope(role, organisation, prefecture, region)
-    return _invitation_save(
-        invited_by=invited_by, email=email, role=role, organisation=organisation,
-        prefecture=prefecture, region=region, request_language=request_language,
-    )
-
-
-# Roles another app's service may invite to on its own decision (no staff role: those need an
-# inviter who may give them).
-SELF_SERVICE_ROLES = frozenset({Role.PEER, Role.PROFESSIONAL})
-
-
-@transaction.atomic
-def invitation_issue(
-    *,
-    invited_by: User | None,
-    email: str,
-    role: str,
-    organisation: Organisation | None = None,
-    request_language: str | None = None,
-) -> Invitation:
-    """Invite someone another app has admitted (a training body selected their application):
-    only to a peer's or a professional's role, which carry no staff rights; the email and the
-    way in are the same as any invitation's."""
-    if role not in SELF_SERVICE_ROLES:
-        raise PermissionDenied(_("You cannot invite people to this role."))
-    return _invitation_save(
-        invited_by=invited_by, email=email, role=role, organisation=organisation,
-        prefecture=None, region=None, request_language=request_language,
-    )
-
-
-def _invitation_save(*, invited_by, email, role, organisation, prefecture, region, request_language) -> Invitation:
-    invitation = Invitation(
-        email=email.strip().lower(),
-        role=role,
-        organisation=organisation,
-        prefecture=prefecture,
-        region=region,
-        invited_by=invited_by,
-        expires_at=timezone.now() + timedelta(days=settings.KAKEHASHI_INVITATION_DAYS),
-    )
-    invitation.full_clean()
-    invitation.save()
-    audit_record(
-        actor=invited_by, action="invitation.create", target=invitation,
-        data={"email": invitation.email, "role": role},
-    )
-    language = request_language or translation.get_language() or settings.LANGUAGE_CODE
-
-    email_templates(to=invitation.email, language=language, prefix="peers/email/invitation", context=lambda: {
-        "invitation": invitation,
-        "inviter": invited_by,
-        "url": site_url(reverse("peers:invitation_accept", args=[invitation.token])),
-        "days": settings.KAKEHASHI_INVITATION_DAYS,
-    })
-    return invitation
-
-
-@transaction.atomic
-def invitation_accept(*, invitation: Invitation, user: User) -> RoleAssignment:
-    """The invited person has signed up (or signed in): give them the role, once."""
-    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
-    if not invitation.is_usable:
-        raise ValidationError(_("This invitation has already been used or has expired."))
-    if invitation.email.lower() != user.email.lower():
-        raise ValidationError(_("This invitation was sent to a different email address."))
-    scoped_org = invitation.organisation if invitation.role in ORGANISATION_ROLES else None
-    assignment = role_grant(
-        user=user,
-        role=invitation.role,
-        organisation=scoped_org,
-        prefecture=invitation.prefecture,
-        region=invitation.region,
-        granted_by=invitation.invited_by,
-    )
-    invitation.accepted_at = timezone.now()
-    invitation.accepted_by = user
-    invitation.save(update_fields=["accepted_at", "accepted_by"])
-    audit_record(actor=user, action="invitation.accept", target=invitation)
-    from ..signals import invitation_accepted
-
-    invitation_accepted.send(sender=Invitation, invitation=invitation, user=user)
-    return assignment
-
-
-def user_set_language(*, user: User, language: str) -> None:
-    """Remember the person's language so that it follows them to any device."""
-    if language not in dict(settings.LANGUAGES) or user.language == language:
-        return
-    user.language = language
-    user.save(update_fields=["language"])
-
-
-# --- API tokens -----------------------------------------------------------------------------------
-
-API_TOKEN_MAX_DAYS = 365
-
-
-def api_token_secret_digest(secret: str) -> str:
-    """SHA-256 hex of a token's secret (256 random bits: no salt or slow hash is needed)."""
-    import hashlib
-
-    return hashlib.sha256(secret.encode("ascii")).hexdigest()
-
-
-@transaction.atomic
-def api_token_create(*, user: User, name: str, scope: str, days: int | None = None):
-    """Make an API token for the person. Only after two-step sign-in in this session (the
-    token outlives the session, so it must not be a way around the second step). Returns the
-    token and the whole `kk_<prefix>_<secret>` string, which is never stored or shown again."""
-    import secrets
-
-    from ..access import two_step_passed
-    from ..models import ApiToken
-
-    if not getattr(user, "is_authenticated", False) or not two_step_passed(user):
-        raise PermissionDenied(_(
-            "Making an API token needs two-step sign-in in this session. Turn it on at "
-            "/accounts/2fa/, or sign in with the second step again."
-        ))
-    if days is None:
-        days = settings.KAKEHASHI_API_TOKEN_DAYS
-    if not isinstance(days, int) or not 1 <= days <= API_TOKEN_MAX_DAYS:
-        raise ValidationError({"days": _("Choose between 1 and 365 days.")})
-    now = timezone.now()
-    while True:
-        prefix = secrets.token_hex(6)
-        if not ApiToken.objects.filter(prefix=prefix).exists():
-            break
-    secret = secrets.token_hex(32)
-    token = ApiToken(
-        user=user, name=(name or "").strip(), scope=scope, prefix=prefix,
-        digest=api_token_secret_digest(secret), created_at=now, expires_at=now + timedelta(days=days),
-    )
-    token.full_clean()
-    token.save()
-    audit_record(actor=user, action="api_token.create", target=token,
-                 data={"name": token.name, "scope": token.scope, "prefix": prefix, "days": days})
-    return token, f"kk_{prefix}_{secret}"
-
-
-@transaction.atomic
-def api_token_revoke(*, actor: User, token):
-    """The person stops one of their tokens at once. Revoking twice changes nothing."""
-    if actor is None or token.user_id != actor.pk:
-        raise PermissionDenied(_("You can only revoke your own tokens."))
-    if token.revoked_at is not None:
-        return token
-    token.revoked_at = timezone.now()
-    token.full_clean()
-    token.save(update_fields=["revoked_at"])
-    audit_record(actor=actor, action="api_token.revoke", target=token,
-                 data={"name": token.name, "prefix": token.prefix})
-    return token
+__all__ = [
+    "API_TOKEN_MAX_DAYS",
+    "SELF_SERVICE_ROLES",
+    "_check_scope",
+    "_invitation_save",
+    "api_token_create",
+    "api_token_revoke",
+    "api_token_secret_digest",
+    "audit_record",
+    "invitation_accept",
+    "invitation_create",
+    "invitation_issue",
+    "role_grant",
+    "user_set_language",
+]

@@ -25,7 +25,7 @@ from ..models import (
 from ..personal_data import parts
 from ..selectors import user_is_admin
 from ..selectors.privacy import kept_for_display
-from . import audit_record
+from .accounts import audit_record
 from .workforce import active_consent_for
 
 # What each purpose covers. A purpose names its data; the person agrees to both at once.

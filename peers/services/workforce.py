@@ -25,7 +25,7 @@ from ..models import (
 )
 from ..selectors import user_is_admin
 from ..selectors.workforce import user_manages_organisation
-from . import audit_record
+from .accounts import audit_record
 
 ORGANISATION_FIELDS = (
     "name", "kind", "prefecture", "municipality", "corporation", "contact_email", "contact_phone",

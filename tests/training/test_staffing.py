@@ -557,7 +557,7 @@ def test_filing_records_are_kept_five_years_by_a_retention_rule():
 def test_demo_offices_show_each_case_in_both_versions(client, two_step_client):
     from django.core.management import call_command
 
-    from training.staffing_demo import OFFICES, PAST_MONTH
+    from training.staffing.demo import OFFICES, PAST_MONTH
 
     call_command("load_demo", "--quiet-summary")
     call_command("load_demo", "--quiet-summary")  # twice: nothing doubles

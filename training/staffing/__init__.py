@@ -1,6 +1,6 @@
 """The welfare-fee staffing check (ピアサポート体制加算・ピアサポート実施加算): evaluation in
 `check`, writes in `services`, access in `selectors`, the filing pack in `pack`, the first rule
-versions in `seed`."""
+versions in `seed`, the demo offices in `demo`."""
 
 from .check import (
     fiscal_year_of,

@@ -24,15 +24,15 @@ from peers.models import (
     WelfareService,
 )
 
-from .models import (
+from ..models import (
     Completion,
     CourseKind,
     InHouseTraining,
     PeerSupportDeliveryCount,
     StaffingPublication,
 )
-from .services import completion_issue
-from .staffing.check import fiscal_year_of
+from ..services import completion_issue
+from .check import fiscal_year_of
 
 OPERATOR = "社会福祉法人かけはし会（デモ）"
 PAST_MONTH = datetime.date(2023, 10, 1)

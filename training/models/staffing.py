@@ -1,5 +1,5 @@
-"""The welfare-fee staffing rules as data, and the office's monthly records (imported by
-training.models; kept apart so the staffing work merges on its own).
+"""The welfare-fee staffing rules as data, and the office's records: its monthly counts and
+filings, its in-house trainings and its yearly publication of its staffing.
 
 A `StaffingRule` is one version of one addition (ピアサポート体制加算 / ピアサポート実施加算) from a
 date: which designated services it applies to, the trainings each role needs, the FTE floor,
@@ -85,7 +85,7 @@ class StaffingRule(models.Model):
     def clean(self) -> None:
         from peers.models import Engagement
 
-        from .models import CourseKind
+        from .courses import CourseKind
 
         errors = {}
         lists = {
@@ -155,3 +155,69 @@ class StaffingFiling(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation_id} {self.month:%Y-%m}"
+
+
+class InHouseTraining(models.Model):
+    """A training an organisation gave its own staff (one a year is needed for the peer-support
+    welfare-fee addition, ピアサポート体制加算)."""
+
+    organisation = models.ForeignKey(
+        "peers.Organisation", on_delete=models.PROTECT, related_name="in_house_trainings",
+        verbose_name=_("organisation"),
+    )
+    held_on = models.DateField(_("held on"))
+    title = models.CharField(_("title"), max_length=200)
+    trainer = models.CharField(_("trainer"), max_length=200)
+    attendees = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="in_house_trainings_attended",
+        verbose_name=_("attendees"),
+    )
+    materials = models.FileField(_("materials"), upload_to="in-house-training/%Y/", blank=True)
+    # The staffing rules count the training only when the placed peer staff give it, alone or
+    # with the lecturer named in `trainer`.
+    given_by = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="in_house_trainings_given",
+        verbose_name=_("given by (placed staff)"),
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-held_on", "-id"]
+        verbose_name = _("in-house training")
+        verbose_name_plural = _("in-house trainings")
+        indexes = [models.Index(fields=["organisation", "held_on"], name="inhouse_org_date_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.held_on} {self.title}"
+
+
+class StaffingPublication(models.Model):
+    """The organisation published its peer-support staffing for a fiscal year (April–March)."""
+
+    organisation = models.ForeignKey(
+        "peers.Organisation", on_delete=models.PROTECT, related_name="staffing_publications",
+        verbose_name=_("organisation"),
+    )
+    fiscal_year = models.PositiveSmallIntegerField(_("fiscal year (starting April)"))
+    published_on = models.DateField(_("published on"))
+    where = models.CharField(_("where it is published"), max_length=300)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+",
+        verbose_name=_("recorded by"),
+    )
+
+    class Meta:
+        verbose_name = _("staffing publication")
+        verbose_name_plural = _("staffing publications")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "fiscal_year"], name="staffing_publication_once_a_year"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} FY{self.fiscal_year}"

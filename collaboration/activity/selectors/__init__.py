@@ -1,0 +1,113 @@
+"""Reads about the activity log. Who may see which entry, and which aggregate, is decided here:
+peers their own entries; named colleagues the entries that name them; managers (and the
+supervisors they name) their organisations' entries; coordinators only aggregates for their
+prefectures, with any cell under 5 shown as "<5".
+
+One module per section; every selector (and the helpers callers use) is importable from
+`collaboration.activity.selectors` as before.
+"""
+
+from .entries import (
+    _VERIFIER_CACHE,
+    SUPERVISION,
+    _base,
+    activity_entry_get_for,
+    activity_entry_list_for,
+    activity_entry_list_for_organisation,
+    activity_entry_list_own,
+    activity_organisation_get_for,
+    activity_organisation_list_for,
+    can_manage_verifiers,
+    can_verify,
+    forget_verifier_cache,
+    last_entry_defaults,
+    organisation_ids_managed_by,
+    organisation_ids_verified_by,
+    possible_duplicates,
+    reflection_visible,
+    verification_queue,
+    verifier_list_for_organisation,
+)
+from .hours import (
+    PALETTE,
+    Chart,
+    RenewalOverview,
+    _hours,
+    _months,
+    my_activity_charts,
+    renewal_overview_for,
+    verified_hours_for,
+)
+from .reports import (
+    SUPPRESS_BELOW,
+    SUPPRESSED,
+    RegionReport,
+    _suppress,
+    collaboration_matrix,
+    region_report_for,
+    team_summary,
+)
+from .supervision import (
+    NOT_A_COUNTERPART,
+    PEER,
+    SUPERVISOR,
+    SupervisionCounterparts,
+    _current_engagements,
+    _supervising_organisations,
+    supervision_counterpart_list_for,
+    supervision_get_for,
+    supervision_list_for,
+    supervision_pair_allowed,
+    supervision_peer_list_for,
+    supervision_supervisor_list_for,
+)
+
+__all__ = [
+    "Chart",
+    "NOT_A_COUNTERPART",
+    "PALETTE",
+    "PEER",
+    "RegionReport",
+    "RenewalOverview",
+    "SUPERVISION",
+    "SUPERVISOR",
+    "SUPPRESSED",
+    "SUPPRESS_BELOW",
+    "SupervisionCounterparts",
+    "_VERIFIER_CACHE",
+    "_base",
+    "_current_engagements",
+    "_hours",
+    "_months",
+    "_supervising_organisations",
+    "_suppress",
+    "activity_entry_get_for",
+    "activity_entry_list_for",
+    "activity_entry_list_for_organisation",
+    "activity_entry_list_own",
+    "activity_organisation_get_for",
+    "activity_organisation_list_for",
+    "can_manage_verifiers",
+    "can_verify",
+    "collaboration_matrix",
+    "forget_verifier_cache",
+    "last_entry_defaults",
+    "my_activity_charts",
+    "organisation_ids_managed_by",
+    "organisation_ids_verified_by",
+    "possible_duplicates",
+    "reflection_visible",
+    "region_report_for",
+    "renewal_overview_for",
+    "supervision_counterpart_list_for",
+    "supervision_get_for",
+    "supervision_list_for",
+    "supervision_pair_allowed",
+    "supervision_peer_list_for",
+    "supervision_supervisor_list_for",
+    "team_summary",
+    "verification_queue",
+    "verified_hours_for",
+    "verifier_list_for_organisation",
+]
+
