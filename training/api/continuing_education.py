@@ -6,6 +6,8 @@ it, as on the staff pages. The same selectors decide access and the same service
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
@@ -63,9 +65,12 @@ class CERecordInput(serializers.Serializer):
     date = serializers.DateField()
     provider = serializers.CharField(max_length=200)
     title = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-    hours = serializers.DecimalField(max_digits=5, decimal_places=2, min_value=0.25)
+    hours = serializers.DecimalField(max_digits=5, decimal_places=2, min_value=Decimal("0.25"))
     category = serializers.IntegerField()
     evidence = serializers.FileField(required=False, allow_null=True)
+
+
+CE_RECORD_PAGE = page_schema(CERecordSerializer)
 
 
 class CERecordListAPI(KakehashiAPIView):
@@ -76,7 +81,7 @@ class CERecordListAPI(KakehashiAPIView):
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     @extend_schema(parameters=[OpenApiParameter("cursor", str), OpenApiParameter("page_size", int)],
-                   responses=page_schema(CERecordSerializer), operation_id="training_ce_records_list")
+                   responses=CE_RECORD_PAGE, operation_id="training_ce_records_list")
     def get(self, request):
         items, next_url = self.page(ce_record_list_of(request.user), ["-date", "-id"])
         return Response({"results": CERecordSerializer(items, many=True).data, "next": next_url})
@@ -105,7 +110,7 @@ class CEEvidenceRequestListAPI(KakehashiAPIView):
     serializer_class = CERecordSerializer
 
     @extend_schema(parameters=[OpenApiParameter("cursor", str), OpenApiParameter("page_size", int)],
-                   responses=page_schema(CERecordSerializer), operation_id="training_ce_evidence_requests_list")
+                   responses=CE_RECORD_PAGE, operation_id="training_ce_evidence_requests_list")
     def get(self, request):
         items, next_url = self.page(ce_evidence_request_list_of(request.user), ["evidence_due_on", "date", "id"])
         return Response({"results": CERecordSerializer(items, many=True).data, "next": next_url})
@@ -141,7 +146,7 @@ class StaffCERecordListAPI(KakehashiAPIView):
     @extend_schema(parameters=[OpenApiParameter("body", int), OpenApiParameter(
         "review", str, enum=ContinuingEducation.Review.values), OpenApiParameter("cursor", str),
         OpenApiParameter("page_size", int)],
-        responses=page_schema(CERecordSerializer), operation_id="training_staff_ce_records_list")
+        responses=CE_RECORD_PAGE, operation_id="training_staff_ce_records_list")
     def get(self, request):
         qs = ce_record_list_for(request.user)
         body = request.query_params.get("body")
