@@ -13,7 +13,12 @@ from django.utils import timezone
 from tests.conftest import login_as
 from training.models import Certification, ContinuingEducation, RenewalRequest
 from training.selectors import renewal_progress
-from training.services import add_months, certification_issue, completion_issue, renewal_request_submit
+from training.services import (
+    add_months,
+    certification_issue,
+    completion_issue,
+    renewal_request_submit,
+)
 
 pytestmark = pytest.mark.django_db
 
