@@ -978,18 +978,6 @@ def renewal_request_list_for_staff(user) -> QuerySet[RenewalRequest]:
     )
 
 
-def renewal_request_get_for_staff(user, pk) -> RenewalRequest:
-    """One renewal request of the user's bodies, open or answered; any other is a 404."""
-    request = (
-        RenewalRequest.objects.filter(certification__body_id__in=_body_ids(user), pk=pk)
-        .select_related("certification__holder", "certification__credential_type", "certification__body")
-        .first()
-    )
-    if request is None:
-        raise Http404
-    return request
-
-
 def training_body_list_held_by(user) -> QuerySet[TrainingBody]:
     """Bodies that certified the person: where they add their continuing education (as the
     training page's form offers)."""

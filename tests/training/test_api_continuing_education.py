@@ -16,8 +16,8 @@ from training.services import ce_record_add, ce_sample, certification_issue
 
 pytestmark = pytest.mark.django_db
 
-MINE = "/api/v1/training/ce-records/"
-STAFF = "/api/v1/training/staff/ce-records/"
+MINE = "/api/v1/training/ce/"
+STAFF = "/api/v1/training/staff/ce/"
 PDF = b"%PDF-1.4 evidence"
 
 
@@ -99,7 +99,7 @@ def test_staff_list_sample_and_review_their_bodys_records(holder, trainer, body,
     data = api.get(f"{STAFF}?body={body.pk}").json()
     assert {r["id"] for r in data["results"]} == {r.pk for r in records}
     with django_capture_on_commit_callbacks(execute=True):
-        response = api.post("/api/v1/training/staff/ce-sample/", {"body": body.pk, "size": 2},
+        response = api.post("/api/v1/training/staff/ce/sample/", {"body": body.pk, "size": 2},
                             content_type="application/json")
     assert response.status_code == 201, response.content
     picked = {r["id"] for r in response.json()}
@@ -123,7 +123,7 @@ def test_other_bodies_and_holders_reach_no_staff_record(holder, other_trainer, t
         api = _signed_in(outsider)
         assert api.post(f"{STAFF}{record.pk}/review/", {"decision": "accept"},
                         content_type="application/json").status_code == 404
-        assert api.post("/api/v1/training/staff/ce-sample/", {"body": body.pk, "size": 5},
+        assert api.post("/api/v1/training/staff/ce/sample/", {"body": body.pk, "size": 5},
                         content_type="application/json").status_code == 404
     assert _signed_in(holder).get(STAFF).json()["results"] == []
     record.refresh_from_db()
@@ -137,7 +137,7 @@ def test_staff_bad_input_changes_nothing(holder, trainer, body, general):
     assert response.status_code == 400 and "reason" in response.content.decode()
     response = api.post(f"{STAFF}{record.pk}/review/", {"decision": "maybe"}, content_type="application/json")
     assert response.status_code == 400 and "decision" in response.content.decode()
-    response = api.post("/api/v1/training/staff/ce-sample/", {"body": body.pk, "size": 0},
+    response = api.post("/api/v1/training/staff/ce/sample/", {"body": body.pk, "size": 0},
                         content_type="application/json")
     assert response.status_code == 400 and "size" in response.content.decode()
     assert api.get(f"{STAFF}?review=whatever").status_code == 400
@@ -164,7 +164,7 @@ def test_holder_sees_their_evidence_requests_and_sends_the_evidence(holder, make
     theirs = _record(other, body, general, title="他人の確認")
     ce_sample(body=body, actor=trainer, size=10)
     api = _signed_in(holder)
-    data = api.get("/api/v1/training/ce-records/evidence-requests/").json()
+    data = api.get("/api/v1/training/ce/evidence-requests/").json()
     assert [r["id"] for r in data["results"]] == [record.pk] and data["results"][0]["evidence_asked"] is True
     response = api.post(f"{MINE}{theirs.pk}/evidence/", {"evidence": SimpleUploadedFile("a.pdf", PDF)})
     assert response.status_code == 404

@@ -27,6 +27,10 @@ REQUESTS = "/api/v1/training/renewal-requests/"
 QUEUE = "/api/v1/training/staff/renewal-requests/"
 
 
+def _decide(certification) -> str:
+    return f"/api/v1/training/staff/certifications/{certification.pk}/renewal-request/"
+
+
 def _signed_in(user) -> Client:
     client = Client()
     login_as(client, user)
@@ -115,20 +119,19 @@ def test_staff_see_the_queue_with_progress_and_decide(make_user, credential_type
     data = api.get(QUEUE).json()
     assert [r["certification"] for r in data["results"]] == [renew_me.pk, decline_me.pk]
     assert data["results"][0]["progress"]["complete"] is True and data["results"][0]["holder"] == renew_me.holder_id
-    first, second = (r["id"] for r in data["results"])
-    response = api.post(f"{QUEUE}{first}/decision/", {"decision": "renew"}, content_type="application/json")
+    response = api.post(_decide(renew_me), {"decision": "renew"}, content_type="application/json")
     assert response.status_code == 200, response.content
     assert response.json()["outcome"] == "renewed"
     renew_me.refresh_from_db()
     assert renew_me.cycle == 2
-    response = api.post(f"{QUEUE}{second}/decision/", {"decision": "decline", "reason": "書類の確認が必要です"},
+    response = api.post(_decide(decline_me), {"decision": "decline", "reason": "書類の確認が必要です"},
                         content_type="application/json")
     assert response.status_code == 200 and response.json()["outcome"] == "declined"
-    assert RenewalRequest.objects.get(pk=second).outcome == "declined"
+    assert RenewalRequest.objects.get(certification=decline_me).outcome == "declined"
     assert api.get(QUEUE).json()["results"] == []
-    # Answered already: nothing more changes.
-    response = api.post(f"{QUEUE}{second}/decision/", {"decision": "renew"}, content_type="application/json")
-    assert response.status_code == 400
+    # Answered already: no open request, nothing more changes.
+    response = api.post(_decide(decline_me), {"decision": "renew"}, content_type="application/json")
+    assert response.status_code == 404
     decline_me.refresh_from_db()
     assert decline_me.cycle == 1
 
@@ -141,16 +144,16 @@ def test_queue_and_decisions_are_the_bodys_staff_only(make_user, credential_type
     for outsider in (other_trainer, certification.holder):
         api = _signed_in(outsider)
         assert api.get(QUEUE).json()["results"] == []
-        assert api.post(f"{QUEUE}{request.pk}/decision/", {"decision": "renew"},
+        assert api.post(_decide(certification), {"decision": "renew"},
                         content_type="application/json").status_code == 404
     client.force_login(trainer)  # a password only
     assert client.get(QUEUE).status_code == 403
-    assert client.post(f"{QUEUE}{request.pk}/decision/", {"decision": "renew"},
+    assert client.post(_decide(certification), {"decision": "renew"},
                        content_type="application/json").status_code == 403
     api = _signed_in(trainer)
-    response = api.post(f"{QUEUE}{request.pk}/decision/", {"decision": "decline"}, content_type="application/json")
+    response = api.post(_decide(certification), {"decision": "decline"}, content_type="application/json")
     assert response.status_code == 400 and "reason" in response.content.decode()
-    response = api.post(f"{QUEUE}{request.pk}/decision/", {"decision": "later"}, content_type="application/json")
+    response = api.post(_decide(certification), {"decision": "later"}, content_type="application/json")
     assert response.status_code == 400 and "decision" in response.content.decode()
     request.refresh_from_db()
     certification.refresh_from_db()

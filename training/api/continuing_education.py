@@ -1,4 +1,5 @@
-"""Continuing-education records and audit sampling under /api/v1/training/ce-records/.
+"""Continuing-education records and audit sampling under /api/v1/training/ce/ (the holder's)
+and /api/v1/training/staff/ce/ (the body's staff).
 
 The holder lists and adds their own records and sends the evidence asked of them, as on their
 training page; the body's staff list the records, pick a sample for evidence and accept or reject

@@ -5,9 +5,7 @@ requests a holder sends, and the body's staff queue of open requests with their 
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -20,7 +18,6 @@ from ..selectors import (
     certification_get_visible,
     certification_list_of,
     renewal_progress_list,
-    renewal_request_get_for_staff,
     renewal_request_list_for_staff,
     renewal_request_list_of,
     renewal_request_open_for_staff,
@@ -176,25 +173,24 @@ class DecisionInput(serializers.Serializer):
 
 
 class StaffRenewalRequestDecisionAPI(KakehashiAPIView):
-    """Answer an open request: renew the certification (when its requirements are met), or
-    decline with a reason the holder is told. Renewal by exception is the certification's
-    `renew` action (/api/v1/training/certifications/<id>/renew/)."""
+    """Answer the certification's open renewal request, as on the staff certification page:
+    renew it (when its requirements are met), or decline with a reason the holder is told.
+    Renewal by exception is the certification's `renew` action
+    (/api/v1/training/certifications/<id>/renew/). No open request: 404."""
 
     serializer_class = RenewalRequestSerializer
 
     @extend_schema(request=DecisionInput, responses=RenewalRequestSerializer,
                    operation_id="training_staff_renewal_request_decide")
     def post(self, request, pk):
-        found = renewal_request_get_for_staff(request.user, pk)
-        certification = certification_get_for_staff(request.user, found.certification_id)
-        values = validated(DecisionInput, request.data)
+        certification = certification_get_for_staff(request.user, pk)
         open_request = renewal_request_open_for_staff(request.user, certification)
-        if open_request is None or open_request.pk != found.pk:
-            raise ValidationError(_("This renewal request has already been answered."))
+        if open_request is None:
+            raise Http404
+        values = validated(DecisionInput, request.data)
         if values["decision"] == "renew":
             certification_renew(certification=certification, actor=request.user)
         else:
-            renewal_request_decline(renewal_request=open_request, actor=request.user,
-                                    reason=values["reason"])
-        found.refresh_from_db()
-        return Response(RenewalRequestSerializer(found).data)
+            renewal_request_decline(renewal_request=open_request, actor=request.user, reason=values["reason"])
+        open_request.refresh_from_db()
+        return Response(RenewalRequestSerializer(open_request).data)
