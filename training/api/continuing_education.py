@@ -18,6 +18,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from peers.api.base import KakehashiAPIView, page_schema, validated
+from peers.request_params import read_choice, read_id
 
 from ..evidence import EvidenceUploadLimit, declared_too_large, too_large_error
 from ..models import CECategory, ContinuingEducation
@@ -150,15 +151,11 @@ class StaffCERecordListAPI(KakehashiAPIView):
         responses=CE_RECORD_PAGE, operation_id="training_staff_ce_records_list")
     def get(self, request):
         qs = ce_record_list_for(request.user)
-        body = request.query_params.get("body")
-        if body:
-            if not body.isdigit():
-                raise Http404
-            qs = qs.filter(body=training_body_get_for(request.user, int(body)))
-        review = request.query_params.get("review", "")
-        if review:
-            if review not in ContinuingEducation.Review.values:
-                raise ValidationError({"review": _("Choose one of the review states.")})
+        body = read_id(request.query_params, "body")
+        if body is not None:
+            qs = qs.filter(body=training_body_get_for(request.user, body))
+        review = read_choice(request.query_params, "review", ContinuingEducation.Review.values)
+        if review is not None:
             qs = qs.filter(review=review)
         items, next_url = self.page(qs, ["-date", "-id"])
         return Response({"results": CERecordSerializer(items, many=True).data, "next": next_url})

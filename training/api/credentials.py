@@ -13,6 +13,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from peers.api.base import KakehashiAPIView, page_schema, validated
+from peers.request_params import read_id
 
 from ..models import CECategory, CEFloor, Course, CredentialType
 from ..selectors import (
@@ -73,8 +74,12 @@ class CredentialTypeInput(serializers.ModelSerializer):
         return floors
 
 
+class BodyInput(serializers.Serializer):
+    body = serializers.IntegerField(min_value=1)
+
+
 class CredentialTypeCreateInput(CredentialTypeInput):
-    body = serializers.IntegerField()
+    body = serializers.IntegerField(min_value=1)
 
     class Meta(CredentialTypeInput.Meta):
         fields = ["body", *CredentialTypeInput.Meta.fields]
@@ -109,22 +114,17 @@ class CredentialTypeListAPI(KakehashiAPIView):
                    responses=page_schema(CredentialTypeSerializer), operation_id="training_credential_types_list")
     def get(self, request):
         qs = credential_type_list_visible(request.user)
-        body = request.query_params.get("body")
-        if body:
-            if not body.isdigit():
-                raise Http404
-            qs = qs.filter(body_id=int(body))
+        body = read_id(request.query_params, "body")
+        if body is not None:
+            qs = qs.filter(body_id=body)
         items, next_url = self.page(qs, ["id"])
         return Response({"results": CredentialTypeSerializer(items, many=True).data, "next": next_url})
 
     @extend_schema(request=CredentialTypeCreateInput, responses={201: CredentialTypeSerializer},
                    operation_id="training_credential_types_create")
     def post(self, request):
-        raw_body = request.data.get("body") if hasattr(request.data, "get") else None
-        body = training_body_get_for(request.user, raw_body) if str(raw_body or "").isdigit() else None
+        body = training_body_get_for(request.user, validated(BodyInput, request.data)["body"])
         values = dict(validated(CredentialTypeCreateInput, request.data, body=body))
-        if body is None:
-            raise Http404
         values.pop("body")
         saved = _save(CredentialType(body=body), values, request.user)
         return Response(CredentialTypeSerializer(_fresh(saved.pk)).data, status=status.HTTP_201_CREATED)

@@ -11,6 +11,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from peers.api.base import KakehashiAPIView, page_schema, validated
+from peers.request_params import read_id
 
 from ..models import Certification, RenewalRequest
 from ..selectors import (
@@ -155,11 +156,9 @@ class StaffRenewalRequestQueueAPI(KakehashiAPIView):
                    operation_id="training_staff_renewal_requests_list")
     def get(self, request):
         qs = renewal_request_list_for_staff(request.user)
-        body = request.query_params.get("body")
-        if body:
-            if not body.isdigit():
-                raise Http404
-            qs = qs.filter(certification__body=training_body_get_for(request.user, int(body)))
+        body = read_id(request.query_params, "body")
+        if body is not None:
+            qs = qs.filter(certification__body=training_body_get_for(request.user, body))
         items, next_url = self.page(qs, ["requested_at", "id"])
         progress = dict(zip([r.pk for r in items], renewal_progress_list([r.certification for r in items]),
                             strict=True))
