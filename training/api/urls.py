@@ -1,5 +1,7 @@
 from django.urls import path
 
+from . import continuing_education, credentials, renewals
+from . import staffing as staffing_api
 from . import views as api
 
 app_name = "training_api"
@@ -16,4 +18,31 @@ urlpatterns = [
     path("training/certifications/<int:pk>/<str:action>/", api.CertificationAction.as_view(), name="certification_action"),
     path("organisations/<int:pk>/staffing/", api.StaffingCheckView.as_view(), name="organisation_staffing"),
     path("verify/<str:number>/", api.Verify.as_view(), name="verify"),
+]
+
+# Training resources that had pages only (issue 14): one module per resource.
+
+urlpatterns += [
+    path("training/credential-types/", credentials.CredentialTypeListAPI.as_view(), name="credential_types"),
+    path("training/credential-types/<int:pk>/", credentials.CredentialTypeDetailAPI.as_view(),
+         name="credential_type"),
+    path("training/ce/", continuing_education.CERecordListAPI.as_view(), name="ce_records"),
+    path("training/ce/evidence-requests/", continuing_education.CEEvidenceRequestListAPI.as_view(),
+         name="ce_evidence_requests"),
+    path("training/ce/<int:pk>/evidence/", continuing_education.CEEvidenceUploadAPI.as_view(),
+         name="ce_evidence_upload"),
+    path("training/staff/ce/", continuing_education.StaffCERecordListAPI.as_view(), name="staff_ce_records"),
+    path("training/staff/ce/<int:pk>/review/", continuing_education.StaffCEReviewAPI.as_view(),
+         name="staff_ce_review"),
+    path("training/staff/ce/sample/", continuing_education.StaffCESampleAPI.as_view(), name="staff_ce_sample"),
+    path("training/renewal-progress/", renewals.RenewalProgressListAPI.as_view(), name="renewal_progress"),
+    path("training/renewal-requests/", renewals.RenewalRequestListAPI.as_view(), name="renewal_requests"),
+    path("training/staff/renewal-requests/", renewals.StaffRenewalRequestQueueAPI.as_view(),
+         name="staff_renewal_requests"),
+    path("training/staff/certifications/<int:pk>/renewal-request/", renewals.StaffRenewalRequestDecisionAPI.as_view(),
+         name="staff_renewal_request_decision"),
+    path("organisations/<int:pk>/in-house-trainings/", staffing_api.InHouseTrainingListAPI.as_view(),
+         name="organisation_in_house_trainings"),
+    path("organisations/<int:pk>/staffing-publications/", staffing_api.StaffingPublicationListAPI.as_view(),
+         name="organisation_staffing_publications"),
 ]

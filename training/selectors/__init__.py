@@ -84,11 +84,15 @@ from .renewal import (
     ce_record_list_of,
     certification_list_current_of,
     credential_type_list_for,
+    credential_type_list_visible,
     reminder_list_of,
     renewal_progress,
     renewal_progress_list,
+    renewal_request_list_for_staff,
+    renewal_request_list_of,
     renewal_request_open_for_staff,
     renewal_request_queue_for,
+    training_body_list_held_by,
 )
 from .reports import (
     register_report,
@@ -105,6 +109,10 @@ from .verification import (
 )
 
 __all__ = [
+    "credential_type_list_visible",
+    "renewal_request_list_of",
+    "renewal_request_list_for_staff",
+    "training_body_list_held_by",
     "BODY_HOME_COUNTS",
     "CURRENT_STATUSES",
     "EXPIRY_CHOICES",

@@ -290,3 +290,46 @@ def ce_record_get_visible(user, pk) -> ContinuingEducation:
     if record is None:
         raise Http404
     return record
+
+
+# --- For the API: what the holder and the body's staff read -------------------------------------
+
+
+def credential_type_list_visible(user) -> QuerySet[CredentialType]:
+    """Credential types a person may read: every type of the bodies they run as staff, and the
+    types of the certifications they hold (their rules and floors decide their renewal)."""
+    if not getattr(user, "is_authenticated", False):
+        return CredentialType.objects.none()
+    return (
+        CredentialType.objects.filter(Q(body_id__in=_body_ids(user)) | Q(certifications__holder=user))
+        .distinct()
+        .select_related("body__organisation", "initial_course", "renewal_course")
+        .prefetch_related("ce_floors__category")
+    )
+
+
+def renewal_request_list_of(user) -> QuerySet[RenewalRequest]:
+    """The renewal requests a holder sent, open and answered."""
+    if not getattr(user, "is_authenticated", False):
+        return RenewalRequest.objects.none()
+    return RenewalRequest.objects.filter(certification__holder=user).select_related("certification")
+
+
+def renewal_request_list_for_staff(user) -> QuerySet[RenewalRequest]:
+    """The open renewal requests of the bodies the user runs as staff (the queue of each body's
+    renewal-requests page)."""
+    return (
+        RenewalRequest.objects.filter(certification__body_id__in=_body_ids(user), outcome=RenewalRequest.Outcome.OPEN)
+        .select_related(
+            "certification__holder", "certification__credential_type__renewal_course",
+            "certification__credential_type__practice_ce_category", "certification__body",
+        )
+    )
+
+
+def training_body_list_held_by(user) -> QuerySet[TrainingBody]:
+    """Bodies that certified the person: where they add their continuing education (as the
+    training page's form offers)."""
+    if not getattr(user, "is_authenticated", False):
+        return TrainingBody.objects.none()
+    return TrainingBody.objects.filter(certifications__holder=user).distinct()
