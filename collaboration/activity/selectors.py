@@ -550,3 +550,21 @@ def supervision_counterpart_list_for(user) -> SupervisionCounterparts:
 def supervision_pair_allowed(*, supervisor, peer) -> bool:
     """The one rule, for the service: the supervisor works with the peer (see above)."""
     return supervision_supervisor_list_for(peer).filter(pk=supervisor.pk).exists()
+
+
+def month_start_before(months: int) -> datetime.date:
+    """The first day of the month `months - 1` months before this one (12: a year of months)."""
+    today = timezone.localdate()
+    year, month = today.year, today.month - (months - 1)
+    while month <= 0:
+        month += 12
+        year -= 1
+    return datetime.date(year, month, 1)
+
+
+def region_report_allowed(user) -> bool:
+    """Who reads the region report: administrators and regional coordinators."""
+    from peers.models import Role
+    from peers.selectors import user_has_role
+
+    return user_is_admin(user) or user_has_role(user, Role.COORDINATOR)
