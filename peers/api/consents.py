@@ -1,17 +1,25 @@
-"""The person's consents (/api/v1/me/consents/): what each covers, give and withdraw.
+"""The person's consents (/api/v1/me/consents/): what each covers, give and withdraw; and the
+declaration of lived experience they cover (/api/v1/me/lived-experience/).
 
 The same selectors and services as the consent page (peers.views.me.consent_page).
 """
 
 from __future__ import annotations
 
+from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
-from ..models import Consent
+from ..models import Consent, LivedExperience
 from ..selectors.privacy import consent_get_own, consent_list_for
-from ..services.privacy import consent_give, consent_withdraw
+from ..selectors.workforce import lived_experience_read
+from ..services.privacy import (
+    consent_give,
+    consent_withdraw,
+    lived_experience_declare,
+    lived_experience_remove,
+)
 from .base import KakehashiAPIView, page_schema, validated
 
 
@@ -66,3 +74,45 @@ class MyConsentWithdrawAPI(KakehashiAPIView):
         data = validated(ConsentWithdrawSerializer, request.data)
         consent = consent_withdraw(actor=request.user, consent=consent_get_own(request.user, data["consent"]))
         return Response(ConsentSerializer(consent).data)
+
+
+# --- Lived experience (declared on the consent page, under the consent that covers it) ----------
+
+
+class LivedExperienceSerializer(serializers.ModelSerializer):
+    consent = serializers.IntegerField(source="consent_id", read_only=True)
+
+    class Meta:
+        model = LivedExperience
+        fields = ["relation", "visibility", "declared_at", "consent"]
+        read_only_fields = ["declared_at"]
+
+
+class LivedExperienceInSerializer(serializers.Serializer):
+    relation = serializers.ChoiceField(choices=LivedExperience.Relation.choices)
+    visibility = serializers.ChoiceField(choices=LivedExperience.Visibility.choices)
+
+
+class MyLivedExperienceAPI(KakehashiAPIView):
+    """Your declaration of lived experience: GET (404 when there is none), PUT declares or changes
+    it (needs your active consent for it), DELETE removes it at once."""
+
+    own_record_only = True
+    serializer_class = LivedExperienceSerializer
+
+    def get(self, request):
+        declaration = lived_experience_read(viewer=request.user, person=request.user, context="API")
+        if declaration is None:
+            raise Http404
+        return Response(LivedExperienceSerializer(declaration).data)
+
+    @extend_schema(request=LivedExperienceInSerializer, responses=LivedExperienceSerializer)
+    def put(self, request):
+        data = validated(LivedExperienceInSerializer, request.data)
+        declaration = lived_experience_declare(person=request.user, **data)
+        return Response(LivedExperienceSerializer(declaration).data)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request):
+        lived_experience_remove(person=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -8,7 +8,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 
-from ..models import Consent, LivedExperience, Profile, SensitiveAccess, User
+from ..models import Consent, Profile, User
 from ..selectors.privacy import personal_data_json
 from .base import KakehashiAPIView
 
@@ -24,7 +24,7 @@ class MyDataAPI(KakehashiAPIView):
 
     own_record_only = True  # the caller's own record, as on the account page
     serializer_class = MyDataSerializer
-    resource_models = (User, Profile, Consent, LivedExperience, SensitiveAccess)
+    resource_models = (User, Profile, Consent)
 
     @extend_schema(responses=MyDataSerializer, operation_id="me_data")
     def get(self, request):

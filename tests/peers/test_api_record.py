@@ -6,7 +6,14 @@ from __future__ import annotations
 import pytest
 from rest_framework.test import APIClient
 
-from peers.models import Activity, AuditEvent, Consent, ErasureRequest, OrganisationKind
+from peers.models import (
+    Activity,
+    AuditEvent,
+    Consent,
+    ErasureRequest,
+    LivedExperience,
+    OrganisationKind,
+)
 from peers.services.privacy import consent_give, erasure_request
 from tests.peers.conftest import enrol_totp
 
@@ -63,6 +70,35 @@ def test_nobody_withdraws_another_persons_consent(peer, other_peer, platform_adm
     consent.refresh_from_db()
     assert consent.withdrawn_at is None
     assert _api(peer).get("/api/v1/me/consents/").json()["results"] == []
+
+
+def test_person_declares_and_removes_lived_experience_under_their_consent(peer):
+    api = _api(peer)
+    refused = api.put("/api/v1/me/lived-experience/", {"relation": "personal", "visibility": "only_me"}, format="json")
+    assert refused.status_code == 400  # no consent covers it yet
+    assert not LivedExperience.objects.filter(person=peer).exists()
+    consent = consent_give(person=peer, purpose=Consent.Purpose.LIVED_EXPERIENCE)
+    response = api.put("/api/v1/me/lived-experience/", {"relation": "family", "visibility": "managers"}, format="json")
+    assert response.status_code == 200 and response.json()["consent"] == consent.pk
+    declaration = LivedExperience.objects.get(person=peer)
+    assert (declaration.relation, declaration.visibility) == ("family", "managers")
+    assert api.get("/api/v1/me/lived-experience/").json()["relation"] == "family"
+    assert api.delete("/api/v1/me/lived-experience/").status_code == 204
+    assert not LivedExperience.objects.filter(person=peer).exists()
+    assert api.get("/api/v1/me/lived-experience/").status_code == 404
+
+
+def test_bad_lived_experience_is_a_400_and_nobody_reads_another_persons(peer, other_peer):
+    consent_give(person=other_peer, purpose=Consent.Purpose.LIVED_EXPERIENCE)
+    _api(other_peer).put("/api/v1/me/lived-experience/", {"relation": "personal", "visibility": "only_me"},
+                         format="json")
+    consent_give(person=peer, purpose=Consent.Purpose.LIVED_EXPERIENCE)
+    response = _api(peer).put("/api/v1/me/lived-experience/", {"relation": "diagnosis", "visibility": "only_me"},
+                              format="json")
+    assert response.status_code == 400 and "relation" in response.content.decode()
+    assert not LivedExperience.objects.filter(person=peer).exists()
+    assert _api(peer).get("/api/v1/me/lived-experience/").status_code == 404  # only their own, and they have none
+    assert LivedExperience.objects.filter(person=other_peer).exists()
 
 
 # --- The person's data ------------------------------------------------------------------------
