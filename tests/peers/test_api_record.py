@@ -221,7 +221,7 @@ def test_others_cannot_change_vocabularies(peer, platform_admin, client, factori
                          format="json").status_code == 403
     client.force_login(_vocabulary_admin(factories))  # the editor's permission, password only
     assert client.patch("/api/v1/vocabularies/activities/", {"code": "listening", "is_active": False},
-                        format="json", content_type="application/json").status_code == 403
+                        content_type="application/json").status_code == 403
     assert list(Activity.objects.values_list("code", "name_en", "is_active")) == before
 
 
