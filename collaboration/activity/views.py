@@ -19,7 +19,7 @@ from peers import spreadsheets
 from peers.form_errors import add_service_errors
 from peers.pagination import keyset_page_for_request
 from peers.request_params import read_date
-from peers.selectors import prefecture_list_coordinated_by, user_has_role, user_is_admin
+from peers.selectors import prefecture_list_coordinated_by, user_is_admin
 
 from . import export, selectors, services
 from .forms import DeclineForm, EntryForm, SupervisionForm, WeekForm, day_label, monday_of
@@ -29,12 +29,7 @@ FIELDS = ["-date", "-id"]
 
 
 def _since_months(months: int) -> datetime.date:
-    today = timezone.localdate()
-    year, month = today.year, today.month - (months - 1)
-    while month <= 0:
-        month += 12
-        year -= 1
-    return datetime.date(year, month, 1)
+    return selectors.month_start_before(months)
 
 
 def _period(request: HttpRequest) -> tuple[datetime.date, datetime.date]:
@@ -394,7 +389,7 @@ def organisation_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse
 
 
 def _require_coordinator(user) -> None:
-    if not (user_is_admin(user) or user_has_role(user, "coordinator")):
+    if not selectors.region_report_allowed(user):
         raise PermissionDenied(_("This page is for regional coordinators."))
 
 

@@ -18,3 +18,11 @@ urlpatterns = [
     path("meetings/<int:pk>/messages/", api.Messages.as_view(), name="api_messages"),
     path("action-items/<int:pk>/", api.ActionItemDetail.as_view(), name="api_action_item"),
 ]
+
+# Issue 14: meeting materials (one module per resource).
+from .materials import MaterialDetailAPI, MaterialListAPI  # noqa: E402
+
+urlpatterns += [
+    path("meetings/<int:pk>/materials/", MaterialListAPI.as_view(), name="api_materials"),
+    path("meetings/<int:pk>/materials/<int:material_pk>/", MaterialDetailAPI.as_view(), name="api_material"),
+]

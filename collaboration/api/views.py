@@ -25,6 +25,7 @@ from ..models import (
     Decision,
     Meeting,
     MeetingInvitation,
+    Message,
     Minutes,
     Reply,
 )
@@ -242,6 +243,8 @@ class Invitations(MeetingAPIView):
 
 class ReplyView(MeetingAPIView):
     serializer_class = ReplySerializer  # for the OpenAPI document
+    resource_models = (Reply,)  # for the API coverage test
+
     def post(self, request, pk):
         access = self.access(request, pk)
         invitation = MeetingInvitation.objects.filter(meeting=access.meeting, user=request.user).first()
@@ -323,6 +326,7 @@ class ActionItemDetail(MeetingAPIView):
 
 class Messages(MeetingAPIView):
     serializer_class = MessageInSerializer  # for the OpenAPI document
+    resource_models = (Message,)  # for the API coverage test
 
     @extend_schema(parameters=[OpenApiParameter("after", int, description="Messages after this sequence number.")],
                    responses={200: None})

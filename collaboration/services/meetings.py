@@ -257,3 +257,17 @@ def calendar_feed_reset(*, user) -> CalendarFeed:
     feed = CalendarFeed.objects.create(user=user)
     audit_record(actor=user, action="calendar_feed.reset", target=feed)
     return feed
+
+
+@transaction.atomic
+def material_remove(*, access: MeetingAccess, user, material: Material) -> None:
+    """Remove a material from the meeting (and its file, once the removal is committed)."""
+    if not access.can_coordinate or material.meeting_id != access.meeting.pk:
+        raise PermissionDenied(_("Only the body's coordinators can do this."))
+    file, pk, title = material.file, material.pk, material.title
+    material.delete()
+    audit_record(actor=user, action="meeting.material_remove", target=access.meeting,
+                 data={"material": pk, "title": title})
+    if file:
+        storage, name = file.storage, file.name
+        transaction.on_commit(lambda: storage.delete(name))

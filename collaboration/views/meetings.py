@@ -567,6 +567,14 @@ def _material_publish(request, access):
     services.material_publish(access=access, user=request.user, material=material)
 
 
+@_staff_action("material_remove")
+def _material_remove(request, access):
+    from ..services.meetings import material_remove
+
+    material = get_object_or_404(Material, pk=request.POST.get("material"), meeting=access.meeting)
+    material_remove(access=access, user=request.user, material=material)
+
+
 @staff_required
 @require_POST
 def staff_meeting_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:

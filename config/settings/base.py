@@ -356,6 +356,7 @@ SPECTACULAR_SETTINGS = {
         "ActionItemStatusEnum": "collaboration.models.ActionItem.Status",
         "CertificationStatusEnum": "training.models.Certification.Status",
         "ActivityEntryStatusEnum": "collaboration.activity.models.EntryStatus",
+        "ErasureRequestStatusEnum": "peers.models.ErasureRequest.Status",
     },
 }
 

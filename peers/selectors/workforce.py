@@ -427,3 +427,11 @@ def organisation_list_belonged_to(person, *, on=None) -> QuerySet[Organisation]:
     working = _current(Engagement.objects.filter(person=person), day).values("organisation_id")
     managing = RoleAssignment.objects.filter(user=person, role=Role.MANAGER).values("organisation_id")
     return Organisation.objects.filter(Q(pk__in=working) | Q(pk__in=managing)).order_by("name")
+
+
+def vocabulary_change_allowed(user, model, action: str = "change") -> bool:
+    """Whether the user may add or change terms of a vocabulary: the editor's own permission
+    (Wagtail snippets, peers.wagtail_hooks), which grants only after two-step sign-in."""
+    return bool(getattr(user, "is_authenticated", False)) and user.has_perm(
+        f"{model._meta.app_label}.{action}_{model._meta.model_name}"
+    )

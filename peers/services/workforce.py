@@ -332,3 +332,29 @@ def engagement_change_terms(
         activities=list(old.activities.all()) if activities is None else activities,
         previous=old, **values,
     )
+
+
+VOCABULARY_FIELDS = ("code", "name_ja", "name_en", "sort_order", "is_active")
+
+
+@transaction.atomic
+def vocabulary_term_save(*, actor: User, model, term=None, **values):
+    """Add a term to a vocabulary (term None) or change one; who may is who may on the
+    vocabulary pages in the editor. A term in use is retired (is_active off), never deleted."""
+    from ..selectors.workforce import vocabulary_change_allowed
+
+    if not vocabulary_change_allowed(actor, model, "add" if term is None else "change"):
+        raise PermissionDenied(_("Only an administrator can change the vocabularies."))
+    unknown = set(values) - set(VOCABULARY_FIELDS)
+    if unknown:
+        raise ValueError(f"Unknown vocabulary fields: {sorted(unknown)}")
+    if term is None:
+        term = model()
+    else:
+        term = model.objects.select_for_update().get(pk=term.pk)
+    changed = _apply(term, values, VOCABULARY_FIELDS)
+    term.full_clean()
+    term.save()
+    audit_record(actor=actor, action=f"vocabulary.{model._meta.model_name}.save", target=term,
+                 data={"changed": changed})
+    return term

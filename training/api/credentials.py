@@ -108,6 +108,7 @@ class CredentialTypeListAPI(KakehashiAPIView):
     """GET: the credential types the person may read. POST (the body's staff): a new type."""
 
     serializer_class = CredentialTypeSerializer
+    resource_models = (CEFloor,)  # the floors are read and replaced with their type
 
     @extend_schema(parameters=[OpenApiParameter("body", int), OpenApiParameter("cursor", str),
                                OpenApiParameter("page_size", int)],
@@ -135,6 +136,7 @@ class CredentialTypeDetailAPI(KakehashiAPIView):
     `floors`, when given, replace all of them."""
 
     serializer_class = CredentialTypeSerializer
+    resource_models = (CEFloor,)  # the floors are read and replaced with their type
 
     @extend_schema(responses=CredentialTypeSerializer, operation_id="training_credential_types_retrieve")
     def get(self, request, pk):

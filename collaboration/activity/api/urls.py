@@ -12,3 +12,10 @@ urlpatterns = [
     path("supervision/<int:pk>/confirm/", api.SupervisionConfirmAPI.as_view(), name="api_supervision_confirm"),
     path("hours/", api.HoursAPI.as_view(), name="api_activity_hours"),
 ]
+
+# Issue 14: the region report (one module per resource).
+from .region import RegionReportAPI  # noqa: E402
+
+urlpatterns += [
+    path("region/", RegionReportAPI.as_view(), name="api_activity_region"),
+]

@@ -30,7 +30,15 @@ from peers.request_params import (
 )
 
 from .. import selectors, services
-from ..models import LEVEL_FIELDS, ActivityEntry, EntryStatus, Mode, Stage, SupervisionSession
+from ..models import (
+    LEVEL_FIELDS,
+    ActivityColleague,
+    ActivityEntry,
+    EntryStatus,
+    Mode,
+    Stage,
+    SupervisionSession,
+)
 
 ORDER = ["-date", "-id"]
 
@@ -152,6 +160,7 @@ def _entry_or_404(user, pk: int) -> ActivityEntry:
 
 class EntryListAPI(KakehashiAPIView):
     serializer_class = EntrySerializer
+    resource_models = (ActivityEntry, ActivityColleague)  # colleagues are named with the entry
 
     @extend_schema(parameters=[OpenApiParameter("cursor", str), OpenApiParameter("organisation", int),
                                OpenApiParameter("status", str)],

@@ -44,6 +44,8 @@ from .reports import (
     RegionReport,
     _suppress,
     collaboration_matrix,
+    month_start_before,
+    region_report_allowed,
     region_report_for,
     team_summary,
 )
@@ -63,6 +65,8 @@ from .supervision import (
 )
 
 __all__ = [
+    "month_start_before",
+    "region_report_allowed",
     "Chart",
     "NOT_A_COUNTERPART",
     "PALETTE",

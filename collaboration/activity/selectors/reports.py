@@ -7,6 +7,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.db.models import Count, Sum
+from django.utils import timezone
 
 from peers.models import (
     Activity,
@@ -126,3 +127,21 @@ def region_report_for(user, since: datetime.date, until: datetime.date) -> Regio
         by_activity=table(by_activity, "activity_id", activities),
         by_role=table(by_role, "role_id", roles),
     )
+
+
+def month_start_before(months: int) -> datetime.date:
+    """The first day of the month `months - 1` months before this one (12: a year of months)."""
+    today = timezone.localdate()
+    year, month = today.year, today.month - (months - 1)
+    while month <= 0:
+        month += 12
+        year -= 1
+    return datetime.date(year, month, 1)
+
+
+def region_report_allowed(user) -> bool:
+    """Who reads the region report: administrators and regional coordinators."""
+    from peers.models import Role
+    from peers.selectors import user_has_role, user_is_admin
+
+    return user_is_admin(user) or user_has_role(user, Role.COORDINATOR)
