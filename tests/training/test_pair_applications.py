@@ -53,9 +53,11 @@ def submit(cohort, sender, peer, supporter, organisation, **extra):
 
 
 def en(callable_, *args, **kwargs):
-    with translation.override("en"), pytest.raises(ValidationError) as error:
-        callable_(*args, **kwargs)
-    return " ".join(error.value.messages)
+    """The refusal, worded in English (services' messages are lazy: rendered when read)."""
+    with translation.override("en"):
+        with pytest.raises(ValidationError) as error:
+            callable_(*args, **kwargs)
+        return " ".join(error.value.messages)
 
 
 # ------------------------------------------------------------------ services
