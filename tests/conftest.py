@@ -84,6 +84,45 @@ def pytest_sessionstart(session):
         raise pytest.UsageError("REQUIRE_SERVICES=1 but: " + "; ".join(problems))
 
 
+def pytest_collection_modifyitems(session, config, items):
+    """Within each module, the tests that read the demo (the `demo` fixture, loaded once for the
+    module) run after the others, so a test that does not ask for the demo never sees it. The
+    order of the modules, and of the tests within each group, stays as collected."""
+
+    def reads_demo(item) -> bool:
+        return "_demo_for_module" in getattr(item, "fixturenames", ())
+
+    ordered, run = [], []
+    for item in items:
+        if run and run[0].path != item.path:
+            ordered += sorted(run, key=reads_demo)
+            run = []
+        run.append(item)
+    ordered += sorted(run, key=reads_demo)
+    items[:] = ordered
+
+
+@pytest.fixture(scope="module")
+def _demo_for_module(django_db_setup, django_db_blocker):
+    """The demo, loaded once per module inside a transaction that is rolled back when the module
+    ends. Each test (`db`) runs in a savepoint inside it that is rolled back, so every test starts
+    from the freshly loaded demo whatever the one before it changed."""
+    from django.core.management import call_command
+    from django.db import transaction
+    from django.utils import translation
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        with translation.override(settings.LANGUAGE_CODE):
+            call_command("load_demo", "--quiet-summary")
+        yield
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def demo(_demo_for_module, db):
+    """The demo data (accounts, organisations, courses, the website), for tests that start from it."""
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """allauth remembers used TOTP codes and rate-limit hits in the cache: start each test clean."""
