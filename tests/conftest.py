@@ -85,20 +85,23 @@ def pytest_sessionstart(session):
 
 
 def pytest_collection_modifyitems(session, config, items):
-    """Within each module, the tests that read the demo (the `demo` fixture, loaded once for the
-    module) run after the others, so a test that does not ask for the demo never sees it. The
-    order of the modules, and of the tests within each group, stays as collected."""
+    """Two orderings, each stable (the order within stays as collected):
+    - the modules that drive the browser run last, so the one Chromium of the session (`browser`)
+      is started once, after every other test (its event loop would disturb the async tests);
+    - within each module, the tests that read the demo (the `demo` fixture, loaded once for the
+      module) run after the others, so a test that does not ask for the demo never sees it."""
 
     def reads_demo(item) -> bool:
         return "_demo_for_module" in getattr(item, "fixturenames", ())
 
-    ordered, run = [], []
+    modules: dict = {}
     for item in items:
-        if run and run[0].path != item.path:
-            ordered += sorted(run, key=reads_demo)
-            run = []
-        run.append(item)
-    ordered += sorted(run, key=reads_demo)
+        modules.setdefault(item.path, []).append(item)
+    drives_browser = {path for path, its in modules.items()
+                      if any("browser" in getattr(i, "fixturenames", ()) for i in its)}
+    ordered = []
+    for path in sorted(modules, key=lambda path: path in drives_browser):
+        ordered += sorted(modules[path], key=reads_demo)
     items[:] = ordered
 
 
@@ -281,10 +284,12 @@ def mfa_client(client):
     return sign_in
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def browser():
-    """Debian's Chromium driven by Playwright. Its sync API keeps an event loop running in this
-    thread while open, so the ORM's async-safety check is relaxed for exactly that long."""
+    """Debian's Chromium driven by Playwright, one for the session (each test opens a context of
+    its own); the modules that use it run last (pytest_collection_modifyitems). Its sync API
+    keeps an event loop running in this thread while open, so the ORM's async-safety check is
+    relaxed for exactly that long."""
     executable = chromium_path()
     if executable is None:
         if REQUIRE_SERVICES:
