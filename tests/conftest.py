@@ -84,6 +84,48 @@ def pytest_sessionstart(session):
         raise pytest.UsageError("REQUIRE_SERVICES=1 but: " + "; ".join(problems))
 
 
+def pytest_collection_modifyitems(session, config, items):
+    """Two orderings, each stable (the order within stays as collected):
+    - the modules that drive the browser run last, so the one Chromium of the session (`browser`)
+      is started once, after every other test (its event loop would disturb the async tests);
+    - within each module, the tests that read the demo (the `demo` fixture, loaded once for the
+      module) run after the others, so a test that does not ask for the demo never sees it."""
+
+    def reads_demo(item) -> bool:
+        return "_demo_for_module" in getattr(item, "fixturenames", ())
+
+    modules: dict = {}
+    for item in items:
+        modules.setdefault(item.path, []).append(item)
+    drives_browser = {path for path, its in modules.items()
+                      if any("browser" in getattr(i, "fixturenames", ()) for i in its)}
+    ordered = []
+    for path in sorted(modules, key=lambda path: path in drives_browser):
+        ordered += sorted(modules[path], key=reads_demo)
+    items[:] = ordered
+
+
+@pytest.fixture(scope="module")
+def _demo_for_module(django_db_setup, django_db_blocker):
+    """The demo, loaded once per module inside a transaction that is rolled back when the module
+    ends. Each test (`db`) runs in a savepoint inside it that is rolled back, so every test starts
+    from the freshly loaded demo whatever the one before it changed."""
+    from django.core.management import call_command
+    from django.db import transaction
+    from django.utils import translation
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        with translation.override(settings.LANGUAGE_CODE):
+            call_command("load_demo", "--quiet-summary")
+        yield
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def demo(_demo_for_module, db):
+    """The demo data (accounts, organisations, courses, the website), for tests that start from it."""
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """allauth remembers used TOTP codes and rate-limit hits in the cache: start each test clean."""
@@ -242,10 +284,12 @@ def mfa_client(client):
     return sign_in
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def browser():
-    """Debian's Chromium driven by Playwright. Its sync API keeps an event loop running in this
-    thread while open, so the ORM's async-safety check is relaxed for exactly that long."""
+    """Debian's Chromium driven by Playwright, one for the session (each test opens a context of
+    its own); the modules that use it run last (pytest_collection_modifyitems). Its sync API
+    keeps an event loop running in this thread while open, so the ORM's async-safety check is
+    relaxed for exactly that long."""
     executable = chromium_path()
     if executable is None:
         if REQUIRE_SERVICES:

@@ -1,17 +1,11 @@
 """Pages run a fixed, small number of queries; these pins fail when one creeps in."""
 
 import pytest
-from django.core.management import call_command
 
 from peers.models import User
 from tests.conftest import login_as
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def demo():
-    call_command("load_demo", "--quiet-summary")
 
 
 # A Wagtail page rendered (page cache off): the page and its specific row, the translations

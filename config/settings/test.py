@@ -21,3 +21,10 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 import tempfile  # noqa: E402
 
 KAKEHASHI_PRIVATE_MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="kakehashi-private-"))  # noqa: F405
+
+# Under pytest-xdist (`make test` runs two processes) each process has its own test database, and
+# its own channel-layer prefix on the shared Redis: meeting ids repeat between the databases, so
+# the room groups of one process must never reach the other's.
+_TEST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+if _TEST_WORKER and REDIS_URL:  # noqa: F405
+    CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] += f"-{_TEST_WORKER}"  # noqa: F405

@@ -9,10 +9,12 @@ import base64
 import hashlib
 import io
 import json
+import os
 import shutil
 import subprocess
 import sys
 import tarfile
+import tempfile
 from pathlib import Path
 
 AXE_VERSION = "4.14.1"
@@ -52,9 +54,9 @@ def axe_script() -> Path:
     if target.exists():
         return target
     VENDOR.mkdir(parents=True, exist_ok=True)
-    tarball = _npm_pack(VENDOR)
-    data = tarball.read_bytes()
-    tarball.unlink()
+    # A folder of this process's own: the test processes of `make test -n 2` may fetch at once.
+    with tempfile.TemporaryDirectory(dir=VENDOR) as own:
+        data = _npm_pack(Path(own)).read_bytes()
     if _integrity(data) != AXE_INTEGRITY:
         raise AxeUnavailable(
             f"axe-core@{AXE_VERSION} from the registry does not match the pinned integrity "
@@ -64,7 +66,7 @@ def axe_script() -> Path:
         script = archive.extractfile("package/axe.min.js")
         if script is None:
             raise AxeUnavailable("the axe-core package holds no axe.min.js")
-        partial = target.with_suffix(".part")
+        partial = target.with_suffix(f".{os.getpid()}.part")
         partial.write_bytes(script.read())
         partial.replace(target)
     return target

@@ -1,16 +1,11 @@
-"""Fixtures for the public website: the demo home page (and the demo's cohorts) to build under."""
+"""Fixtures for the public website: the demo home page (and the demo's cohorts) to build under.
+The demo itself is tests/conftest.py's `demo`, loaded once per module."""
 
 from __future__ import annotations
 
 import pytest
-from django.core.management import call_command
 
 from cms.models import HomePage
-
-
-@pytest.fixture
-def demo(db):
-    call_command("load_demo", "--quiet-summary")
 
 
 @pytest.fixture

@@ -51,10 +51,12 @@ def test_cannot_record_on_someone_elses_engagement(make_entry, a_stranger):
 
 
 def test_future_date_and_too_long_duration_are_refused(make_entry):
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="活動の日付は、今日までの日付にしてください") as error:
         make_entry(date=datetime.date.today() + datetime.timedelta(days=2))
-    with pytest.raises(ValidationError):
+    assert set(error.value.message_dict) == {"date"}
+    with pytest.raises(ValidationError) as error:
         make_entry(duration_minutes=24 * 60 + 1)
+    assert [e.code for e in error.value.error_dict["duration_minutes"]] == ["max_value"]
     assert not ActivityEntry.objects.exists()
 
 
@@ -103,8 +105,9 @@ def test_only_the_author_corrects(make_entry, a_manager):
 
 def test_decline_needs_a_reason_and_keeps_history(make_entry, a_manager, a_peer):
     entry = make_entry()
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="理由を書いてください") as error:
         services.activity_entry_decline(actor=a_manager, entry=entry, reason="  ")
+    assert set(error.value.message_dict) == {"reason"}
     services.activity_entry_decline(actor=a_manager, entry=entry, reason="日付が違います")
     entry.refresh_from_db()
     assert entry.status == EntryStatus.DECLINED
@@ -220,8 +223,9 @@ def test_supervision_recorded_only_by_its_people(a_peer, a_colleague, a_supervis
     with pytest.raises(PermissionDenied):
         services.supervision_record(actor=a_stranger, supervisor=a_colleague, peer=a_peer,
                                     date=last_monday(), minutes=30)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="相手には自分以外の人を選んでください") as error:
         services.supervision_record(actor=a_peer, supervisor=a_peer, peer=a_peer, date=last_monday(), minutes=30)
+    assert set(error.value.message_dict) == {"peer"}
 
 
 def test_region_report_suppresses_small_cells(make_entry, a_manager, a_coordinator, a_org, a_group, a_psw):

@@ -7,7 +7,6 @@ import logging
 import re
 
 import pytest
-from django.core.management import call_command
 
 from peers.models import User
 
@@ -60,11 +59,6 @@ def _assert_strict(response, path: str) -> str:
         found = INLINE.findall(response.content.decode())
         assert found == [], f"{path}: inline code {found[:3]}"
     return header
-
-
-@pytest.fixture
-def demo(db):
-    call_command("load_demo", "--quiet-summary")
 
 
 def test_every_page_type_carries_a_strict_policy_with_a_fresh_nonce(client, demo):

@@ -89,8 +89,9 @@ def test_a_meeting_reply_request_needs_consent_and_only_coordinators_read_it(pee
     other = factories.user(display_name="医師 一郎")
     invitation = MeetingInvitation.objects.create(meeting=meeting, user=peer, sector=Sector.PEER)
     other_invitation = MeetingInvitation.objects.create(meeting=meeting, user=other, sector=Sector.MEDICAL)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="合理的配慮の申出は、同意がある場合にだけ保存します") as error:
         reply_save(invitation=invitation, user=peer, response="attending", accommodation_request="字幕")
+    assert set(error.value.message_dict) == {"accommodation_consent"}
     assert not Reply.objects.exists()
     reply = reply_save(invitation=invitation, user=peer, response="attending", accommodation_request="字幕",
                        accommodation_consent=True)

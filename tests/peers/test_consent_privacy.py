@@ -41,7 +41,7 @@ def test_accommodations_cannot_be_saved_without_consent(peer):
 
 
 def test_lived_experience_needs_active_consent(peer):
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="当事者としての経験は、同意がある場合にだけ保存します"):
         lived_experience_declare(person=peer, relation="personal", visibility="only_me")
     consent = consent_give(person=peer, purpose=Consent.Purpose.LIVED_EXPERIENCE)
     assert consent.data_categories == [DataCategory.LIVED_EXPERIENCE]

@@ -134,7 +134,7 @@ def test_changing_terms_ends_old_engagement_and_starts_new(peer, org, org_manage
     assert new.previous == old and new.start_date == datetime.date(2025, 4, 1)
     assert new.fte == Decimal("0.80")
     assert [a.code for a in new.activities.all()] == ["listening"]
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="この条件は、すでに新しい条件に置き換えられています"):
         engagement_change_terms(actor=org_manager, engagement=old, effective_date=datetime.date(2025, 1, 1))
 
 
@@ -151,8 +151,9 @@ def test_end_date_cannot_be_extended_after_ending(peer, org):
     engagement = engagement_start(actor=peer, person=peer, organisation=org,
                                   kind=Engagement.Kind.VOLUNTEER, start_date=APRIL)
     engagement_end(actor=peer, engagement=engagement, end_date=datetime.date(2024, 5, 1))
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="この活動先での活動は、すでに終了しています") as error:
         engagement_end(actor=peer, engagement=engagement, end_date=datetime.date(2024, 6, 1))
+    assert set(error.value.message_dict) == {"end_date"}
 
 
 def test_engagement_visibility_by_role(factories, peer, other_peer, org, other_org, org_manager, platform_admin):

@@ -143,9 +143,9 @@ def test_role_scope_is_enforced_by_the_database(make_user, organisation):
     from peers.services import role_grant
 
     user = make_user()
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="role_scope_matches_role"):
         role_grant(user=user, role=Role.MANAGER)  # a manager needs an organisation
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="role_scope_matches_role"):
         role_grant(user=user, role=Role.PEER, organisation=organisation)
 
 

@@ -274,9 +274,10 @@ def test_imported_completion_number_gets_its_check_code_and_a_wrong_one_is_refus
                             actor=None, number="pss-c2019-0007", notify=False)
     assert done.number.startswith("PSS-C2019-0007-") and number_is_genuine(done.number)
     wrong = next(n for n in ("PSS-C2019-0008-AAA", "PSS-C2019-0008-AAB") if not number_is_genuine(n))
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as error:
         completion_issue(person=person, course=initial_course, completed_on=datetime.date(2019, 3, 1),
                          actor=None, number=wrong, notify=False)
+    assert error.value.message_dict == {"number": ["番号のチェック用の文字が合っていません。"]}
 
 
 @pytest.mark.django_db(transaction=True)
@@ -329,7 +330,7 @@ def test_attendance_for_a_day_to_come_is_refused_by_service_page_and_api(client,
     cohort = make_cohort(days=1, first_day=tomorrow)
     application = _enrolled(cohort, make_user(), trainer)
     day = cohort.days.get()
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match=tomorrow.isoformat()):  # the day it can be recorded from
         attendance_record(day=day, present={application.pk: True}, actor=trainer)
     login_with_mfa(client, trainer)
     url = f"/staff/training/{body.pk}/cohorts/{cohort.pk}/days/{day.pk}/attendance/"
@@ -350,7 +351,8 @@ def test_a_cohort_cannot_be_completed_before_its_last_day(client, make_cohort, m
     cohort = make_cohort(days=2, first_day=today)  # today and tomorrow
     application = _enrolled(cohort, make_user(), trainer)
     attendance_record(day=cohort.days.order_by("date").first(), present={application.pk: True}, actor=trainer)
-    with pytest.raises(ValidationError):
+    last_day = (today + datetime.timedelta(days=1)).isoformat()
+    with pytest.raises(ValidationError, match=last_day):  # the last day, from which it can be completed
         cohort_complete(cohort=cohort, actor=trainer)
     login_with_mfa(client, trainer)
     response = client.post(f"/en/staff/training/{body.pk}/cohorts/{cohort.pk}/complete/", follow=True)

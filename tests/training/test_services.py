@@ -61,9 +61,10 @@ def test_application_moves_through_states_with_history_and_emails(make_user, coh
 
 def test_application_needs_consent_and_an_open_cohort(make_user, make_cohort):
     person = make_user()
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="情報の使い方への同意をお願いします") as error:
         application_submit(cohort=make_cohort(), applicant=person, consent=False)
-    with pytest.raises(ValidationError):
+    assert set(error.value.error_dict) == {"consent"}
+    with pytest.raises(ValidationError, match="この開催回は申込みを受け付けていません"):
         application_submit(cohort=make_cohort(open_now=False), applicant=person, consent=True)
     assert not Application.objects.exists()
 
@@ -81,7 +82,7 @@ def test_prerequisite_course_must_be_completed_first(make_user, body, make_cohor
 
 def test_illegal_transition_is_refused(make_user, cohort, trainer):
     application = _apply(cohort, make_user())
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="「申込み済み」の申込みを「完了」にすることはできません"):
         application_transition(application=application, to_state="completed", actor=trainer)
     application.refresh_from_db()
     assert application.state == "submitted"
@@ -133,13 +134,13 @@ def test_completion_follows_the_all_days_rule_and_credits_hours(make_user, cohor
 
 def test_attendance_only_for_enrolled_applicants(make_user, cohort, trainer):
     application = _apply(cohort, make_user())
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="出席を記録できるのは、受講決定の申込者だけです"):
         attendance_record(day=cohort.days.first(), present={application.pk: True}, actor=trainer)
 
 
 def test_certification_needs_the_initial_course(make_user, credential_type, trainer, completed):
     person = make_user()
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="養成研修 をまだ修了していません"):
         certification_issue(credential_type=credential_type, holder=person, actor=trainer)
     completed(person)
     certification = certification_issue(credential_type=credential_type, holder=person, actor=trainer,
@@ -176,8 +177,13 @@ def test_renewal_needs_hours_floors_and_course_and_keeps_the_number(make_user, c
     Certification.objects.filter(pk=certification.pk).update(status="expiring")
     progress = renewal_progress(certification)
     assert len(progress.missing) == 3  # hours, ethics floor, renewal course
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as refused:
         certification_renew(certification=certification, actor=trainer)
+    assert refused.value.messages == [
+        "継続研修があと 20 時間必要です（20 時間のうち 0 時間）。",
+        "倫理 があと 3 時間必要です（3 時間のうち 0 時間）。",
+        "更新研修「更新研修」を修了してください。",
+    ]
     holder = certification.holder
     ce_record_add(person=holder, body=certification.body, date=datetime.date(2025, 5, 1), provider="協会",
                   hours=Decimal("17"), category=general)
@@ -198,8 +204,9 @@ def test_renewal_needs_hours_floors_and_course_and_keeps_the_number(make_user, c
 
 def test_suspend_reinstate_revoke_need_a_reason_and_append_history(make_user, completed, credential_type, trainer):
     certification = _certified(make_user, completed, credential_type, trainer, datetime.date.today())
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="理由を入力してください") as error:
         certification_suspend(certification=certification, actor=trainer, reason=" ")
+    assert set(error.value.error_dict) == {"reason"}
     certification_suspend(certification=certification, actor=trainer, reason="調査中")
     certification_reinstate(certification=certification, actor=trainer, reason="調査終了")
     certification_revoke(certification=certification, actor=trainer, reason="重大な違反")
@@ -210,9 +217,9 @@ def test_suspend_reinstate_revoke_need_a_reason_and_append_history(make_user, co
                       ("reinstated", "active", "調査終了"), ("revoked", "revoked", "重大な違反")]
     row = certification.history.first()
     row.reason = "edited"
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="履歴は追加だけができ、編集はできません"):
         row.save()
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="履歴は追加だけができ、削除はできません"):
         row.delete()
 
 
