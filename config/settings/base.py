@@ -338,6 +338,9 @@ SPECTACULAR_SETTINGS = {
     ),
     "SERVE_INCLUDE_SCHEMA": False,
     "PREPROCESSING_HOOKS": ["config.schema.only_public_api"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums", "config.schema.document_error_responses",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "ApplicationStateEnum": "training.models.Application.State",
         "EngagementKindEnum": "peers.models.Engagement.Kind",

@@ -7,7 +7,12 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    inline_serializer,
+)
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -365,7 +370,8 @@ class Verify(KakehashiAPIView):
     permission_classes = [AllowAny]
     authentication_classes = []
 
-    @extend_schema(responses=inline_serializer("Verification", {
+    @extend_schema(responses={429: OpenApiResponse(description="Too many checks from one address (see Retry-After)."),
+                              200: inline_serializer("Verification", {
         "number": serializers.CharField(), "kind": serializers.ChoiceField(["certification", "completion"]),
         "status": serializers.CharField(), "status_label": serializers.DictField(),
         "status_since": serializers.DateField(), "valid": serializers.BooleanField(),
@@ -377,7 +383,7 @@ class Verify(KakehashiAPIView):
         "issuing_body": serializers.CharField(), "holder_name": serializers.CharField(allow_null=True),
         "recertification_of": serializers.CharField(allow_null=True, required=False),
         "replaced_by": serializers.CharField(allow_null=True, required=False),
-    }))
+    })})
     def get(self, request, number):
         limit = getattr(settings, "KAKEHASHI_VERIFY_LIMIT", 30)
         period = getattr(settings, "KAKEHASHI_VERIFY_PERIOD", 600)
