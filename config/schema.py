@@ -36,15 +36,32 @@ PROBLEM_SCHEMA = {
 }
 
 
+# The errors every operation may answer besides its own, each as problem details.
+_ERRORS = {
+    "400": "The request has errors (a parameter, the body, or a cursor we did not give out); nothing was changed.",
+    "401": "An API token that is unknown, malformed, expired or revoked.",
+    "403": "Not signed in, two-step sign-in not passed, or not allowed.",
+    "404": "No such record, or one you may not see.",
+}
+_PROBLEM_CONTENT = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+
+
 def problem_responses(result, generator, request, public):
-    """Every operation may answer an error: `4XX` application/problem+json, one shared schema."""
+    """Every operation documents the error statuses it can answer (404 where the path names a
+    record) and `4XX` for the rest, all as application/problem+json with one shared schema, so
+    that responses can be checked against the document."""
     result.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
-    problem = {
-        "description": "Problem details (RFC 9457)",
-        "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
-    }
-    for path in result.get("paths", {}).values():
-        for method, operation in path.items():
-            if method in ("get", "put", "patch", "post", "delete", "head", "options") and isinstance(operation, dict):
-                operation.setdefault("responses", {}).setdefault("4XX", problem)
+    for path, operations in result.get("paths", {}).items():
+        for method, operation in operations.items():
+            if method not in ("get", "put", "patch", "post", "delete", "head", "options") or not isinstance(operation, dict):
+                continue
+            responses = operation.setdefault("responses", {})
+            for code, description in _ERRORS.items():
+                if code == "404" and "{" not in path:
+                    continue
+                responses.setdefault(code, {"description": description})
+            responses.setdefault("4XX", {"description": "Problem details (RFC 9457)"})
+            for code, response in responses.items():
+                if code[0] in "45":
+                    response["content"] = _PROBLEM_CONTENT
     return result

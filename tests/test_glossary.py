@@ -74,8 +74,8 @@ def test_one_english_word_two_concepts_reads_right_in_japanese():
 def test_the_meeting_form_names_its_consultation_body_not_a_text_body():
     from django.utils import translation
 
-    from collaboration.models import Meeting
     from cms.models import ContentPage
+    from collaboration.models import Meeting
 
     with translation.override("ja"):
         assert str(Meeting._meta.get_field("body").verbose_name) == "協議の場"

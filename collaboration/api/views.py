@@ -10,9 +10,8 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from peers.api.base import validated
+from peers.api.base import KakehashiAPIView, list_endpoint, validated
 from peers.models import User
 from peers.request_params import MAX_ID, read_int
 
@@ -43,7 +42,7 @@ from ..selectors import (
 )
 
 
-class MeetingAPIView(APIView):
+class MeetingAPIView(KakehashiAPIView):
     """Resolves the meeting through the access selector (404 for unknown and forbidden alike).
     Refusals and bad input are answered by the API's one exception handler (peers.api.problems)."""
 
@@ -162,6 +161,30 @@ class ActionStatusSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=ActionItem.Status.choices)
 
 
+class _MessageAuthorSerializer(serializers.Serializer):
+    id = serializers.IntegerField(allow_null=True)
+    name = serializers.CharField(allow_blank=True)
+
+
+class MessageSerializer(serializers.Serializer):
+    """A message as clients see it (realtime.message_payload): deleted and hidden ones keep their
+    place and number but lose their text."""
+
+    type = serializers.ChoiceField(choices=["message"])
+    seq = serializers.IntegerField()
+    rev = serializers.IntegerField()
+    author = _MessageAuthorSerializer()
+    body = serializers.CharField(allow_blank=True)
+    reply_to = serializers.IntegerField(allow_null=True)
+    agenda_item = serializers.IntegerField(allow_null=True)
+    content_note = serializers.BooleanField()
+    created_at = serializers.DateTimeField()
+    edited = serializers.BooleanField()
+    deleted = serializers.BooleanField()
+    hidden = serializers.BooleanField()
+    hidden_reason = serializers.CharField(allow_blank=True)
+
+
 class MessageInSerializer(serializers.Serializer):
     body = serializers.CharField(max_length=4000)
     reply_to = serializers.IntegerField(required=False, allow_null=True, default=None)
@@ -172,14 +195,16 @@ class MessageInSerializer(serializers.Serializer):
 # Views ---------------------------------------------------------------------------------
 
 
-class BodyList(APIView):
+class BodyList(KakehashiAPIView):
     serializer_class = BodySerializer  # for the OpenAPI document
-    @extend_schema(operation_id="bodies_list")
+
+    @list_endpoint(BodySerializer, operation_id="bodies_list")
     def get(self, request):
-        return Response(BodySerializer(body_list_for(request.user)[:500], many=True).data)
+        items, next_url = self.page(body_list_for(request.user), ["name", "id"])
+        return Response({"results": BodySerializer(items, many=True).data, "next": next_url})
 
 
-class BodyDetail(APIView):
+class BodyDetail(KakehashiAPIView):
     serializer_class = BodySerializer  # for the OpenAPI document
     def get(self, request, pk):
         body = body_get_for(request.user, pk)
@@ -188,11 +213,13 @@ class BodyDetail(APIView):
         return Response(BodySerializer(body).data)
 
 
-class MeetingList(APIView):
+class MeetingList(KakehashiAPIView):
     serializer_class = MeetingSerializer  # for the OpenAPI document
-    @extend_schema(operation_id="meetings_list")
+
+    @list_endpoint(MeetingSerializer, operation_id="meetings_list")
     def get(self, request):
-        return Response(MeetingSerializer(meeting_list_for(request.user).order_by("-starts_at")[:500], many=True).data)
+        items, next_url = self.page(meeting_list_for(request.user), ["-starts_at", "-id"])
+        return Response({"results": MeetingSerializer(items, many=True).data, "next": next_url})
 
 
 class MeetingDetail(MeetingAPIView):
@@ -207,9 +234,12 @@ class MeetingDetail(MeetingAPIView):
 
 class Agenda(MeetingAPIView):
     serializer_class = AgendaItemSerializer  # for the OpenAPI document
+
+    @list_endpoint(AgendaItemSerializer)
     def get(self, request, pk):
         access = self.access(request, pk)
-        return Response(AgendaItemSerializer(agenda_item_list(access.meeting), many=True).data)
+        items, next_url = self.page(agenda_item_list(access.meeting), ["order", "id"])
+        return Response({"results": AgendaItemSerializer(items, many=True).data, "next": next_url})
 
 
 class CarryOver(MeetingAPIView):
@@ -230,15 +260,18 @@ class CarryOver(MeetingAPIView):
 
 class Invitations(MeetingAPIView):
     serializer_class = InvitationSerializer  # for the OpenAPI document
+
+    @list_endpoint(InvitationSerializer)
     def get(self, request, pk):
         access = self.access(request, pk)
         rows = invitation_list(access.meeting)
         if not access.can_coordinate:
             rows = rows.filter(user=request.user)  # others' replies and requests are not shown
-        rows = list(rows)
-        shown = reply_accommodations_read(access=access, viewer=request.user, invitations=rows,
+        items, next_url = self.page(rows, ["id"])
+        shown = reply_accommodations_read(access=access, viewer=request.user, invitations=items,
                                           context=f"API: {access.meeting.title}")
-        return Response(InvitationSerializer(rows, many=True, context={"accommodations": shown}).data)
+        return Response({"results": InvitationSerializer(items, many=True, context={"accommodations": shown}).data,
+                         "next": next_url})
 
 
 class ReplyView(MeetingAPIView):
@@ -259,8 +292,11 @@ class AttendanceView(MeetingAPIView):
     serializer_class = AttendanceSerializer  # for the OpenAPI document
     coordinate = True
 
+    @list_endpoint(AttendanceSerializer)
     def get(self, request, pk):
-        return Response(AttendanceSerializer(attendance_list(self.access(request, pk).meeting), many=True).data)
+        rows = attendance_list(self.access(request, pk).meeting)
+        items, next_url = self.page(rows, ["sector", "user__display_name", "id"])
+        return Response({"results": AttendanceSerializer(items, many=True).data, "next": next_url})
 
     def post(self, request, pk):
         access = self.access(request, pk)
@@ -288,9 +324,12 @@ class MinutesView(MeetingAPIView):
 
 class Decisions(MeetingAPIView):
     serializer_class = DecisionSerializer  # for the OpenAPI document
+
+    @list_endpoint(DecisionSerializer)
     def get(self, request, pk):
         access = self.access(request, pk)
-        return Response(DecisionSerializer(access.meeting.decisions.order_by("id"), many=True).data)
+        items, next_url = self.page(access.meeting.decisions.all(), ["id"])
+        return Response({"results": DecisionSerializer(items, many=True).data, "next": next_url})
 
     def post(self, request, pk):
         self.coordinate = True
@@ -302,9 +341,13 @@ class Decisions(MeetingAPIView):
 
 class ActionItems(MeetingAPIView):
     serializer_class = ActionItemSerializer  # for the OpenAPI document
+
+    @list_endpoint(ActionItemSerializer)
     def get(self, request, pk):
         access = self.access(request, pk)
-        return Response(ActionItemSerializer(access.meeting.action_items.order_by("due_on", "id"), many=True).data)
+        # In the order they were set (a due date may be empty, so it cannot carry a cursor).
+        items, next_url = self.page(access.meeting.action_items.all(), ["id"])
+        return Response({"results": ActionItemSerializer(items, many=True).data, "next": next_url})
 
     def post(self, request, pk):
         self.coordinate = True
@@ -328,13 +371,13 @@ class Messages(MeetingAPIView):
     serializer_class = MessageInSerializer  # for the OpenAPI document
     resource_models = (Message,)  # for the API coverage test
 
-    @extend_schema(parameters=[OpenApiParameter("after", int, description="Messages after this sequence number.")],
-                   responses={200: None})
+    @list_endpoint(MessageSerializer, parameters=[OpenApiParameter(
+        "after", int, description="Messages posted or changed after this sequence number.")])
     def get(self, request, pk):
         access = self.access(request, pk)
         after = read_int(request.query_params, "after", min=0, max=MAX_ID, default=0)
-        rows = message_list_after(access.meeting, after, limit=1000)
-        return Response({"messages": [message_payload(m) for m in rows]})
+        items, next_url = self.page(message_list_after(access.meeting, after), ["rev", "id"])
+        return Response({"results": [message_payload(m) for m in items], "next": next_url})
 
     @transaction.non_atomic_requests
     def post(self, request, pk):

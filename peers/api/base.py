@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.utils import translation
-from drf_spectacular.utils import inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
 
@@ -60,3 +60,23 @@ def page_schema(serializer):
         name=f"{serializer.__name__}Page",
         fields={"results": serializer(many=True), "next": serializers.URLField(allow_null=True)},
     )
+
+
+PAGE_PARAMETERS = [
+    OpenApiParameter(
+        "cursor", str, OpenApiParameter.QUERY, required=False,
+        description="Where the page starts: the value in the `next` address of the page before. "
+                    "Leave it out for the first page; a cursor we did not give out is a 400.",
+    ),
+    OpenApiParameter(
+        "page_size", int, OpenApiParameter.QUERY, required=False,
+        description=f"Rows on one page, 1 to {MAX_PAGE_SIZE} ({DEFAULT_PAGE_SIZE} when left out).",
+    ),
+]
+
+
+def list_endpoint(serializer, *, parameters=(), **kwargs):
+    """Declare a list's `get()` once: it answers one page of `serializer` rows,
+    `{"results": [...], "next": url|null}` (from `KakehashiAPIView.page()`), and takes its own
+    filter `parameters` besides `cursor` and `page_size`."""
+    return extend_schema(parameters=[*parameters, *PAGE_PARAMETERS], responses=page_schema(serializer), **kwargs)

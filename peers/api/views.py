@@ -41,7 +41,7 @@ from ..services.workforce import (
     engagement_start,
     profile_update,
 )
-from .base import KakehashiAPIView, page_schema, validated
+from .base import KakehashiAPIView, list_endpoint, validated
 
 # --- Serializers ------------------------------------------------------------------------------
 
@@ -178,14 +178,10 @@ class ChangeTermsSerializer(TermsSerializer):
 class OrganisationListAPI(KakehashiAPIView):
     serializer_class = OrganisationSerializer
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("search", str), OpenApiParameter("prefecture", str),
-            OpenApiParameter("kind", str), OpenApiParameter("activity", str),
-            OpenApiParameter("cursor", str), OpenApiParameter("page_size", int),
-        ],
-        responses=page_schema(OrganisationSerializer), operation_id="organisations_list",
-    )
+    @list_endpoint(OrganisationSerializer, operation_id="organisations_list", parameters=[
+        OpenApiParameter("search", str), OpenApiParameter("prefecture", str),
+        OpenApiParameter("kind", str), OpenApiParameter("activity", str),
+    ])
     def get(self, request):
         params = request.query_params
         qs = organisation_list(
@@ -212,8 +208,7 @@ class OrganisationDetailAPI(KakehashiAPIView):
 class PersonListAPI(KakehashiAPIView):
     serializer_class = PersonSerializer
 
-    @extend_schema(parameters=[OpenApiParameter("cursor", str)], responses=page_schema(PersonSerializer),
-                   operation_id="people_list")
+    @list_endpoint(PersonSerializer, operation_id="people_list")
     def get(self, request):
         items, next_url = self.page(person_list_for(request.user), ["id"])
         return Response({"results": [_person_data(p) for p in items], "next": next_url})
@@ -245,8 +240,7 @@ class MyProfileAPI(KakehashiAPIView):
 class EngagementListAPI(KakehashiAPIView):
     serializer_class = EngagementSerializer
 
-    @extend_schema(parameters=[OpenApiParameter("cursor", str)],
-                   responses=page_schema(EngagementSerializer), operation_id="engagements_list")
+    @list_endpoint(EngagementSerializer, operation_id="engagements_list")
     def get(self, request):
         items, next_url = self.page(engagement_list_for(request.user), ["-start_date", "-id"])
         return Response({"results": EngagementSerializer(items, many=True).data, "next": next_url})

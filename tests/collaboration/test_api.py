@@ -23,9 +23,9 @@ def api():
 
 def test_meetings_and_bodies_are_listed_through_the_access_selector(api, meeting, peer, outsider, body, other_body):
     data = api(peer).get("/api/v1/meetings/").json()
-    assert [m["id"] for m in data] == [meeting.pk]
-    assert api(outsider).get("/api/v1/meetings/").json() == []
-    assert [b["id"] for b in api(peer).get("/api/v1/bodies/").json()] == [body.pk]
+    assert [m["id"] for m in data["results"]] == [meeting.pk]
+    assert api(outsider).get("/api/v1/meetings/").json() == {"results": [], "next": None}
+    assert [b["id"] for b in api(peer).get("/api/v1/bodies/").json()["results"]] == [body.pk]
     assert api(peer).get(f"/api/v1/bodies/{other_body.pk}/").status_code == 404
     assert api(outsider).get(f"/api/v1/meetings/{meeting.pk}/").status_code == 404
     assert APIClient().get("/api/v1/meetings/").status_code in (401, 403)
@@ -42,7 +42,7 @@ def test_message_history_after_a_sequence_number(api, meeting, peer):
     for n in range(4):
         message_post(access=access, author=peer, body=f"m{n}")
     data = api(peer).get(f"/api/v1/meetings/{meeting.pk}/messages/?after=2").json()
-    assert [m["seq"] for m in data["messages"]] == [3, 4]
+    assert [m["seq"] for m in data["results"]] == [3, 4]
     bad = api(peer).get(f"/api/v1/meetings/{meeting.pk}/messages/?after=two")
     assert set(problem_fields(bad)["after"][0]) == {"ja", "en"}
 
@@ -62,8 +62,8 @@ def test_reply_with_bad_input_is_400_in_both_languages_and_changes_nothing(api, 
 
 
 def test_invitees_see_only_their_own_reply_coordinators_see_all(api, meeting, peer, coordinator):
-    assert len(api(peer).get(f"/api/v1/meetings/{meeting.pk}/invitations/").json()) == 1
-    assert len(api(coordinator).get(f"/api/v1/meetings/{meeting.pk}/invitations/").json()) == 2
+    assert len(api(peer).get(f"/api/v1/meetings/{meeting.pk}/invitations/").json()["results"]) == 1
+    assert len(api(coordinator).get(f"/api/v1/meetings/{meeting.pk}/invitations/").json()["results"]) == 2
 
 
 def test_coordinator_writes_attendance_decisions_action_items_and_minutes(api, meeting, coordinator, peer, other_coordinator):

@@ -31,12 +31,12 @@ def test_trainer_lists_only_their_bodys_records(api, trainer, other_trainer, coh
     completed(person)
     certification_issue(credential_type=credential_type, holder=person, actor=trainer)
     data = api(trainer).get("/api/v1/training/certifications/").json()
-    assert data["count"] == 1
-    assert api(trainer).get("/api/v1/training/cohorts/").json()["count"] == 1
-    assert api(trainer).get("/api/v1/training/courses/").json()["count"] == 2
+    assert len(data["results"]) == 1 and data["next"] is None
+    assert len(api(trainer).get("/api/v1/training/cohorts/").json()["results"]) == 1
+    assert len(api(trainer).get("/api/v1/training/courses/").json()["results"]) == 2
     other = api(other_trainer)
-    assert other.get("/api/v1/training/certifications/").json()["count"] == 0
-    assert other.get("/api/v1/training/cohorts/").json()["count"] == 0
+    assert other.get("/api/v1/training/certifications/").json()["results"] == []
+    assert other.get("/api/v1/training/cohorts/").json()["results"] == []
 
 
 def test_person_sees_only_their_own_certifications(api, credential_type, make_user, completed, trainer):
@@ -127,7 +127,7 @@ def test_accommodation_request_only_for_organisers_and_the_applicant(api, traine
     assert staff_rows[0]["accommodation_request"] == "休憩室の利用"
     own_rows = api(applicant).get("/api/v1/training/applications/").json()["results"]
     assert own_rows[0]["accommodation_request"] == "休憩室の利用"
-    assert api(other_trainer).get("/api/v1/training/applications/").json()["count"] == 0
+    assert api(other_trainer).get("/api/v1/training/applications/").json()["results"] == []
 
 
 @pytest.mark.parametrize("n", [3, 80])
@@ -138,7 +138,8 @@ def test_api_certification_list_uses_a_fixed_number_of_queries(api, trainer, cre
     _many_certifications(credential_type, make_user, n)
     client = api(trainer)
     client.get("/api/v1/training/certifications/")
-    # +1 since two-step everywhere: the person's authenticator is confirmed once per request
-    with django_assert_num_queries(7):
+    # +1 since two-step everywhere: the person's authenticator is confirmed once per request;
+    # -1 since issue 14: keyset pages count nothing
+    with django_assert_num_queries(6):
         response = client.get("/api/v1/training/certifications/")
-    assert len(response.json()["results"]) == min(n, 50)
+    assert len(response.json()["results"]) == min(n, 25)

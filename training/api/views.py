@@ -8,15 +8,18 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    inline_serializer,
+)
 from rest_framework import serializers, status
 from rest_framework.exceptions import Throttled
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from peers.api.base import validated
+from peers.api.base import KakehashiAPIView, list_endpoint, validated
 from peers.errors import both_languages
 from peers.request_params import BadParameter
 
@@ -60,10 +63,6 @@ from ..services import (
     certification_revoke,
     certification_suspend,
 )
-
-
-class Pagination(PageNumberPagination):
-    page_size = 50
 
 
 class CourseSerializer(serializers.ModelSerializer):
@@ -175,58 +174,49 @@ class CertificationSerializer(serializers.ModelSerializer):
                   "recertification_of"]
 
 
-class _ListView(APIView):
-    serializer_class = None
-
-    def queryset(self, request):
-        raise NotImplementedError
-
-    def get(self, request):
-        paginator = Pagination()
-        page = paginator.paginate_queryset(self.queryset(request), request, view=self)
-        data = self.serializer_class(page, many=True, context={"user": request.user}).data
-        return paginator.get_paginated_response(data)
-
-
-class CourseList(_ListView):
+class CourseList(KakehashiAPIView):
     serializer_class = CourseSerializer
     resource_models = (Course, CurriculumModule)  # each course with its modules
 
-    def queryset(self, request):
-        return course_list_for(request.user).order_by("id")
+    @list_endpoint(CourseSerializer)
+    def get(self, request):
+        items, next_url = self.page(course_list_for(request.user), ["id"])
+        return Response({"results": CourseSerializer(items, many=True).data, "next": next_url})
 
 
-class CohortList(_ListView):
+class CohortList(KakehashiAPIView):
     serializer_class = CohortSerializer
     resource_models = (Cohort, CohortDay)  # each cohort with its days
 
-    def queryset(self, request):
-        return cohort_list_for(request.user).order_by("-year", "id")
+    @list_endpoint(CohortSerializer)
+    def get(self, request):
+        items, next_url = self.page(cohort_list_for(request.user), ["-year", "id"])
+        return Response({"results": CohortSerializer(items, many=True).data, "next": next_url})
 
 
-class OpenCohortList(_ListView):
+class OpenCohortList(KakehashiAPIView):
     permission_classes = [AllowAny]
     serializer_class = CohortSerializer
 
-    def queryset(self, request):
-        return cohort_list_open()
+    @list_endpoint(CohortSerializer)
+    def get(self, request):
+        items, next_url = self.page(cohort_list_open(), ["applications_close", "id"])
+        return Response({"results": CohortSerializer(items, many=True).data, "next": next_url})
 
 
-class ApplicationList(_ListView):
+class ApplicationList(KakehashiAPIView):
     serializer_class = ApplicationSerializer
 
+    @list_endpoint(ApplicationSerializer, parameters=[OpenApiParameter(
+        "mine", bool, required=False,
+        description="Only your own applications (staff otherwise see their cohorts' applications).")])
     def get(self, request):
-        paginator = Pagination()
-        page = paginator.paginate_queryset(self.queryset(request), request, view=self)
-        shown = accommodation_requests_read(viewer=request.user, applications=page, context="API")
-        data = self.serializer_class(page, many=True, context={"user": request.user, "accommodations": shown}).data
-        return paginator.get_paginated_response(data)
-
-    def queryset(self, request):
         staff = application_list_for(request.user)
-        if request.query_params.get("mine") or not staff.exists():
-            return application_list_of(request.user).order_by("id")
-        return staff.order_by("id")
+        mine = request.query_params.get("mine") or not staff.exists()
+        items, next_url = self.page(application_list_of(request.user) if mine else staff, ["id"])
+        shown = accommodation_requests_read(viewer=request.user, applications=items, context="API")
+        data = ApplicationSerializer(items, many=True, context={"user": request.user, "accommodations": shown}).data
+        return Response({"results": data, "next": next_url})
 
     @extend_schema(request=ApplicationInput, responses={201: ApplicationSerializer})
     def post(self, request):
@@ -262,7 +252,7 @@ class ApplicationList(_ListView):
                         status=status.HTTP_201_CREATED)
 
 
-class ApplicationTransition(APIView):
+class ApplicationTransition(KakehashiAPIView):
     @extend_schema(request=TransitionInput, responses=ApplicationSerializer)
     def post(self, request, pk):
         application = application_get_for(request.user, pk)
@@ -274,7 +264,7 @@ class ApplicationTransition(APIView):
         return Response(ApplicationSerializer(application, context={"user": request.user}).data)
 
 
-class AttendanceView(APIView):
+class AttendanceView(KakehashiAPIView):
     resource_models = (Attendance, CohortDay)  # for the API coverage test
     @extend_schema(request=AttendanceInput,
                    responses=inline_serializer("AttendanceRecorded", {"recorded": serializers.IntegerField()}))
@@ -292,19 +282,24 @@ class AttendanceView(APIView):
         return Response({"recorded": count})
 
 
-class CompletionList(_ListView):
+class CompletionList(KakehashiAPIView):
     serializer_class = CompletionSerializer
 
-    def queryset(self, request):
+    @list_endpoint(CompletionSerializer)
+    def get(self, request):
         staff = completion_list_for(request.user)
-        return (staff if staff.exists() else completion_list_of(request.user)).order_by("-completed_on", "id")
+        qs = (staff if staff.exists() else completion_list_of(request.user)).select_related("person")
+        items, next_url = self.page(qs, ["-completed_on", "-id"])
+        return Response({"results": CompletionSerializer(items, many=True).data, "next": next_url})
 
 
-class CertificationList(_ListView):
+class CertificationList(KakehashiAPIView):
     serializer_class = CertificationSerializer
 
-    def queryset(self, request):
-        return certification_list_for(request.user).order_by("id")
+    @list_endpoint(CertificationSerializer)
+    def get(self, request):
+        items, next_url = self.page(certification_list_for(request.user), ["id"])
+        return Response({"results": CertificationSerializer(items, many=True).data, "next": next_url})
 
 
 CERTIFICATION_ACTIONS = {
@@ -316,7 +311,7 @@ CERTIFICATION_ACTIONS = {
 }
 
 
-class CertificationAction(APIView):
+class CertificationAction(KakehashiAPIView):
     @extend_schema(request=ReasonInput, responses=CertificationSerializer)
     def post(self, request, pk, action):
         if action not in CERTIFICATION_ACTIONS:
@@ -336,14 +331,15 @@ class CertificationAction(APIView):
         return Response(CertificationSerializer(result).data)
 
 
-class Verify(APIView):
+class Verify(KakehashiAPIView):
     """Public: the same answer as the verification page (certificate and completion numbers,
     as typed), with the same limit."""
 
     permission_classes = [AllowAny]
     authentication_classes = []
 
-    @extend_schema(responses=inline_serializer("Verification", {
+    @extend_schema(responses={429: OpenApiResponse(description="Too many checks from one address (see Retry-After)."),
+                              200: inline_serializer("Verification", {
         "number": serializers.CharField(), "kind": serializers.ChoiceField(["certification", "completion"]),
         "status": serializers.CharField(), "status_label": serializers.DictField(),
         "status_since": serializers.DateField(), "valid": serializers.BooleanField(),
@@ -355,7 +351,7 @@ class Verify(APIView):
         "issuing_body": serializers.CharField(), "holder_name": serializers.CharField(allow_null=True),
         "recertification_of": serializers.CharField(allow_null=True, required=False),
         "replaced_by": serializers.CharField(allow_null=True, required=False),
-    }))
+    })})
     def get(self, request, number):
         limit = getattr(settings, "KAKEHASHI_VERIFY_LIMIT", 30)
         period = getattr(settings, "KAKEHASHI_VERIFY_PERIOD", 600)
@@ -400,7 +396,7 @@ class Verify(APIView):
 _BILINGUAL = inline_serializer("BilingualText", {"ja": serializers.CharField(), "en": serializers.CharField()})
 
 
-class StaffingCheckView(APIView):
+class StaffingCheckView(KakehashiAPIView):
     """The welfare-fee staffing check of an office for a month, as on its staffing page.
 
     The office's managers (and administrators) get each person's line. Coordinators of the

@@ -11,7 +11,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
-from peers.api.base import KakehashiAPIView, page_schema, validated
+from peers.api.base import KakehashiAPIView, list_endpoint, validated
 from peers.models import (
     Activity,
     Engagement,
@@ -162,9 +162,8 @@ class EntryListAPI(KakehashiAPIView):
     serializer_class = EntrySerializer
     resource_models = (ActivityEntry, ActivityColleague)  # colleagues are named with the entry
 
-    @extend_schema(parameters=[OpenApiParameter("cursor", str), OpenApiParameter("organisation", int),
-                               OpenApiParameter("status", str)],
-                   responses=page_schema(EntrySerializer), operation_id="activity_entries_list")
+    @list_endpoint(EntrySerializer, operation_id="activity_entries_list",
+                   parameters=[OpenApiParameter("organisation", int), OpenApiParameter("status", str)])
     def get(self, request):
         qs = selectors.activity_entry_list_for(request.user)
         organisation = read_id(request.query_params, "organisation")
@@ -236,8 +235,7 @@ class WeekVerifyAPI(KakehashiAPIView):
 class SupervisionListAPI(KakehashiAPIView):
     serializer_class = SupervisionSerializer
 
-    @extend_schema(parameters=[OpenApiParameter("cursor", str)], responses=page_schema(SupervisionSerializer),
-                   operation_id="supervision_list")
+    @list_endpoint(SupervisionSerializer, operation_id="supervision_list")
     def get(self, request):
         items, next_url = self.page(selectors.supervision_list_for(request.user), ORDER)
         return Response({"results": SupervisionSerializer(items, many=True).data, "next": next_url})

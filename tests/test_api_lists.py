@@ -1,0 +1,251 @@
+"""Every list of the API is one keyset page: `{"results": [...], "next": url|null}`.
+
+The lists are found in the OpenAPI document (an operation whose answer is a `…Page`), so a new
+list is checked without anyone naming it. For each, as the first demo person who sees rows:
+the page has that shape; following `next` gives every row once, in order, whatever the page
+size; a cursor we did not give out is a 400; and a page of 30 rows runs the same number of
+queries as a page of 3 (rows are added, copies of a row the person sees, until there are more
+than one page's worth).
+"""
+
+from __future__ import annotations
+
+import itertools
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from peers.models import User
+from peers.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from tests.conftest import login_two_step
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ["admin@example.org", "trainer@example.org", "manager@example.org", "coordinator@example.org",
+         "peer@example.org", "pro@example.org"]
+ROWS = 30  # more than one default page
+assert ROWS > DEFAULT_PAGE_SIZE
+
+# What identifies a row of a list whose rows carry no `id`.
+ROW_KEY = {"/api/v1/meetings/{id}/attendance/": "user", "/api/v1/meetings/{id}/messages/": "seq"}
+
+_counter = itertools.count(1)
+
+
+@pytest.fixture
+def demo():
+    call_command("load_demo", "--quiet-summary")
+
+
+def list_operations(schema: dict) -> list[str]:
+    """Paths whose GET answers one page of a list."""
+    paths = []
+    for path, operations in schema["paths"].items():
+        get = operations.get("get")
+        if not get:
+            continue
+        ref = get["responses"].get("200", {}).get("content", {}).get("application/json", {}).get("schema", {})
+        name = ref.get("$ref", "").rsplit("/", 1)[-1]
+        if name.endswith("Page"):
+            page = schema["components"]["schemas"][name]
+            assert set(page["properties"]) == {"results", "next"}, path
+            assert page["properties"]["results"]["type"] == "array", path
+            parameters = {p["name"] for p in get.get("parameters", [])}
+            assert {"cursor", "page_size"} <= parameters, f"{path} does not document cursor and page_size"
+            paths.append(path)
+    return paths
+
+
+def _new_person() -> User:
+    n = next(_counter)
+    from peers.models import Prefecture, ProfessionalRole, Profile
+
+    person = User.objects.create_user(email=f"list-row-{n}@example.test", password=None, display_name=f"一覧 {n}")
+    profile = Profile.objects.create(user=person, prefecture=Prefecture.objects.get(code="13"))
+    profile.professional_roles.add(ProfessionalRole.objects.first())
+    return person
+
+
+def _copy(model, pk, i: int):
+    """A copy of the row `pk`, changed where a copy would break a unique rule."""
+    from collaboration.activity.models import ActivityEntry
+    from collaboration.models import (
+        AgendaItem,
+        Attendance,
+        ConsultationBody,
+        Meeting,
+        MeetingInvitation,
+        Message,
+    )
+    from peers.models import Engagement, Organisation
+    from training.models import Application, Certification, Cohort, Completion, Course
+    from training.services import certification_number
+
+    if model is User:
+        return _new_person()
+    row = model.objects.get(pk=pk)
+    row.pk = None
+    row.id = None
+    row._state.adding = True
+    if model in (Organisation, ConsultationBody):
+        row.name = f"{row.name} {i:03}"
+    elif model in (Course, Meeting):
+        row.title = f"{row.title} {i:03}"
+    elif model is Cohort:
+        row.name = f"{row.name} {i:03}"
+    elif model is AgendaItem:
+        row.order, row.action_item = 1000 + i, None
+    elif model in (MeetingInvitation, Attendance):
+        row.user = _new_person()
+    elif model is Message:
+        top = Message.objects.filter(meeting_id=row.meeting_id).order_by("-rev").values_list("rev", flat=True)[0]
+        row.seq = row.rev = top + 1
+    elif model is Engagement:
+        row.person, row.previous = _new_person(), None
+    elif model is Application:
+        row.applicant, row.pair = _new_person(), None
+    elif model is Completion:
+        row.person, row.number = _new_person(), f"{row.number}-{i}"
+    elif model is Certification:
+        row.sequence = 9000 + i
+        row.number = certification_number(body=row.body, year=row.year, sequence=row.sequence)
+        row.recertification_of = None
+    elif model is ActivityEntry:
+        pass
+    row.save()
+    return row
+
+
+def _model_of(path: str):
+    from collaboration.activity.models import ActivityEntry, SupervisionSession
+    from collaboration.models import (
+        ActionItem,
+        AgendaItem,
+        Attendance,
+        ConsultationBody,
+        Decision,
+        Meeting,
+        MeetingInvitation,
+        Message,
+    )
+    from peers.models import Engagement, Organisation
+    from training.models import Application, Certification, Cohort, Completion, Course
+
+    return {
+        "/api/v1/organisations/": Organisation, "/api/v1/people/": User, "/api/v1/engagements/": Engagement,
+        "/api/v1/training/courses/": Course, "/api/v1/training/cohorts/": Cohort,
+        "/api/v1/training/cohorts/open/": Cohort, "/api/v1/training/applications/": Application,
+        "/api/v1/training/completions/": Completion, "/api/v1/training/certifications/": Certification,
+        "/api/v1/bodies/": ConsultationBody, "/api/v1/meetings/": Meeting,
+        "/api/v1/meetings/{id}/agenda/": AgendaItem, "/api/v1/meetings/{id}/invitations/": MeetingInvitation,
+        "/api/v1/meetings/{id}/attendance/": Attendance, "/api/v1/meetings/{id}/decisions/": Decision,
+        "/api/v1/meetings/{id}/action-items/": ActionItem, "/api/v1/meetings/{id}/messages/": Message,
+        "/api/v1/activity/entries/": ActivityEntry, "/api/v1/activity/supervision/": SupervisionSession,
+    }[path]
+
+
+def _walk(client, url: str, key: str, size: int) -> list:
+    seen, next_url, pages = [], f"{url}?page_size={size}", 0
+    while next_url:
+        response = client.get(next_url)
+        assert response.status_code == 200, (next_url, response.content[:300])
+        body = response.json()
+        assert set(body) == {"results", "next"}
+        assert len(body["results"]) <= size
+        seen += [row[key] for row in body["results"]]
+        next_url, pages = body["next"], pages + 1
+        assert pages < 1000
+    return seen
+
+
+def _queries(client, url: str, size: int, cursor: str | None = None) -> tuple[list[str], int]:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, {"page_size": size, **({"cursor": cursor} if cursor else {})})
+    assert response.status_code == 200
+    return [q["sql"][:200] for q in queries.captured_queries], len(response.json()["results"])
+
+
+def _someone_who_sees_rows(path: str, meetings: dict) -> tuple[Client, str]:
+    """The first demo person (and, under a meeting, the first of their meetings) with rows."""
+    for email in ROLES:
+        client = Client()
+        login_two_step(client, User.objects.get(email=email))
+        urls = [path.replace("{id}", str(m)) for m in meetings[email]] if "{id}" in path else [path]
+        for url in urls:
+            response = client.get(url, {"page_size": MAX_PAGE_SIZE})
+            if response.status_code == 200 and response.json()["results"]:
+                return client, url
+    raise AssertionError(f"no demo person sees a row of {path}: add one to the demo")
+
+
+def _attendance_recorded() -> None:
+    """The demo records no attendance: a coordinator marks the invitees of a meeting present."""
+    from collaboration.models import Meeting
+    from collaboration.selectors import meeting_access_for
+    from collaboration.services import attendance_record
+    from tests.conftest import as_verified
+
+    for meeting in Meeting.objects.order_by("id"):
+        for email in ROLES:
+            person = as_verified(User.objects.get(email=email))
+            access = meeting_access_for(person, meeting.pk)
+            if access is not None and access.can_coordinate and meeting.invitations.exists():
+                for invitation in meeting.invitations.all():
+                    attendance_record(access=access, user=person, person=invitation.user, present=True)
+                return
+    raise AssertionError("no demo meeting has a coordinator and invitees")
+
+
+def test_every_list_is_a_keyset_page_that_walks_every_row_once_in_fixed_queries(client, demo):
+    schema = client.get("/api/v1/openapi.json").json()
+    paths = list_operations(schema)
+    assert len(paths) >= 19, paths  # the lists of all four APIs, not a part of them
+    _attendance_recorded()
+    meetings = {}
+    for email in ROLES:
+        login_two_step(client, User.objects.get(email=email))
+        meetings[email] = [m["id"] for m in client.get("/api/v1/meetings/", {"page_size": 100}).json()["results"]]
+    for path in paths:
+        viewer, url = _someone_who_sees_rows(path, meetings)
+        key = ROW_KEY.get(path, "id")
+        first = viewer.get(url, {"page_size": MAX_PAGE_SIZE}).json()["results"]
+        model = _model_of(path)
+        template = first[0]["id"] if "id" in first[0] else None
+        if template is None:  # attendance, messages: find the row by its meeting and key
+            meeting = int(url.split("/")[4])
+            template = model.objects.get(meeting_id=meeting, **{f"{key}_id" if key == "user" else key: first[0][key]}).pk
+        made = [_copy(model, template, i) for i in range(max(0, ROWS - len(first)))]
+
+        viewer.get(url)  # warm what lives for the process
+        large, shown = _queries(viewer, url, ROWS)
+        assert shown == ROWS, (path, shown)
+        # The last 3 rows of that page on a page of their own (rows alike, so that a prefetch
+        # that finds nothing to fetch on one page and something on the other counts the same).
+        cursor = parse_qs(urlsplit(viewer.get(url, {"page_size": ROWS - 3}).json()["next"]).query)["cursor"][0]
+        small, shown = _queries(viewer, url, 3, cursor)
+        assert shown == 3, (path, shown)
+        # A prefetch runs once per page, and not at all when no row on the page has anything to
+        # fetch (people without a profile): compared apart, each at most once per page.
+        def prefetches(sql):
+            return [q for q in sql if "_prefetch_related_val" in q]
+
+        assert len(large) - len(prefetches(large)) == len(small) - len(prefetches(small)), (
+            f"{path}: {len(small)} queries for 3 rows, {len(large)} for {ROWS}:\n"
+            + "\n".join(large) + "\n---\n" + "\n".join(small))
+        assert len(set(prefetches(large))) == len(prefetches(large)), path
+
+        by_default = _walk(viewer, url, key, DEFAULT_PAGE_SIZE)
+        assert len(by_default) == len(set(by_default)), f"{path} repeats a row"
+        assert len(by_default) > DEFAULT_PAGE_SIZE, path
+        assert _walk(viewer, url, key, 7) == by_default == _walk(viewer, url, key, MAX_PAGE_SIZE), path
+        if key == "id" and model is not User:
+            assert {row.pk for row in made} <= set(by_default), f"{path} leaves rows out"
+
+        bad = viewer.get(url, {"cursor": "not-a-cursor"})
+        assert bad.status_code == 400, (path, bad.status_code)
+        assert "json" in bad["Content-Type"], path
+        assert viewer.get(url, {"page_size": MAX_PAGE_SIZE + 1}).status_code == 400, path
