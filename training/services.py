@@ -1694,3 +1694,18 @@ def ce_category_save(*, body: TrainingBody, actor: User, name: str,
     category.save()
     audit_record(actor=actor, action="ce_category.save", target=category, data={"name": category.name})
     return category
+
+
+from .models import Instructor  # noqa: E402 - appended here while services.py becomes a package
+
+
+@transaction.atomic
+def instructor_add(*, cohort: Cohort, actor: User, name: str, is_peer: bool = False,
+                   user: User | None = None) -> Instructor:
+    """Name an instructor of the cohort (a peer instructor when `is_peer`), audited."""
+    instructor = Instructor(cohort=cohort, name=name.strip(), is_peer=is_peer, user=user)
+    instructor.full_clean()
+    instructor.save()
+    audit_record(actor=actor, action="cohort.instructor_add", target=cohort,
+                 data={"instructor": instructor.pk, "is_peer": is_peer})
+    return instructor
