@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from peers.models import User
-from peers.services import audit_record
+from peers.services import audit_record, person_create
 from peers.spreadsheets import read_date, read_table
 
 from .bilingual import both, call_bilingual
@@ -124,8 +124,11 @@ def _import_row(body, actor, row, index, courses, ctypes, result: ImportResult) 
 
     person = User.objects.filter(email__iexact=email).first()
     if person is None:
-        person = User.objects.create_user(email=email, password=None, display_name=cell("display_name"),
-                                          name_kana=cell("name_kana"))
+        person, errors = call_bilingual(person_create, actor=actor, email=email, display_name=cell("display_name"),
+                                        name_kana=cell("name_kana"), via="training register import")
+        if errors:
+            _add_service_errors(result, index, errors, column_for={})
+            return
         result.created_people += 1
     if course is not None:
         number = cell("completion_number")
