@@ -19,7 +19,7 @@ from peers import spreadsheets
 from peers.form_errors import add_service_errors
 from peers.pagination import keyset_page_for_request
 from peers.request_params import read_date
-from peers.selectors import prefecture_list_coordinated_by, user_has_role, user_is_admin
+from peers.selectors import prefecture_list_coordinated_by, user_is_admin, user_may_coordinate
 
 from . import export, selectors, services
 from .forms import DeclineForm, EntryForm, SupervisionForm, WeekForm
@@ -357,7 +357,7 @@ def organisation_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse
 
 
 def _require_coordinator(user) -> None:
-    if not (user_is_admin(user) or user_has_role(user, "coordinator")):
+    if not user_may_coordinate(user):
         raise PermissionDenied(_("This page is for regional coordinators."))
 
 
