@@ -65,3 +65,32 @@ def slot_links(slot: str, context) -> list[dict]:
             "current": bool(link.current and link.current(context)),
         })
     return shown
+
+
+@dataclass(frozen=True)
+class Panel:
+    """A part of a peers page drawn by an upper app: its template and the values it needs,
+    computed from the page's context (like an inclusion tag)."""
+
+    slot: str
+    name: str
+    template: str
+    values: Callable[[Any], dict]
+    order: int = 100
+
+
+_PANELS: dict[str, list[Panel]] = {}
+
+
+def register_panel(slot: str, *, name: str, template: str, values: Callable[[Any], dict], order: int = 100) -> Panel:
+    """Add a panel to a slot; the same slot and name again replaces it."""
+    panel = Panel(slot=slot, name=name, template=template, values=values, order=order)
+    panels = [existing for existing in _PANELS.get(slot, []) if existing.name != name]
+    panels.append(panel)
+    panels.sort(key=lambda existing: existing.order)
+    _PANELS[slot] = panels
+    return panel
+
+
+def registered_panels(slot: str) -> list[Panel]:
+    return list(_PANELS.get(slot, []))

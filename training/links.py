@@ -4,10 +4,17 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from peers.links import register_link
+from peers.links import register_link, register_panel
 
 
 def register_links() -> None:
+    # The person's home: the renewal card and the evidence requested of them, drawn by training.
+    from .templatetags.training import training_evidence_requests, training_reminders
+
+    register_panel("me_home", name="training_reminders", template="training/_reminders.html",
+                   values=training_reminders, order=10)
+    register_panel("me_home", name="training_evidence_requests", template="training/_evidence_requests.html",
+                   values=training_evidence_requests, order=20)
     register_link("me_home", label=_("My training and certifications"), url_name="training:me")
     # Inside "Training bodies you work for", which the page shows to the bodies' staff.
     register_link("staff_training_bodies", label=_("Training and certification pages"),

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-from peers.links import registered_links
+from peers.links import registered_links, registered_panels
 from peers.models import Role
 
 pytestmark = pytest.mark.django_db
@@ -26,6 +26,7 @@ def _links(response) -> set[str]:
 def test_peers_templates_name_no_upper_app():
     for template in PEERS_TEMPLATES.rglob("*.html"):
         text = template.read_text()
+        assert not re.search(r"\{% load [^%]*\b(training|collaboration|cms)\b", text), template
         for namespace in ("training:", "collaboration:", "activity:", "cms"):
             assert f"{{% url '{namespace}" not in text and f'{{% url "{namespace}' not in text, (template, namespace)
 
@@ -34,6 +35,8 @@ def test_upper_apps_fill_the_slots_in_their_ready():
     assert {link.url_name for link in registered_links("me_nav")} == {"activity:my_activity",
                                                                       "collaboration:meeting_list"}
     assert [link.url_name for link in registered_links("me_home")] == ["training:me"]
+    assert [panel.name for panel in registered_panels("me_home")] == ["training_reminders",
+                                                                      "training_evidence_requests"]
 
 
 def test_a_persons_own_pages_link_to_activity_meetings_and_training(client, make_user):
