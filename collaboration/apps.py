@@ -11,6 +11,10 @@ class CollaborationConfig(AppConfig):
         from .parts import register_parts
 
         register_parts()
+        # Links to this app's pages on peers' pages (peers names nothing above it).
+        from .links import register_links
+
+        register_links()
         # Staff work without a staff role: peers asks these before granting any staff scope.
         from peers.access import register_staff_capability
 

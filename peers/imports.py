@@ -28,7 +28,7 @@ from .models import (
 )
 from .selectors import organisation_list_managed_by, user_is_admin
 from .selectors.workforce import engagement_list_for
-from .services import audit_record, role_grant
+from .services import person_create
 from .services.workforce import engagement_start, organisation_create, organisation_update
 from .spreadsheets import read_date, read_table
 
@@ -169,18 +169,11 @@ def _person(actor, record) -> tuple[User, bool]:
     person = User.objects.filter(email__iexact=email).first()
     if person is not None:
         return person, False
-    person = User(email=email, display_name=record["display_name"], name_kana=record.get("name_kana", ""))
-    person.set_unusable_password()
-    try:
-        person.full_clean()
-    except ValidationError as error:
-        raise ValidationError({k: v for k, v in error.message_dict.items()}) from error
-    person.save()
     role = record.get("role") or Role.PEER
     if role not in (Role.PEER, Role.PROFESSIONAL):
         raise RowError("role", _("Role must be peer or professional."))
-    role_grant(user=person, role=role, granted_by=actor)
-    audit_record(actor=actor, action="person.import", target=person, data={"email": email})
+    person = person_create(actor=actor, email=email, display_name=record["display_name"],
+                           name_kana=record.get("name_kana", ""), role=role, via="people import")
     return person, True
 
 

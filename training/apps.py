@@ -11,6 +11,10 @@ class TrainingConfig(AppConfig):
         from .parts import register_parts
 
         register_parts()
+        # Links to this app's pages on peers' pages (peers names nothing above it).
+        from .links import register_links
+
+        register_links()
 
         from peers.signals import invitation_accepted
 

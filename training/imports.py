@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from peers.errors import both_languages, field_errors
 from peers.models import User
-from peers.services import audit_record
+from peers.services import audit_record, person_create
 from peers.spreadsheets import read_date, read_table
 
 from .models import Completion, Course, CredentialType, TrainingBody
@@ -124,8 +124,11 @@ def _import_row(body, actor, row, index, courses, ctypes, result: ImportResult) 
 
     person = User.objects.filter(email__iexact=email).first()
     if person is None:
-        person = User.objects.create_user(email=email, password=None, display_name=cell("display_name"),
-                                          name_kana=cell("name_kana"))
+        person, errors = _attempt(person_create, actor=actor, email=email, display_name=cell("display_name"),
+                                  name_kana=cell("name_kana"), via="training register import")
+        if errors:
+            _add_service_errors(result, index, errors, column_for={})
+            return
         result.created_people += 1
     if course is not None:
         number = cell("completion_number")

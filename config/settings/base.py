@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "training",
     "collaboration",
     "cms",
+    "config",  # the demo loader and the scheduler: they name every app, so they sit above them
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -21,9 +21,13 @@ from .accounts import (
     user_has_role,
     user_has_staff_role,
     user_is_admin,
+    user_may_coordinate,
+    user_may_manage_people,
 )
 
 __all__ = [
+    "user_may_coordinate",
+    "user_may_manage_people",
     "_CACHE_ATTR",
     "api_token_list_for",
     "forget_roles",

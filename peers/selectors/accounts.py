@@ -167,3 +167,15 @@ def api_token_list_for(user) -> QuerySet:
     if not getattr(user, "is_authenticated", False):
         return ApiToken.objects.none()
     return ApiToken.objects.filter(user=user).order_by("-created_at", "-id")
+
+
+def user_may_manage_people(user) -> bool:
+    """Whether the staff pages for organisation managers are open to the user: an organisation
+    manager, or an administrator (each after two-step sign-in)."""
+    return user_is_admin(user) or user_has_role(user, Role.MANAGER)
+
+
+def user_may_coordinate(user) -> bool:
+    """Whether the pages for regional coordinators (counts by region) are open to the user: a
+    regional coordinator, or an administrator (each after two-step sign-in)."""
+    return user_is_admin(user) or user_has_role(user, Role.COORDINATOR)

@@ -16,11 +16,13 @@ from .accounts import (
     invitation_accept,
     invitation_create,
     invitation_issue,
+    person_create,
     role_grant,
     user_set_language,
 )
 
 __all__ = [
+    "person_create",
     "API_TOKEN_MAX_DAYS",
     "SELF_SERVICE_ROLES",
     "_check_scope",

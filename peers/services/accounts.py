@@ -275,3 +275,22 @@ def api_token_revoke(*, actor: User, token):
     audit_record(actor=actor, action="api_token.revoke", target=token,
                  data={"name": token.name, "prefix": token.prefix})
     return token
+
+
+@transaction.atomic
+def person_create(*, actor: User | None, email: str, display_name: str, name_kana: str = "",
+                  role: str | None = None, via: str = "import") -> User:
+    """Add a person to the platform without a password (they set one through "forgot password"
+    or an invitation), with a role if given (peer or professional), audited. `via` names where
+    the record came from. Refuses an address already in use (ValidationError on `email`)."""
+    if role not in (None, Role.PEER, Role.PROFESSIONAL):
+        raise ValidationError({"role": _("Role must be peer or professional.")})
+    person = User(email=User.objects.normalize_email(email.strip()).lower(), display_name=display_name.strip(),
+                  name_kana=name_kana.strip())
+    person.set_unusable_password()
+    person.full_clean()
+    person.save()
+    if role is not None:
+        role_grant(user=person, role=role, granted_by=actor)
+    audit_record(actor=actor, action="person.create", target=person, data={"email": person.email, "via": via})
+    return person

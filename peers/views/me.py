@@ -46,11 +46,11 @@ from ..services.privacy import (
     lived_experience_remove,
 )
 from ..services.workforce import (
-    engagement_change_terms,
     engagement_end,
     engagement_start,
     profile_update,
 )
+from .staff_records import record_new_terms
 
 
 @login_required
@@ -119,22 +119,12 @@ def engagement_terms_own(request: HttpRequest, pk: int) -> HttpResponse:
     except (Engagement.DoesNotExist, ValueError, TypeError) as missing:
         raise Http404 from missing
     form = EngagementTermsForm(request.POST or None, engagement=engagement)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        try:
-            engagement_change_terms(
-                actor=request.user, engagement=engagement,
-                effective_date=data.pop("effective_date"), activities=data.pop("activities"),
-                **data,
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _(
-                "The new terms have been recorded; the old ones are kept. "
-                "The organisation's manager will confirm them."
-            ))
-            return redirect("peers:engagement_list")
+    if request.method == "POST" and record_new_terms(form, actor=request.user, engagement=engagement):
+        messages.success(request, _(
+            "The new terms have been recorded; the old ones are kept. "
+            "The organisation's manager will confirm them."
+        ))
+        return redirect("peers:engagement_list")
     return render(request, "peers/engagement_terms.html", {
         "form": form, "engagement": engagement, "for_self": True, "cancel_url": reverse("peers:engagement_list"),
     })

@@ -96,6 +96,21 @@ def engagement_record(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def record_new_terms(form: EngagementTermsForm, *, actor, engagement) -> bool:
+    """New terms from a valid terms form through the service (the person's own page and the
+    manager's use it alike); a refusal lands on the form and answers False."""
+    if not form.is_valid():
+        return False
+    data = dict(form.cleaned_data)
+    try:
+        engagement_change_terms(actor=actor, engagement=engagement, effective_date=data.pop("effective_date"),
+                                activities=data.pop("activities"), **data)
+    except ValidationError as error:
+        add_service_errors(form, error)
+        return False
+    return True
+
+
 @staff_required
 def engagement_terms(request: HttpRequest, pk: int) -> HttpResponse:
     """New terms for an engagement at one of the manager's organisations: the service ends the
@@ -104,19 +119,9 @@ def engagement_terms(request: HttpRequest, pk: int) -> HttpResponse:
     if not user_manages_engagement(request.user, engagement):
         raise Http404
     form = EngagementTermsForm(request.POST or None, engagement=engagement)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        try:
-            engagement_change_terms(
-                actor=request.user, engagement=engagement,
-                effective_date=data.pop("effective_date"), activities=data.pop("activities"),
-                **data,
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("The new terms have been recorded; the old ones are kept."))
-            return redirect("peers:organisation_staff", engagement.organisation_id)
+    if request.method == "POST" and record_new_terms(form, actor=request.user, engagement=engagement):
+        messages.success(request, _("The new terms have been recorded; the old ones are kept."))
+        return redirect("peers:organisation_staff", engagement.organisation_id)
     return render(
         request, "peers/engagement_terms.html", {
             "form": form, "engagement": engagement, "for_self": False,

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from ..forms import ImportForm
 from ..imports import CHUNK_ROWS, MAX_ROWS, export_rows, import_steps
 from ..pagination import keyset_page_for_request
-from ..selectors import user_has_role, user_is_admin
+from ..selectors import user_is_admin, user_may_coordinate, user_may_manage_people
 from ..selectors.privacy import erasure_request_get_for, erasure_request_list_for, kept_for_display
 from ..selectors.workforce import (
     accommodations_read,
@@ -36,7 +36,7 @@ from . import staff_required
 
 
 def _require_manager(user) -> None:
-    if not (user_is_admin(user) or user_has_role(user, "manager")):
+    if not user_may_manage_people(user):
         raise PermissionDenied(_("This page is for organisation managers."))
 
 
@@ -81,7 +81,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_required
 def coordinator_counts(request: HttpRequest) -> HttpResponse:
-    if not (user_is_admin(request.user) or user_has_role(request.user, "coordinator")):
+    if not user_may_coordinate(request.user):
         raise PermissionDenied(_("This page is for regional coordinators."))
     return render(request, "peers/staff/counts.html", {"rows": prefecture_counts_for(request.user)})
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 from openpyxl import Workbook
 
 from peers.imports import PEOPLE_COLUMNS, export_rows, import_file
-from peers.models import Engagement, Organisation, User
+from peers.models import AuditEvent, Engagement, Organisation, User
 from tests.conftest import with_mfa
 
 pytestmark = pytest.mark.django_db
@@ -82,6 +82,9 @@ def test_people_import_from_excel_creates_people_and_confirmed_engagements(org, 
     assert str(engagement.fte) == "0.50" and engagement.confirmed_by == org_manager
     assert sorted(a.code for a in engagement.activities.all()) == ["family-support", "listening"]
     assert not person.has_usable_password()
+    assert person.role_assignments.filter(role="peer").exists()
+    assert AuditEvent.objects.filter(actor=org_manager, action="person.create", target_id=str(person.pk),
+                                     data__via="people import").exists()
     again = import_file(actor=org_manager, shape="people", upload=_xlsx(rows), apply=True)
     assert [r["outcome"] for r in again["rows"]] == ["unchanged", "unchanged"]
 

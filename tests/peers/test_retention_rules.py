@@ -9,8 +9,8 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from cms.management.commands.run_scheduler import DAILY
 from collaboration.models import Reply
+from config.management.commands.run_scheduler import DAILY
 from peers.models import Consent, Engagement, LivedExperience, RetentionRule, RetentionRun
 from peers.personal_data import add_period, retention_kinds
 from peers.services.privacy import (

@@ -7,7 +7,7 @@ import io
 import pytest
 from openpyxl import Workbook
 
-from peers.models import User
+from peers.models import AuditEvent, User
 from training.imports import register_import
 from training.models import Certification, Completion
 from training.services import number_is_genuine
@@ -35,6 +35,19 @@ def test_import_writes_people_completions_and_certifications_with_check_codes(bo
     assert certification.number.startswith("PSS-2019-0001-") and number_is_genuine(certification.number)
     assert str(certification.valid_until) == "2027-03-31"
     assert certification.history.get().event == "imported"
+    # The people are made by the peers service: no password, and an audit line each.
+    person = User.objects.get(email="a@example.test")
+    assert not person.has_usable_password()
+    assert AuditEvent.objects.filter(actor=trainer, action="person.create", target_id=str(person.pk),
+                                     data__via="training register import").exists()
+
+
+def test_a_reading_that_is_not_kana_is_a_row_error_and_no_one_is_made(body, credential_type, trainer):
+    bad = "k@example.test,山田 四,yamada,,,,,,,\n"
+    result = register_import(body=body, actor=trainer, filename="r.csv", content=(HEADER + bad).encode(), dry_run=False)
+    assert [(e["row"], e["column"]) for e in result.errors] == [(2, "name_kana")]
+    assert set(result.errors[0]["message"]) == {"ja", "en"}
+    assert not User.objects.filter(email="k@example.test").exists()
 
 
 def test_one_bad_row_and_nothing_is_imported(body, credential_type, trainer):

@@ -17,7 +17,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from peers.models import Engagement
+from peers.models import AuditEvent, Engagement
 from training.models import Application, Certification, ContinuingEducation
 from training.services import application_submit
 
@@ -101,6 +101,9 @@ def test_every_staff_action_ends_with_a_success_message(language, mfa_client, tr
         "The day has been added.")
     act("staff_cohort", f"{base}/cohorts/{cohort.pk}/", {"form": "instructor", "ins-name": "ピア講師"},
         "The instructor has been added.")
+    instructor = cohort.instructors.get(name="ピア講師")
+    assert AuditEvent.objects.filter(actor=trainer, action="cohort.instructor_add", target_id=str(cohort.pk),
+                                     data__instructor=instructor.pk).exists()
     person = make_user(display_name="研修 花子")
     application = application_submit(cohort=cohort, applicant=person, consent=True)
     for to in ("selected", "enrolled"):

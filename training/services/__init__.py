@@ -58,6 +58,7 @@ from .courses import (
     cohort_day_add,
     cohort_save,
     course_save,
+    instructor_add,
     training_body_create,
 )
 from .public_applications import (
@@ -79,6 +80,7 @@ from .renewal import (
 )
 
 __all__ = [
+    "instructor_add",
     "number_is_genuine",
     "certification_number",
     "completion_number",

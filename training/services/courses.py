@@ -14,6 +14,7 @@ from ..models import (
     Cohort,
     CohortDay,
     Course,
+    Instructor,
     TrainingBody,
 )
 
@@ -63,3 +64,13 @@ def cohort_day_add(*, cohort: Cohort, date, starts_at, ends_at, hours=None, modu
     return day
 
 
+@transaction.atomic
+def instructor_add(*, cohort: Cohort, actor: User, name: str, is_peer: bool = False,
+                   user: User | None = None) -> Instructor:
+    """Name an instructor of the cohort (a peer instructor when `is_peer`), audited."""
+    instructor = Instructor(cohort=cohort, name=name.strip(), is_peer=is_peer, user=user)
+    instructor.full_clean()
+    instructor.save()
+    audit_record(actor=actor, action="cohort.instructor_add", target=cohort,
+                 data={"instructor": instructor.pk, "is_peer": is_peer})
+    return instructor

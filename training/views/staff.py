@@ -48,7 +48,7 @@ from ..forms import (
     SampleForm,
 )
 from ..imports import register_import
-from ..models import Application, ContinuingEducation, Instructor
+from ..models import Application, ContinuingEducation
 from ..selectors import (
     accommodation_requests_read,
     application_get_for,
@@ -98,6 +98,7 @@ from ..services import (
     course_module_add,
     course_save,
     credential_type_save,
+    instructor_add,
     reminder_manual_plan,
     reminder_manual_send,
     renewal_request_decline,
@@ -282,9 +283,7 @@ def cohort_detail(request, body, pk):
                 messages.success(request, _("The day has been added."))
                 return redirect("training:staff_cohort", body_id=body.pk, pk=cohort.pk)
         elif instructor_form.is_bound and instructor_form.is_valid():
-            instructor = Instructor(cohort=cohort, **instructor_form.cleaned_data)
-            instructor.full_clean()
-            instructor.save()
+            instructor_add(cohort=cohort, actor=request.user, **instructor_form.cleaned_data)
             messages.success(request, _("The instructor has been added."))
             return redirect("training:staff_cohort", body_id=body.pk, pk=cohort.pk)
     applications = list(application_list_for(request.user).filter(cohort=cohort).select_related("cohort__course"))

@@ -1,4 +1,7 @@
-"""Load the demo data of every app (idempotent). Refused where demo data is not allowed."""
+"""Load the demo data of every app (idempotent). Refused where demo data is not allowed.
+
+It lives in `config` because it names every app (the website's pages in `cms` among them), so
+it sits above them all; each app keeps its own part in its `demo.py`."""
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
