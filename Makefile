@@ -41,12 +41,12 @@ run: demo
 	@echo ""
 	DJANGO_SETTINGS_MODULE=config.settings.dev $(SERVE) --host $(HOST) --port $(PORT)
 
-# Two test processes (pytest-xdist), each with its own test database, whole files to each so a
-# module's fixtures (the demo, the access-matrix world, the browser) are built once.
+# Two test processes (pytest-xdist), each with its own test database. A work unit is a module (its
+# demo is built once) or one of the two groups of tests that commit, which run last (tests/conftest.py).
 # TEST_PROCESSES=0 runs everything in this process.
 TEST_PROCESSES ?= 2
 test: setup
-	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/pytest -n $(TEST_PROCESSES) --dist loadfile $(PYTEST_ARGS)
+	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/pytest -n $(TEST_PROCESSES) --dist loadgroup --no-loadscope-reorder $(PYTEST_ARGS)
 
 bench: setup
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python -m bench $(BENCH)

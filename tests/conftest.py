@@ -84,10 +84,35 @@ def pytest_sessionstart(session):
         raise pytest.UsageError("REQUIRE_SERVICES=1 but: " + "; ".join(problems))
 
 
+def _is_transactional(item) -> bool:
+    """As pytest-django decides it: a test that commits (and so flushes the database after it)."""
+    marker = item.get_closest_marker("django_db")
+    if marker is not None and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")
+                               or (marker.args and marker.args[0])):
+        return True
+    names = getattr(item, "fixturenames", ())
+    return "transactional_db" in names or "live_server" in names
+
+
+def pytest_itemcollected(item):
+    """Work units for the two test processes (`--dist loadgroup`): a module's tests that run in
+    a rolled-back transaction go together (the module's demo is loaded once); the tests that
+    commit, and so flush the database and its seeds after them, form two groups (the browser's
+    and the others) that run last in whichever process takes them, after every test that needs
+    the seeds. Run in one process, pytest-django orders them the same way."""
+    if _is_transactional(item):
+        group = "browser" if "browser" in getattr(item, "fixturenames", ()) else "transactional"
+    else:
+        group = str(item.path)
+    item.add_marker(pytest.mark.xdist_group(group))
+
+
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(session, config, items):
-    """Two orderings, each stable (the order within stays as collected):
-    - the modules that drive the browser run last, so the one Chromium of the session (`browser`)
-      is started once, after every other test (its event loop would disturb the async tests);
+    """Before pytest-django's ordering (a stable sort: tests in a rolled-back transaction first,
+    then those that commit, then those without a database), each of them stable:
+    - the modules that drive the browser come last, so the one Chromium of the process starts
+      once, after the other tests (its event loop would disturb the async tests);
     - within each module, the tests that read the demo (the `demo` fixture, loaded once for the
       module) run after the others, so a test that does not ask for the demo never sees it."""
 
@@ -284,12 +309,12 @@ def mfa_client(client):
     return sign_in
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
-    """Debian's Chromium driven by Playwright, one for the session (each test opens a context of
-    its own); the modules that use it run last (pytest_collection_modifyitems). Its sync API
-    keeps an event loop running in this thread while open, so the ORM's async-safety check is
-    relaxed for exactly that long."""
+    """Debian's Chromium driven by Playwright, one per module (each test opens a context of its
+    own). Its sync API keeps an event loop running in this thread while open, so the ORM's
+    async-safety check is relaxed for exactly that long, and closed with the module: the async
+    tests that may run after it in the same process need the thread without a loop."""
     executable = chromium_path()
     if executable is None:
         if REQUIRE_SERVICES:
