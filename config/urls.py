@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularJSONAPIView
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
@@ -10,6 +10,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from cms.sitemaps import TranslatedSitemap
 from collaboration.views.meetings import calendar_feed
+from peers.api.not_found import NoSuchAddress
 from peers.views import set_language
 
 from . import views
@@ -36,6 +37,8 @@ api_v1 = [
 urlpatterns += [
     path("api/v1/openapi.json", SpectacularJSONAPIView.as_view(urlconf=api_v1), name="openapi"),
     *api_v1,
+    # Any other address under /api/v1/ is a 404 in the API's one error shape.
+    re_path(r"^api/v1/", NoSuchAddress.as_view()),
 ]
 
 urlpatterns += i18n_patterns(

@@ -200,11 +200,19 @@ def _attendance_recorded() -> None:
     raise AssertionError("no demo meeting has a coordinator and invitees")
 
 
+def _erasure_requested() -> None:
+    """The demo holds no erasure request: the demo peer asks for one (administrators list them)."""
+    from peers.services.privacy import erasure_request
+
+    erasure_request(person=User.objects.get(email="peer@example.org"), note="")
+
+
 def test_every_list_is_a_keyset_page_that_walks_every_row_once_in_fixed_queries(client, demo):
     schema = client.get("/api/v1/openapi.json").json()
     paths = list_operations(schema)
     assert len(paths) >= 19, paths  # the lists of all four APIs, not a part of them
     _attendance_recorded()
+    _erasure_requested()
     meetings = {}
     for email in ROLES:
         login_two_step(client, User.objects.get(email=email))

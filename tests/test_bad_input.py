@@ -135,7 +135,7 @@ def test_meeting_messages_with_a_bad_after_is_a_bilingual_400(client, meeting, v
 
 def test_meeting_messages_after_a_number_answer_200(client, meeting):
     response = client.get(f"/api/v1/meetings/{meeting.pk}/messages/", {"after": "0"})
-    assert response.status_code == 200 and response.json() == {"messages": []}
+    assert response.status_code == 200 and response.json() == {"results": [], "next": None}
 
 
 @pytest.mark.parametrize("since,until", [("\x00", "2026-01-01"), ("2026-01-01", SUPERSCRIPT_TWO), ("", ""),

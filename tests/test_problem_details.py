@@ -146,3 +146,14 @@ def test_the_detail_is_in_the_requests_language(api):
     many = problem(api.post("/api/v1/training/applications/", {"cohort": "x"}, format="json"), 400)
     assert len(many["errors"]) == 2 and many["detail"] == "入力内容を確認してください。何も変更されていません。"
     assert many["title"] == "リクエストに誤りがあります"
+
+
+def test_an_address_no_endpoint_has_is_a_problem_too(client):
+    for path in ("/api/v1/organisations/-5/staffing/", "/api/v1/no-such-thing/", "/api/v1/meetings/1.5/"):
+        response = client.get(path)
+        assert response.status_code == 404, path
+        assert response["Content-Type"].startswith("application/problem+json"), path
+        body = response.json()
+        assert body["status"] == 404 and body["errors"][0]["code"] == "not_found"
+        assert body["errors"][0]["message"]["ja"] and body["errors"][0]["message"]["en"]
+    assert client.post("/api/v1/nothing/here/", {}).status_code == 404

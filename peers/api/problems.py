@@ -236,3 +236,4 @@ def exception_handler(exc, context):
 def _first_code(error: DjangoValidationError) -> str:
     errors = error.error_list if hasattr(error, "error_list") else [error]
     return errors[0].code or "invalid"
+
