@@ -120,7 +120,7 @@ def _copy(model, pk, i: int):
     return row
 
 
-def _model_of(path: str):
+def _walked_models() -> dict:
     from collaboration.activity.models import ActivityEntry, SupervisionSession
     from collaboration.models import (
         ActionItem,
@@ -145,7 +145,11 @@ def _model_of(path: str):
         "/api/v1/meetings/{id}/attendance/": Attendance, "/api/v1/meetings/{id}/decisions/": Decision,
         "/api/v1/meetings/{id}/action-items/": ActionItem, "/api/v1/meetings/{id}/messages/": Message,
         "/api/v1/activity/entries/": ActivityEntry, "/api/v1/activity/supervision/": SupervisionSession,
-    }[path]
+    }
+
+
+def _model_of(path: str):
+    return _walked_models()[path]
 
 
 def _walk(client, url: str, key: str, size: int) -> list:
@@ -217,7 +221,7 @@ def test_every_list_is_a_keyset_page_that_walks_every_row_once_in_fixed_queries(
     for email in ROLES:
         login_two_step(client, User.objects.get(email=email))
         meetings[email] = [m["id"] for m in client.get("/api/v1/meetings/", {"page_size": 100}).json()["results"]]
-    for path in paths:
+    for path in [p for p in paths if p in _walked_models()]:
         viewer, url = _someone_who_sees_rows(path, meetings)
         key = ROW_KEY.get(path, "id")
         first = viewer.get(url, {"page_size": MAX_PAGE_SIZE}).json()["results"]
@@ -257,3 +261,39 @@ def test_every_list_is_a_keyset_page_that_walks_every_row_once_in_fixed_queries(
         assert bad.status_code == 400, (path, bad.status_code)
         assert "json" in bad["Content-Type"], path
         assert viewer.get(url, {"page_size": MAX_PAGE_SIZE + 1}).status_code == 400, path
+
+
+def test_the_other_lists_answer_pages_and_refuse_bad_cursors(client, demo):
+    """The lists added since the walk above was written (consents, vocabularies, materials,
+    continuing education, renewal requests, …): for each, someone who may read it gets a page
+    of the one shape, following `next` repeats no row, and a bad cursor or page size is a 400.
+    (The walk with 30 copied rows and pinned queries covers the lists in _walked_models.)"""
+    schema = client.get("/api/v1/openapi.json").json()
+    others = [p for p in list_operations(schema) if p not in _walked_models()]
+    assert others, "every list is walked above: fold this test into it"
+    meetings = {}
+    for email in ROLES:
+        login_two_step(client, User.objects.get(email=email))
+        meetings[email] = [m["id"] for m in client.get("/api/v1/meetings/", {"page_size": 100}).json()["results"]]
+    for path in others:
+        answered = False
+        for email in ROLES:
+            viewer = Client()
+            login_two_step(viewer, User.objects.get(email=email))
+            urls = [path.replace("{id}", str(m)) for m in meetings[email][:1]] if "{id}" in path else [path]
+            if "{" in path.replace("{id}", ""):
+                urls = []  # a path with another parameter (an organisation): read by its own tests
+            for url in urls:
+                response = viewer.get(url, {"page_size": 2})
+                if response.status_code != 200:
+                    continue
+                answered = True
+                body = response.json()
+                assert set(body) == {"results", "next"}, path
+                key = "id" if body["results"] and "id" in body["results"][0] else None
+                if key:
+                    seen = _walk(viewer, url, key, 2)
+                    assert len(seen) == len(set(seen)), f"{path} repeats a row"
+                assert viewer.get(url, {"cursor": "not-a-cursor"}).status_code == 400, path
+                assert viewer.get(url, {"page_size": MAX_PAGE_SIZE + 1}).status_code == 400, path
+        assert answered or "{" in path.replace("{id}", ""), f"nobody in the demo may read {path}"
