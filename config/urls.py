@@ -38,7 +38,7 @@ urlpatterns += [
     path("api/v1/openapi.json", SpectacularJSONAPIView.as_view(urlconf=api_v1), name="openapi"),
     *api_v1,
     # Any other address under /api/v1/ is a 404 in the API's one error shape.
-    re_path(r"^api/v1/", NoSuchAddress.as_view()),
+    re_path(r"^api/v1/", NoSuchAddress.as_view(), name="api_no_such_address"),
 ]
 
 urlpatterns += i18n_patterns(

@@ -121,6 +121,8 @@ REGEX_ADDRESSES = {
     "account_confirm_email": lambda w: ["/accounts/confirm-email/not-a-real-key/"],
     "account_reset_password_from_key": lambda w: [f"/accounts/password/reset/key/{w.ids['person_b36']}-bad-token/"],
     "wagtaildocs_serve": lambda w: [w.ids["document_url"]],
+    # Every address under /api/v1/ that no endpoint has: 404 problem details for everyone.
+    "api_no_such_address": lambda w: ["/api/v1/no-such-address/", f"/api/v1/organisations/-{w.ids.get('org_a', 1)}/"],
 }
 
 

@@ -280,9 +280,12 @@ def test_the_other_lists_answer_pages_and_refuse_bad_cursors(client, demo):
         for email in ROLES:
             viewer = Client()
             login_two_step(viewer, User.objects.get(email=email))
-            urls = [path.replace("{id}", str(m)) for m in meetings[email][:1]] if "{id}" in path else [path]
-            if "{" in path.replace("{id}", ""):
-                urls = []  # a path with another parameter (an organisation): read by its own tests
+            if path.startswith("/api/v1/meetings/{id}/"):
+                urls = [path.replace("{id}", str(m)) for m in meetings[email][:1]]
+            elif "{" in path:
+                urls = []  # another record in the path (an organisation): read by its own tests
+            else:
+                urls = [path]
             for url in urls:
                 response = viewer.get(url, {"page_size": 2})
                 if response.status_code != 200:
@@ -296,4 +299,5 @@ def test_the_other_lists_answer_pages_and_refuse_bad_cursors(client, demo):
                     assert len(seen) == len(set(seen)), f"{path} repeats a row"
                 assert viewer.get(url, {"cursor": "not-a-cursor"}).status_code == 400, path
                 assert viewer.get(url, {"page_size": MAX_PAGE_SIZE + 1}).status_code == 400, path
-        assert answered or "{" in path.replace("{id}", ""), f"nobody in the demo may read {path}"
+        assert answered or not path.startswith("/api/v1/meetings/{id}/") and "{" in path, (
+            f"nobody in the demo may read {path}")
