@@ -54,12 +54,18 @@ class KakehashiAPIView(GenericAPIView):
         return page.items, next_url
 
 
+_PAGE_SCHEMAS: dict = {}
+
+
 def page_schema(serializer):
-    """The OpenAPI schema of one page of a list: `results` and the `next` page's address."""
-    return inline_serializer(
-        name=f"{serializer.__name__}Page",
-        fields={"results": serializer(many=True), "next": serializers.URLField(allow_null=True)},
-    )
+    """The OpenAPI schema of one page of a list: `results` and the `next` page's address. One
+    component per serializer, however many lists answer pages of it."""
+    if serializer not in _PAGE_SCHEMAS:
+        _PAGE_SCHEMAS[serializer] = inline_serializer(
+            name=f"{serializer.__name__}Page",
+            fields={"results": serializer(many=True), "next": serializers.URLField(allow_null=True)},
+        )
+    return _PAGE_SCHEMAS[serializer]
 
 
 PAGE_PARAMETERS = [
