@@ -1,0 +1,81 @@
+"""One list pattern (issue 15; the top of site/static/css/site.css): every table in a template
+is either a list of records (`table.records`: cards on a phone, every cell labelled with its
+column's name) or a table of numbers inside a focusable, labelled scroll region."""
+
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SKIP = {".venv", "node_modules", ".git", "staticfiles"}
+
+TABLE = re.compile(r"<table\b([^>]*)>(.*?)</table>", re.S)
+SCROLL_REGION = re.compile(r"<div\b([^>]*)>\s*$", re.S)
+CELL = re.compile(r"<t[hd]\b([^>]*)>")
+
+
+def _templates() -> list[Path]:
+    return sorted(
+        p for p in ROOT.rglob("*.html")
+        if not SKIP & set(p.relative_to(ROOT).parts) and "templates" in p.parts
+    )
+
+
+def _is_records(attrs: str) -> bool:
+    match = re.search(r'class="([^"]*)"', attrs)
+    return bool(match) and "records" in match.group(1).split()
+
+
+def _in_scroll_region(before: str) -> bool:
+    """The table is the first thing inside `<div class="table-scroll" role="region" tabindex="0"`
+    with a label (aria-labelledby or aria-label)."""
+    match = SCROLL_REGION.search(before)
+    if not match:
+        return False
+    attrs = match.group(1)
+    classes = re.search(r'class="([^"]*)"', attrs)
+    return (
+        bool(classes) and "table-scroll" in classes.group(1).split()
+        and 'role="region"' in attrs and 'tabindex="0"' in attrs
+        and ("aria-labelledby=" in attrs or "aria-label=" in attrs)
+    )
+
+
+def problems_in(text: str, name: str = "template") -> list[str]:
+    found = []
+    for match in TABLE.finditer(text):
+        attrs, inner = match.group(1), match.group(2)
+        line = text.count("\n", 0, match.start()) + 1
+        if _is_records(attrs):
+            body = inner.split("</thead>", 1)[-1]
+            for cell in CELL.finditer(body):
+                cell_attrs = cell.group(1)
+                if "data-label=" in cell_attrs or "colspan=" in cell_attrs:
+                    continue  # a labelled cell, or the one cell of an empty list or a group's row
+                found.append(f"{name}:{line}: a records cell without data-label: <t…{cell_attrs}>")
+        elif not _in_scroll_region(text[: match.start()]):
+            found.append(f"{name}:{line}: a <table> neither class=\"records\" nor in a table-scroll region")
+    return found
+
+
+def test_every_table_is_records_or_a_labelled_scroll_region():
+    templates = _templates()
+    assert len(templates) > 100
+    with_tables = [p for p in templates if "<table" in p.read_text()]
+    assert len(with_tables) >= 25  # the check sees the tables it is about
+    problems = [
+        problem for p in with_tables
+        for problem in problems_in(p.read_text(), str(p.relative_to(ROOT)))
+    ]
+    assert problems == [], "\n".join(problems)
+
+
+def test_the_check_refuses_a_bare_table_an_unlabelled_region_and_an_unlabelled_cell():
+    bare = '<div class="table-wrap"><table><tr><td>1</td></tr></table></div>'
+    unlabelled_region = '<div class="table-scroll" role="region"><table><tr><td>1</td></tr></table></div>'
+    cell = '<table class="records"><thead><tr><th scope="col">A</th></tr></thead><tbody><tr><td>1</td></tr></tbody></table>'
+    assert len(problems_in(bare)) == 1
+    assert len(problems_in(unlabelled_region)) == 1
+    assert len(problems_in(cell)) == 1
+    good_records = cell.replace("<td>1", '<td data-label="A">1').replace("</tbody>", '<tr><td colspan="1">none</td></tr></tbody>')
+    good_scroll = '<div class="table-scroll" role="region" tabindex="0" aria-labelledby="h">\n<table><tr><td>1</td></tr></table></div>'
+    assert problems_in(good_records) == [] and problems_in(good_scroll) == []
