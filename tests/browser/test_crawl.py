@@ -142,3 +142,4 @@ def test_every_page_a_role_reaches_passes_axe_and_fits_a_phone(browser, live_ser
     context.close()
     assert len(seen) >= 5, seen
     assert problems == [], f"{len(problems)} problems for {email}:\n" + "\n".join(problems)
+
