@@ -3,6 +3,8 @@ mode (text size × theme) stays at 0 axe-core violations and fits a 320 px phone
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from .test_crawl import _sign_in
@@ -32,7 +34,7 @@ def _choose(page, base: str, text_size: str, theme: str, back_to: str) -> None:
     """Open the display settings from the header link, choose, save: back on the same page."""
     page.goto(f"{base}{back_to}")
     page.locator(".display-link").click()
-    page.wait_for_url(f"**/display/?next=*")
+    page.wait_for_url(re.compile(r"/display/\?next="))
     page.get_by_role("group", name="文字の大きさ").get_by_label(TEXT_LABELS[text_size], exact=True).check()
     page.get_by_role("group", name="画面の配色").get_by_label(THEME_LABELS[theme], exact=True).check()
     page.get_by_role("button", name="表示の設定を保存する").click()

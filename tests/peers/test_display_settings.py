@@ -242,3 +242,42 @@ def test_public_page_cache_keeps_each_display_variant_apart(client, demo):
     assert calm.get("/").get("X-Page-Cache") == "hit"
     assert 'data-theme="calm"' in html_tag(calm.get("/"))
     assert 'data-theme="standard"' in html_tag(client.get("/"))
+
+
+def test_api_reads_and_writes_display_settings_and_quiet_hours(client, make_user):
+    user = make_user(roles=[(Role.PEER, {})])
+    login_as(client, user)
+    response = client.get("/api/v1/me/display/")
+    assert response.status_code == 200
+    assert response.json() == {"text_size": "standard", "theme": "standard",
+                               "quiet_hours_start": None, "quiet_hours_end": None}
+    response = client.patch("/api/v1/me/display/", {"theme": "calm", "quiet_hours_start": "22:00",
+                                                     "quiet_hours_end": "07:00"}, content_type="application/json")
+    assert response.status_code == 200
+    assert response.json() == {"text_size": "standard", "theme": "calm",
+                               "quiet_hours_start": "22:00", "quiet_hours_end": "07:00"}
+    user.refresh_from_db()
+    assert user.theme == "calm" and user.quiet_hours_end == datetime.time(7)
+    assert 'data-theme="calm"' in html_tag(client.get("/me/"))
+
+
+@pytest.mark.parametrize("body", [{"text_size": "huge"}, {"quiet_hours_start": "25:00"},
+                                  {"quiet_hours_start": "08:00", "quiet_hours_end": "08:00"},
+                                  {"quiet_hours_start": "08:00"}])
+def test_api_refuses_bad_settings_as_problem_details(client, make_user, body):
+    user = make_user(roles=[(Role.PEER, {})])
+    login_as(client, user)
+    response = client.patch("/api/v1/me/display/", body, content_type="application/json")
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("application/problem+json")
+    problem = response.json()
+    assert problem["status"] == 400 and problem["errors"]
+    assert all(error["message"]["ja"] and error["message"]["en"] for error in problem["errors"])
+    user.refresh_from_db()
+    assert (user.text_size, user.quiet_hours_start) == ("standard", None)
+
+
+def test_api_display_needs_sign_in(client):
+    response = client.get("/api/v1/me/display/")
+    assert response.status_code in (401, 403)
+    assert response["Content-Type"].startswith("application/problem+json")
