@@ -6,13 +6,16 @@ cached before is then never served again.
 A page is stored only when all of these hold: a Wagtail page allowed it (`page_cache_allow`,
 from the page type's `cache_seconds`); a GET without query string; no session or messages
 cookie (so never for someone signed in, nor with a message waiting); the page rendered no CSRF
-token and set no cookie; status 200. A hit costs no database query.
+token and set no cookie; status 200. A hit costs no database query. Pages are kept apart by the
+visitor's display cookies (`text_size`, `theme`), which change the page's `<html>`.
 """
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.core.cache import cache
+
+from peers.preferences import display_cache_variant
 
 VERSION_KEY = "cms:version"
 HIT_HEADER = "X-Page-Cache"
@@ -55,7 +58,10 @@ def _request_may_use_cache(request) -> bool:
 
 def _key(request) -> str:
     # The scheme too: pages carry absolute addresses (canonical, og:image) built from the request.
-    return f"cms:page:{site_cache_version()}:{request.scheme}://{request.get_host()}:{request.path}"
+    # And the visitor's display cookies (text size, theme), which the page's <html> carries: one
+    # copy per combination, from the known values only (peers/preferences.py).
+    return (f"cms:page:{site_cache_version()}:{display_cache_variant(request)}:"
+            f"{request.scheme}://{request.get_host()}:{request.path}")
 
 
 def _carries_nonce(request, response) -> bool:

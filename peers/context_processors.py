@@ -18,3 +18,16 @@ def navigation(request):
         "is_staff_person": user_has_staff_role(user) if user is not None else False,
         "open_signup": settings.KAKEHASHI_OPEN_SIGNUP,
     }
+
+
+def display(request):
+    """The person's display settings for the base template's `<html>` (peers/preferences.py)."""
+    from .preferences import DISPLAY_SETTINGS, display_for
+
+    values = display_for(request)
+    return {
+        "display": values,
+        "display_attributes": [
+            {"attribute": item.attribute, "value": values[item.name]} for item in DISPLAY_SETTINGS
+        ],
+    }

@@ -342,3 +342,53 @@ class ApiTokenForm(forms.Form):
         label=_("Days until it expires"), min_value=1, max_value=365, initial=90,
         help_text=_("Between 1 and 365 days. 90 days unless you choose otherwise."),
     )
+
+
+class DisplaySettingsForm(forms.Form):
+    """How the site looks: every display setting, as a group of choices. Further settings join
+    by their entry in peers.preferences.DISPLAY_SETTINGS."""
+
+    def __init__(self, *args, **kwargs):
+        from .preferences import DISPLAY_SETTINGS
+
+        super().__init__(*args, **kwargs)
+        for item in DISPLAY_SETTINGS:
+            self.fields[item.name] = forms.ChoiceField(
+                label=item.label, choices=item.choices.choices, initial=item.default,
+                widget=forms.RadioSelect,
+            )
+
+    def display_values(self) -> dict:
+        from .preferences import DISPLAY_SETTINGS
+
+        return {item.name: self.cleaned_data[item.name] for item in DISPLAY_SETTINGS}
+
+
+class PreferencesForm(DisplaySettingsForm):
+    """The account's settings: display, and quiet hours for emails and digests (Japan time)."""
+
+    quiet_hours_start = forms.TimeField(
+        label=_("Quiet hours start (Japan time)"), required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        help_text=_("For example 21:00. Leave both times empty to receive emails at any time."),
+    )
+    quiet_hours_end = forms.TimeField(
+        label=_("Quiet hours end (Japan time)"), required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        help_text=_("For example 08:00. Emails and digests that arrive in the quiet hours are sent "
+                    "when they end. Security emails (sign-in, password) are always sent at once."),
+    )
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("quiet_hours_start"), data.get("quiet_hours_end")
+        if "quiet_hours_start" in data and "quiet_hours_end" in data:
+            if (start is None) != (end is None):
+                missing = "quiet_hours_end" if end is None else "quiet_hours_start"
+                self.add_error(missing, _("Please give both a start and an end, or leave both empty."))
+            elif start is not None and start == end:
+                self.add_error("quiet_hours_end", _("The end must differ from the start."))
+        return data
+
+    def quiet_hours(self) -> tuple:
+        return (self.cleaned_data.get("quiet_hours_start"), self.cleaned_data.get("quiet_hours_end"))

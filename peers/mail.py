@@ -6,6 +6,13 @@ Three ways to say what to send, all rendered at send time inside `translation.ov
 - `email_lines(...)`: a subject and paragraphs (lazy strings, or callables returning text);
 - `email_rendered(...)`: a callable returning (subject, body), for anything else.
 Links in emails are absolute: `site_url(path)`, from WAGTAILADMIN_BASE_URL.
+
+Quiet hours: pass `recipient=` (the person's account) for emails and digests about the work;
+one that reaches them inside their quiet hours (peers/preferences.py) is stored rendered, as a
+`HeldEmail`, and sent by `held_email_send_due(now=...)` on the scheduler's tick once they end.
+Security mail (allauth's: password reset, email confirmation, two-step sign-in, security
+notices) never passes through here and so is never held; neither is mail with no recipient
+account (an invitation, a public application).
 """
 
 from __future__ import annotations
@@ -16,7 +23,7 @@ from django.conf import settings
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 
 def site_url(path: str) -> str:
@@ -35,19 +42,51 @@ def language_of(user, default: str | None = None) -> str:
     return getattr(user, "language", "") or default or settings.LANGUAGE_CODE
 
 
-def email_rendered(*, to: str, language: str, render: Callable[[], tuple[str, str]]) -> None:
-    """Send what `render()` returns as (subject, body), rendered in `language`, on commit."""
+def email_rendered(*, to: str, language: str, render: Callable[[], tuple[str, str]], recipient=None) -> None:
+    """Send what `render()` returns as (subject, body), rendered in `language`, on commit; held
+    until the end of `recipient`'s quiet hours when it falls inside them."""
     from .tasks import send_email
 
     def _send() -> None:
         with translation.override(language):
             subject, body = render()
-        send_email.enqueue(subject=str(subject).strip(), body=str(body), to=[to])
+        subject, body = str(subject).strip(), str(body)
+        if recipient is not None and _hold(recipient=recipient, to=to, subject=subject, body=body):
+            return
+        send_email.enqueue(subject=subject, body=body, to=[to])
 
     transaction.on_commit(_send)
 
 
-def email_templates(*, to: str, language: str, prefix: str, context: dict | Callable[[], dict]) -> None:
+def _hold(*, recipient, to: str, subject: str, body: str) -> bool:
+    from .models import HeldEmail
+    from .preferences import user_quiet_until
+
+    now = timezone.now()
+    until = user_quiet_until(recipient, now)
+    if until is None:
+        return False
+    HeldEmail.objects.create(recipient=recipient, to=to, subject=subject[:998], body=body,
+                             held_at=now, send_after=until)
+    return True
+
+
+@transaction.atomic
+def held_email_send_due(*, now) -> int:
+    """Hand every held email whose quiet hours have ended by `now` to the email task, and
+    forget it; returns how many. The scheduler's tick calls it (peers' `held_email_send`)."""
+    from .models import HeldEmail
+    from .tasks import send_email
+
+    due = list(HeldEmail.objects.filter(send_after__lte=now).select_for_update().order_by("send_after", "id"))
+    for held in due:
+        send_email.enqueue(subject=held.subject, body=held.body, to=[held.to])
+    HeldEmail.objects.filter(pk__in=[held.pk for held in due]).delete()
+    return len(due)
+
+
+def email_templates(*, to: str, language: str, prefix: str, context: dict | Callable[[], dict],
+                    recipient=None) -> None:
     """Render `<prefix>_subject.txt` and `<prefix>_message.txt` in `language`, on commit. A
     callable context is called at send time, in that language."""
 
@@ -55,15 +94,15 @@ def email_templates(*, to: str, language: str, prefix: str, context: dict | Call
         full = context() if callable(context) else context
         return (render_to_string(f"{prefix}_subject.txt", full), render_to_string(f"{prefix}_message.txt", full))
 
-    email_rendered(to=to, language=language, render=render)
+    email_rendered(to=to, language=language, render=render, recipient=recipient)
 
 
 def _text(value) -> str:
     return str(value() if callable(value) else value)
 
 
-def email_lines(*, to: str, language: str, subject, lines: Iterable) -> None:
+def email_lines(*, to: str, language: str, subject, lines: Iterable, recipient=None) -> None:
     """A subject and paragraphs (lazy strings or callables), in `language`, on commit."""
     lines = list(lines)
-    email_rendered(to=to, language=language,
+    email_rendered(to=to, language=language, recipient=recipient,
                    render=lambda: (_text(subject), "\n\n".join(_text(line) for line in lines)))

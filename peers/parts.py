@@ -16,6 +16,7 @@ from .models import (
     Consent,
     Engagement,
     ErasureRequest,
+    HeldEmail,
     Invitation,
     LivedExperience,
     ProfessionalRole,
@@ -53,15 +54,19 @@ class AccountPart(Part):
 
     name = "account"
     label = _("Account")
-    person_fields = tuple(f"{label}.user" for label in _SIGN_IN_TABLES)
+    person_fields = (*(f"{label}.user" for label in _SIGN_IN_TABLES), "peers.HeldEmail.recipient")
 
     def tables(self) -> list[Table]:
         from allauth.account.models import EmailAddress
         from allauth.mfa.models import Authenticator
 
         return [
-            Table("account", User, ("email", "display_name", "name_kana", "language", "date_joined"),
+            Table("account", User, ("email", "display_name", "name_kana", "language", "date_joined",
+                                    "text_size", "theme", "quiet_hours_start", "quiet_hours_end"),
                   lambda user: User.objects.filter(pk=user.pk)),
+            # Emails waiting for the end of the person's quiet hours.
+            Table("held_emails", HeldEmail, ("subject", "held_at", "send_after"),
+                  lambda user: HeldEmail.objects.filter(recipient=user)),
             Table("email_addresses", EmailAddress, ("email", "verified", "primary"),
                   lambda user: EmailAddress.objects.filter(user=user)),
             # Only the kind and dates of each second factor, never its secret.
@@ -79,6 +84,7 @@ class AccountPart(Part):
             model = _model(label)
             if model is not None:
                 model.objects.filter(user=user).delete()
+        HeldEmail.objects.filter(recipient=user).delete()
         user.email = f"erased-{user.pk}@invalid.example"
         user.display_name = str(_("Erased person"))
         user.name_kana = ""

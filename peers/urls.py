@@ -1,7 +1,7 @@
 from django.urls import path
 
 from . import views
-from .views import me, organisations, staff_records, staff_workforce
+from .views import display, me, organisations, staff_records, staff_workforce
 
 app_name = "peers"
 
@@ -21,6 +21,8 @@ urlpatterns = [
     path("directory/", organisations.directory, name="directory"),
     path("organisations/", organisations.organisation_list_view, name="organisation_list"),
     path("organisations/<int:pk>/", organisations.organisation_detail, name="organisation_detail"),
+    path("display/", display.display_settings, name="display"),
+    path("account/preferences/", display.preferences, name="preferences"),
     path("account/security/two-step/", views.mfa_required, name="mfa_required"),
     path("staff/", views.staff_home, name="staff_home"),
     path("staff/invitations/", views.invitation_list, name="invitation_list"),

@@ -29,6 +29,9 @@ NOT_EDITED_BY_PEOPLE = {
     "collaboration.ModerationLog": "the log of moderation in the live room, written by the moderation service",
     "collaboration.ActivityStatusChange": "the history of an activity entry's states, written by its transitions",
     "collaboration.VerificationDigest": "the log of the verification digests sent to managers",
+    # Mail waiting for the end of its recipient's quiet hours: written by peers.mail, sent and
+    # deleted by the scheduler's tick; the person sets the quiet hours (/api/v1/me/display/).
+    "peers.HeldEmail": "emails held during the recipient's quiet hours, written and sent by peers.mail",
     # Secrets: only a digest is stored; made and revoked on the person's own pages after the second
     # step, never through a token (a token must not mint tokens).
     "peers.ApiToken": "API tokens: SHA-256 digests, made and revoked only on /me/tokens/ after two-step sign-in",

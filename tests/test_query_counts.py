@@ -93,3 +93,18 @@ def test_staff_home_query_count_does_not_grow_with_organisations(client, demo, d
     with django_assert_num_queries(len(before.captured_queries)):
         page = client.get("/staff/")
     assert "Org 19" in page.content.decode()
+
+
+def test_display_settings_page_query_count(client, demo, django_assert_num_queries):
+    # A visitor: the settings come from cookies, nothing from the database.
+    client.cookies["text_size"] = "larger"
+    client.get("/display/")
+    with django_assert_num_queries(0):
+        assert client.get("/display/?next=/").status_code == 200
+    # Signed in: session, user and roles, the same for the account's fuller page.
+    login_as(client, User.objects.get(email="peer@example.org"))
+    client.get("/display/")
+    with django_assert_num_queries(3):
+        assert client.get("/display/?next=/me/").status_code == 200
+    with django_assert_num_queries(3):
+        assert client.get("/account/preferences/").status_code == 200

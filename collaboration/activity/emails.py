@@ -12,7 +12,7 @@ from peers.mail import email_templates, language_of, site_url_for
 def send_on_commit(*, user, template: str, context: dict) -> None:
     """Render `collaboration/email/<template>_{subject,message}.txt` for one person, on commit."""
     email_templates(to=user.email, language=language_of(user), prefix=f"collaboration/email/{template}",
-                    context={**context, "recipient": user})
+                    context={**context, "recipient": user}, recipient=user)
 
 
 def colleague_named(*, entry, colleagues) -> None:

@@ -142,6 +142,7 @@ def _send_meeting_email(invitation: MeetingInvitation, template: str) -> None:
     """The invitation or reminder, in the invitee's language, once the transaction commits."""
     email_templates(
         to=invitation.user.email, language=language_of(invitation.user), prefix=f"collaboration/email/{template}",
+        recipient=invitation.user,
         context=lambda: {
             "invitation": invitation,
             "meeting": invitation.meeting,

@@ -115,6 +115,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "wagtail.contrib.settings.context_processors.settings",
                 "peers.context_processors.navigation",
+                "peers.context_processors.display",
             ],
         },
     },

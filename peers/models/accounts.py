@@ -45,6 +45,17 @@ class UserManager(BaseUserManager["User"]):
         return self._create_user(email, password, **extra)
 
 
+class TextSize(models.TextChoices):
+    STANDARD = "standard", _("Standard")
+    LARGE = "large", _("Large")
+    LARGER = "larger", _("Larger")
+
+
+class Theme(models.TextChoices):
+    STANDARD = "standard", _("Standard")
+    CALM = "calm", _("Calm (no motion, softer contrast)")
+
+
 class User(AbstractBaseUser, PermissionsMixin):
     """A person who signs in. Email is the login; the display name is what others see."""
 
@@ -63,6 +74,17 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    # How the site looks and when it may email them (peers/preferences.py; the visitor's cookies
+    # hold the same display values).
+    text_size = models.CharField(
+        _("text size"), max_length=12, choices=TextSize.choices, default=TextSize.STANDARD
+    )
+    theme = models.CharField(_("theme"), max_length=12, choices=Theme.choices, default=Theme.STANDARD)
+    quiet_hours_start = models.TimeField(
+        _("quiet hours start"), null=True, blank=True,
+        help_text=_("Japan time. Emails and digests are held until the quiet hours end."),
+    )
+    quiet_hours_end = models.TimeField(_("quiet hours end"), null=True, blank=True)
 
     objects = UserManager()
 
@@ -73,6 +95,17 @@ class User(AbstractBaseUser, PermissionsMixin):
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+        constraints = [
+            models.CheckConstraint(
+                name="user_quiet_hours_both_or_neither",
+                condition=Q(quiet_hours_start__isnull=True, quiet_hours_end__isnull=True)
+                | Q(quiet_hours_start__isnull=False, quiet_hours_end__isnull=False)
+                & ~Q(quiet_hours_start=models.F("quiet_hours_end")),
+                violation_error_message=_(
+                    "Quiet hours need both a start and an end, and they must differ."
+                ),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.display_name or self.email
@@ -328,3 +361,28 @@ class ApiToken(models.Model):
         if self.is_expired():
             return _("Expired")
         return _("In use")
+
+
+class HeldEmail(models.Model):
+    """An email that reached a person during their quiet hours, kept until `send_after`.
+
+    Rendered already, in the recipient's language; sent by `held_email_send_due` (the
+    scheduler's tick) and deleted once handed to the email task."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="held_emails",
+        verbose_name=_("person"),
+    )
+    to = models.EmailField(_("email address"))
+    subject = models.CharField(_("subject"), max_length=998)
+    body = models.TextField(_("message"))
+    held_at = models.DateTimeField(_("held at"), default=timezone.now)
+    send_after = models.DateTimeField(_("send after"), db_index=True)
+
+    class Meta:
+        ordering = ["send_after", "id"]
+        verbose_name = _("held email")
+        verbose_name_plural = _("held emails")
+
+    def __str__(self) -> str:
+        return self.subject

@@ -18,6 +18,7 @@ from .accounts import (
     invitation_issue,
     person_create,
     role_grant,
+    user_preferences_save,
     user_set_language,
 )
 
@@ -35,5 +36,6 @@ __all__ = [
     "invitation_create",
     "invitation_issue",
     "role_grant",
+    "user_preferences_save",
     "user_set_language",
 ]

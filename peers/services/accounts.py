@@ -214,6 +214,29 @@ def user_set_language(*, user: User, language: str) -> None:
     user.save(update_fields=["language"])
 
 
+@transaction.atomic
+def user_preferences_save(*, user: User, display: dict | None = None,
+                          quiet_hours: tuple | None = None) -> User:
+    """Save a person's display settings (names from peers.preferences.DISPLAY_SETTINGS; others
+    are ignored) and, when given, their quiet hours as (start, end), (None, None) for off."""
+    from ..preferences import DISPLAY_SETTINGS
+
+    fields = []
+    for item in DISPLAY_SETTINGS:
+        if display and item.name in display:
+            setattr(user, item.name, display[item.name])
+            fields.append(item.name)
+    if quiet_hours is not None:
+        user.quiet_hours_start, user.quiet_hours_end = quiet_hours
+        fields += ["quiet_hours_start", "quiet_hours_end"]
+    if not fields:
+        return user
+    user.full_clean(validate_unique=False, validate_constraints=True,
+                    exclude=[f.name for f in user._meta.fields if f.name not in fields])
+    user.save(update_fields=fields)
+    return user
+
+
 # --- API tokens -----------------------------------------------------------------------------------
 
 API_TOKEN_MAX_DAYS = 365

@@ -222,7 +222,7 @@ def test_not_found_page_in_each_language(client, demo):
     english = client.get("/en/no-such-page/")
     assert english.status_code == 404
     body = english.content.decode()
-    assert '<html lang="en">' in body and "We could not find that page" in body
+    assert '<html lang="en" ' in body and "We could not find that page" in body
     assert 'href="/en/"' in body
 
 

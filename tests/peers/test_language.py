@@ -15,13 +15,13 @@ pytestmark = pytest.mark.django_db
 def test_japanese_is_the_default(client):
     response = client.get("/accounts/login/")
     assert response.status_code == 200
-    assert '<html lang="ja">' in response.content.decode()
+    assert '<html lang="ja" ' in response.content.decode()
     assert "ログイン" in response.content.decode()
 
 
 def test_english_lives_under_en(client):
     response = client.get("/en/accounts/login/")
-    assert '<html lang="en">' in response.content.decode()
+    assert '<html lang="en" ' in response.content.decode()
     assert "Sign In" in response.content.decode()
 
 

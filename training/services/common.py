@@ -96,6 +96,7 @@ def status_for_dates(certification: Certification, today: datetime.date) -> str:
 # ---------------------------------------------------------------- email
 def _notify(user: User, subject: str, lines: list, *, language: str | None = None) -> None:
     """Send `subject` and `lines` (lazy strings or callables) in the person's language, on commit."""
-    email_lines(to=user.email, language=language or language_of(user), subject=subject, lines=lines)
+    email_lines(to=user.email, language=language or language_of(user), subject=subject, lines=lines,
+                recipient=user)
 
 

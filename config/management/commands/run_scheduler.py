@@ -2,8 +2,8 @@
 
 It lives in `config`, above the apps, because it wires every app's jobs (and Wagtail's) into one
 clock. Every hour it publishes the pages and snippets whose go-live date has passed and
-unpublishes the expired ones (Wagtail's `publish_scheduled`, so editors' dates fire) and queues the
-meeting reminders; once a day (after DAILY_HOUR, Asia/Tokyo) it queues the certification sweep
+unpublishes the expired ones (Wagtail's `publish_scheduled`, so editors' dates fire), queues the
+meeting reminders and sends the emails held during quiet hours that have ended; once a day (after DAILY_HOUR, Asia/Tokyo) it queues the certification sweep
 with its renewal reminders, every retention rule (the purge of withdrawn sensitive data among
 them), and the digest of activity entries waiting for verification.
 The work itself runs in the `worker` (django-tasks' db_worker), so this process stays tiny.
@@ -23,6 +23,8 @@ HOURLY = [
     # Wagtail's scheduled publishing: go-live and expiry dates set in the editor.
     ("publish_scheduled", []),
     ("send_meeting_reminders", []),
+    # Emails held during people's quiet hours, once those hours have ended (peers/mail.py).
+    ("held_email_send", []),
 ]
 DAILY = [
     ("certification_sweep", ["--enqueue"]),
