@@ -4,7 +4,6 @@ where the work is done, in a fixed number of queries whatever the number of bodi
 
 from __future__ import annotations
 
-import datetime
 import re
 
 import pytest
@@ -12,10 +11,16 @@ from django.utils import timezone
 
 from peers.models import Organisation, Role
 from peers.services import role_grant
-from training.models import Application, Attendance, ContinuingEducation, RenewalRequest, TrainingBody
+from tests.training.test_staff_register import make_cert
+from training.models import (
+    Application,
+    Attendance,
+    ContinuingEducation,
+    RenewalRequest,
+    TrainingBody,
+)
 from training.selectors import quarter_of
 from training.services import application_submit
-from tests.training.test_staff_register import make_cert
 
 pytestmark = pytest.mark.django_db
 
