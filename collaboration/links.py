@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from peers.links import register_link
+from peers.links import register_link, register_panel
 
 
 def _in_activity(context) -> bool:
@@ -19,6 +19,52 @@ def _coordinates(context) -> bool:
 
 def _sees_team_or_region(context) -> bool:
     return bool(context.get("managed_organisations")) or _coordinates(context)
+
+
+def staff_verification_waiting(context) -> dict:
+    """The staff home's card for managers (and administrators): entries waiting for a check,
+    per organisation, each linked to its queue. One query."""
+    if not (context.get("managed_organisations") or context.get("is_admin")):
+        return {"rows": []}
+    from .activity.selectors import verification_waiting_by_organisation
+
+    return {"rows": verification_waiting_by_organisation(context["user"])}
+
+
+def staff_coordinator_waiting(context) -> dict:
+    """The staff home's card for coordinators: meetings, action items, the region report."""
+    if not _coordinates(context):
+        return {"counts": None}
+    from .selectors import coordinator_waiting_for
+
+    return {"counts": coordinator_waiting_for(context["user"])}
+
+
+def professional_home(context) -> dict:
+    """A professional's home: the supervision they give, the entries naming them that wait for
+    their confirmation, the meetings they are invited to, the people they work with."""
+    from .activity.selectors import (
+        SHOWN,
+        colleague_confirmation_list_for,
+        people_worked_with,
+        supervision_counts_given_by,
+        supervisor_organisation_list_of,
+    )
+    from .selectors import meeting_invitation_counts_for, meeting_invitation_upcoming_for
+
+    user = context["user"]
+    confirmations = list(colleague_confirmation_list_for(user)[: SHOWN + 1])
+    people = list(people_worked_with(user)[: SHOWN * 2 + 1])
+    return {
+        "supervision": supervision_counts_given_by(user),
+        "supervises_for": list(supervisor_organisation_list_of(user)),
+        "confirmations": confirmations[:SHOWN],
+        "more_confirmations": len(confirmations) > SHOWN,
+        "meetings": meeting_invitation_counts_for(user),
+        "next_invitations": list(meeting_invitation_upcoming_for(user)[:3]),
+        "people": people[: SHOWN * 2],
+        "more_people": len(people) > SHOWN * 2,
+    }
 
 
 def register_links() -> None:
@@ -36,3 +82,9 @@ def register_links() -> None:
                   url_name="collaboration:staff_meeting_list", condition=_coordinates, order=20)
     register_link("staff_activity", label=_("Consultation bodies and members"),
                   url_name="collaboration:staff_bodies", condition=_coordinates, order=30)
+    register_panel("staff_home", name="activity_waiting", template="collaboration/activity/_staff_waiting.html",
+                   values=staff_verification_waiting, order=10)
+    register_panel("staff_home", name="coordinator_waiting", template="collaboration/_staff_waiting.html",
+                   values=staff_coordinator_waiting, order=30)
+    register_panel("me_professional", name="professional_home", template="collaboration/_professional_home.html",
+                   values=professional_home, order=10)

@@ -6,6 +6,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from peers.access import two_step_passed
@@ -367,3 +368,42 @@ def has_reply_q(user) -> Exists:
 
 def meeting_detail_prefetch(qs: QuerySet[Meeting]) -> QuerySet[Meeting]:
     return qs.prefetch_related(Prefetch("agenda_items", queryset=AgendaItem.objects.select_related("presenter")))
+
+
+# --- Homes ------------------------------------------------------------------------------------
+
+
+def meeting_invitation_upcoming_for(user) -> QuerySet[MeetingInvitation]:
+    """This person's invitations to meetings not yet over (scheduled or open), soonest first,
+    with the meeting, its body and the reply."""
+    return (
+        MeetingInvitation.objects.filter(user=user, meeting__ends_at__gte=timezone.now())
+        .exclude(meeting__status=Meeting.Status.CLOSED)
+        .select_related("meeting__body", "reply")
+        .order_by("meeting__starts_at", "meeting_id")
+    )
+
+
+def meeting_invitation_counts_for(user) -> dict:
+    """How many meetings this person is invited to that are still ahead, and how many of them
+    wait for their reply: one query."""
+    return meeting_invitation_upcoming_for(user).order_by().aggregate(
+        upcoming=Count("id"), unanswered=Count("id", filter=Q(reply__isnull=True))
+    )
+
+
+def coordinator_waiting_for(user) -> dict:
+    """A coordinator's counts for their home (administrators: every body): meetings ahead,
+    action items open and overdue. Two queries whatever the numbers."""
+    meetings = meeting_list_coordinated_by(user).order_by()
+    now = timezone.now()
+    counts = meetings.aggregate(
+        upcoming=Count("id", filter=Q(ends_at__gte=now) & ~Q(status=Meeting.Status.CLOSED)),
+        to_close=Count("id", filter=Q(ends_at__lt=now) & ~Q(status=Meeting.Status.CLOSED)),
+    )
+    items = ActionItem.objects.filter(meeting__in=meetings.values("pk"), status__in=ActionItem.OPEN_STATUSES)
+    counts.update(items.aggregate(
+        open_items=Count("id"),
+        overdue_items=Count("id", filter=Q(due_on__lt=timezone.localdate())),
+    ))
+    return counts

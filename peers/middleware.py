@@ -12,6 +12,7 @@ from django.utils import translation
 from django.utils.functional import SimpleLazyObject, empty
 
 from .access import session_two_step_passed, two_step_mark, two_step_marked, two_step_passed
+from .selectors import user_has_staff_role
 
 
 def _path_without_language(path: str) -> str:
@@ -48,6 +49,9 @@ def _marked_user(request: HttpRequest, lazy_user):
     return user
 
 
+STAFF_INDEX = "/staff/"
+
+
 class StaffMFAMiddleware:
     """Anyone signed in must have passed two-step sign-in in this session before any staff page
     (staff roles, and people given staff work without a staff role, such as a supervisor a
@@ -62,6 +66,11 @@ class StaffMFAMiddleware:
         path = _path_without_language(request.path_info)
         if any(path.startswith(prefix) for prefix in settings.KAKEHASHI_STAFF_PATHS):
             user = request.user
+            if path == STAFF_INDEX and user.is_authenticated and not user_has_staff_role(user):
+                # The staff index itself shows nobody's data: someone without a staff role gets
+                # a calm page there (peers.views.staff), never two-step enrolment. Every other
+                # staff page (a named supervisor's queue included) keeps the gate below.
+                return self.get_response(request)
             if user.is_authenticated and not two_step_passed(user):
                 target = reverse("peers:mfa_required")
                 return HttpResponseRedirect(f"{target}?{urlencode({'next': request.get_full_path()})}")

@@ -1,7 +1,8 @@
 """Demo activity log (never in production). Idempotent: does nothing once the demo peer has
 entries. Several months of entries for the demo peers: older ones at the demo manager's
 organisations verified, recent ones waiting, one declined with a reason; a confirmed supervision
-session. Needs peers.demo.load() first (accounts and engagements)."""
+session, one waiting for the demo professional's confirmation, and recent entries that name
+them. Needs peers.demo.load() first (accounts and engagements)."""
 
 from __future__ import annotations
 
@@ -45,6 +46,8 @@ def load() -> None:
     today = timezone.localdate()
     managed = set(organisation_list_managed_by(manager).values_list("pk", flat=True))
     people = User.objects.filter(email__in=["peer@example.org", "peer2@example.org"])
+    pro = User.objects.filter(email="pro@example.org").first()
+    recent = today - datetime.timedelta(days=21)
     created = []
     for person in people:
         engagements = list(
@@ -59,6 +62,9 @@ def load() -> None:
                 if day < engagement.start_date or day > today:
                     continue
                 activities = list(engagement.activities.all()) or [listening]
+                # The demo peer's recent accompanying visits name the demo professional, who
+                # finds them on their home waiting for their confirmation.
+                colleagues = [pro] if pro is not None and person == peer and i == 1 and day >= recent else []
                 created.append(services.activity_entry_create(
                     author=person, engagement=engagement, date=day, duration_minutes=minutes,
                     activity=activities[week % len(activities)], stage=stage, people_supported=count,
@@ -66,7 +72,7 @@ def load() -> None:
                     setting=engagement.organisation.kind or fallback_setting,
                     professional_roles=[roles[c] for c in role_codes if c in roles], **levels,
                     reflection="振り返り（デモ）: 本人の言葉を支援チームに伝えられた。" if i == 0 else "",
-                    reflection_shared=week % 2 == 0,
+                    reflection_shared=week % 2 == 0, colleagues=colleagues,
                 ))
     # Older entries at the manager's organisations are verified; the last three weeks wait.
     cutoff = today - datetime.timedelta(days=21)
@@ -79,7 +85,7 @@ def load() -> None:
         for entry in to_check:
             if entry.pk != declined.pk:
                 services.activity_entry_verify(actor=manager, entry=entry)
-    pro = acting_for_system(User.objects.filter(email="pro@example.org").first())
+    pro = acting_for_system(pro)
     if pro is not None:
         # A session is recorded only with someone one works with: the manager names the
         # professional a supervisor of an organisation where the demo peer works.
@@ -97,6 +103,11 @@ def load() -> None:
             )
             if confirm:
                 services.supervision_confirm(actor=peer, session=session)
+        # One the peer recorded, waiting on the professional's home for their confirmation.
+        services.supervision_record(
+            actor=peer, supervisor=pro, peer=peer, date=today - datetime.timedelta(days=3),
+            minutes=45, topics="ふりかえりの進め方", notify=False,
+        )
 
 
 def summary() -> dict:

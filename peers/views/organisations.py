@@ -19,7 +19,7 @@ from ..selectors.workforce import (
     user_manages_organisation,
     user_sees_organisation_counts,
 )
-from . import staff_required
+from .access import staff_required
 
 
 @login_required

@@ -31,7 +31,7 @@ from ..services.workforce import (
     organisation_create,
     organisation_update,
 )
-from . import staff_required
+from .access import staff_required
 
 
 def _managed_organisation(user, pk):

@@ -32,7 +32,7 @@ from ..selectors.workforce import (
 )
 from ..services.privacy import erasure_carry_out
 from ..services.workforce import engagement_confirm
-from . import staff_required
+from .access import staff_required
 
 
 def _require_manager(user) -> None:

@@ -64,3 +64,35 @@ def test_peer_pages_and_directories_fit_320_px_in_english(browser, live_server, 
     assert ActivityEntry.objects.count() == before
     _fits_and_passes_axe(page, "/en/me/activity/new/ (failed)")
     context.close()
+
+
+def test_professional_home_at_390_px_leads_to_their_work(browser, live_server, demo):  # noqa: F811
+    """The demo professional's own home on a phone: what waits for them, no axe violation, no
+    sideways scroll; its supervision card leads to the page where they confirm; /staff/ answers
+    them calmly and leads back home."""
+    from playwright.sync_api import expect
+
+    context = browser.new_context(viewport={"width": 390, "height": 800}, locale="en-GB")
+    page = context.new_page()
+    page.goto(f"{live_server.url}/en/accounts/login/")
+    page.locator('input[name="login"]').fill("pro@example.org")
+    page.locator('input[name="password"]').fill("kakehashi-demo")
+    page.locator('input[name="password"]').press("Enter")
+    page.wait_for_url(f"{live_server.url}/en/me/")
+    for heading in ("Supervision you give", "Activity that names you", "Meetings you are invited to",
+                    "People you work with"):
+        expect(page.get_by_role("heading", level=2, name=heading)).to_be_visible()
+    expect(page.locator('[data-count="supervision_waiting_for_you"]')).to_have_text("1")
+    assert page.get_by_role("heading", name="Certification renewal").count() == 0
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"/en/me/ scrolls sideways at 390 px ({width} px)"
+    assert axe_violations(page) == [], "/en/me/ (professional)"
+    page.get_by_role("link", name="Record or confirm supervision").click()
+    page.wait_for_url(f"{live_server.url}/en/me/supervision/")
+    expect(page.get_by_role("button", name="Confirm")).to_have_count(1)
+    page.goto(f"{live_server.url}/en/staff/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("This area is for staff")
+    assert axe_violations(page) == [], "/en/staff/ (not staff)"
+    page.get_by_role("link", name="Go to my page").click()
+    page.wait_for_url(f"{live_server.url}/en/me/")
+    context.close()

@@ -46,3 +46,25 @@ def test_demo_peer_sees_renewal_progress_fed_by_verified_practice(client):
     body = response.content.decode()
     assert "Of these, from your verified activity and confirmed supervision" in body
     assert "Complete the renewal course" in body  # what is still missing, in words
+
+
+def test_demo_professional_finds_work_waiting_on_their_home(client):
+    """The demo's professional has their own home with something in it: a session the peer
+    recorded for them to confirm, recent entries naming them, meetings, the peer they supervise."""
+    import re
+
+    from django.core.management import call_command
+
+    from peers.models import User
+
+    call_command("load_demo", "--quiet-summary")
+    pro = User.objects.get(email="pro@example.org")
+    client.force_login(pro)
+    page = client.get("/en/me/").content.decode()
+    counts = {key: int(n) for key, n in re.findall(r'<strong data-count="(\w+)">(\d+)</strong>', page)}
+    assert 'data-home="professional"' in page and 'data-home="peer"' not in page
+    assert counts["supervision_waiting_for_you"] == 1 and counts["supervision_given"] == 3
+    assert "Nothing waits for your confirmation." not in page  # entries that name them
+    assert counts["meetings_upcoming"] >= 1
+    people = page[page.index('id="people-heading"'):]
+    assert User.objects.get(email="peer@example.org").display_name in people

@@ -91,15 +91,20 @@ def test_peer_and_professional_are_not_staff(client, make_user):
 def test_anyone_without_mfa_is_stopped_before_a_staff_page(client, make_user):
     """Not only staff roles: a peer or professional given staff work (a supervisor a manager
     names has no staff role) meets the same gate, so no staff page is ever seen on a password
-    alone."""
+    alone. Only the staff index itself, which shows nobody's data, answers them calmly instead
+    (tests/peers/test_homes.py)."""
     for role in (Role.PEER, Role.PROFESSIONAL):
         user = make_user(roles=[(role, {})])
         _password_login(client, user)
         assert client.get("/me/").status_code == 200
-        for path in ("/staff/", "/staff/activity/", "/en/staff/"):
+        for path in ("/staff/activity/", "/en/staff/activity/", "/staff/engagements/pending/"):
             response = client.get(path)
             assert response.status_code == 302, path
             assert "two-step" in response["Location"], path
+        for path in ("/staff/", "/en/staff/"):
+            response = client.get(path)
+            assert response.status_code == 403, path
+            assert "two-step" not in response.get("Location", ""), path
         client.post("/accounts/logout/")
 
 

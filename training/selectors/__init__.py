@@ -48,6 +48,7 @@ from .courses import (
 )
 from .home import (
     BODY_HOME_COUNTS,
+    BodyWaiting,
     HomeCount,
     _applications_waiting,
     _cohorts_to_complete,
@@ -57,6 +58,7 @@ from .home import (
     _renewal_requests_waiting,
     _sampled_evidence_waiting,
     training_body_home_counts,
+    training_staff_waiting_for,
 )
 from .register import (
     _HIRAGANA,
@@ -187,7 +189,9 @@ __all__ = [
     "renewal_request_open_for_staff",
     "renewal_request_queue_for",
     "training_body_get_for",
+    "BodyWaiting",
     "training_body_home_counts",
+    "training_staff_waiting_for",
     "training_body_list_for",
     "user_is_trainer_of",
     "verification_get",

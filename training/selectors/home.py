@@ -6,15 +6,17 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db.models import Exists, Max, OuterRef
+from django.db.models import Count, Exists, Max, OuterRef
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..models import (
     Application,
+    Attendance,
     Certification,
     Cohort,
+    CohortDay,
     ContinuingEducation,
     RenewalRequest,
     TrainingBody,
@@ -101,3 +103,54 @@ def training_body_home_counts(user, *, body: TrainingBody, today: datetime.date 
         raise Http404
     today = today or timezone.localdate()
     return [count(body, today) for count in BODY_HOME_COUNTS]
+
+
+@dataclass(frozen=True)
+class BodyWaiting:
+    """What waits for a body's staff, for the staff home: each count with where it is done."""
+
+    body: TrainingBody
+    counts: list[HomeCount]
+
+
+def _grouped(qs, body_field: str, ids: list[int]) -> dict[int, int]:
+    rows = qs.filter(**{f"{body_field}__in": ids}).order_by().values(body_field).annotate(n=Count("id"))
+    return {row[body_field]: row["n"] for row in rows}
+
+
+def training_staff_waiting_for(user, *, today: datetime.date | None = None, limit: int = 50) -> list[BodyWaiting]:
+    """For the staff home: per body this person works for (every body for an administrator,
+    the first `limit`), the applications to select, attendance to record, renewals due and
+    evidence to review. Six queries whatever the number of bodies and rows."""
+    from .bodies import training_body_list_for
+
+    today = today or timezone.localdate()
+    bodies = list(training_body_list_for(user).order_by("organisation__name", "pk")[:limit])
+    if not bodies:
+        return []
+    ids = [body.pk for body in bodies]
+    enrolled = Application.objects.filter(cohort=OuterRef("cohort"), state=Application.State.ENROLLED)
+    recorded = Attendance.objects.filter(day=OuterRef("pk"))
+    applications = _grouped(Application.objects.filter(state=Application.State.SUBMITTED), "cohort__course__body", ids)
+    attendance = _grouped(
+        CohortDay.objects.filter(date__lte=today).filter(Exists(enrolled)).exclude(Exists(recorded)),
+        "cohort__course__body", ids,
+    )
+    renewals = _grouped(RenewalRequest.objects.filter(outcome=""), "certification__body", ids)
+    expiring = _grouped(_expiring(Certification.objects.all(), "this_quarter", today), "body", ids)
+    evidence = _grouped(ContinuingEducation.objects.filter(review=ContinuingEducation.Review.SAMPLED), "body", ids)
+    return [
+        BodyWaiting(body=body, counts=[
+            HomeCount("applications_to_select", _("Applications to select"), applications.get(body.pk, 0),
+                      "training:staff_cohorts"),
+            HomeCount("attendance_to_record", _("Training days with attendance to record"),
+                      attendance.get(body.pk, 0), "training:staff_cohorts"),
+            HomeCount("renewal_requests", _("Renewal requests waiting"), renewals.get(body.pk, 0),
+                      "training:staff_renewal_requests"),
+            HomeCount("expiring_this_quarter", _("Certifications expiring this quarter"),
+                      expiring.get(body.pk, 0), "training:staff_certifications", "expiry=this_quarter"),
+            HomeCount("evidence_to_review", _("Sampled records waiting for review"), evidence.get(body.pk, 0),
+                      "training:staff_ce", "review=sampled"),
+        ])
+        for body in bodies
+    ]

@@ -28,6 +28,15 @@ from .entries import (
     verification_queue,
     verifier_list_for_organisation,
 )
+from .home import (
+    SHOWN,
+    SupervisionCounts,
+    colleague_confirmation_list_for,
+    people_worked_with,
+    supervision_counts_given_by,
+    supervisor_organisation_list_of,
+    verification_waiting_by_organisation,
+)
 from .hours import (
     PALETTE,
     Chart,
@@ -65,6 +74,13 @@ from .supervision import (
 )
 
 __all__ = [
+    "SHOWN",
+    "SupervisionCounts",
+    "colleague_confirmation_list_for",
+    "people_worked_with",
+    "supervision_counts_given_by",
+    "supervisor_organisation_list_of",
+    "verification_waiting_by_organisation",
     "month_start_before",
     "region_report_allowed",
     "Chart",
