@@ -29,8 +29,9 @@ def _both(text) -> tuple[str, str]:
 def _block_labels(block: Block):
     if block.label:
         yield block.label
-    for child in getattr(block, "child_blocks", {}).values():
-        yield from _block_labels(child)
+    if type(block).__module__.startswith("cms."):  # Wagtail's own blocks (ImageBlock) label their parts
+        for child in getattr(block, "child_blocks", {}).values():
+            yield from _block_labels(child)
     if hasattr(block, "child_block"):
         yield from _block_labels(block.child_block)
 
@@ -60,8 +61,8 @@ def _decoded(response) -> str:
 
 def _english_shows(en: str, page: str) -> bool:
     # Single short words ("body", "text") are also CSS classes and block names: only labels of
-    # more than one word, or long words, are looked for.
-    if " " not in en and len(en) < 9:
+    # more than one word, or long words, are looked for (block names such as "questions" too).
+    if " " not in en and len(en) < 12:
         return False
     return re.search(r"(?<![\w-])" + re.escape(en) + r"(?![\w-])", page, re.IGNORECASE) is not None
 
