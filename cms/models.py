@@ -72,6 +72,7 @@ class HomePage(DescribedPage):
 
     class Meta:
         verbose_name = _("home page")
+        verbose_name_plural = _("home pages")
 
 
 class ContentPage(DescribedPage):
@@ -86,6 +87,7 @@ class ContentPage(DescribedPage):
 
     class Meta:
         verbose_name = _("content page")
+        verbose_name_plural = _("content pages")
 
 
 class NewsIndexPage(DescribedPage):
@@ -107,6 +109,7 @@ class NewsIndexPage(DescribedPage):
 
     class Meta:
         verbose_name = _("news index")
+        verbose_name_plural = _("news indexes")
 
 
 class NewsArticlePage(DescribedPage):
@@ -121,6 +124,7 @@ class NewsArticlePage(DescribedPage):
 
     class Meta:
         verbose_name = _("news article")
+        verbose_name_plural = _("news articles")
 
 
 class CourseListingPage(DescribedPage):
@@ -147,6 +151,7 @@ class CourseListingPage(DescribedPage):
 
     class Meta:
         verbose_name = _("course listing")
+        verbose_name_plural = _("course listings")
 
 
 class AccessibilityStatementPage(DescribedPage):
@@ -182,6 +187,7 @@ class AccessibilityStatementPage(DescribedPage):
 
     class Meta:
         verbose_name = _("accessibility statement")
+        verbose_name_plural = _("accessibility statements")
 
 
 class PrivacyPolicyPage(DescribedPage):
@@ -198,6 +204,7 @@ class PrivacyPolicyPage(DescribedPage):
 
     class Meta:
         verbose_name = _("privacy policy")
+        verbose_name_plural = _("privacy policies")
 
 
 class VerificationPage(DescribedPage):
@@ -238,6 +245,7 @@ class VerificationPage(DescribedPage):
 
     class Meta:
         verbose_name = _("certificate verification")
+        verbose_name_plural = _("certificate verifications")
 
 
 class DirectoryPage(DescribedPage):
@@ -265,6 +273,7 @@ class DirectoryPage(DescribedPage):
 
     class Meta:
         verbose_name = _("directory")
+        verbose_name_plural = _("directories")
 
 
 class MinutesIndexPage(DescribedPage):
@@ -287,6 +296,7 @@ class MinutesIndexPage(DescribedPage):
 
     class Meta:
         verbose_name = _("published minutes")
+        verbose_name_plural = _("published minutes")
 
 
 @register_setting(icon="list-ul")

@@ -77,8 +77,8 @@ def _date(record, column, required=False):
         return None
     try:
         return read_date(value)
-    except ValueError as error:
-        raise RowError(column, _("Write the date as 2026-04-01 or 令和8年4月1日.")) from error
+    except ValidationError as error:
+        raise RowError(column, error) from error
 
 
 def _decimal(record, column):

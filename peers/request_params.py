@@ -16,7 +16,8 @@ What counts as bad (decided once, here):
   typing. (Numbers that people type into forms go through Django's IntegerField, which reads
   full-width digits; that is kept.)
 - Choices: one of the given values, else refused (an unknown filter value is not an empty list).
-- Dates: YYYY-MM-DD in ASCII digits, a real day.
+- Dates: read by peers.dates, the parser forms and imports use (YYYY-MM-DD, or 令和8年11月23日
+  and the other forms people type), a real day inside its era.
 - Cursors: URL-safe base64 in ASCII, bounded; what is inside is checked by peers.pagination.
 
 The readers (`read_int`, `read_id`, …) take a QueryDict (or any mapping) and raise
@@ -38,6 +39,8 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers, status
 from rest_framework.exceptions import APIException
 
+from . import dates
+
 MAX_ID = 2**63 - 1
 MAX_TEXT_LENGTH = 200
 MAX_CURSOR_LENGTH = 512
@@ -45,7 +48,6 @@ REQUIRED = object()
 
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 _ASCII_INTEGER = re.compile(r"-?[0-9]+")
-_ASCII_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _CURSOR = re.compile(r"[A-Za-z0-9_-]+")
 
 
@@ -116,13 +118,9 @@ def parse_choice(raw: str, choices: Iterable) -> str:
 
 
 def parse_date(raw: str) -> datetime.date:
-    """A day written YYYY-MM-DD."""
-    try:
-        if _ASCII_DATE.fullmatch(raw):
-            return datetime.date.fromisoformat(raw)
-    except ValueError:
-        pass
-    raise ValidationError(_("Give a date as YYYY-MM-DD, such as 2026-11-23."), code="invalid_date")
+    """A day, read by the one date parser (peers.dates): YYYY-MM-DD as the API documents it, or
+    any form a person types into a page (2026/11/23, 令和8年11月23日, R8.11.23)."""
+    return dates.parse_date(raw)
 
 
 def parse_cursor(raw: str) -> str:

@@ -3,7 +3,8 @@ download.
 
 Reading (`read_table`, `read_date`): CSV in UTF-8 (with or without a byte-order mark) or
 Shift_JIS as Excel in Japan saves it, or an .xlsx workbook's first sheet; dates as 2026-04-01,
-2026/4/1, 2026年4月1日 or in the Japanese era (令和8年4月1日, R8.4.1), as forms accept them.
+2026/4/1, 2026年4月1日 or in the Japanese era (令和8年4月1日, R8.4.1), by the parser forms use
+(peers.dates).
 
 Writing (`respond`): the rows come from the same selectors as the pages, so what a file holds is
 what the person may see there.
@@ -24,7 +25,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils.translation import gettext_lazy as _
 
-from .fields import parse_japanese_date
+from .dates import parse_date
 
 FORMATS = ("csv", "xlsx")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -82,18 +83,12 @@ def read_table(name: str, raw: bytes, *, max_rows: int = MAX_ROWS) -> tuple[list
 
 
 def read_date(value) -> datetime.date | None:
-    """A cell as a date: empty is None; a date Excel stored is itself; text is read as forms read
-    it (Western or era). Anything else raises ValueError."""
+    """A cell as a date: empty is None; a date Excel stored is itself; text is read by the parser
+    forms use (peers.dates: Western or era). Anything else raises its ValidationError, whose
+    message says why (not a date, no such day, outside its era)."""
     if value in (None, ""):
         return None
-    if isinstance(value, datetime.datetime):
-        return value.date()
-    if isinstance(value, datetime.date):
-        return value
-    parsed = parse_japanese_date(str(value))
-    if parsed is None:
-        raise ValueError(value)
-    return parsed
+    return parse_date(value if isinstance(value, datetime.date) else str(value))
 
 
 def safe_cell(value):

@@ -4,6 +4,7 @@ from django import forms
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
+from peers.fields import FiscalYearInput
 from peers.models import Organisation, kana_validator
 from peers.selectors.workforce import organisation_list_belonged_to
 
@@ -187,7 +188,10 @@ class CohortForm(forms.ModelForm):
         fields = ["course", "name", "year", "online", "prefecture", "place", "capacity",
                   "applications_open", "applications_close", "selection", "pair_applications",
                   "fee_yen", "funding_source", "funding_thousand_yen", "published"]
-        widgets = {"applications_open": DateTimeInput(), "applications_close": DateTimeInput()}
+        widgets = {"applications_open": DateTimeInput(), "applications_close": DateTimeInput(),
+                   "year": FiscalYearInput()}
+        help_texts = {"year": _("The fiscal year (April to March) in Western years, such as 2026; "
+                                "its era is shown beside it.")}
 
     def __init__(self, *args, body, **kwargs):
         super().__init__(*args, **kwargs)

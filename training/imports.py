@@ -98,8 +98,8 @@ def _import_row(body, actor, row, index, courses, ctypes, result: ImportResult) 
     for column in ("completed_on", "issued_on", "valid_until"):
         try:
             dates[column] = read_date(row.get(column))
-        except ValueError:
-            error(column, _("Write the date as 2026-04-01 or 令和8年4月1日."))
+        except ValidationError as refused:
+            error(column, refused)
             return
     course = None
     if cell("course"):

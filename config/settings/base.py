@@ -266,6 +266,9 @@ USE_TZ = True
 
 WAGTAIL_I18N_ENABLED = True
 WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
+# The admin speaks the site's two languages; an editor without a preference reads it in the
+# language of the request, Japanese unless chosen otherwise.
+WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
 WAGTAIL_SITE_NAME = "Kakehashi"
 # The admin asks no other site for anything: no avatars from Gravatar (they would tell it the
 # editors' email hashes), no update check (our CSP allows only this origin).

@@ -7,17 +7,9 @@ import datetime
 from django import template
 from django.utils import formats, timezone, translation
 
+from peers.dates import ERAS, era_year, fiscal_year_text  # noqa: F401 - ERAS re-exported
+
 register = template.Library()
-
-# (first day, era name in Japanese, in English)
-ERAS: list[tuple[datetime.date, str, str]] = [
-    (datetime.date(2019, 5, 1), "令和", "Reiwa"),
-    (datetime.date(1989, 1, 8), "平成", "Heisei"),
-    (datetime.date(1926, 12, 25), "昭和", "Showa"),
-    (datetime.date(1912, 7, 30), "大正", "Taisho"),
-    (datetime.date(1868, 10, 23), "明治", "Meiji"),
-]
-
 
 def _as_date(value) -> datetime.date | None:
     if isinstance(value, datetime.datetime):
@@ -26,14 +18,6 @@ def _as_date(value) -> datetime.date | None:
         return value.date()
     if isinstance(value, datetime.date):
         return value
-    return None
-
-
-def era_year(value: datetime.date) -> tuple[str, str, int] | None:
-    """The Japanese era of a date and the year within it (元年 is year 1)."""
-    for start, name_ja, name_en in ERAS:
-        if value >= start:
-            return name_ja, name_en, value.year - start.year + 1
     return None
 
 
@@ -51,6 +35,15 @@ def wareki(value) -> str:
         year_text = "元" if year == 1 else str(year)
         return f"{name_ja}{year_text}年{day.month}月{day.day}日"
     return f"{name_en} {year} ({day.isoformat()})"
+
+
+@register.filter
+def fiscal_year(value) -> str:
+    """2025年度（令和7年度） in Japanese, FY2025 (Reiwa 7) in English; empty for no year."""
+    try:
+        return fiscal_year_text(int(value))
+    except (TypeError, ValueError):
+        return ""
 
 
 @register.filter
