@@ -31,6 +31,7 @@ urlpatterns = [
 
 # Issue 14: the rest of the person's record and the vocabularies (one module per resource).
 from .consents import MyConsentListAPI, MyConsentWithdrawAPI, MyLivedExperienceAPI  # noqa: E402
+from .invitations import InvitationListAPI, MyRoleListAPI  # noqa: E402
 from .erasure import ErasureCarryOutAPI, ErasureRequestListAPI, MyErasureRequestListAPI  # noqa: E402
 from .my_data import MyDataAPI  # noqa: E402
 from .vocabularies import VOCABULARIES, VocabularyAPI  # noqa: E402
@@ -39,6 +40,8 @@ urlpatterns += [
     path("me/consents/", MyConsentListAPI.as_view(), name="my_consents"),
     path("me/consents/withdraw/", MyConsentWithdrawAPI.as_view(), name="my_consent_withdraw"),
     path("me/lived-experience/", MyLivedExperienceAPI.as_view(), name="my_lived_experience"),
+    path("me/roles/", MyRoleListAPI.as_view(), name="my_roles"),
+    path("invitations/", InvitationListAPI.as_view(), name="invitation_list"),
     path("me/data/", MyDataAPI.as_view(), name="my_data"),
     path("me/erasure-requests/", MyErasureRequestListAPI.as_view(), name="my_erasure_requests"),
     path("erasure/", ErasureRequestListAPI.as_view(), name="erasure_list"),
