@@ -31,8 +31,8 @@ urlpatterns = [
 
 # Issue 14: the rest of the person's record and the vocabularies (one module per resource).
 from .consents import MyConsentListAPI, MyConsentWithdrawAPI, MyLivedExperienceAPI  # noqa: E402
-from .invitations import InvitationListAPI, MyRoleListAPI  # noqa: E402
 from .erasure import ErasureCarryOutAPI, ErasureRequestListAPI, MyErasureRequestListAPI  # noqa: E402
+from .invitations import InvitationListAPI, MyRoleListAPI  # noqa: E402
 from .my_data import MyDataAPI  # noqa: E402
 from .vocabularies import VOCABULARIES, VocabularyAPI  # noqa: E402
 
