@@ -34,6 +34,7 @@ from .consents import MyConsentListAPI, MyConsentWithdrawAPI, MyLivedExperienceA
 from .erasure import ErasureCarryOutAPI, ErasureRequestListAPI, MyErasureRequestListAPI  # noqa: E402
 from .invitations import InvitationListAPI, MyRoleListAPI  # noqa: E402
 from .my_data import MyDataAPI  # noqa: E402
+from .reference import RegionListAPI, RetentionRuleListAPI  # noqa: E402
 from .vocabularies import VOCABULARIES, VocabularyAPI  # noqa: E402
 
 urlpatterns += [
@@ -42,6 +43,8 @@ urlpatterns += [
     path("me/lived-experience/", MyLivedExperienceAPI.as_view(), name="my_lived_experience"),
     path("me/roles/", MyRoleListAPI.as_view(), name="my_roles"),
     path("invitations/", InvitationListAPI.as_view(), name="invitation_list"),
+    path("regions/", RegionListAPI.as_view(), name="region_list"),
+    path("retention-rules/", RetentionRuleListAPI.as_view(), name="retention_rule_list"),
     path("me/data/", MyDataAPI.as_view(), name="my_data"),
     path("me/erasure-requests/", MyErasureRequestListAPI.as_view(), name="my_erasure_requests"),
     path("erasure/", ErasureRequestListAPI.as_view(), name="erasure_list"),

@@ -50,4 +50,9 @@ urlpatterns += [
     path("training/ce-categories/", bodies.CECategoryListAPI.as_view(), name="ce_categories"),
     path("training/cohorts/<int:pk>/instructors/", bodies.CohortInstructorListAPI.as_view(),
          name="cohort_instructors"),
+    path("organisations/<int:pk>/delivery-counts/", staffing_api.DeliveryCountListAPI.as_view(),
+         name="organisation_delivery_counts"),
+    path("organisations/<int:pk>/staffing-filings/", staffing_api.StaffingFilingListAPI.as_view(),
+         name="organisation_staffing_filings"),
+    path("training/staffing-rules/", staffing_api.StaffingRuleListAPI.as_view(), name="staffing_rules"),
 ]
