@@ -364,7 +364,7 @@ def _new_lists_world():
         "/api/v1/regions/": lambda: Region.objects.create(prefecture=tokyo, name_ja=f"圏域 {next(n)}"),
         "/api/v1/training/bodies/": lambda: TrainingBody.objects.create(
             organisation=Organisation.objects.create(name=f"研修機構 {next(n)}", prefecture=tokyo),
-            number_prefix="LST"),
+            number_prefix=f"L{next(n)}"),
         "/api/v1/me/roles/": lambda: role_grant(
             user=admin, role=Role.MANAGER,
             organisation=Organisation.objects.create(name=f"管理先 {next(n)}", prefecture=tokyo)),
