@@ -81,24 +81,23 @@ def _date(record, column, required=False):
         raise RowError(column, error) from error
 
 
-def _decimal(record, column):
+def _number(record, column, parse, refused: type[Exception], message):
+    """The column's value read by `parse` (None when blank); a value it refuses is `message`."""
     value = record.get(column, "")
     if value == "":
         return None
     try:
-        return Decimal(str(value))
-    except InvalidOperation as error:
-        raise RowError(column, _("Write a number.")) from error
+        return parse(str(value))
+    except refused as error:
+        raise RowError(column, message) from error
+
+
+def _decimal(record, column):
+    return _number(record, column, Decimal, InvalidOperation, _("Write a number."))
 
 
 def _int(record, column):
-    value = record.get(column, "")
-    if value == "":
-        return None
-    try:
-        return int(str(value))
-    except ValueError as error:
-        raise RowError(column, _("Write a whole number.")) from error
+    return _number(record, column, int, ValueError, _("Write a whole number."))
 
 
 class Lookups:

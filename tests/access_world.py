@@ -44,6 +44,7 @@ from peers.models import (
     Activity,
     Consent,
     Engagement,
+    Invitation,
     Organisation,
     OrganisationKind,
     Prefecture,
@@ -63,14 +64,19 @@ from training.models import (
     Course,
     CourseKind,
     CredentialType,
+    Instructor,
+    PeerSupportDeliveryCount,
+    StaffingFiling,
     TrainingBody,
 )
 from training.services import (
     application_submit,
+    ce_category_save,
     ce_record_add,
     certification_issue,
     cohort_day_add,
     completion_issue,
+    instructor_add,
     training_body_create,
 )
 
@@ -298,6 +304,9 @@ def build(media_root: str) -> World:
                             applicant=peer_b, marks=b, organisation=body_org_b)
     side_a = _training_side(world, tag="A", prefecture=tokyo, staff=u["trainer"], holder=holder_a,
                             applicant=holder_a, marks=body_scope, organisation=body_org_a)
+    # A body's own category and a cohort's instructor (the body's staff read them on the API).
+    ce_category_save(body=side_b["body"], actor=_acting_for_world(trainer_b), name=world.mark("機密区分B", b))
+    instructor_add(cohort=side_b["cohort"], actor=_acting_for_world(trainer_b), name=world.mark("機密講師B", b))
     cert_b: Certification = side_b["certification"]
     # The certificate number is public on the verification pages (the holder's name is not: they
     # did not choose to show it).
@@ -315,7 +324,8 @@ def build(media_root: str) -> World:
         BodyMember.objects.create(body=cbody_a, user=person, sector=sector)
     for person, sector in ((peer_b, Sector.PEER), (pro_b, Sector.MEDICAL)):
         BodyMember.objects.create(body=cbody_b, user=person, sector=sector)
-    BodyMember.objects.create(body=cbody_b, user=coordinator_b, sector=Sector.ADMINISTRATION, is_coordinator=True)
+    BodyMember.objects.create(body=cbody_b, user=coordinator_b, sector=Sector.ADMINISTRATION, is_coordinator=True,
+                              affiliation=world.mark("機密所属B", b))
     now = timezone.now().replace(second=0, microsecond=0)
     meeting_roles = frozenset({COORDINATOR, ADMIN, PEER, PROFESSIONAL})
 
@@ -478,6 +488,19 @@ def protected_state(world: World) -> dict[str, tuple[frozenset[str], list]]:
                        + rows(AgendaItem.objects.filter(meeting_id__in=meetings_b), "pk", "title")
                        + rows(ActionItem.objects.filter(meeting_id__in=meetings_b), "pk", "status")
                        + rows(Decision.objects.filter(meeting_id__in=meetings_b), "pk", "text")),
+        "B invitations": (B_RECORD, rows(Invitation.objects.filter(organisation_id=org_b), "pk", "email", "role",
+                                         "accepted_at")),
+        "B body members": (B_RECORD, rows(BodyMember.objects.filter(body_id=world.ids["consultation_body"]),
+                                          "pk", "user_id", "sector", "affiliation", "is_coordinator")),
+        "B named supervisors": (B_RECORD, rows(ActivityVerifier.objects.filter(organisation_id=org_b),
+                                               "pk", "user_id", "removed_at")),
+        "B body settings": (B_RECORD, rows(TrainingBody.objects.filter(pk__in=b_bodies), "pk", "sequence_digits",
+                                           "recertification_keeps_number", "evidence_due_days")
+                            + rows(CECategory.objects.filter(body_id__in=b_bodies), "pk", "name")
+                            + rows(Instructor.objects.filter(cohort__course__body_id__in=b_bodies), "pk", "name")),
+        "B staffing records": (B_RECORD, rows(PeerSupportDeliveryCount.objects.filter(organisation_id=org_b),
+                                              "pk", "month", "service_users")
+                               + rows(StaffingFiling.objects.filter(organisation_id=org_b), "pk")),
         "A colleague's records": (frozenset({MANAGER, ADMIN}), rows(
             Engagement.objects.filter(person=u["colleague_a"]), "pk", "job_title", "end_date", "confirmed_at")),
         "A colleague's activity": (frozenset({MANAGER, SUPERVISOR, ADMIN}), rows(

@@ -46,22 +46,12 @@ NOT_EDITED_BY_PEOPLE = {
     "collaboration.SpeakerQueueEntry": "the live room's speaker queue, changed over the websocket",
 }
 
-# Models people edit on pages that have no endpoint yet: this branch ran out of time for them.
-# Each is a known gap, named so that it cannot hide: the test below fails as soon as one gets an
-# endpoint (then delete its line), and a new model never lands here silently.
+# Models people edit on pages that have no endpoint yet (none now). Each entry is a known gap,
+# named so that it cannot hide: the test below fails as soon as one gets an endpoint (then delete
+# its line), and a new model never lands here silently. (The retention and staffing rules are
+# served read-only: administrators change them in the editor, whose snippet forms save them with no
+# service the API could share.)
 NOT_YET_IN_API = {
-    "peers.Invitation": "invitations are made on /staff/invitations/",
-    "peers.RoleAssignment": "roles are granted by accepting an invitation and on the staff pages",
-    "peers.Region": "regions (圏域) are seeded and chosen as a scope on staff forms",
-    "peers.RetentionRule": "retention rules are edited by administrators in the editor (snippets)",
-    "training.TrainingBody": "training bodies are edited on the staff body pages",
-    "training.CECategory": "continuing-education categories are edited by the training bodies",
-    "training.Instructor": "instructors are added on the cohort's staff page",
-    "training.StaffingRule": "the welfare-fee staffing rules are edited in the editor",
-    "training.PeerSupportDeliveryCount": "monthly delivery counts are entered on the staffing page",
-    "training.StaffingFiling": "staffing filings are recorded on the staffing page",
-    "collaboration.BodyMember": "a body's members are managed on the body's staff page",
-    "collaboration.ActivityVerifier": "named supervisors are added on the organisation's activity page",
 }
 
 

@@ -301,3 +301,108 @@ def test_the_other_lists_answer_pages_and_refuse_bad_cursors(client, demo):
                 assert viewer.get(url, {"page_size": MAX_PAGE_SIZE + 1}).status_code == 400, path
         assert answered or not path.startswith("/api/v1/meetings/{id}/") and "{" in path, (
             f"nobody in the demo may read {path}")
+
+
+# --- The lists added for issue 14's last models: each walked over 30 rows made for it ---------
+
+
+def _new_lists_world():
+    """An administrator (who reads every one of these lists) and, for each list, its address and
+    a maker of one more row."""
+    import datetime
+
+    from django.utils import timezone
+
+    from collaboration.activity.models import ActivityVerifier
+    from collaboration.models import BodyMember, ConsultationBody, Sector
+    from peers.models import Invitation, Organisation, Prefecture, Region, Role
+    from peers.services import role_grant
+    from training.models import (
+        CECategory,
+        Cohort,
+        Course,
+        CourseKind,
+        Instructor,
+        PeerSupportDeliveryCount,
+        StaffingFiling,
+        TrainingBody,
+    )
+
+    tokyo = Prefecture.objects.get(code="13")
+    admin = User.objects.create_user(email="lists-admin@example.test", password=None, display_name="一覧 管理者")
+    role_grant(user=admin, role=Role.ADMIN)
+    org = Organisation.objects.create(name="一覧事業所", prefecture=tokyo)
+    body = TrainingBody.objects.create(organisation=Organisation.objects.create(name="一覧研修機構", prefecture=tokyo),
+                                       number_prefix="LST")
+    course = Course.objects.create(body=body, kind=CourseKind.INITIAL, title="一覧研修")
+    now = timezone.now()
+    cohort = Cohort.objects.create(course=course, name="一覧 2026", year=2026, prefecture=tokyo, place="会場",
+                                   capacity=10, applications_open=now, applications_close=now + datetime.timedelta(days=1))
+    cbody = ConsultationBody.objects.create(name="一覧協議の場", level=ConsultationBody.Level.PREFECTURE,
+                                            prefecture=tokyo)
+    n = itertools.count(1)
+
+    def month() -> datetime.date:
+        i = next(n)
+        return datetime.date(2000 + i // 12, i % 12 + 1, 1)
+
+    makers = {
+        f"/api/v1/bodies/{cbody.pk}/members/": lambda: BodyMember.objects.create(
+            body=cbody, user=_new_person(), sector=Sector.PEER),
+        f"/api/v1/activity/organisations/{org.pk}/supervisors/": lambda: ActivityVerifier.objects.create(
+            organisation=org, user=_new_person()),
+        f"/api/v1/training/cohorts/{cohort.pk}/instructors/": lambda: Instructor.objects.create(
+            cohort=cohort, name=f"講師 {next(n)}"),
+        f"/api/v1/organisations/{org.pk}/delivery-counts/": lambda: PeerSupportDeliveryCount.objects.create(
+            organisation=org, month=month(), service_users=3),
+        f"/api/v1/organisations/{org.pk}/staffing-filings/": lambda: StaffingFiling.objects.create(
+            organisation=org, month=month(), snapshot={}),
+        "/api/v1/invitations/": lambda: Invitation.objects.create(
+            email=f"invitee-{next(n)}@example.test", role=Role.PEER, organisation=org,
+            expires_at=now + datetime.timedelta(days=7)),
+        "/api/v1/training/ce-categories/": lambda: CECategory.objects.create(body=body, name=f"区分 {next(n)}"),
+        "/api/v1/regions/": lambda: Region.objects.create(prefecture=tokyo, name_ja=f"圏域 {next(n)}"),
+        "/api/v1/training/bodies/": lambda: TrainingBody.objects.create(
+            organisation=Organisation.objects.create(name=f"研修機構 {next(n)}", prefecture=tokyo),
+            number_prefix=f"L{next(n)}"),
+        "/api/v1/me/roles/": lambda: role_grant(
+            user=admin, role=Role.MANAGER,
+            organisation=Organisation.objects.create(name=f"管理先 {next(n)}", prefecture=tokyo)),
+    }
+    return admin, makers
+
+
+NEW_LISTS = ["members", "supervisors", "instructors", "delivery-counts", "staffing-filings", "invitations",
+             "ce-categories", "regions", "training/bodies", "me/roles"]
+
+
+def test_the_new_lists_walk_every_row_once_in_fixed_queries(client, db):
+    admin, makers = _new_lists_world()
+    assert len(makers) == len(NEW_LISTS)
+    login_two_step(client, admin)
+    schema = client.get("/api/v1/openapi.json").json()
+    documented = list_operations(schema)
+    for url, make in makers.items():
+        template = next((p for p in documented if _matches(p, url)), None)
+        assert template, f"{url} is not documented as a list"
+        while len(client.get(url, {"page_size": MAX_PAGE_SIZE}).json()["results"]) < ROWS:
+            make()
+        client.get(url)  # warm what lives for the process
+        large, shown = _queries(client, url, ROWS)
+        assert shown == ROWS, (url, shown)
+        cursor = parse_qs(urlsplit(client.get(url, {"page_size": ROWS - 3}).json()["next"]).query)["cursor"][0]
+        small, shown = _queries(client, url, 3, cursor)
+        assert shown == 3, (url, shown)
+        assert len(large) == len(small), f"{url}: {len(small)} queries for 3 rows, {len(large)} for {ROWS}:\n" + \
+            "\n".join(large) + "\n---\n" + "\n".join(small)
+        by_default = _walk(client, url, "id", DEFAULT_PAGE_SIZE)
+        assert len(by_default) == len(set(by_default)) >= ROWS, f"{url} repeats or leaves out a row"
+        assert _walk(client, url, "id", 7) == by_default == _walk(client, url, "id", MAX_PAGE_SIZE), url
+        bad = client.get(url, {"cursor": "not-a-cursor"})
+        assert bad.status_code == 400 and "json" in bad["Content-Type"], url
+        assert client.get(url, {"page_size": MAX_PAGE_SIZE + 1}).status_code == 400, url
+
+
+def _matches(template: str, url: str) -> bool:
+    parts, actual = template.strip("/").split("/"), url.strip("/").split("/")
+    return len(parts) == len(actual) and all(p == a or p.startswith("{") for p, a in zip(parts, actual, strict=True))

@@ -21,8 +21,10 @@ urlpatterns = [
 
 # Issue 14: meeting materials (one module per resource).
 from .materials import MaterialDetailAPI, MaterialListAPI  # noqa: E402
+from .members import BodyMemberListAPI  # noqa: E402
 
 urlpatterns += [
+    path("bodies/<int:pk>/members/", BodyMemberListAPI.as_view(), name="api_body_members"),
     path("meetings/<int:pk>/materials/", MaterialListAPI.as_view(), name="api_materials"),
     path("meetings/<int:pk>/materials/<int:material_pk>/", MaterialDetailAPI.as_view(), name="api_material"),
 ]

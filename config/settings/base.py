@@ -362,6 +362,7 @@ SPECTACULAR_SETTINGS = {
         "CertificationStatusEnum": "training.models.Certification.Status",
         "ActivityEntryStatusEnum": "collaboration.activity.models.EntryStatus",
         "ErasureRequestStatusEnum": "peers.models.ErasureRequest.Status",
+        "PlatformRoleEnum": "peers.models.Role",
     },
 }
 

@@ -33,13 +33,19 @@ urlpatterns = [
 from .consents import MyConsentListAPI, MyConsentWithdrawAPI, MyLivedExperienceAPI  # noqa: E402
 from .display import MyDisplayAPI  # noqa: E402
 from .erasure import ErasureCarryOutAPI, ErasureRequestListAPI, MyErasureRequestListAPI  # noqa: E402
+from .invitations import InvitationListAPI, MyRoleListAPI  # noqa: E402
 from .my_data import MyDataAPI  # noqa: E402
+from .reference import RegionListAPI, RetentionRuleListAPI  # noqa: E402
 from .vocabularies import VOCABULARIES, VocabularyAPI  # noqa: E402
 
 urlpatterns += [
     path("me/consents/", MyConsentListAPI.as_view(), name="my_consents"),
     path("me/consents/withdraw/", MyConsentWithdrawAPI.as_view(), name="my_consent_withdraw"),
     path("me/lived-experience/", MyLivedExperienceAPI.as_view(), name="my_lived_experience"),
+    path("me/roles/", MyRoleListAPI.as_view(), name="my_roles"),
+    path("invitations/", InvitationListAPI.as_view(), name="invitation_list"),
+    path("regions/", RegionListAPI.as_view(), name="region_list"),
+    path("retention-rules/", RetentionRuleListAPI.as_view(), name="retention_rule_list"),
     path("me/data/", MyDataAPI.as_view(), name="my_data"),
     path("me/display/", MyDisplayAPI.as_view(), name="my_display"),
     path("me/erasure-requests/", MyErasureRequestListAPI.as_view(), name="my_erasure_requests"),

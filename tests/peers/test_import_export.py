@@ -135,3 +135,21 @@ def test_people_import_reads_dates_in_the_japanese_era_as_forms_do(org, org_mana
     result = import_file(actor=org_manager, shape="people", upload=_csv(rows, "cp932"), apply=True)
     assert result["applied"], result["rows"]
     assert str(Engagement.objects.get(person__email="era@example.jp").start_date) == "2024-04-01"
+
+
+def test_people_import_refuses_numbers_it_cannot_read_in_both_languages(org, org_manager):
+    rows = [
+        PEOPLE_COLUMNS,
+        ["num@example.jp", "数字 花子", "", "peer", org.name, "13", "honorarium", "講師",
+         "listening", "2024-04-01", "", "8000.5", "session", "", "", ""],
+        ["hours@example.jp", "時間 次郎", "", "peer", org.name, "13", "employed", "ピアスタッフ",
+         "listening", "2024-04-01", "", "", "", "twenty", 40, ""],
+    ]
+    result = import_file(actor=org_manager, shape="people", upload=_csv(rows), apply=True)
+    assert not result["applied"]
+    errors = {(e["row"], e["column"]): e for r in result["rows"] for e in r["errors"]}
+    assert set(errors) == {(2, "honorarium_rate"), (3, "weekly_hours")}
+    assert errors[(2, "honorarium_rate")]["en"] == "Write a whole number."
+    assert errors[(3, "weekly_hours")]["en"] == "Write a number."
+    assert all(e["ja"] and e["ja"] != e["en"] for e in errors.values())
+    assert not User.objects.filter(email__in=["num@example.jp", "hours@example.jp"]).exists()

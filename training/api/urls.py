@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import continuing_education, credentials, renewals
+from . import bodies, continuing_education, credentials, renewals
 from . import staffing as staffing_api
 from . import views as api
 
@@ -45,4 +45,14 @@ urlpatterns += [
          name="organisation_in_house_trainings"),
     path("organisations/<int:pk>/staffing-publications/", staffing_api.StaffingPublicationListAPI.as_view(),
          name="organisation_staffing_publications"),
+    path("training/bodies/", bodies.TrainingBodyListAPI.as_view(), name="training_bodies"),
+    path("training/bodies/<int:body_id>/", bodies.TrainingBodyDetailAPI.as_view(), name="training_body"),
+    path("training/ce-categories/", bodies.CECategoryListAPI.as_view(), name="ce_categories"),
+    path("training/cohorts/<int:pk>/instructors/", bodies.CohortInstructorListAPI.as_view(),
+         name="cohort_instructors"),
+    path("organisations/<int:pk>/delivery-counts/", staffing_api.DeliveryCountListAPI.as_view(),
+         name="organisation_delivery_counts"),
+    path("organisations/<int:pk>/staffing-filings/", staffing_api.StaffingFilingListAPI.as_view(),
+         name="organisation_staffing_filings"),
+    path("training/staffing-rules/", staffing_api.StaffingRuleListAPI.as_view(), name="staffing_rules"),
 ]

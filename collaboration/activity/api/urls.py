@@ -15,7 +15,11 @@ urlpatterns = [
 
 # Issue 14: the region report (one module per resource).
 from .region import RegionReportAPI  # noqa: E402
+from .verifiers import ActivityVerifierDetailAPI, ActivityVerifierListAPI  # noqa: E402
 
 urlpatterns += [
     path("region/", RegionReportAPI.as_view(), name="api_activity_region"),
+    path("organisations/<int:pk>/supervisors/", ActivityVerifierListAPI.as_view(), name="api_activity_supervisors"),
+    path("organisations/<int:pk>/supervisors/<int:verifier_pk>/", ActivityVerifierDetailAPI.as_view(),
+         name="api_activity_supervisor"),
 ]
