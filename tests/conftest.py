@@ -169,6 +169,16 @@ def _demo_for_module(django_db_setup, django_db_blocker):
         transaction.set_rollback(True)
 
 
+def load_demo_committed() -> None:
+    """The demo for a test that commits (a live server reads it from another connection): loaded
+    in one transaction, so it is committed once rather than row by row."""
+    from django.core.management import call_command
+    from django.db import transaction
+
+    with transaction.atomic():
+        call_command("load_demo", "--quiet-summary")
+
+
 @pytest.fixture
 def demo(_demo_for_module, db):
     """The demo data (accounts, organisations, courses, the website), for tests that start from it."""
