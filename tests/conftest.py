@@ -94,14 +94,21 @@ def _is_transactional(item) -> bool:
     return "transactional_db" in names or "live_server" in names
 
 
+def _drives_browser(item) -> bool:
+    return "browser" in getattr(item, "fixturenames", ())
+
+
 def pytest_itemcollected(item):
     """Work units for the two test processes (`--dist loadgroup`): a module's tests that run in
-    a rolled-back transaction go together (the module's demo is loaded once); the tests that
-    commit, and so flush the database and its seeds after them, form two groups (the browser's
-    and the others) that run last in whichever process takes them, after every test that needs
-    the seeds. Run in one process, pytest-django orders them the same way."""
+    a rolled-back transaction go together (the module's demo is loaded once). The tests that
+    commit, and so flush the database and its seeds after them, are handed out after every
+    other unit (pytest-django orders them after the rest, and those that drive the browser come
+    last of all: `_browser_tests_last`), so the two processes share them: a module's committing
+    tests are one unit ("commit:<module>"), and each browser test is a unit of its own (each
+    loads its own demo after the flush before it, and the browser is the process's), so the
+    slowest unit, not the slowest kind of test, bounds the run."""
     if _is_transactional(item):
-        group = "browser" if "browser" in getattr(item, "fixturenames", ()) else "transactional"
+        group = f"browser:{item.nodeid}" if _drives_browser(item) else f"commit:{item.path}"
     else:
         group = str(item.path)
     item.add_marker(pytest.mark.xdist_group(group))
@@ -111,8 +118,8 @@ def pytest_itemcollected(item):
 def pytest_collection_modifyitems(session, config, items):
     """Before pytest-django's ordering (a stable sort: tests in a rolled-back transaction first,
     then those that commit, then those without a database), each of them stable:
-    - the modules that drive the browser come last, so the one Chromium of the process starts
-      once, after the other tests (its event loop would disturb the async tests);
+    - the modules that drive the browser come last (and their browser tests after everything:
+      `_BrowserTestsLast`);
     - within each module, the tests that read the demo (the `demo` fixture, loaded once for the
       module) run after the others, so a test that does not ask for the demo never sees it."""
 
@@ -130,6 +137,22 @@ def pytest_collection_modifyitems(session, config, items):
     items[:] = ordered
 
 
+class _BrowserTestsLast:
+    """After pytest-django's ordering: the tests that drive the browser move to the very end
+    (stable), behind even the tests without a database. The one Chromium of a process starts
+    with the first of them and stays open to the end of the session, and its event loop, which
+    would disturb the async tests, never meets one: every unit handed to a process after a
+    browser test is a browser test too."""
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_modifyitems(self, session, config, items):
+        items.sort(key=lambda item: _is_transactional(item) and _drives_browser(item))
+
+
+def pytest_configure(config):
+    config.pluginmanager.register(_BrowserTestsLast(), "kakehashi-browser-tests-last")
+
+
 @pytest.fixture(scope="module")
 def _demo_for_module(django_db_setup, django_db_blocker):
     """The demo, loaded once per module inside a transaction that is rolled back when the module
@@ -144,6 +167,16 @@ def _demo_for_module(django_db_setup, django_db_blocker):
             call_command("load_demo", "--quiet-summary")
         yield
         transaction.set_rollback(True)
+
+
+def load_demo_committed() -> None:
+    """The demo for a test that commits (a live server reads it from another connection): loaded
+    in one transaction, so it is committed once rather than row by row."""
+    from django.core.management import call_command
+    from django.db import transaction
+
+    with transaction.atomic():
+        call_command("load_demo", "--quiet-summary")
 
 
 @pytest.fixture
@@ -309,12 +342,13 @@ def mfa_client(client):
     return sign_in
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def browser():
-    """Debian's Chromium driven by Playwright, one per module (each test opens a context of its
-    own). Its sync API keeps an event loop running in this thread while open, so the ORM's
-    async-safety check is relaxed for exactly that long, and closed with the module: the async
-    tests that may run after it in the same process need the thread without a loop."""
+    """Debian's Chromium driven by Playwright, one per test process, started by its first browser
+    test (each test opens a context of its own). Its sync API keeps an event loop running in
+    this thread while open, so the ORM's async-safety check is relaxed from then on; the browser
+    tests run after every other test of the process (`_BrowserTestsLast`), so no async test
+    meets that loop."""
     executable = chromium_path()
     if executable is None:
         if REQUIRE_SERVICES:

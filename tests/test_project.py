@@ -39,7 +39,7 @@ def test_demo_data_loads_and_a_second_run_changes_nothing():
 @pytest.mark.django_db
 def test_demo_data_is_refused_where_not_allowed(settings):
     settings.KAKEHASHI_DEMO_ALLOWED = False
-    with pytest.raises(CommandError):
+    with pytest.raises(CommandError, match="Demo data is not allowed here"):
         call_command("load_demo")
     assert not User.objects.exists()
 

@@ -28,3 +28,11 @@ KAKEHASHI_PRIVATE_MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="kakehashi-private-"
 _TEST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
 if _TEST_WORKER and REDIS_URL:  # noqa: F405
     CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] += f"-{_TEST_WORKER}"  # noqa: F405
+
+# On PostgreSQL the test database need not survive a crash: commits do not wait for the WAL to
+# reach the disk (`synchronous_commit=off`, this connection only; nothing else changes). The
+# tests that commit (flushes, the demo loaded row by row before each browser test, the live
+# server's requests) and the migrations at test-database creation wait on every commit otherwise.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405
+    _options = DATABASES["default"].setdefault("OPTIONS", {})  # noqa: F405
+    _options["options"] = f"{_options.get('options', '')} -c synchronous_commit=off".strip()

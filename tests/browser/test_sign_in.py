@@ -1,8 +1,9 @@
 """A person signs in through a real Chromium, in Japanese, and meets an accessible page."""
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import expect
+
+from tests.conftest import load_demo_committed
 
 from .axe import AxeUnavailable, axe_script, inject_axe
 
@@ -14,7 +15,7 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 @pytest.fixture
 def demo(transactional_db):
-    call_command("load_demo", "--quiet-summary")
+    load_demo_committed()
 
 
 def axe_violations(page) -> list[str]:

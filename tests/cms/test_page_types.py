@@ -6,7 +6,7 @@ import datetime
 import json
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 from wagtail.blocks import StructBlockValidationError
 from wagtail.test.utils import WagtailPageTestCase
 
@@ -60,8 +60,14 @@ def test_content_page_without_summary_shows_no_summary_box(client, home, publish
 
 def test_call_to_action_needs_a_page_or_an_address():
     block = CallToActionBlock()
-    with pytest.raises(StructBlockValidationError):
+    with pytest.raises(StructBlockValidationError) as error:
         block.clean(block.to_python({"text": "Go", "button_label": "Go", "page": None, "url": ""}))
+    assert set(error.value.block_errors) == {"page"}
+    with translation.override("en"):
+        assert error.value.block_errors["page"].messages == ["Choose a page or give an address."]
+    # Either one is enough.
+    assert block.clean(block.to_python({"text": "Go", "button_label": "Go", "page": None,
+                                        "url": "https://example.org/"}))["url"] == "https://example.org/"
 
 
 def test_news_index_lists_its_articles_newest_first(client, home, publish):

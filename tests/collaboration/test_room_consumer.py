@@ -1,5 +1,6 @@
 """The live room end to end: websocket → consumer → services → database → channel layer → back."""
 
+import asyncio
 import json
 
 import pytest
@@ -18,6 +19,14 @@ async def test_the_room_uses_the_configured_channel_layer():
     layer = get_channel_layer()
     expected = "RedisPubSubChannelLayer" if settings.REDIS_URL else "InMemoryChannelLayer"
     assert type(layer).__name__ == expected
+    # And it carries a message to a group's member, which is what the room relies on.
+    channel = await layer.new_channel()
+    await layer.group_add("layer-check", channel)
+    try:
+        await layer.group_send("layer-check", {"type": "layer.check", "text": "届きました"})
+        assert await asyncio.wait_for(layer.receive(channel), timeout=5) == {"type": "layer.check", "text": "届きました"}
+    finally:
+        await layer.group_discard("layer-check", channel)
 
 
 async def test_non_invitee_is_refused_at_connect_with_4403(connect, meeting, outsider):

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pyotp
 import pytest
-from django.core.management import call_command
 
 from peers.demo import DEMO_TOTP_SECRET
 from tests.browser.axe import inject_axe
+from tests.conftest import load_demo_committed
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -16,7 +16,7 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 @pytest.fixture
 def demo(transactional_db):
-    call_command("load_demo", "--quiet-summary")
+    load_demo_committed()
     from training.models import Certification
 
     return Certification.objects.get(holder__email="peer@example.org")

@@ -89,7 +89,7 @@ def test_accepted_kinds_are_stored_privately_with_their_real_extension(client, h
     stored = _private_files()
     assert len(stored) == 1 and stored[0].read_bytes() == content
     assert not (Path(django_settings.MEDIA_ROOT) / record.evidence.name).exists()
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="Private files have no public address"):
         record.evidence.url  # noqa: B018 -- no public address at all
     response = client.get(f"/me/training/ce/{record.pk}/evidence/")
     assert response["Content-Type"] == content_type
