@@ -73,3 +73,17 @@ def healthz(request):
     ok = all(check["ok"] for check in checks.values())
     down = [name for name, check in checks.items() if not check["ok"]]
     return JsonResponse({"status": "ok" if ok else "unavailable", "down": down, **checks}, status=200 if ok else 503)
+
+
+def csrf_failure(request, reason: str = ""):
+    """A form whose CSRF check failed (settings.CSRF_FAILURE_VIEW): most often the page was open
+    so long that its token ran out, or cookies are off. A calm page that says so and leads back to
+    the form (status 403, as Django's own). The reason is for logs, not for the person."""
+    from django.shortcuts import render
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    back = request.META.get("HTTP_REFERER", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()},
+                                           require_https=request.is_secure()):
+        back = ""
+    return render(request, "403_csrf.html", {"back": back}, status=403)

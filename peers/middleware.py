@@ -113,3 +113,51 @@ class RememberedLanguageMiddleware:
             return None
         query = request.META.get("QUERY_STRING")
         return HttpResponseRedirect(f"{target}?{query}" if query else target)
+
+
+SESSION_EXPIRED_TAG = "session-expired"
+
+
+class SessionExpiredMiddleware:
+    """A form sent after the session ended (a POST by someone not signed in, answered with a
+    redirect to the sign-in page) leaves a message on that page saying what happened: the sign-in
+    ran out, and what was typed is still on this device (site/static/js/drafts.js keeps it). It
+    changes only the message, never who may do what. Place it after MessageMiddleware."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            request.method == "POST"
+            and response.status_code in (301, 302, 303)
+            and not request.user.is_authenticated
+            and _is_sign_in_page(response.get("Location", ""))
+        ):
+            from django.contrib import messages
+            from django.utils.translation import gettext as _
+
+            messages.info(
+                request,
+                _(
+                    "You were signed out because nothing happened for a while. Please sign in again. "
+                    "What you typed is still kept on this device."
+                ),
+                extra_tags=SESSION_EXPIRED_TAG,
+            )
+        return response
+
+
+def _is_sign_in_page(location: str) -> bool:
+    from urllib.parse import urlsplit
+
+    from django.urls import Resolver404, resolve
+
+    parts = urlsplit(location)
+    if parts.netloc or not parts.path:
+        return False
+    try:
+        return resolve(parts.path).url_name == "account_login"
+    except Resolver404:
+        return False

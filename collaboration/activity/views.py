@@ -135,7 +135,7 @@ def week_new(request: HttpRequest) -> HttpResponse:
         except (ValidationError, PermissionDenied) as error:
             add_service_errors(form, error if isinstance(error, ValidationError) else ValidationError(str(error)))
         else:
-            messages.success(request, _("%(n)s entries saved.") % {"n": len(entries)})
+            messages.success(request, _("%(n)s entries saved. They will be verified by your organisation.") % {"n": len(entries)})
             return redirect("activity:my_activity")
     week_end = week_start + datetime.timedelta(days=6)
     context = {"form": form, "week_start": week_start,
@@ -191,7 +191,7 @@ def entry_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     if entry is None:
         raise Http404
     services.activity_colleague_confirm(user=request.user, entry=entry)
-    messages.success(request, _("You confirmed this entry."))
+    messages.success(request, _("You confirmed this entry. Its author and the organisation can see your confirmation."))
     return redirect("activity:entry_detail", pk=pk)
 
 
@@ -237,7 +237,7 @@ def supervision_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     except PermissionDenied as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, _("You confirmed this session."))
+        messages.success(request, _("You confirmed this session. It now shows as confirmed for both of you."))
     return redirect("activity:supervision")
 
 
@@ -297,7 +297,7 @@ def verifier_add(request: HttpRequest, pk: int) -> HttpResponse:
     except PermissionDenied as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, _("%(name)s can now verify this organisation's entries.") % {"name": person})
+        messages.success(request, _("%(name)s can now verify this organisation's entries. They will find the submitted entries in the verification queue.") % {"name": person})
     return _supervisors_redirect(organisation)
 
 
@@ -313,7 +313,7 @@ def verifier_remove(request: HttpRequest, pk: int, verifier_pk: int) -> HttpResp
         raise Http404
     if request.method == "POST":
         services.activity_verifier_remove(actor=request.user, verifier=verifier)
-        messages.success(request, _("%(name)s can no longer verify this organisation's entries.")
+        messages.success(request, _("%(name)s can no longer verify this organisation's entries. Entries they have already verified stay verified.")
                          % {"name": verifier.user.display_name})
         return _supervisors_redirect(organisation)
     return render(request, "collaboration/activity/verifier_remove.html", {
@@ -340,7 +340,7 @@ def entry_verify(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, _("Verified."))
+        messages.success(request, _("Verified. The hours now count for the author."))
     return _queue_redirect(entry)
 
 
@@ -373,7 +373,7 @@ def week_verify(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Choose the week."))
         return redirect("activity:queue", pk=pk)
     count = services.activity_week_verify(actor=request.user, organisation=organisation, week_start=week_start)
-    messages.success(request, _("%(n)s entries verified.") % {"n": count})
+    messages.success(request, _("%(n)s entries verified. Their hours now count for the authors.") % {"n": count})
     return redirect("activity:queue", pk=pk)
 
 

@@ -73,7 +73,7 @@ def body_list(request):
         except PermissionDenied as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, _("The body has been created."))
+            messages.success(request, _("The body has been created. Add its members next."))
             return redirect("collaboration:staff_body", pk=body.pk)
     return render(request, "collaboration/staff/body_list.html", {"bodies": bodies[:200], "form": form})
 
@@ -94,7 +94,7 @@ def body_members(request, pk: int):
         except PermissionDenied as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, _("The member has been added."))
+            messages.success(request, _("The member has been added. They can now be invited to this body's meetings."))
             return redirect("collaboration:staff_body", pk=body.pk)
     members = body.members.select_related("user").order_by("sector", "user__display_name")
     return render(request, "collaboration/staff/body_members.html", {"body": body, "members": members, "form": form})

@@ -153,7 +153,7 @@ def meeting_reply(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, _("Thank you, your reply has been saved."))
+            messages.success(request, _("Thank you, your reply has been saved. You can change it on this page."))
             return redirect("collaboration:meeting_detail", pk=pk)
     context = _meeting_context(access)
     context.update(invitation=invitation, reply_form=form)
@@ -309,7 +309,7 @@ def staff_meeting_list(request: HttpRequest) -> HttpResponse:
             except ValidationError as error:
                 form.add_error(None, error)
             else:
-                messages.success(request, _("The meeting has been created."))
+                messages.success(request, _("The meeting has been created. Send the invitations when it is ready."))
                 return redirect("collaboration:staff_meeting", pk=meeting.pk)
     else:
         form = MeetingForm(bodies=bodies)
@@ -523,7 +523,7 @@ def staff_minutes_publish(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, " ".join(error.messages))
             form = PublishMinutesForm(initial={"digest": services.public_draft_digest(minutes)})
         else:
-            messages.success(request, _("The minutes are published on the public site."))
+            messages.success(request, _("The minutes are published on the public site. Anyone can read them there now."))
             return redirect(reverse("collaboration:staff_meeting", args=[pk]) + "#minutes")
     remaining = minutes_redaction_proposals(access, minutes.public_draft)
     return render(request, "collaboration/staff/minutes_publish.html", {
@@ -592,6 +592,6 @@ def staff_meeting_action(request: HttpRequest, pk: int, action: str) -> HttpResp
         raise
     else:
         if not messages.get_messages(request):
-            messages.success(request, _("Saved."))
+            messages.success(request, _("Saved. The meeting's page shows the change now."))
     return redirect(reverse("collaboration:staff_meeting", args=[pk]) + f"#{action}")
 

@@ -89,6 +89,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "peers.middleware.TwoStepMarkMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A form sent after the session ended: the sign-in page says what happened.
+    "peers.middleware.SessionExpiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "peers.middleware.RememberedLanguageMiddleware",
@@ -210,6 +212,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "account_login"
+# A calm, bilingual page when a form's CSRF check fails (open too long, or cookies off).
+CSRF_FAILURE_VIEW = "config.views.csrf_failure"
 LOGIN_REDIRECT_URL = "peers:home"
 ACCOUNT_LOGOUT_REDIRECT_URL = "/"
 

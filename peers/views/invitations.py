@@ -60,7 +60,7 @@ def invitation_new(request: HttpRequest) -> HttpResponse:
             form.add_error(None, str(error))
         else:
             messages.success(
-                request, _("Invitation sent to %(email)s.") % {"email": invitation.email}
+                request, _("Invitation sent to %(email)s. The role is added when they accept it.") % {"email": invitation.email}
             )
             return redirect("peers:invitation_list")
     return render(request, "peers/invitation_form.html", {"form": form})

@@ -81,7 +81,7 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, _("Your profile has been saved."))
+            messages.success(request, _("Your profile has been saved. Your pages use the new details from now on."))
             return redirect("peers:profile")
     return render(request, "peers/profile_form.html", {"form": form})
 
@@ -146,7 +146,7 @@ def engagement_end_view(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
-            messages.success(request, _("The engagement has been ended."))
+            messages.success(request, _("The engagement has been ended. It stays in your record as past work."))
     else:
         messages.error(request, _("Please give the last day."))
     return redirect("peers:engagement_list")
@@ -180,10 +180,10 @@ def consent_page(request: HttpRequest) -> HttpResponse:
                 if not lived_form.is_valid():
                     raise ValidationError(_("Please choose both options."))
                 lived_experience_declare(person=user, **lived_form.cleaned_data)
-                messages.success(request, _("Saved."))
+                messages.success(request, _("Your declaration has been saved. It is shown only as you chose."))
             elif action == "remove":
                 lived_experience_remove(person=user)
-                messages.success(request, _("Your declaration has been removed."))
+                messages.success(request, _("Your declaration has been removed. It is no longer shown to anyone."))
             else:
                 raise ValidationError(_("Unknown action."))
         except ValidationError as error:

@@ -52,7 +52,7 @@ def organisation_new(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, _("The organisation has been added."))
+            messages.success(request, _("The organisation has been added. You can now record who works there."))
             return redirect("peers:organisation_staff", organisation.pk)
     return render(request, "peers/staff/organisation_form.html", {"form": form, "organisation": None})
 
@@ -68,7 +68,7 @@ def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
             organisation.refresh_from_db()
             add_service_errors(form, error)
         else:
-            messages.success(request, _("The organisation's details have been saved."))
+            messages.success(request, _("The organisation's details have been saved. The new details show on its pages from now on."))
             return redirect("peers:organisation_staff", organisation.pk)
     return render(
         request, "peers/staff/organisation_form.html", {"form": form, "organisation": organisation}
@@ -89,7 +89,7 @@ def engagement_record(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, _("The engagement has been recorded."))
+            messages.success(request, _("The engagement has been recorded. It shows in the person's record."))
             return redirect("peers:organisation_staff", organisation.pk)
     return render(
         request, "peers/staff/engagement_record.html", {"form": form, "organisation": organisation}
@@ -145,6 +145,6 @@ def paper_consent(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, _("The consent has been recorded in the person's ledger."))
+            messages.success(request, _("The consent has been recorded in the person's ledger. The person can see it, and withdraw it, on their consent page."))
             return redirect("peers:person_detail", person.pk)
     return render(request, "peers/staff/paper_consent.html", {"form": form, "person": person})

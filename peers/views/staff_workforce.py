@@ -58,7 +58,7 @@ def engagement_confirm_view(request: HttpRequest, pk: int) -> HttpResponse:
     except PermissionDenied as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, _("The terms have been confirmed."))
+        messages.success(request, _("The terms have been confirmed. The person can see them in their engagements."))
     return redirect("peers:engagement_pending")
 
 
@@ -189,5 +189,5 @@ def erasure_carry_out_view(request: HttpRequest, pk: int) -> HttpResponse:
     if not user_is_admin(request.user):
         raise PermissionDenied(_("This page is for administrators."))
     erasure_carry_out(actor=request.user, request=erasure_request_get_for(request.user, pk))
-    messages.success(request, _("The erasure has been carried out."))
+    messages.success(request, _("The erasure has been carried out. The data covered by the request has been removed; this cannot be undone."))
     return redirect("peers:erasure_list")

@@ -68,22 +68,22 @@ def test_every_staff_action_ends_with_a_success_message(language, mfa_client, tr
         return response
 
     act("staff_body_settings", f"{base}/settings/", {"form": "numbering", "number_prefix": "KPSS", "sequence_digits": "4"},
-        "The numbering has been saved.")
+        "The numbering has been saved. The next certificate numbers follow it.")
     act("staff_body_settings", f"{base}/settings/", {"form": "category", "category-name": "家族支援"},
-        "The category has been saved.")
+        "The category has been saved. It is used from now on.")
     act("staff_course_new", f"{base}/courses/new/", {"kind": "basic", "title": "基礎研修", "completion_rule": "all_days",
-                                                    "active": "on"}, "The course has been saved.")
+                                                    "active": "on"}, "The course has been saved. You can add cohorts of it now.")
     act("staff_course_edit", f"{base}/courses/{initial_course.pk}/", {"form": "module", "module-title": "リカバリー",
-                                                                   "module-hours": "6"}, "The module has been added.")
+                                                                   "module-hours": "6"}, "The module has been added. It is part of the course from now on.")
     ctype_data = {
         "name": "認定ピアサポーター", "initial_course": initial_course.pk, "expires": "on", "validity_months": "24",
         "renewal_window_days": "90", "grace_days": "60", "late_renewal_limit_months": "6", "ce_hours_required": "30",
         "reminder_days": "120, 30", "floors": "",
     }
-    act("staff_credential_type_new", f"{base}/credential-types/new/", ctype_data, "The credential type has been saved.")
+    act("staff_credential_type_new", f"{base}/credential-types/new/", ctype_data, "The credential type has been saved. Certifications issued from now on use it.")
     new_type = body.credential_types.get(name="認定ピアサポーター")
     act("staff_credential_type_edit", f"{base}/credential-types/{new_type.pk}/", {**ctype_data, "grace_days": "90"},
-        "The credential type has been saved.")
+        "The credential type has been saved. Certifications issued from now on use it.")
     now = timezone.localtime()
     cohort_data = {
         "course": initial_course.pk, "name": "2026年度 東京", "year": "2026", "prefecture": tokyo.pk, "place": "千代田区",
@@ -91,16 +91,16 @@ def test_every_staff_action_ends_with_a_success_message(language, mfa_client, tr
         "applications_close": (now + datetime.timedelta(days=20)).strftime("%Y-%m-%dT%H:%M"),
         "selection": "selection", "fee_yen": "0", "published": "on",
     }
-    act("staff_cohort_new", f"{base}/cohorts/new/", cohort_data, "The cohort has been saved.")
+    act("staff_cohort_new", f"{base}/cohorts/new/", cohort_data, "The cohort has been saved. Add its days and instructors on its page.")
     cohort = initial_course.cohorts.get()
     act("staff_cohort_edit", f"{base}/cohorts/{cohort.pk}/edit/", {**cohort_data, "capacity": "12"},
-        "The cohort has been saved.")
+        "The cohort has been saved. Add its days and instructors on its page.")
     yesterday = timezone.localdate() - datetime.timedelta(days=1)
     act("staff_cohort", f"{base}/cohorts/{cohort.pk}/", {"form": "day", "day-date": yesterday.isoformat(),
                                                        "day-starts_at": "10:00", "day-ends_at": "16:00"},
-        "The day has been added.")
+        "The day has been added. You can take attendance for it on the day.")
     act("staff_cohort", f"{base}/cohorts/{cohort.pk}/", {"form": "instructor", "ins-name": "ピア講師"},
-        "The instructor has been added.")
+        "The instructor has been added. They are shown with the cohort.")
     instructor = cohort.instructors.get(name="ピア講師")
     assert AuditEvent.objects.filter(actor=trainer, action="cohort.instructor_add", target_id=str(cohort.pk),
                                      data__instructor=instructor.pk).exists()
@@ -111,9 +111,9 @@ def test_every_staff_action_ends_with_a_success_message(language, mfa_client, tr
             "%(name)s: the application has been updated.", name=person.display_name)
     day = cohort.days.get()
     act("staff_attendance", f"{base}/cohorts/{cohort.pk}/days/{day.pk}/attendance/",
-        {f"present-{application.pk}": "1"}, "Attendance has been saved.")
+        {f"present-{application.pk}": "1"}, "Attendance has been saved. You can change it on this page if needed.")
     act("staff_cohort_complete", f"{base}/cohorts/{cohort.pk}/complete/", {},
-        "%(count)s people completed the course.", count=1)
+        "%(count)s people completed the course. Their completions are in the list of completions.", count=1)
     assert Application.objects.get(pk=application.pk).state == "completed"
     walked.add("staff_certifications")
     response = client.post(f"{base}/certifications/", {"credential_type": credential_type.pk,
@@ -132,12 +132,12 @@ def test_every_staff_action_ends_with_a_success_message(language, mfa_client, tr
     act("staff_ce", f"{base}/ce/", {"size": "1"}, "%(count)s records were picked for evidence review. Each person "
         "has been emailed what to upload and by when.", count=1)
     record = ContinuingEducation.objects.get(provider="協会")
-    act("staff_ce_review", f"{base}/ce/{record.pk}/", {"decision": "accept"}, "The evidence has been accepted.")
+    act("staff_ce_review", f"{base}/ce/{record.pk}/", {"decision": "accept"}, "The evidence has been accepted. The hours now count for the person.")
     ContinuingEducation.objects.filter(pk=record.pk).update(review="sampled")
     act("staff_ce_review", f"{base}/ce/{record.pk}/", {"decision": "reject", "reason": "宛名が違います"},
         "The evidence has been rejected; the person has been told why.")
     act("staff_body_settings", f"{base}/settings/", {"form": "evidence", "evidence-evidence_due_days": "20"},
-        "The time to send evidence has been saved.")
+        "The time to send evidence has been saved. New evidence requests use it from now on.")
 
     from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -158,8 +158,10 @@ def test_every_staff_action_ends_with_a_success_message(language, mfa_client, tr
     imported = Certification.objects.get(holder__email="imported@example.test")
     act("staff_certifications_bulk", f"{base}/certifications/bulk/",
         {"action": "remind", "selected": [imported.pk], "confirm": "1"},
-        ("A renewal reminder has been sent to %(people)s person (%(count)s certifications).",
-         "A renewal reminder has been sent to %(people)s people (%(count)s certifications).", 1), people=1, count=1)
+        ("A renewal reminder has been sent to %(people)s person (%(count)s certifications). "
+         "They can ask for renewal from their training page.",
+         "A renewal reminder has been sent to %(people)s people (%(count)s certifications). "
+         "They can ask for renewal from their training page.", 1), people=1, count=1)
 
     # The staffing check of an organisation, by its manager.
     from peers.models import Role
@@ -174,9 +176,9 @@ def test_every_staff_action_ends_with_a_success_message(language, mfa_client, tr
     act("staffing", url, {"record_training": "1", "training-held_on": "2026-06-01", "training-title": "倫理の研修",
                           "training-trainer": "ピア職員", "training-attendees": [worker.pk],
                           "training-given_by": [worker.pk]},
-        "The in-house training has been recorded.")
+        "The in-house training has been recorded. The check below counts it from now on.")
     act("staffing", url, {"record_publication": "1", "publication-published_on": "2026-04-10",
-                          "publication-where": "掲示板"}, "The publication has been recorded.")
+                          "publication-where": "掲示板"}, "The publication has been recorded. The check below counts it from now on.")
     act("staffing", url, {"prepare_pack": "1"}, "The filing pack has been prepared and kept. Download it below.")
 
     # Every staff address of the training app is walked above or only shows something.

@@ -172,7 +172,7 @@ def application_confirm(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             return render(request, "training/application_confirm.html",
                           {"error": " ".join(error.messages)}, status=400)
-        messages.success(request, _("Your application has been confirmed and sent to the training body."))
+        messages.success(request, _("Your application has been confirmed and sent to the training body. The training body will tell you the next steps."))
         return render(request, "training/application_confirm.html", {"application": application, "done": True})
     return render(request, "training/application_confirm.html", {"application": application, "key": key})
 
@@ -261,7 +261,7 @@ def _ce_add(request: HttpRequest, bodies) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, _("Your continuing-education record has been added."))
+            messages.success(request, _("Your continuing-education record has been added. You can see it in your training record."))
             return redirect("training:me")
     return render(request, "training/ce_form.html", {"form": form}, status=400)
 
@@ -274,7 +274,7 @@ def public_name(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     certification_set_public_name(certification=certification, holder=request.user,
                                   show=request.POST.get("show") == "1")
-    messages.success(request, _("Your choice has been saved."))
+    messages.success(request, _("Your choice has been saved. The public verification page follows it from now on."))
     return redirect("training:me")
 
 
@@ -292,7 +292,7 @@ def renewal_request(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
-            messages.success(request, _("Your request for renewal has been sent to the training body."))
+            messages.success(request, _("Your request for renewal has been sent to the training body. You will be told when they have decided."))
             return redirect("training:me")
     else:
         messages.error(request, " ".join(m for errors in form.errors.values() for m in errors))
@@ -306,7 +306,7 @@ def completion_public_name(request: HttpRequest, pk: int) -> HttpResponse:
     if completion.person_id != request.user.pk:
         raise Http404
     completion_set_public_name(completion=completion, person=request.user, show=request.POST.get("show") == "1")
-    messages.success(request, _("Your choice has been saved."))
+    messages.success(request, _("Your choice has been saved. The public verification page follows it from now on."))
     return redirect("training:me")
 
 
@@ -353,7 +353,7 @@ def application_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, _("Your application has been withdrawn."))
+        messages.success(request, _("Your application has been withdrawn. Nothing more is needed from you."))
     return redirect("training:me")
 
 

@@ -166,11 +166,11 @@ def body_settings(request, body):
     try:
         if action == "evidence" and evidence_days.is_valid():
             training_body_evidence_days_update(body=body, actor=request.user, **evidence_days.cleaned_data)
-            messages.success(request, _("The time to send evidence has been saved."))
+            messages.success(request, _("The time to send evidence has been saved. New evidence requests use it from now on."))
             return redirect("training:staff_body_settings", body_id=body.pk)
         if action == "numbering" and numbering.is_valid():
             training_body_settings_update(body=body, actor=request.user, **numbering.cleaned_data)
-            messages.success(request, _("The numbering has been saved."))
+            messages.success(request, _("The numbering has been saved. The next certificate numbers follow it."))
             return redirect("training:staff_body_settings", body_id=body.pk)
         if action == "category" and category_form.is_valid():
             category = None
@@ -179,7 +179,7 @@ def body_settings(request, body):
                 if category is None:
                     raise Http404
             ce_category_save(body=body, actor=request.user, category=category, **category_form.cleaned_data)
-            messages.success(request, _("The category has been saved."))
+            messages.success(request, _("The category has been saved. It is used from now on."))
             return redirect("training:staff_body_settings", body_id=body.pk)
     except ValidationError as error:
         add_service_errors({"numbering": numbering, "evidence": evidence_days}.get(action, category_form), error)
@@ -207,7 +207,7 @@ def course_edit(request, body, pk=None):
     if course is not None and module_form.is_bound:
         if module_form.is_valid():
             course_module_add(course=course, actor=request.user, **module_form.cleaned_data)
-            messages.success(request, _("The module has been added."))
+            messages.success(request, _("The module has been added. It is part of the course from now on."))
             return redirect("training:staff_course_edit", body_id=body.pk, pk=course.pk)
     form = CourseForm(request.POST if request.method == "POST" and not module_form.is_bound else None,
                       instance=course, body=body)
@@ -218,7 +218,7 @@ def course_edit(request, body, pk=None):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, _("The course has been saved."))
+            messages.success(request, _("The course has been saved. You can add cohorts of it now."))
             return redirect("training:staff_courses", body_id=body.pk)
     return render(request, "training/staff/course_form.html", {
         "body": body, "form": form, "course": course, "module_form": module_form,
@@ -238,7 +238,7 @@ def credential_type_edit(request, body, pk=None):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, _("The credential type has been saved."))
+            messages.success(request, _("The credential type has been saved. Certifications issued from now on use it."))
             return redirect("training:staff_courses", body_id=body.pk)
     return render(request, "training/staff/form.html", {"body": body, "form": form, "title": _("Credential type")})
 
@@ -262,7 +262,7 @@ def cohort_edit(request, body, pk=None):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, _("The cohort has been saved."))
+            messages.success(request, _("The cohort has been saved. Add its days and instructors on its page."))
             return redirect("training:staff_cohort", body_id=body.pk, pk=cohort.pk)
     return render(request, "training/staff/form.html", {"body": body, "form": form, "title": _("Cohort")})
 
@@ -280,11 +280,11 @@ def cohort_detail(request, body, pk):
             except ValidationError as error:
                 add_service_errors(day_form, error)
             else:
-                messages.success(request, _("The day has been added."))
+                messages.success(request, _("The day has been added. You can take attendance for it on the day."))
                 return redirect("training:staff_cohort", body_id=body.pk, pk=cohort.pk)
         elif instructor_form.is_bound and instructor_form.is_valid():
             instructor_add(cohort=cohort, actor=request.user, **instructor_form.cleaned_data)
-            messages.success(request, _("The instructor has been added."))
+            messages.success(request, _("The instructor has been added. They are shown with the cohort."))
             return redirect("training:staff_cohort", body_id=body.pk, pk=cohort.pk)
     applications = list(application_list_for(request.user).filter(cohort=cohort).select_related("cohort__course"))
     shown = accommodation_requests_read(viewer=request.user, applications=applications,
@@ -353,7 +353,7 @@ def attendance(request, body, pk, day_id):
         except ValidationError as error:
             refusal = " ".join(error.messages)
         else:
-            messages.success(request, _("Attendance has been saved."))
+            messages.success(request, _("Attendance has been saved. You can change it on this page if needed."))
             return redirect("training:staff_cohort", body_id=body.pk, pk=cohort.pk)
     else:
         refusal = ""
@@ -374,7 +374,7 @@ def cohort_finish(request, body, pk):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, _("%(count)s people completed the course.") % {"count": len(issued)})
+        messages.success(request, _("%(count)s people completed the course. Their completions are in the list of completions.") % {"count": len(issued)})
     return redirect("training:staff_cohort", body_id=body.pk, pk=cohort.pk)
 
 
@@ -468,15 +468,17 @@ def certification_bulk(request, body):
         return redirect(back)
     if plan.to_send:
         messages.success(request, ngettext(
-            "A renewal reminder has been sent to %(people)s person (%(count)s certifications).",
-            "A renewal reminder has been sent to %(people)s people (%(count)s certifications).",
+            "A renewal reminder has been sent to %(people)s person (%(count)s certifications). "
+            "They can ask for renewal from their training page.",
+            "A renewal reminder has been sent to %(people)s people (%(count)s certifications). "
+            "They can ask for renewal from their training page.",
             plan.people) % {"people": plan.people, "count": len(plan.to_send)})
     else:
         messages.success(request, _("No reminder was needed: none of the selected can be reminded today."))
     skipped = plan.not_renewable + plan.reminded_today
     if skipped:
         messages.info(request, _("%(count)s of the selected were skipped (no expiry date, lapsed, suspended or "
-                                 "revoked, or already reminded today).") % {"count": skipped})
+                                 "revoked, or already reminded today). Nothing was sent for them.") % {"count": skipped})
     return redirect(back)
 
 
@@ -598,7 +600,7 @@ def ce_review_page(request, body, pk):
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
-                messages.success(request, _("The evidence has been accepted.") if accepted else
+                messages.success(request, _("The evidence has been accepted. The hours now count for the person.") if accepted else
                                  _("The evidence has been rejected; the person has been told why."))
                 return redirect(f"{reverse('training:staff_ce', args=[body.pk])}?review=submitted")
     return render(request, "training/staff/ce_review.html", {"body": body, "record": record, "form": form},

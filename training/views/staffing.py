@@ -145,7 +145,7 @@ def staffing(request, pk: int):
                     data = designations_form.cleaned_data
                     organisation_designations_set(actor=request.user, organisation=organisation,
                                                   services=data["designated_services"], co_located=data["co_located"])
-                    done = _("The designated services and co-located offices have been saved.")
+                    done = _("The designated services and co-located offices have been saved. The check below uses them from now on.")
             elif "record_training" in request.POST:
                 training_form = InHouseTrainingForm(request.POST, request.FILES, staff_ids=staff_ids, prefix="training")
                 if training_form.is_valid():
@@ -155,7 +155,7 @@ def staffing(request, pk: int):
                         trainer=data["trainer"], attendees=list(data["attendees"]), given_by=list(data["given_by"]),
                         materials=data.get("materials"), recorded_by=request.user,
                     )
-                    done = _("The in-house training has been recorded.")
+                    done = _("The in-house training has been recorded. The check below counts it from now on.")
             elif "record_publication" in request.POST:
                 publication_form = PublicationForm(request.POST, prefix="publication")
                 if publication_form.is_valid():
@@ -164,14 +164,14 @@ def staffing(request, pk: int):
                         organisation=organisation, fiscal_year=fiscal_year_of(data["published_on"]),
                         published_on=data["published_on"], where=data["where"], recorded_by=request.user,
                     )
-                    done = _("The publication has been recorded.")
+                    done = _("The publication has been recorded. The check below counts it from now on.")
             elif "record_delivery" in request.POST:
                 delivery_form = DeliveryCountForm(request.POST, prefix="delivery")
                 if delivery_form.is_valid():
                     delivery_count_record(organisation=organisation, month=month,
                                           service_users=delivery_form.cleaned_data["service_users"],
                                           recorded_by=request.user)
-                    done = _("The number of service users has been recorded.")
+                    done = _("The number of service users has been recorded. The check below uses it from now on.")
             elif "prepare_pack" in request.POST:
                 staffing_filing_prepare(organisation=organisation, month=month, prepared_by=request.user)
                 done = _("The filing pack has been prepared and kept. Download it below.")
