@@ -43,12 +43,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='user',
             name='text_size',
-            field=models.CharField(choices=[('standard', 'Standard'), ('large', 'Large'), ('larger', 'Larger')], default='standard', max_length=12, verbose_name='text size'),
+            field=models.CharField(choices=[('standard', 'Standard'), ('large', 'Large'), ('larger', 'Larger')], db_default='standard', default='standard', max_length=12, verbose_name='text size'),
         ),
         migrations.AddField(
             model_name='user',
             name='theme',
-            field=models.CharField(choices=[('standard', 'Standard'), ('calm', 'Calm (no motion, softer contrast)')], default='standard', max_length=12, verbose_name='theme'),
+            field=models.CharField(choices=[('standard', 'Standard'), ('calm', 'Calm (no motion, softer contrast)')], db_default='standard', default='standard', max_length=12, verbose_name='theme'),
         ),
         migrations.AddConstraint(
             model_name='user',

@@ -77,9 +77,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     # How the site looks and when it may email them (peers/preferences.py; the visitor's cookies
     # hold the same display values).
     text_size = models.CharField(
-        _("text size"), max_length=12, choices=TextSize.choices, default=TextSize.STANDARD
+        _("text size"), max_length=12, choices=TextSize.choices, default=TextSize.STANDARD,
+        db_default=TextSize.STANDARD,  # so rows written by older code (and migrations) get it too
     )
-    theme = models.CharField(_("theme"), max_length=12, choices=Theme.choices, default=Theme.STANDARD)
+    theme = models.CharField(
+        _("theme"), max_length=12, choices=Theme.choices, default=Theme.STANDARD, db_default=Theme.STANDARD
+    )
     quiet_hours_start = models.TimeField(
         _("quiet hours start"), null=True, blank=True,
         help_text=_("Japan time. Emails and digests are held until the quiet hours end."),

@@ -66,7 +66,7 @@ def test_a_failed_csrf_check_shows_a_calm_page_that_leads_back(make_user, langua
     assert heading in text
     assert explains in text
     assert f'href="http://testserver{profile}"' in text  # back to the form
-    assert f'<html lang="{language}">' in text
+    assert f'<html lang="{language}"' in text
 
 
 def test_the_csrf_page_links_nowhere_outside_the_site(make_user):
