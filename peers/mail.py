@@ -51,14 +51,14 @@ def email_rendered(*, to: str, language: str, render: Callable[[], tuple[str, st
         with translation.override(language):
             subject, body = render()
         subject, body = str(subject).strip(), str(body)
-        if recipient is not None and _hold(recipient=recipient, to=to, subject=subject, body=body):
+        if recipient is not None and _hold(recipient=recipient, subject=subject, body=body):
             return
         send_email.enqueue(subject=subject, body=body, to=[to])
 
     transaction.on_commit(_send)
 
 
-def _hold(*, recipient, to: str, subject: str, body: str) -> bool:
+def _hold(*, recipient, subject: str, body: str) -> bool:
     from .models import HeldEmail
     from .preferences import user_quiet_until
 
@@ -66,23 +66,34 @@ def _hold(*, recipient, to: str, subject: str, body: str) -> bool:
     until = user_quiet_until(recipient, now)
     if until is None:
         return False
-    HeldEmail.objects.create(recipient=recipient, to=to, subject=subject[:998], body=body,
+    HeldEmail.objects.create(recipient=recipient, subject=subject[:998], body=body,
                              held_at=now, send_after=until)
     return True
 
 
 @transaction.atomic
 def held_email_send_due(*, now) -> int:
-    """Hand every held email whose quiet hours have ended by `now` to the email task, and
-    forget it; returns how many. The scheduler's tick calls it (peers' `held_email_send`)."""
+    """Hand every held email whose recipient is outside quiet hours at `now` to the email task,
+    at the account's current address, and forget it; returns how many sent. Due means: the quiet
+    hours in force when it was held have ended (`send_after`), or the person's quiet hours as set
+    now do not cover `now` (they shortened or turned them off). Mail for an account that is no
+    longer active is dropped, not sent. The scheduler's tick calls it (`held_email_send`)."""
     from .models import HeldEmail
+    from .preferences import user_quiet_until
     from .tasks import send_email
 
-    due = list(HeldEmail.objects.filter(send_after__lte=now).select_for_update().order_by("send_after", "id"))
-    for held in due:
-        send_email.enqueue(subject=held.subject, body=held.body, to=[held.to])
-    HeldEmail.objects.filter(pk__in=[held.pk for held in due]).delete()
-    return len(due)
+    held = list(HeldEmail.objects.select_for_update(of=("self",)).select_related("recipient")
+                .order_by("send_after", "id"))
+    done, sent = [], 0
+    for item in held:
+        if item.send_after > now and user_quiet_until(item.recipient, now) is not None:
+            continue
+        done.append(item.pk)
+        if item.recipient.is_active and item.recipient.email:
+            send_email.enqueue(subject=item.subject, body=item.body, to=[item.recipient.email])
+            sent += 1
+    HeldEmail.objects.filter(pk__in=done).delete()
+    return sent
 
 
 def email_templates(*, to: str, language: str, prefix: str, context: dict | Callable[[], dict],

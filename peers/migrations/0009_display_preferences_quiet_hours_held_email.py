@@ -18,7 +18,6 @@ class Migration(migrations.Migration):
             name='HeldEmail',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('to', models.EmailField(max_length=254, verbose_name='email address')),
                 ('subject', models.CharField(max_length=998, verbose_name='subject')),
                 ('body', models.TextField(verbose_name='message')),
                 ('held_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='held at')),

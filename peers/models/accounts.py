@@ -367,16 +367,17 @@ class ApiToken(models.Model):
 
 
 class HeldEmail(models.Model):
-    """An email that reached a person during their quiet hours, kept until `send_after`.
+    """An email that reached a person during their quiet hours, kept until those hours end.
 
     Rendered already, in the recipient's language; sent by `held_email_send_due` (the
-    scheduler's tick) and deleted once handed to the email task."""
+    scheduler's tick) to the account's address at that time, and deleted once handed to the
+    email task. `send_after` is when the quiet hours in force at holding time end; if the person
+    shortens or turns off their quiet hours, the mail goes at the next tick outside them."""
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="held_emails",
         verbose_name=_("person"),
     )
-    to = models.EmailField(_("email address"))
     subject = models.CharField(_("subject"), max_length=998)
     body = models.TextField(_("message"))
     held_at = models.DateTimeField(_("held at"), default=timezone.now)

@@ -169,7 +169,6 @@ def test_mail_in_quiet_hours_is_held_in_the_recipients_language_and_sent_after(
     assert mail.outbox == []
     held = HeldEmail.objects.get(recipient=user)
     assert held.subject == "Your certification has been renewed"
-    assert held.to == user.email
     # The end of the window, in Japan time.
     assert held.send_after.astimezone(JST).time() == user.quiet_hours_end
     assert held.send_after > timezone.now()
@@ -182,6 +181,33 @@ def test_mail_in_quiet_hours_is_held_in_the_recipients_language_and_sent_after(
     assert not HeldEmail.objects.exists()
     assert held_email_send_due(now=held.send_after + datetime.timedelta(hours=1)) == 0
     assert len(mail.outbox) == 1
+
+
+def test_held_mail_goes_at_the_next_tick_once_quiet_hours_are_turned_off_and_to_the_current_address(
+        make_user, django_capture_on_commit_callbacks):
+    user = _quiet_around_now(make_user(roles=[(Role.PEER, {})], language="en"))
+    with django_capture_on_commit_callbacks(execute=True):
+        email_lines(to=user.email, language=user.language, recipient=user, subject="Held", lines=["body"])
+    held = HeldEmail.objects.get(recipient=user)
+    now = timezone.now()
+    assert now < held.send_after
+    assert held_email_send_due(now=now) == 0  # still inside the quiet hours
+    user.quiet_hours_start = user.quiet_hours_end = None
+    user.email = "new-address@example.test"
+    user.save()
+    assert held_email_send_due(now=now) == 1  # no quiet hours now: it goes, to today's address
+    assert [m.to for m in mail.outbox] == [["new-address@example.test"]]
+    assert not HeldEmail.objects.exists()
+
+
+def test_held_mail_for_an_account_no_longer_active_is_dropped(make_user):
+    user = make_user(roles=[(Role.PEER, {})])
+    HeldEmail.objects.create(recipient=user, subject="held", body="body",
+                             send_after=timezone.now() - datetime.timedelta(minutes=1))
+    user.is_active = False
+    user.save()
+    assert held_email_send_due(now=timezone.now()) == 0
+    assert mail.outbox == [] and not HeldEmail.objects.exists()
 
 
 def test_digest_in_quiet_hours_is_held_and_outside_them_goes_at_once(make_user, django_capture_on_commit_callbacks):
@@ -219,7 +245,7 @@ def test_the_scheduler_tick_sends_held_mail(make_user):
     from config.management.commands.run_scheduler import HOURLY, run_jobs
 
     user = make_user(roles=[(Role.PEER, {})])
-    HeldEmail.objects.create(recipient=user, to=user.email, subject="held", body="body",
+    HeldEmail.objects.create(recipient=user, subject="held", body="body",
                              send_after=timezone.now() - datetime.timedelta(minutes=1))
     run_jobs([job for job in HOURLY if job[0] == "held_email_send"])
     assert [m.subject for m in mail.outbox] == ["held"]
