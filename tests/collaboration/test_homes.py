@@ -197,3 +197,26 @@ def test_engagements_confirmed_are_not_counted(mfa_client, a_manager, a_org, a_e
     engagement_confirm(actor=as_verified(a_manager), engagement=a_engagement)
     page = mfa_client(a_manager).get("/en/staff/").content.decode()
     assert counts_on(page)["engagements_to_confirm"] == 0
+
+
+def test_a_named_supervisor_without_two_step_is_sent_to_set_it_up_from_their_home(
+    client, make_user, a_org, a_engagement,
+):
+    from collaboration.activity.models import ActivityVerifier
+
+    named = make_user(display_name="未設定 次郎", roles=[(Role.PROFESSIONAL, {})])  # no authenticator
+    ActivityVerifier.objects.create(organisation=a_org, user=named)
+    login_as(client, named)
+    page = client.get("/en/me/").content.decode()
+    card = page[page.index('id="supervision-given-heading"'):page.index('id="confirmations-heading"')]
+    assert f'href="/en/staff/activity/organisations/{a_org.pk}/queue/"' in card
+    assert 'data-two-step="off"' in card and 'href="/en/accounts/2fa/"' in card
+    ja = client.get("/me/").content.decode()
+    assert "まだ2段階認証をオンにしていません" in ja
+
+
+def test_a_named_supervisor_with_two_step_is_not_asked_to_set_it_up(client, a_supervisor, pro_world):
+    client.force_login(a_supervisor)  # has an authenticator
+    page = client.get("/en/me/").content.decode()
+    assert 'href="/en/staff/activity/organisations/' in page
+    assert 'data-two-step="off"' not in page
