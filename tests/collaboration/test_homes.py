@@ -58,11 +58,22 @@ def pro_world(a_supervisor, a_peer, make_entry, body, coordinator):
 
 
 def test_professional_home_shows_supervision_confirmations_meetings_and_people(
-    client, a_supervisor, a_peer, a_org, pro_world,
+    client, a_supervisor, a_peer, a_org, pro_world, make_user, body, coordinator,
 ):
+    from collaboration.activity.models import ActivityVerifier
+
+    # Another supervisor's session with the same peer, and a meeting someone else is invited to:
+    # neither is this professional's, so neither is counted.
+    other = make_user(display_name="別の 指導者", roles=[(Role.PROFESSIONAL, {})])
+    ActivityVerifier.objects.create(organisation=a_org, user=other)
+    services.supervision_record(actor=a_peer, supervisor=other, peer=a_peer,
+                                date=timezone.localdate() - datetime.timedelta(days=5), minutes=30, notify=False)
+    MeetingInvitation.objects.create(meeting=_meeting(body, coordinator, days=9, title="他の人の会議"),
+                                     user=other, sector=Sector.MEDICAL, invited_by=coordinator)
     client.force_login(a_supervisor)  # the password alone: their home needs no two-step sign-in
     page = client.get("/en/me/").content.decode()
     assert 'data-home="professional"' in page
+    assert "他の人の会議" not in page and "別の 指導者" not in page
     assert 'data-home="peer"' not in page  # no renewal card, no peer's training link
     assert counts_on(page) == {
         "supervision_given": 2, "supervision_waiting_for_you": 1, "supervision_waiting_for_peer": 1,
