@@ -148,11 +148,20 @@ def test_professional_home_queries_do_not_grow_with_records(
 
 
 def test_manager_staff_home_counts_entries_terms_and_links_staffing(
-    mfa_client, a_manager, a_org, a_engagement, make_entry,
+    mfa_client, a_manager, a_org, a_other_org, a_stranger, a_engagement, make_entry,
 ):
+    from peers.models import Engagement
+
     make_entry()
     make_entry(date=last_monday() - datetime.timedelta(days=7))
+    # Another organisation's engagement and entry: not this manager's, so neither counted nor named.
+    elsewhere = Engagement.objects.create(person=a_stranger, organisation=a_other_org,
+                                          kind=Engagement.Kind.VOLUNTEER, start_date=datetime.date(2024, 4, 1))
+    make_entry(author=a_stranger, engagement=elsewhere)
     page = mfa_client(a_manager).get("/en/staff/").content.decode()
+    # Every count on the page, as a list: a second organisation's row would show here.
+    assert sorted(key for _href, key, _n in LINKED_COUNT.findall(page)) == ["engagements_to_confirm", "entries_waiting"]
+    assert a_other_org.name not in page
     assert linked_counts_on(page) == {
         "engagements_to_confirm": ("/en/staff/engagements/pending/", 1),
         "entries_waiting": (f"/en/staff/activity/organisations/{a_org.pk}/queue/", 2),
