@@ -58,6 +58,9 @@ def professional_home(context) -> dict:
     return {
         "supervision": supervision_counts_given_by(user),
         "supervises_for": list(supervisor_organisation_list_of(user)),
+        # The queues ask for two-step sign-in: someone who has not turned it on is told so here
+        # and sent to set it up, not surprised at the door (the home view read it already).
+        "two_step_set_up": bool(context.get("mfa_enabled")),
         "confirmations": confirmations[:SHOWN],
         "more_confirmations": len(confirmations) > SHOWN,
         "meetings": meeting_invitation_counts_for(user),

@@ -58,11 +58,22 @@ def pro_world(a_supervisor, a_peer, make_entry, body, coordinator):
 
 
 def test_professional_home_shows_supervision_confirmations_meetings_and_people(
-    client, a_supervisor, a_peer, a_org, pro_world,
+    client, a_supervisor, a_peer, a_org, pro_world, make_user, body, coordinator,
 ):
+    from collaboration.activity.models import ActivityVerifier
+
+    # Another supervisor's session with the same peer, and a meeting someone else is invited to:
+    # neither is this professional's, so neither is counted.
+    other = make_user(display_name="別の 指導者", roles=[(Role.PROFESSIONAL, {})])
+    ActivityVerifier.objects.create(organisation=a_org, user=other)
+    services.supervision_record(actor=a_peer, supervisor=other, peer=a_peer,
+                                date=timezone.localdate() - datetime.timedelta(days=5), minutes=30, notify=False)
+    MeetingInvitation.objects.create(meeting=_meeting(body, coordinator, days=9, title="他の人の会議"),
+                                     user=other, sector=Sector.MEDICAL, invited_by=coordinator)
     client.force_login(a_supervisor)  # the password alone: their home needs no two-step sign-in
     page = client.get("/en/me/").content.decode()
     assert 'data-home="professional"' in page
+    assert "他の人の会議" not in page and "別の 指導者" not in page
     assert 'data-home="peer"' not in page  # no renewal card, no peer's training link
     assert counts_on(page) == {
         "supervision_given": 2, "supervision_waiting_for_you": 1, "supervision_waiting_for_peer": 1,
@@ -137,11 +148,20 @@ def test_professional_home_queries_do_not_grow_with_records(
 
 
 def test_manager_staff_home_counts_entries_terms_and_links_staffing(
-    mfa_client, a_manager, a_org, a_engagement, make_entry,
+    mfa_client, a_manager, a_org, a_other_org, a_stranger, a_engagement, make_entry,
 ):
+    from peers.models import Engagement
+
     make_entry()
     make_entry(date=last_monday() - datetime.timedelta(days=7))
+    # Another organisation's engagement and entry: not this manager's, so neither counted nor named.
+    elsewhere = Engagement.objects.create(person=a_stranger, organisation=a_other_org,
+                                          kind=Engagement.Kind.VOLUNTEER, start_date=datetime.date(2024, 4, 1))
+    make_entry(author=a_stranger, engagement=elsewhere)
     page = mfa_client(a_manager).get("/en/staff/").content.decode()
+    # Every count on the page, as a list: a second organisation's row would show here.
+    assert sorted(key for _href, key, _n in LINKED_COUNT.findall(page)) == ["engagements_to_confirm", "entries_waiting"]
+    assert a_other_org.name not in page
     assert linked_counts_on(page) == {
         "engagements_to_confirm": ("/en/staff/engagements/pending/", 1),
         "entries_waiting": (f"/en/staff/activity/organisations/{a_org.pk}/queue/", 2),
@@ -197,3 +217,26 @@ def test_engagements_confirmed_are_not_counted(mfa_client, a_manager, a_org, a_e
     engagement_confirm(actor=as_verified(a_manager), engagement=a_engagement)
     page = mfa_client(a_manager).get("/en/staff/").content.decode()
     assert counts_on(page)["engagements_to_confirm"] == 0
+
+
+def test_a_named_supervisor_without_two_step_is_sent_to_set_it_up_from_their_home(
+    client, make_user, a_org, a_engagement,
+):
+    from collaboration.activity.models import ActivityVerifier
+
+    named = make_user(display_name="未設定 次郎", roles=[(Role.PROFESSIONAL, {})])  # no authenticator
+    ActivityVerifier.objects.create(organisation=a_org, user=named)
+    login_as(client, named)
+    page = client.get("/en/me/").content.decode()
+    card = page[page.index('id="supervision-given-heading"'):page.index('id="confirmations-heading"')]
+    assert f'href="/en/staff/activity/organisations/{a_org.pk}/queue/"' in card
+    assert 'data-two-step="off"' in card and 'href="/en/accounts/2fa/"' in card
+    ja = client.get("/me/").content.decode()
+    assert "まだ2段階認証をオンにしていません" in ja
+
+
+def test_a_named_supervisor_with_two_step_is_not_asked_to_set_it_up(client, a_supervisor, pro_world):
+    client.force_login(a_supervisor)  # has an authenticator
+    page = client.get("/en/me/").content.decode()
+    assert 'href="/en/staff/activity/organisations/' in page
+    assert 'data-two-step="off"' not in page

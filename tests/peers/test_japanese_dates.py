@@ -48,6 +48,15 @@ D = datetime.date
         ("平成元年1月8日", D(1989, 1, 8)),
         ("昭和64年1月7日", D(1989, 1, 7)),
         ("2024-02-29", D(2024, 2, 29)),
+        # Each era's first and last day, 元年 included.
+        ("明治元年10月23日", D(1868, 10, 23)),
+        ("明治45年7月29日", D(1912, 7, 29)),
+        ("大正元年7月30日", D(1912, 7, 30)),
+        ("大正15年12月24日", D(1926, 12, 24)),
+        ("昭和元年12月25日", D(1926, 12, 25)),
+        ("S64.1.7", D(1989, 1, 7)),
+        ("㍻31年4月30日", D(2019, 4, 30)),
+        ("\u20282025-04-01", D(2025, 4, 1)),
     ],
 )
 def test_dates_are_read_in_western_and_era_forms(text, expected):
@@ -79,6 +88,18 @@ def test_dates_are_read_in_western_and_era_forms(text, expected):
         ("平成32年1月1日", "outside_era"),
         ("昭和64年1月8日", "outside_era"),
         ("平成元年1月7日", "outside_era"),
+        ("明治元年10月22日", "outside_era"),
+        ("明治45年7月30日", "outside_era"),
+        ("大正元年7月29日", "outside_era"),
+        ("大正15年12月25日", "outside_era"),
+        ("昭和元年12月24日", "outside_era"),
+        ("M99.1.1", "outside_era"),
+        ("0000-01-01", "not_a_day"),
+        ("\ufeff2025-04-01", "invalid_date"),  # a byte-order mark or zero-width space is not a date
+        ("2025-04-01\u200b", "invalid_date"),
+        ("2025-4-1\ud800", "control_characters"),
+        ("令和7年4月1日(火)", "invalid_date"),
+        (12345, "invalid_date"),
     ],
 )
 def test_unreadable_or_impossible_dates_are_refused_with_a_reason(text, code):

@@ -32,7 +32,7 @@ def counts_on(page: str) -> dict[str, tuple[str, int]]:
 
 
 def test_trainer_sees_what_waits_at_their_body_and_where_to_do_it(
-    mfa_client, trainer, body, other_body, credential_type, make_cohort, make_user, general,
+    mfa_client, client, trainer, other_trainer, body, other_body, credential_type, make_cohort, make_user, general,
 ):
     today = timezone.localdate()
     waiting = make_cohort(name="募集中")
@@ -63,6 +63,20 @@ def test_trainer_sees_what_waits_at_their_body_and_where_to_do_it(
     }
     assert f'href="{base}/"' in page
     assert other_body.organisation.name not in page
+
+    # The other body's trainer sees none of this body's work, count by count (0, never 1 or 2),
+    # and nothing of this body at all.
+    client.logout()
+    other_page = mfa_client(other_trainer).get("/staff/").content.decode()
+    other_base = f"/staff/training/{other_body.pk}"
+    assert counts_on(other_page) == {
+        "applications_to_select": (f"{other_base}/cohorts/", 0),
+        "attendance_to_record": (f"{other_base}/cohorts/", 0),
+        "renewal_requests": (f"{other_base}/renewal-requests/", 0),
+        "expiring_this_quarter": (f"{other_base}/certifications/?expiry=this_quarter", 0),
+        "evidence_to_review": (f"{other_base}/ce/?review=sampled", 1),
+    }
+    assert body.organisation.name not in other_page and f'href="{base}/' not in other_page
 
 
 def test_trainer_staff_home_queries_do_not_grow_with_bodies_or_rows(
