@@ -161,3 +161,18 @@ def test_a_bad_instructor_is_a_400_in_both_languages(cohort, trainer):
     assert all(m[0]["ja"] != m[0]["en"] for m in fields.values())
     assert not Instructor.objects.exists()
     assert TrainingBody.objects.count() == 1
+
+
+def test_a_patch_changes_only_the_settings_the_page_changes(body, other_body, trainer):
+    """The body's organisation, name and id are not settings: a PATCH naming them leaves them."""
+    organisation, name = body.organisation_id, body.organisation.name
+    response = signed_in(trainer).patch(f"/api/v1/training/bodies/{body.pk}/", {
+        "id": other_body.pk, "organisation": other_body.organisation_id, "name": "乗っ取り",
+        "evidence_due_days": 21}, content_type="application/json")
+    assert response.status_code == 200, response.content
+    assert (response.json()["id"], response.json()["organisation"], response.json()["name"]) == (
+        body.pk, organisation, name)
+    body.refresh_from_db()
+    other_body.refresh_from_db()
+    assert (body.organisation_id, body.organisation.name, body.evidence_due_days) == (organisation, name, 21)
+    assert other_body.evidence_due_days != 21
