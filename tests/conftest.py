@@ -304,6 +304,19 @@ def login_two_step(client, user: User) -> None:
     session.save()
 
 
+def signed_in(user: User, *, two_step: bool = True):
+    """A test client signed in as the person: with the second step passed (TOTP enrolled when
+    the person has none), or with the password alone (`two_step=False`)."""
+    from django.test import Client
+
+    client = Client()
+    if two_step:
+        login_two_step(client, user)
+    else:
+        client.force_login(user)
+    return client
+
+
 def login_as(client, user: User) -> None:
     """Sign in as a test would with the real forms: with the second step passed when the person
     has an authenticator (every staff fixture), with the password alone otherwise."""

@@ -227,7 +227,16 @@ def user_preferences_save(*, user: User, display: dict | None = None,
             setattr(user, item.name, display[item.name])
             fields.append(item.name)
     if quiet_hours is not None:
-        user.quiet_hours_start, user.quiet_hours_end = quiet_hours
+        start, end = quiet_hours
+        # The model's constraint has one message, rendered in the active language when it is
+        # raised; these name the field and stay lazy, so the API gives them in both languages.
+        if (start is None) != (end is None):
+            raise ValidationError({"quiet_hours_end" if end is None else "quiet_hours_start": ValidationError(
+                _("Please give both a start and an end, or leave both empty."), code="incomplete")})
+        if start is not None and start == end:
+            raise ValidationError({"quiet_hours_end": ValidationError(
+                _("The end must differ from the start."), code="same_as_start")})
+        user.quiet_hours_start, user.quiet_hours_end = start, end
         fields += ["quiet_hours_start", "quiet_hours_end"]
     if not fields:
         return user

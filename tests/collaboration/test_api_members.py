@@ -2,22 +2,12 @@
 coordinators and administrators) and its service; bad input changes nothing."""
 
 import pytest
-from django.test import Client
 
 from collaboration.models import BodyMember
-from tests.conftest import login_two_step
+from tests.conftest import signed_in
 from tests.problem_support import problem, problem_fields
 
 pytestmark = pytest.mark.django_db
-
-
-def _signed_in(user, *, two_step=True) -> Client:
-    client = Client()
-    if two_step:
-        login_two_step(client, user)
-    else:
-        client.force_login(user)
-    return client
 
 
 def _url(body) -> str:
@@ -25,7 +15,7 @@ def _url(body) -> str:
 
 
 def test_the_coordinator_lists_the_members_by_sector(body, coordinator, peer, doctor):
-    body_json = _signed_in(coordinator).get(_url(body)).json()
+    body_json = signed_in(coordinator).get(_url(body)).json()
     assert {(r["display_name"], r["sector"]) for r in body_json["results"]} == {
         (peer.display_name, "peer"), (doctor.display_name, "medical")}
     assert body_json["next"] is None
@@ -33,7 +23,7 @@ def test_the_coordinator_lists_the_members_by_sector(body, coordinator, peer, do
 
 def test_the_coordinator_adds_a_member_and_changes_one(body, coordinator, make_user, peer):
     newcomer = make_user(email="newcomer@example.test", display_name="新人 一郎")
-    client = _signed_in(coordinator)
+    client = signed_in(coordinator)
     response = client.post(_url(body), {"email": "NEWCOMER@example.test", "sector": "welfare",
                                         "affiliation": "相談支援センター"}, content_type="application/json")
     assert response.status_code == 201, response.content
@@ -48,7 +38,7 @@ def test_the_coordinator_adds_a_member_and_changes_one(body, coordinator, make_u
 def test_members_and_other_coordinators_get_404_and_change_nothing(body, peer, other_coordinator, outsider):
     before = sorted(BodyMember.objects.values_list("pk", "sector", "is_coordinator"))
     for user in (peer, other_coordinator, outsider):
-        client = _signed_in(user)
+        client = signed_in(user)
         problem(client.get(_url(body)), 404)
         problem(client.post(_url(body), {"email": outsider.email, "sector": "peer", "is_coordinator": True},
                             content_type="application/json"), 404)
@@ -56,13 +46,13 @@ def test_members_and_other_coordinators_get_404_and_change_nothing(body, peer, o
 
 
 def test_a_coordinator_without_two_step_sign_in_is_refused(body, coordinator):
-    assert problem(_signed_in(coordinator, two_step=False).get(_url(body)), 403)["errors"][0]["code"] == \
+    assert problem(signed_in(coordinator, two_step=False).get(_url(body)), 403)["errors"][0]["code"] == \
         "two_step_required"
 
 
 def test_a_bad_member_is_a_400_in_both_languages(body, coordinator):
     before = BodyMember.objects.count()
-    client = _signed_in(coordinator)
+    client = signed_in(coordinator)
     fields = problem_fields(client.post(_url(body), {"email": "nobody@example.test", "sector": "peer"},
                                         content_type="application/json"))
     [message] = fields["email"]

@@ -2,23 +2,13 @@
 activity page, named and removed by its manager only, through the page's services."""
 
 import pytest
-from django.test import Client
 
 from collaboration.activity.models import ActivityVerifier
 from tests.collaboration.activity_support import *  # noqa: F403
-from tests.conftest import login_two_step
+from tests.conftest import signed_in
 from tests.problem_support import problem, problem_fields
 
 pytestmark = pytest.mark.django_db
-
-
-def _signed_in(user, *, two_step=True) -> Client:
-    client = Client()
-    if two_step:
-        login_two_step(client, user)
-    else:
-        client.force_login(user)
-    return client
 
 
 def _url(org) -> str:
@@ -27,14 +17,14 @@ def _url(org) -> str:
 
 def test_the_manager_and_the_supervisor_list_the_named_supervisors(a_org, a_manager, a_supervisor):
     for user in (a_manager, a_supervisor):
-        body = _signed_in(user).get(_url(a_org)).json()
+        body = signed_in(user).get(_url(a_org)).json()
         assert [(r["user"], r["display_name"]) for r in body["results"]] == [
             (a_supervisor.pk, a_supervisor.display_name)]
 
 
 def test_the_manager_names_and_removes_a_supervisor(a_org, a_manager, a_colleague, make_user):
     person = make_user(email="sv@example.test")
-    client = _signed_in(a_manager)
+    client = signed_in(a_manager)
     response = client.post(_url(a_org), {"email": "SV@example.test"}, content_type="application/json")
     assert response.status_code == 201, response.content
     verifier = ActivityVerifier.objects.get(organisation=a_org, user=person, removed_at__isnull=True)
@@ -49,7 +39,7 @@ def test_the_manager_names_and_removes_a_supervisor(a_org, a_manager, a_colleagu
 def test_the_supervisor_may_list_but_not_name_or_remove(a_org, a_supervisor, make_user):
     person = make_user(email="sv2@example.test")
     verifier = ActivityVerifier.objects.get(user=a_supervisor)
-    client = _signed_in(a_supervisor)
+    client = signed_in(a_supervisor)
     body = problem(client.post(_url(a_org), {"email": person.email}, content_type="application/json"), 403)
     assert body["errors"][0]["message"]["en"] == "Only the organisation's manager can name supervisors."
     problem(client.delete(f"{_url(a_org)}{verifier.pk}/"), 404)
@@ -59,7 +49,7 @@ def test_the_supervisor_may_list_but_not_name_or_remove(a_org, a_supervisor, mak
 def test_others_get_404_and_change_nothing(a_org, a_supervisor, a_other_manager, a_peer, a_coordinator):
     verifier = ActivityVerifier.objects.get(user=a_supervisor)
     for user in (a_other_manager, a_peer, a_coordinator):
-        client = _signed_in(user)
+        client = signed_in(user)
         problem(client.get(_url(a_org)), 404)
         problem(client.post(_url(a_org), {"email": a_peer.email}, content_type="application/json"), 404)
         problem(client.delete(f"{_url(a_org)}{verifier.pk}/"), 404)
@@ -67,12 +57,12 @@ def test_others_get_404_and_change_nothing(a_org, a_supervisor, a_other_manager,
 
 
 def test_a_manager_without_two_step_sign_in_is_refused(a_org, a_manager):
-    assert problem(_signed_in(a_manager, two_step=False).get(_url(a_org)), 403)["errors"][0]["code"] == \
+    assert problem(signed_in(a_manager, two_step=False).get(_url(a_org)), 403)["errors"][0]["code"] == \
         "two_step_required"
 
 
 def test_a_bad_address_is_a_400_in_both_languages(a_org, a_manager):
-    client = _signed_in(a_manager)
+    client = signed_in(a_manager)
     for email, english in (("nobody@example.test", "No one on the platform has this address."),
                            ("not an address", "Enter a valid email address.")):
         [message] = problem_fields(client.post(_url(a_org), {"email": email},

@@ -10,19 +10,10 @@ from django.utils import timezone
 
 from peers.models import Invitation, Organisation, Role, RoleAssignment
 from peers.services import invitation_create
-from tests.conftest import login_two_step
+from tests.conftest import signed_in
 from tests.problem_support import problem, problem_fields
 
 pytestmark = pytest.mark.django_db
-
-
-def _signed_in(user, *, two_step=True) -> Client:
-    client = Client()
-    if two_step:
-        login_two_step(client, user)
-    else:
-        client.force_login(user)
-    return client
 
 
 @pytest.fixture
@@ -35,19 +26,19 @@ def test_a_manager_lists_the_invitations_of_their_organisation(manager, organisa
                                                                admin_user, invitation):
     invitation_create(invited_by=admin_user, email="elsewhere@example.test", role=Role.PEER,
                       organisation=other_organisation)
-    body = _signed_in(manager).get("/api/v1/invitations/").json()
+    body = signed_in(manager).get("/api/v1/invitations/").json()
     assert [row["email"] for row in body["results"]] == ["new-peer@example.test"]
     row = body["results"][0]
     assert row["role"] == "peer" and row["organisation"] == organisation.pk and row["is_usable"] is True
     assert "token" not in row and invitation.token not in str(body)  # the secret of the email
-    everyone = _signed_in(admin_user).get("/api/v1/invitations/").json()["results"]
+    everyone = signed_in(admin_user).get("/api/v1/invitations/").json()["results"]
     assert {r["email"] for r in everyone} == {"new-peer@example.test", "elsewhere@example.test"}
 
 
 def test_a_manager_invites_into_their_organisation(manager, organisation, mailoutbox,
                                                    django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        response = _signed_in(manager).post("/api/v1/invitations/", {
+        response = signed_in(manager).post("/api/v1/invitations/", {
             "email": "Someone@Example.test", "role": "professional", "organisation": organisation.pk,
         }, content_type="application/json")
     assert response.status_code == 201, response.content
@@ -60,7 +51,7 @@ def test_a_manager_invites_into_their_organisation(manager, organisation, mailou
 def test_people_who_may_not_invite_get_403(make_user, organisation):
     peer = make_user(roles=[(Role.PEER, {})])
     for method in ("get", "post"):
-        body = problem(getattr(_signed_in(peer), method)("/api/v1/invitations/", {} if method == "get" else {
+        body = problem(getattr(signed_in(peer), method)("/api/v1/invitations/", {} if method == "get" else {
             "email": "x@example.test", "role": "peer", "organisation": organisation.pk},
             **({} if method == "get" else {"content_type": "application/json"})), 403)
         assert body["errors"][0]["message"]["en"] == "You cannot invite people."
@@ -68,13 +59,13 @@ def test_people_who_may_not_invite_get_403(make_user, organisation):
 
 
 def test_a_manager_without_two_step_sign_in_is_refused(manager, invitation):
-    body = problem(_signed_in(manager, two_step=False).get("/api/v1/invitations/"), 403)
+    body = problem(signed_in(manager, two_step=False).get("/api/v1/invitations/"), 403)
     assert body["errors"][0]["code"] == "two_step_required"
 
 
 def test_a_manager_cannot_invite_into_another_organisation_or_to_a_staff_role(manager, other_organisation,
                                                                               organisation):
-    client = _signed_in(manager)
+    client = signed_in(manager)
     elsewhere = client.post("/api/v1/invitations/", {"email": "x@example.test", "role": "peer",
                                                      "organisation": other_organisation.pk},
                             content_type="application/json")
@@ -86,7 +77,7 @@ def test_a_manager_cannot_invite_into_another_organisation_or_to_a_staff_role(ma
 
 
 def test_a_bad_invitation_is_a_400_in_both_languages_and_sends_nothing(manager, organisation, mailoutbox):
-    response = _signed_in(manager).post("/api/v1/invitations/", {
+    response = signed_in(manager).post("/api/v1/invitations/", {
         "email": "not an address", "role": "chief", "organisation": organisation.pk,
     }, content_type="application/json")
     fields = problem_fields(response)
@@ -98,7 +89,7 @@ def test_a_bad_invitation_is_a_400_in_both_languages_and_sends_nothing(manager, 
 
 def test_the_invited_person_accepts_and_lists_their_roles(make_user, invitation, organisation):
     person = make_user(email="new-peer@example.test")
-    client = _signed_in(person, two_step=False)
+    client = signed_in(person, two_step=False)
     assert client.get("/api/v1/me/roles/").json() == {"results": [], "next": None}
     response = client.post("/api/v1/me/roles/", {"invitation": invitation.token}, content_type="application/json")
     assert response.status_code == 201, response.content
@@ -113,7 +104,7 @@ def test_the_invited_person_accepts_and_lists_their_roles(make_user, invitation,
 
 def test_an_invitation_for_someone_else_gives_no_role(make_user, invitation):
     other = make_user(email="other@example.test")
-    response = _signed_in(other, two_step=False).post("/api/v1/me/roles/", {"invitation": invitation.token},
+    response = signed_in(other, two_step=False).post("/api/v1/me/roles/", {"invitation": invitation.token},
                                                       content_type="application/json")
     [message] = problem_fields(response)[None]
     assert message["en"] == "This invitation was sent to a different email address." and message["ja"]
@@ -125,7 +116,7 @@ def test_an_invitation_for_someone_else_gives_no_role(make_user, invitation):
 def test_an_expired_or_unknown_invitation_is_a_400_with_the_field_named(make_user, invitation):
     Invitation.objects.filter(pk=invitation.pk).update(expires_at=timezone.now() - datetime.timedelta(days=1))
     person = make_user(email="new-peer@example.test")
-    client = _signed_in(person, two_step=False)
+    client = signed_in(person, two_step=False)
     for token in (invitation.token, "no-such-token", ""):
         fields = problem_fields(client.post("/api/v1/me/roles/", {"invitation": token},
                                             content_type="application/json"))
@@ -135,8 +126,8 @@ def test_an_expired_or_unknown_invitation_is_a_400_with_the_field_named(make_use
 
 
 def test_staff_roles_count_in_the_list_only_after_two_step_sign_in(manager, organisation):
-    assert [r["role"] for r in _signed_in(manager, two_step=False).get("/api/v1/me/roles/").json()["results"]] == []
-    rows = _signed_in(manager).get("/api/v1/me/roles/").json()["results"]
+    assert [r["role"] for r in signed_in(manager, two_step=False).get("/api/v1/me/roles/").json()["results"]] == []
+    rows = signed_in(manager).get("/api/v1/me/roles/").json()["results"]
     assert [(r["role"], r["organisation"]) for r in rows] == [("manager", organisation.pk)]
 
 

@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 
 from peers.models import Prefecture, Region, RetentionRule
-from tests.conftest import login_two_step
+from tests.conftest import signed_in
 from tests.peers.conftest import enrol_totp
 from tests.problem_support import problem, problem_fields
 from training.models import StaffingRule
@@ -17,19 +17,10 @@ from training.staffing.seed import ensure_seeded as ensure_rules
 pytestmark = pytest.mark.django_db
 
 
-def _signed_in(user, *, two_step=True) -> Client:
-    client = Client()
-    if two_step:
-        login_two_step(client, user)
-    else:
-        client.force_login(user)
-    return client
-
-
 def test_signed_in_people_read_the_regions_of_a_prefecture(peer):
     tama = Region.objects.create(prefecture_id="13", name_ja="北多摩北部", name_en="Kita-Tama North")
     Region.objects.create(prefecture=Prefecture.objects.get(code="14"), name_ja="横浜", name_en="Yokohama")
-    client = _signed_in(peer, two_step=False)
+    client = signed_in(peer, two_step=False)
     body = client.get("/api/v1/regions/", {"prefecture": "13"}).json()
     assert body == {"results": [{"id": tama.pk, "prefecture": "13", "name_ja": "北多摩北部",
                                  "name_en": "Kita-Tama North"}], "next": None}
@@ -41,19 +32,19 @@ def test_signed_in_people_read_the_regions_of_a_prefecture(peer):
 def test_the_editor_reads_the_retention_rules_others_get_403(factories, peer, platform_admin):
     assert RetentionRule.objects.exists()  # seeded by migration
     editor = enrol_totp(factories.user(is_superuser=True, is_staff=True))
-    rows = _signed_in(editor).get("/api/v1/retention-rules/", {"page_size": 100}).json()["results"]
+    rows = signed_in(editor).get("/api/v1/retention-rules/", {"page_size": 100}).json()["results"]
     assert {r["kind"] for r in rows} == set(RetentionRule.objects.values_list("kind", flat=True))
     assert all(r["note_ja"] for r in rows)
     for user in (peer, platform_admin):  # the platform administrator's role is not the editor's permission
-        body = problem(_signed_in(user).get("/api/v1/retention-rules/"), 403)
+        body = problem(signed_in(user).get("/api/v1/retention-rules/"), 403)
         assert body["errors"][0]["message"]["ja"] != body["errors"][0]["message"]["en"]
-    refused = _signed_in(editor, two_step=False).get("/api/v1/retention-rules/")
+    refused = signed_in(editor, two_step=False).get("/api/v1/retention-rules/")
     assert problem(refused, 403)["errors"][0]["code"] == "two_step_required"
 
 
 def test_signed_in_people_read_the_staffing_rules(peer):
     ensure_rules()
-    client = _signed_in(peer, two_step=False)
+    client = signed_in(peer, two_step=False)
     rows = client.get("/api/v1/training/staffing-rules/", {"page_size": 100}).json()["results"]
     assert {(r["addition"], r["label"]) for r in rows} == set(StaffingRule.objects.values_list("addition", "label"))
     assert all(isinstance(r["eligible_services"], list) for r in rows)

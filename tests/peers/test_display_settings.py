@@ -287,18 +287,27 @@ def test_api_reads_and_writes_display_settings_and_quiet_hours(client, make_user
     assert 'data-theme="calm"' in html_tag(client.get("/me/"))
 
 
-@pytest.mark.parametrize("body", [{"text_size": "huge"}, {"quiet_hours_start": "25:00"},
-                                  {"quiet_hours_start": "08:00", "quiet_hours_end": "08:00"},
-                                  {"quiet_hours_start": "08:00"}])
-def test_api_refuses_bad_settings_as_problem_details(client, make_user, body):
+@pytest.mark.parametrize("body, field, english", [
+    ({"text_size": "huge"}, "text_size", '"huge" is not a valid choice.'),
+    ({"theme": "calm\x00"}, "theme", "is not a valid choice."),
+    ({"quiet_hours_start": "25:00"}, "quiet_hours_start", "Time has wrong format."),
+    ({"quiet_hours_start": "08:00", "quiet_hours_end": "08:00"}, "quiet_hours_end",
+     "The end must differ from the start."),
+    ({"quiet_hours_start": "08:00"}, "quiet_hours_end", "Please give both a start and an end, or leave both empty."),
+])
+def test_api_refuses_bad_settings_as_problem_details(client, make_user, body, field, english):
+    """Each refusal names its field, in English and in Japanese (not one language twice)."""
     user = make_user(roles=[(Role.PEER, {})])
     login_as(client, user)
     response = client.patch("/api/v1/me/display/", body, content_type="application/json")
     assert response.status_code == 400
     assert response["Content-Type"].startswith("application/problem+json")
     problem = response.json()
-    assert problem["status"] == 400 and problem["errors"]
-    assert all(error["message"]["ja"] and error["message"]["en"] for error in problem["errors"])
+    assert problem["status"] == 400
+    [error] = problem["errors"]
+    assert error["field"] == field
+    assert english in error["message"]["en"]
+    assert error["message"]["ja"] and error["message"]["ja"] != error["message"]["en"]
     user.refresh_from_db()
     assert (user.text_size, user.quiet_hours_start) == ("standard", None)
 

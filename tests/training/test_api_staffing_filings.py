@@ -7,11 +7,10 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from django.test import Client
 
 from peers.models import Role
 from peers.vocabularies import ensure_seeded as ensure_vocabularies
-from tests.conftest import login_as
+from tests.conftest import signed_in
 from tests.problem_support import problem, problem_fields
 from training.models import PeerSupportDeliveryCount, StaffingFiling
 from training.staffing.seed import ensure_seeded as ensure_rules
@@ -25,15 +24,6 @@ def seeded(db):
     ensure_rules()
 
 
-def _signed_in(user, *, two_step=True) -> Client:
-    client = Client()
-    if two_step:
-        login_as(client, user)
-    else:
-        client.force_login(user)
-    return client
-
-
 def _counts(organisation):
     return f"/api/v1/organisations/{organisation.pk}/delivery-counts/"
 
@@ -43,7 +33,7 @@ def _filings(organisation):
 
 
 def test_manager_records_a_month_once_and_lists_the_counts(manager, organisation):
-    api = _signed_in(manager)
+    api = signed_in(manager)
     first = api.post(_counts(organisation), {"month": "2026-05", "service_users": 12}, content_type="application/json")
     assert first.status_code == 201, first.content
     again = api.post(_counts(organisation), {"month": "2026-05", "service_users": 14}, content_type="application/json")
@@ -55,7 +45,7 @@ def test_manager_records_a_month_once_and_lists_the_counts(manager, organisation
 
 
 def test_bad_counts_are_a_400_in_both_languages_and_change_nothing(manager, organisation):
-    api = _signed_in(manager)
+    api = signed_in(manager)
     api.post(_counts(organisation), {"month": "2026-05", "service_users": 3}, content_type="application/json")
     fields = problem_fields(api.post(_counts(organisation), {"month": "May 2026", "service_users": -1},
                                      content_type="application/json"))
@@ -66,7 +56,7 @@ def test_bad_counts_are_a_400_in_both_languages_and_change_nothing(manager, orga
 
 
 def test_manager_prepares_a_pack_and_lists_it_with_its_downloads(manager, organisation):
-    api = _signed_in(manager)
+    api = signed_in(manager)
     response = api.post(_filings(organisation), {"month": "2026-04"}, content_type="application/json")
     assert response.status_code == 201, response.content
     filing = StaffingFiling.objects.get()
@@ -82,19 +72,19 @@ def test_manager_prepares_a_pack_and_lists_it_with_its_downloads(manager, organi
 
 
 def test_others_see_and_record_nothing(make_user, manager, organisation, other_organisation, tokyo):
-    api = _signed_in(manager)
+    api = signed_in(manager)
     api.post(_counts(organisation), {"month": "2026-05", "service_users": 3}, content_type="application/json")
     api.post(_filings(organisation), {"month": "2026-05"}, content_type="application/json")
     other_manager = make_user(roles=[(Role.MANAGER, {"organisation": other_organisation})], mfa=True)
     coordinator = make_user(roles=[(Role.COORDINATOR, {"prefecture": tokyo})], mfa=True)
     peer = make_user(roles=[(Role.PEER, {})])
     for outsider, code in ((other_manager, 404), (peer, 404), (coordinator, 403)):
-        client = _signed_in(outsider)
+        client = signed_in(outsider)
         for url, body in ((_counts(organisation), {"month": "2026-05", "service_users": 99}),
                           (_filings(organisation), {"month": "2026-05"})):
             problem(client.get(url), code)
             problem(client.post(url, body, content_type="application/json"), code)
-    refused = _signed_in(manager, two_step=False).get(_counts(organisation))
+    refused = signed_in(manager, two_step=False).get(_counts(organisation))
     assert problem(refused, 403)["errors"][0]["code"] == "two_step_required"
     assert list(PeerSupportDeliveryCount.objects.values_list("service_users", flat=True)) == [3]
     assert StaffingFiling.objects.count() == 1

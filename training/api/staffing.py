@@ -43,6 +43,15 @@ def _office_for(user, pk):
     return organisation
 
 
+class _OfficeRecordsAPI(KakehashiAPIView):
+    """One of the office's record lists on the staffing page: its managers' (see _office_for)."""
+
+    def office_page(self, request, pk, rows, ordering: list[str]) -> Response:
+        """A page of `rows(organisation)` in `ordering`, shown with the view's serializer."""
+        items, next_url = self.page(rows(_office_for(request.user, pk)), ordering)
+        return Response({"results": self.serializer_class(items, many=True).data, "next": next_url})
+
+
 class InHouseTrainingSerializer(serializers.ModelSerializer):
     has_materials = serializers.SerializerMethodField()
 
@@ -76,17 +85,15 @@ def _staff_of(organisation, month, ids: list[int], field: str) -> list[User]:
     return list(User.objects.filter(pk__in=set(ids)))
 
 
-class InHouseTrainingListAPI(KakehashiAPIView):
+class InHouseTrainingListAPI(_OfficeRecordsAPI):
     serializer_class = InHouseTrainingSerializer
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     @extend_schema(parameters=[OpenApiParameter("cursor", str), OpenApiParameter("page_size", int)],
                    responses=page_schema(InHouseTrainingSerializer), operation_id="organisation_in_house_trainings_list")
     def get(self, request, pk):
-        organisation = _office_for(request.user, pk)
-        qs = InHouseTraining.objects.filter(organisation=organisation).prefetch_related("given_by", "attendees")
-        items, next_url = self.page(qs, ["-held_on", "-id"])
-        return Response({"results": InHouseTrainingSerializer(items, many=True).data, "next": next_url})
+        return self.office_page(request, pk, lambda office: InHouseTraining.objects.filter(
+            organisation=office).prefetch_related("given_by", "attendees"), ["-held_on", "-id"])
 
     @extend_schema(request=InHouseTrainingInput, responses={201: InHouseTrainingSerializer},
                    operation_id="organisation_in_house_trainings_create")
@@ -114,7 +121,7 @@ class PublicationInput(serializers.Serializer):
     where = serializers.CharField(max_length=300)
 
 
-class StaffingPublicationListAPI(KakehashiAPIView):
+class StaffingPublicationListAPI(_OfficeRecordsAPI):
     """GET: the office's publications by fiscal year. POST: record one; the fiscal year comes
     from the date, and a second one in the same fiscal year replaces the first (as the page)."""
 
@@ -124,10 +131,8 @@ class StaffingPublicationListAPI(KakehashiAPIView):
                    responses=page_schema(StaffingPublicationSerializer),
                    operation_id="organisation_staffing_publications_list")
     def get(self, request, pk):
-        organisation = _office_for(request.user, pk)
-        qs = StaffingPublication.objects.filter(organisation=organisation)
-        items, next_url = self.page(qs, ["-fiscal_year", "-id"])
-        return Response({"results": StaffingPublicationSerializer(items, many=True).data, "next": next_url})
+        return self.office_page(request, pk, lambda office: StaffingPublication.objects.filter(organisation=office),
+                                ["-fiscal_year", "-id"])
 
     @extend_schema(request=PublicationInput, responses={201: StaffingPublicationSerializer},
                    operation_id="organisation_staffing_publications_create")
@@ -172,7 +177,7 @@ class DeliveryCountInput(serializers.Serializer):
     service_users = serializers.IntegerField(min_value=0, max_value=100000)
 
 
-class DeliveryCountListAPI(KakehashiAPIView):
+class DeliveryCountListAPI(_OfficeRecordsAPI):
     """GET: how many service users received peer support each month (numbers; no one is named).
     POST: record a month's number; recording the month again replaces it (as the page)."""
 
@@ -180,10 +185,8 @@ class DeliveryCountListAPI(KakehashiAPIView):
 
     @list_endpoint(DeliveryCountSerializer, operation_id="organisation_delivery_counts_list")
     def get(self, request, pk):
-        organisation = _office_for(request.user, pk)
-        qs = PeerSupportDeliveryCount.objects.filter(organisation=organisation)
-        items, next_url = self.page(qs, ["-month", "-id"])
-        return Response({"results": DeliveryCountSerializer(items, many=True).data, "next": next_url})
+        return self.office_page(request, pk, lambda office: PeerSupportDeliveryCount.objects.filter(
+            organisation=office), ["-month", "-id"])
 
     @extend_schema(request=DeliveryCountInput, responses={201: DeliveryCountSerializer},
                    operation_id="organisation_delivery_counts_create")
@@ -218,7 +221,7 @@ class StaffingFilingInput(serializers.Serializer):
     month = MonthField()
 
 
-class StaffingFilingListAPI(KakehashiAPIView):
+class StaffingFilingListAPI(_OfficeRecordsAPI):
     """GET: the filing packs kept, newest first. POST: keep the pack for a month as the records
     stand now; the files are downloaded from the staffing page's addresses."""
 
@@ -226,9 +229,7 @@ class StaffingFilingListAPI(KakehashiAPIView):
 
     @list_endpoint(StaffingFilingSerializer, operation_id="organisation_staffing_filings_list")
     def get(self, request, pk):
-        organisation = _office_for(request.user, pk)
-        items, next_url = self.page(staffing_filing_list(organisation), ["-prepared_at", "-id"])
-        return Response({"results": StaffingFilingSerializer(items, many=True).data, "next": next_url})
+        return self.office_page(request, pk, staffing_filing_list, ["-prepared_at", "-id"])
 
     @extend_schema(request=StaffingFilingInput, responses={201: StaffingFilingSerializer},
                    operation_id="organisation_staffing_filings_create")

@@ -41,18 +41,21 @@ urlpatterns += [
          name="staff_renewal_requests"),
     path("training/staff/certifications/<int:pk>/renewal-request/", renewals.StaffRenewalRequestDecisionAPI.as_view(),
          name="staff_renewal_request_decision"),
-    path("organisations/<int:pk>/in-house-trainings/", staffing_api.InHouseTrainingListAPI.as_view(),
-         name="organisation_in_house_trainings"),
-    path("organisations/<int:pk>/staffing-publications/", staffing_api.StaffingPublicationListAPI.as_view(),
-         name="organisation_staffing_publications"),
     path("training/bodies/", bodies.TrainingBodyListAPI.as_view(), name="training_bodies"),
     path("training/bodies/<int:body_id>/", bodies.TrainingBodyDetailAPI.as_view(), name="training_body"),
     path("training/ce-categories/", bodies.CECategoryListAPI.as_view(), name="ce_categories"),
     path("training/cohorts/<int:pk>/instructors/", bodies.CohortInstructorListAPI.as_view(),
          name="cohort_instructors"),
-    path("organisations/<int:pk>/delivery-counts/", staffing_api.DeliveryCountListAPI.as_view(),
-         name="organisation_delivery_counts"),
-    path("organisations/<int:pk>/staffing-filings/", staffing_api.StaffingFilingListAPI.as_view(),
-         name="organisation_staffing_filings"),
     path("training/staffing-rules/", staffing_api.StaffingRuleListAPI.as_view(), name="staffing_rules"),
+]
+
+# The office's record lists of the staffing page (its managers'), /api/v1/organisations/<id>/….
+urlpatterns += [
+    path(f"organisations/<int:pk>/{segment}/", view.as_view(), name=f"organisation_{name}")
+    for segment, view, name in (
+        ("in-house-trainings", staffing_api.InHouseTrainingListAPI, "in_house_trainings"),
+        ("staffing-publications", staffing_api.StaffingPublicationListAPI, "staffing_publications"),
+        ("delivery-counts", staffing_api.DeliveryCountListAPI, "delivery_counts"),
+        ("staffing-filings", staffing_api.StaffingFilingListAPI, "staffing_filings"),
+    )
 ]
