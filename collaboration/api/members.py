@@ -47,7 +47,8 @@ def _body(request, pk: int):
 
 
 class BodyMemberListAPI(KakehashiAPIView):
-    """The body's members by sector; POST adds a member (or changes the sector, affiliation and
+    """The body's members, in the order they joined (keyset pages by id; the sector is on each
+    row); POST adds a member (or changes the sector, affiliation and
     coordinator mark of one already there). The person must already have an account."""
 
     serializer_class = BodyMemberSerializer

@@ -10,6 +10,7 @@ body's certifications, who record continuing education in them (as the form on t
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Q
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
@@ -78,6 +79,12 @@ class TrainingBodyDetailAPI(KakehashiAPIView):
         body = training_body_get_for(request.user, body_id)
         data = validated(TrainingBodySettingsInput, request.data)
         numbering = {"number_prefix", "sequence_digits", "recertification_keeps_number"} & set(data)
+        with transaction.atomic():  # both settings change, or neither
+            body = self._save(request, body, data, numbering)
+        return Response(TrainingBodySerializer(training_body_get_for(request.user, body.pk)).data)
+
+    @staticmethod
+    def _save(request, body, data, numbering):
         if numbering:
             body = training_body_settings_update(
                 body=body, actor=request.user,
@@ -88,7 +95,7 @@ class TrainingBodyDetailAPI(KakehashiAPIView):
         if "evidence_due_days" in data:
             body = training_body_evidence_days_update(body=body, actor=request.user,
                                                       evidence_due_days=data["evidence_due_days"])
-        return Response(TrainingBodySerializer(training_body_get_for(request.user, body.pk)).data)
+        return body
 
 
 class CECategorySerializer(serializers.ModelSerializer):
