@@ -153,30 +153,180 @@ def pytest_configure(config):
     config.pluginmanager.register(_BrowserTestsLast(), "kakehashi-browser-tests-last")
 
 
-@pytest.fixture(scope="module")
-def _demo_for_module(django_db_setup, django_db_blocker):
-    """The demo, loaded once per module inside a transaction that is rolled back when the module
-    ends. Each test (`db`) runs in a savepoint inside it that is rolled back, so every test starts
-    from the freshly loaded demo whatever the one before it changed."""
+class _DemoCopy:
+    """The demo, loaded once per test process and then copied in, rather than loaded again for
+    every module and every committing test (loading it walks through the services: seconds).
+
+    - SQLite (the in-memory test database): snapshots made with SQLite's backup API, one of the
+      freshly migrated database and one with the demo committed; copying a snapshot back
+      replaces the whole database in milliseconds.
+    - PostgreSQL: a database made from the test database as a template when the session starts
+      (`<test>_demo`), into which the demo is loaded the first time it is needed; a module that
+      reads the demo points the connection at it, and a committing test gets a fresh copy of it
+      (`<test>_run`, `CREATE DATABASE ... TEMPLATE`), so nothing it commits reaches another test.
+
+    Either way the data a test starts from is exactly what `load_demo` leaves, and a test that
+    does not ask for the demo never sees it."""
+
+    def __init__(self):
+        self.vendor = None
+        self.blank_name = None
+        self.blank_snapshot = None
+        self.demo_snapshot = None
+        self.loaded = False
+
+    # Names and connections -----------------------------------------------------------------
+    @staticmethod
+    def _connection():
+        from django.db import connection
+
+        return connection
+
+    def _raw(self):
+        """The SQLite connection itself (opened if this thread has not used it yet)."""
+        connection = self._connection()
+        connection.ensure_connection()
+        return connection.connection
+
+    def _use(self, name: str) -> None:
+        connection = self._connection()
+        connection.close()
+        connection.settings_dict["NAME"] = name
+
+    def _admin(self, *statements: str) -> None:
+        connection = self._connection()
+        with connection._nodb_cursor() as cursor:
+            for statement in statements:
+                cursor.execute(statement)
+
+    @property
+    def _demo_name(self) -> str:
+        return f"{self.blank_name}_demo"
+
+    @property
+    def _run_name(self) -> str:
+        return f"{self.blank_name}_run"
+
+    # Session -------------------------------------------------------------------------------
+    def start(self) -> None:
+        """Right after the test database is created (nothing else is connected to it yet)."""
+        import sqlite3
+
+        connection = self._connection()
+        self.vendor = connection.vendor
+        self.blank_name = connection.settings_dict["NAME"]
+        if self.vendor == "postgresql":
+            connection.close()
+            self._admin(f'DROP DATABASE IF EXISTS "{self._run_name}" WITH (FORCE)',
+                        f'DROP DATABASE IF EXISTS "{self._demo_name}" WITH (FORCE)',
+                        f'CREATE DATABASE "{self._demo_name}" TEMPLATE "{self.blank_name}"')
+        elif self.vendor == "sqlite":
+            self.blank_snapshot = sqlite3.connect(":memory:", check_same_thread=False)
+            self._raw().backup(self.blank_snapshot)
+
+    def finish(self) -> None:
+        if self.vendor == "postgresql":
+            self._use(self.blank_name)
+            self._admin(f'DROP DATABASE IF EXISTS "{self._run_name}" WITH (FORCE)',
+                        f'DROP DATABASE IF EXISTS "{self._demo_name}" WITH (FORCE)')
+
+    def _load(self) -> None:
+        """The demo itself, committed in one transaction, the first time a test needs it."""
+        if self.loaded:
+            return
+        if self.vendor == "postgresql":
+            self._use(self._demo_name)
+            _load_demo_in_one_transaction()
+            self._use(self.blank_name)
+        elif self.vendor == "sqlite":
+            import sqlite3
+
+            self.blank_snapshot.backup(self._raw())  # from the migrated database
+            _load_demo_in_one_transaction()
+            self.demo_snapshot = sqlite3.connect(":memory:", check_same_thread=False)
+            self._raw().backup(self.demo_snapshot)
+            self.blank_snapshot.backup(self._raw())
+        self.loaded = True
+
+    # For a module that reads the demo ----------------------------------------------------------
+    def enter_read_only(self) -> None:
+        self._load()
+        if self.vendor == "postgresql":
+            self._use(self._demo_name)
+        elif self.vendor == "sqlite":
+            self.demo_snapshot.backup(self._raw())
+
+    def leave_read_only(self) -> None:
+        if self.vendor == "postgresql":
+            self._use(self.blank_name)
+        elif self.vendor == "sqlite":
+            self.blank_snapshot.backup(self._raw())
+
+    # For a test that commits -----------------------------------------------------------------
+    def enter_committed(self) -> bool:
+        """The demo as committed data for this test; False where this backend has no copy
+        (then the caller loads it)."""
+        if self.vendor not in ("postgresql", "sqlite"):
+            return False
+        self._load()
+        if self.vendor == "postgresql":
+            self._use(self.blank_name)
+            self._admin(f'DROP DATABASE IF EXISTS "{self._run_name}" WITH (FORCE)',
+                        f'CREATE DATABASE "{self._run_name}" TEMPLATE "{self._demo_name}"')
+            self._use(self._run_name)
+        else:
+            self.demo_snapshot.backup(self._raw())
+        return True
+
+    def leave_committed(self) -> None:
+        """Before the flush that ends the test: back on the test database (PostgreSQL; on
+        SQLite the copy is the test database and the flush empties it as usual)."""
+        if self.vendor == "postgresql":
+            self._use(self.blank_name)
+
+
+_DEMO = _DemoCopy()
+
+
+def _load_demo_in_one_transaction() -> None:
     from django.core.management import call_command
     from django.db import transaction
     from django.utils import translation
 
-    with django_db_blocker.unblock(), transaction.atomic():
-        with translation.override(settings.LANGUAGE_CODE):
-            call_command("load_demo", "--quiet-summary")
-        yield
-        transaction.set_rollback(True)
-
-
-def load_demo_committed() -> None:
-    """The demo for a test that commits (a live server reads it from another connection): loaded
-    in one transaction, so it is committed once rather than row by row."""
-    from django.core.management import call_command
-    from django.db import transaction
-
-    with transaction.atomic():
+    with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
         call_command("load_demo", "--quiet-summary")
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """pytest-django's test database, and the demo copy beside it (`_DemoCopy`)."""
+    with django_db_blocker.unblock():
+        _DEMO.start()
+    yield
+    with django_db_blocker.unblock():
+        _DEMO.finish()
+
+
+@pytest.fixture(scope="module")
+def _demo_for_module(django_db_setup, django_db_blocker):
+    """The demo for a module's tests that read it: the process's demo copy, in place for the
+    module. Each test (`db`) runs in a transaction that is rolled back, so every test starts
+    from the freshly loaded demo whatever the one before it changed."""
+    with django_db_blocker.unblock():
+        _DEMO.enter_read_only()
+    yield
+    with django_db_blocker.unblock():
+        _DEMO.leave_read_only()
+
+
+@pytest.fixture
+def demo_committed(transactional_db):
+    """The demo as committed data, for a test that commits (a live server reads it from another
+    connection): the process's demo copy (`_DemoCopy`); the flush after the test empties it."""
+    if not _DEMO.enter_committed():
+        _load_demo_in_one_transaction()
+    yield
+    _DEMO.leave_committed()
 
 
 @pytest.fixture

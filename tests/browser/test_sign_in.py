@@ -3,8 +3,6 @@
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import load_demo_committed
-
 from .axe import AxeUnavailable, axe_script, inject_axe
 
 # Live-server tests flush the database between tests; the demo loader restores what it needs.
@@ -14,8 +12,8 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 
 @pytest.fixture
-def demo(transactional_db):
-    load_demo_committed()
+def demo(demo_committed):
+    """The demo, committed (a copy of the process's demo: tests/conftest.py `_DemoCopy`)."""
 
 
 def axe_violations(page) -> list[str]:

@@ -2,7 +2,6 @@
 My activity's charts with their tables; no axe violations and no sideways scroll."""
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import expect
 
 from collaboration.activity.models import ActivityEntry
@@ -12,8 +11,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def demo_activity(transactional_db):
-    call_command("load_demo", "--quiet-summary")
+def demo_activity(demo_committed):
+    """The demo, committed (a copy of the process's demo: tests/conftest.py `_DemoCopy`)."""
 
 
 def _fits_and_passes_axe(page, path):

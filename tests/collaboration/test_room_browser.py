@@ -3,7 +3,6 @@ websocket (Django's live server speaks no websocket): history is in the page, th
 is announced, and a message can still be sent."""
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import expect
 
 from collaboration.models import Meeting
@@ -23,8 +22,8 @@ def axe_violations(page) -> list[str]:
 
 
 @pytest.fixture
-def demo(transactional_db):
-    call_command("load_demo", "--quiet-summary")
+def demo(demo_committed):
+    """The demo, committed (a copy of the process's demo: tests/conftest.py `_DemoCopy`)."""
 
 
 def test_room_without_websocket_shows_history_offline_notice_and_still_sends(browser, live_server, demo):

@@ -7,7 +7,6 @@ import pytest
 
 from peers.demo import DEMO_TOTP_SECRET
 from tests.browser.axe import inject_axe
-from tests.conftest import load_demo_committed
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -15,8 +14,7 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 
 @pytest.fixture
-def demo(transactional_db):
-    load_demo_committed()
+def demo(demo_committed):
     from training.models import Certification
 
     return Certification.objects.get(holder__email="peer@example.org")
