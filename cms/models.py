@@ -13,7 +13,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from collaboration.selectors import minutes_list_published
-from training.selectors import cohort_list_open
+from training.selectors import cohort_list_open_with_places
 
 from .blocks import BodyBlock, MenuBlock
 from .cache import page_cache_allow
@@ -127,26 +127,33 @@ class NewsArticlePage(DescribedPage):
         verbose_name_plural = _("news articles")
 
 
-class CourseListingPage(DescribedPage):
-    """Upcoming cohorts taking applications, read live from the training records (cached for a
-    minute only, as places are taken)."""
-
-    cache_seconds = 60
+class ListingPage(DescribedPage):
+    """A page whose list is read from the records (the open cohorts, the directory): the editor
+    writes a lead above it and a `body` below it (each page names its own body); one per parent,
+    under the home page or a content page, with no pages below."""
 
     intro = models.CharField(_("lead"), max_length=300, blank=True)
-    body = RichTextField(_("text below the list"), blank=True)
 
     content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("body")]
     parent_page_types = ["cms.HomePage", "cms.ContentPage"]
     subpage_types: list[str] = []
     max_count_per_parent = 1
 
+    class Meta:
+        abstract = True
+
+
+class CourseListingPage(ListingPage):
+    """Upcoming cohorts taking applications, read live from the training records (cached for a
+    minute only, as places are taken)."""
+
+    cache_seconds = 60
+
+    body = RichTextField(_("text below the list"), blank=True)
+
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        cohorts = list(cohort_list_open()[:100])
-        for cohort in cohorts:
-            cohort.places_left = max(cohort.capacity - cohort.places_taken, 0)
-        context["cohorts"] = cohorts
+        context["cohorts"] = cohort_list_open_with_places()
         return context
 
     class Meta:
@@ -248,18 +255,12 @@ class VerificationPage(DescribedPage):
         verbose_name_plural = _("certificate verifications")
 
 
-class DirectoryPage(DescribedPage):
+class DirectoryPage(ListingPage):
     """The directory of people who chose to be listed (search by prefecture and setting; only
     the fields each chose). People are promised that signed-in members see their entry, so a
     visitor who is not signed in sees the editor's text and a way to sign in."""
 
-    intro = models.CharField(_("lead"), max_length=300, blank=True)
     body = RichTextField(_("text below the directory"), blank=True)
-
-    content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("body")]
-    parent_page_types = ["cms.HomePage", "cms.ContentPage"]
-    subpage_types: list[str] = []
-    max_count_per_parent = 1
 
     def get_context(self, request, *args, **kwargs):
         from peers.directory import directory_context

@@ -5,12 +5,20 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from peers.links import register_link, register_panel
+from peers.links import for_peers, for_professionals, register_link, register_panel
 
 
 def _in_activity(context) -> bool:
     match = getattr(context.get("request"), "resolver_match", None)
     return getattr(match, "app_name", None) == "activity"
+
+
+def _at(url_name: str):
+    def current(context) -> bool:
+        match = getattr(context.get("request"), "resolver_match", None)
+        return getattr(match, "view_name", None) == url_name
+
+    return current
 
 
 def _coordinates(context) -> bool:
@@ -71,9 +79,17 @@ def professional_home(context) -> dict:
 
 
 def register_links() -> None:
-    # The person's own pages: after their engagements.
-    register_link("me_nav", label=_("My activity"), url_name="activity:my_activity", current=_in_activity, order=10)
-    register_link("me_nav", label=_("Meetings"), url_name="collaboration:meeting_list", order=20)
+    # The person's own pages, after their engagements: a peer's activity; a professional's
+    # supervision they give and the people they work with (their home's parts); meetings for both.
+    register_link("me_nav", label=_("My activity"), url_name="activity:my_activity",
+                  current=lambda context: _in_activity(context) and not _at("activity:supervision")(context),
+                  condition=for_peers, order=10)
+    register_link("me_nav", label=_("Supervision you give"), url_name="activity:supervision",
+                  current=_at("activity:supervision"), condition=for_professionals, order=15)
+    register_link("me_nav", label=_("Meetings"), url_name="collaboration:meeting_list",
+                  current=_at("collaboration:meeting_list"), order=20)
+    register_link("me_nav", label=_("People you work with"), url_name="peers:home", fragment="people-heading",
+                  condition=for_professionals, order=25)
     # The staff home, as its view decided who manages or coordinates what.
     register_link(
         "staff_activity", label=_("Activity in your region"), url_name="activity:staff_index",

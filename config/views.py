@@ -86,4 +86,6 @@ def csrf_failure(request, reason: str = ""):
     if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()},
                                            require_https=request.is_secure()):
         back = ""
-    return render(request, "403_csrf.html", {"back": back}, status=403)
+    from peers.middleware import session_ended
+
+    return render(request, "403_csrf.html", {"back": back, "session_ended": session_ended(request)}, status=403)

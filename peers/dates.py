@@ -6,7 +6,10 @@ Excel imports and request values use, and the era (和暦) of a date or a fiscal
 - Western dates: 2025-04-01, 2025/4/1, 2025.4.1, 2025年4月1日;
 - era dates: 令和7年4月1日, 令和元年5月1日, 令和 7 年 4 月 1 日, R7.4.1, R07.04.01, r7/4/1,
   Reiwa 7.4.1, ㋿7年4月1日, and the same for 平成 (H), 昭和 (S), 大正 (T) and 明治 (M);
-- in full-width or half-width characters alike (２０２５／４／１, Ｒ７．４．１).
+- in full-width or half-width characters alike (２０２５／４／１, Ｒ７．４．１), with any dash a
+  Japanese keyboard or a word processor gives between the parts: the long-vowel mark ー (2025ー04ー01,
+  what an IME types for "-" in kana mode), the minus sign −, the full-width hyphen －, hyphens and
+  en or em dashes (‐ ‑ ‒ – — ―) and their small and half-width forms.
 
 It refuses, with a ValidationError whose message says what is wrong in the reader's language:
 text that is not a date (code "invalid_date"), a day the calendar does not have such as
@@ -50,6 +53,13 @@ _ERA = re.compile(
     rf"(?P<year>元|[0-9]{{1,2}}){_SEP}(?P<month>[0-9]{{1,2}})\s*[月./\-]\s*(?P<day>[0-9]{{1,2}})\s*日?",
     re.IGNORECASE,
 )
+
+# Every dash that stands for "-" between a date's parts, after NFKC (which already turns － and
+# ﹣ into "-" and ｰ into ー): hyphens and dashes U+2010–2015, the minus sign, ー and the small em
+# dash, the superscript and subscript minus, the modifier minus and the heavy minus.
+_DASHES = str.maketrans(dict.fromkeys(
+    "\u2010\u2011\u2012\u2013\u2014\u2015\u2043\u2212\u2e3a\u2e3b\u30fc\ufe58\u207b\u208b\u02d7\u2796", "-"
+))
 
 UNREADABLE = _("Write the date as 2026-04-01 or 令和8年4月1日.")
 
@@ -133,8 +143,9 @@ def parse_date(text) -> datetime.date:
         )
     if len(text) > MAX_LENGTH:
         raise ValidationError(UNREADABLE, code="invalid_date")
-    # NFKC turns full-width digits and signs into ASCII and ㋿ / ㍻ into 令和 / 平成.
-    text = unicodedata.normalize("NFKC", text).strip()
+    # NFKC turns full-width digits and signs into ASCII and ㋿ / ㍻ into 令和 / 平成; then every
+    # dash variant (ー, −, –, …) becomes "-".
+    text = unicodedata.normalize("NFKC", text).translate(_DASHES).strip()
     match = _WESTERN.fullmatch(text)
     if match:
         return _day(int(match["year"]), int(match["month"]), int(match["day"]))

@@ -28,6 +28,7 @@ class Link:
     args: Callable[[Any], tuple] | None = None
     current: Callable[[Any], bool] | None = None
     order: int = 100
+    fragment: str = ""  # a part of the page ("people-heading"), without the "#"
 
 
 _LINKS: dict[str, list[Link]] = {}
@@ -36,16 +37,34 @@ _LINKS: dict[str, list[Link]] = {}
 def register_link(slot: str, *, label, url_name: str, label_for: Callable[[Any], Any] | None = None,
                   condition: Callable[[Any], bool] | None = None,
                   args: Callable[[Any], tuple] | None = None, current: Callable[[Any], bool] | None = None,
-                  order: int = 100) -> Link:
+                  order: int = 100, fragment: str = "") -> Link:
     """Add a link to a slot; registering the same slot and address again replaces it (so a
     reloaded app does not double its links)."""
     link = Link(slot=slot, label=label, url_name=url_name, label_for=label_for, condition=condition, args=args,
-                current=current, order=order)
-    links = [existing for existing in _LINKS.get(slot, []) if existing.url_name != url_name]
+                current=current, order=order, fragment=fragment)
+    links = [existing for existing in _LINKS.get(slot, [])
+             if (existing.url_name, existing.fragment) != (url_name, fragment)]
     links.append(link)
     links.sort(key=lambda existing: existing.order)
     _LINKS[slot] = links
     return link
+
+
+def homes_in(context) -> dict:
+    """Which homes the page's person has (`peer_home`, `professional_home`), from the roles the
+    layout already read (`my_roles`, peers.context_processors): the menu of a person's own pages
+    follows it, and no query is made."""
+    from .selectors import home_parts_for
+
+    return home_parts_for(context.get("my_roles") or [])
+
+
+def for_peers(context) -> bool:
+    return homes_in(context)["peer_home"]
+
+
+def for_professionals(context) -> bool:
+    return homes_in(context)["professional_home"]
 
 
 def registered_links(slot: str) -> list[Link]:
@@ -60,7 +79,8 @@ def slot_links(slot: str, context) -> list[dict]:
             continue
         label = link.label_for(context) if link.label_for else link.label
         shown.append({
-            "href": reverse(link.url_name, args=link.args(context) if link.args else ()),
+            "href": reverse(link.url_name, args=link.args(context) if link.args else ())
+            + (f"#{link.fragment}" if link.fragment else ""),
             "label": label,
             "current": bool(link.current and link.current(context)),
         })

@@ -116,23 +116,36 @@ class RememberedLanguageMiddleware:
 
 
 SESSION_EXPIRED_TAG = "session-expired"
+# A marker that this browser was signed in (and did not sign out): "1", nothing personal. Without
+# it a person who was turned away was never signed in here, so no session can have ended.
+SIGNED_IN_COOKIE = "kakehashi_signed_in"
+SIGNED_IN_COOKIE_AGE = 60 * 60 * 24 * 30  # longer than any session; renewed at each sign-in
+
+
+def session_ended(request: HttpRequest) -> bool:
+    """This browser was signed in (the marker cookie) and the person is not signed in now: the
+    session ran out (an explicit sign-out removes the marker)."""
+    return request.COOKIES.get(SIGNED_IN_COOKIE) == "1" and not request.user.is_authenticated
 
 
 class SessionExpiredMiddleware:
     """A form sent after the session ended (a POST by someone not signed in, answered with a
     redirect to the sign-in page) leaves a message on that page saying what happened: the sign-in
-    ran out, and what was typed is still on this device (site/static/js/drafts.js keeps it). It
-    changes only the message, never who may do what. Place it after MessageMiddleware."""
+    ran out, and what was typed is still on this device (site/static/js/drafts.js keeps it). Only
+    a browser that had been signed in is told so (the `SIGNED_IN_COOKIE` marker, set while
+    someone is signed in and removed when they sign out); anyone else gets the ordinary sign-in
+    page. It changes only the message, never who may do what. Place it after MessageMiddleware."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
+        self._keep_marker(request, response)
         if (
             request.method == "POST"
             and response.status_code in (301, 302, 303)
-            and not request.user.is_authenticated
+            and session_ended(request)
             and _is_sign_in_page(response.get("Location", ""))
         ):
             from django.contrib import messages
@@ -147,6 +160,23 @@ class SessionExpiredMiddleware:
                 extra_tags=SESSION_EXPIRED_TAG,
             )
         return response
+
+    @staticmethod
+    def _keep_marker(request: HttpRequest, response: HttpResponse) -> None:
+        if getattr(request, "signed_out", False):  # peers.signals: the person signed out
+            response.delete_cookie(SIGNED_IN_COOKIE, samesite="Lax")
+            return
+        # Only a request that carries a session can be a signed-in one: visitors without a
+        # session cookie cost no session read here.
+        if (
+            request.COOKIES.get(SIGNED_IN_COOKIE) != "1"
+            and settings.SESSION_COOKIE_NAME in (request.COOKIES.keys() | response.cookies.keys())
+            and request.user.is_authenticated
+        ):
+            response.set_cookie(
+                SIGNED_IN_COOKIE, "1", max_age=SIGNED_IN_COOKIE_AGE, httponly=True, samesite="Lax",
+                secure=settings.SESSION_COOKIE_SECURE,
+            )
 
 
 def _is_sign_in_page(location: str) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from allauth.mfa.models import Authenticator
 from allauth.mfa.signals import authenticator_added
+from django.contrib.auth.signals import user_logged_out
 from django.dispatch import Signal, receiver
 
 # Sent by peers.services.invitation_accept, inside its transaction, with `invitation` and
@@ -21,3 +22,12 @@ def enrolment_counts_as_two_step(sender, request, user, authenticator, **kwargs)
     from allauth.account.internal.flows.login import record_authentication
 
     record_authentication(request, user, "mfa", id=authenticator.pk, type=authenticator.type, enrolled=True)
+
+
+@receiver(user_logged_out, dispatch_uid="kakehashi_signed_out_forgets_the_marker")
+def signed_out_forgets_the_marker(sender, request, user, **kwargs) -> None:
+    """A person who signs out did not lose a session: peers.middleware.SessionExpiredMiddleware
+    removes its signed-in marker, so a later form sent from this browser is not told "signed out
+    because nothing happened for a while"."""
+    if request is not None:
+        request.signed_out = True

@@ -1,11 +1,20 @@
 """Administrators manage the vocabularies and privacy settings in the editor (Wagtail snippets).
 
 Wagtail's own permissions decide access: superusers, or groups given the models' permissions.
+A vocabulary term added or changed here is saved by the same service as the API's
+(`vocabulary_term_save`: its permission check, validation and audit event), and Wagtail still
+logs the action in its own history.
 """
 
 from django.utils.translation import gettext_lazy as _
+from wagtail.log_actions import log
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+from wagtail.snippets.views.snippets import (
+    CreateView,
+    EditView,
+    SnippetViewSet,
+    SnippetViewSetGroup,
+)
 
 from .models import (
     Activity,
@@ -15,9 +24,32 @@ from .models import (
     RetentionRun,
     WelfareService,
 )
+from .services.workforce import VOCABULARY_FIELDS, vocabulary_term_save
+
+
+def _term_values(form) -> dict:
+    return {field: form.cleaned_data[field] for field in VOCABULARY_FIELDS if field in form.cleaned_data}
+
+
+class VocabularyCreateView(CreateView):
+    def save_instance(self):
+        term = vocabulary_term_save(actor=self.request.user, model=self.model, **_term_values(self.form))
+        log(instance=term, action="wagtail.create", user=self.request.user)
+        return term
+
+
+class VocabularyEditView(EditView):
+    def save_instance(self):
+        term = vocabulary_term_save(actor=self.request.user, model=self.model, term=self.object,
+                                    **_term_values(self.form))
+        log(instance=term, action="wagtail.edit", user=self.request.user)
+        return term
+
 
 
 class _VocabularyViewSet(SnippetViewSet):
+    add_view_class = VocabularyCreateView
+    edit_view_class = VocabularyEditView
     list_display = ["code", "name_ja", "name_en", "sort_order", "is_active"]
     list_filter = ["is_active"]
     search_fields = ["code", "name_ja", "name_en"]

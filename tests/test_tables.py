@@ -79,3 +79,63 @@ def test_the_check_refuses_a_bare_table_an_unlabelled_region_and_an_unlabelled_c
     good_records = cell.replace("<td>1", '<td data-label="A">1').replace("</tbody>", '<tr><td colspan="1">none</td></tr></tbody>')
     good_scroll = '<div class="table-scroll" role="region" tabindex="0" aria-labelledby="h">\n<table><tr><td>1</td></tr></table></div>'
     assert problems_in(good_records) == [] and problems_in(good_scroll) == []
+
+
+PLAIN_LIST = re.compile(r'<(ul|ol)\b([^>]*\bclass="[^"]*\bplain-list\b[^"]*"[^>]*)>(.*?)</\1>', re.S)
+ITEM = re.compile(r"<li\b([^>]*)>(.*?)(?=<li\b|\Z)", re.S)
+CONTROL = re.compile(r"<(form|button|input|select)\b")
+
+
+def list_problems_in(text: str, name: str = "template") -> list[str]:
+    """A plain list whose items carry actions (a form, a button, a field) squeezes them into one
+    line on a phone: such a list is a `table.records` (actions in `records-actions`) or a list of
+    `li.card` (actions in `.card-actions`), both with full-width 44 px buttons."""
+    found = []
+    for match in PLAIN_LIST.finditer(text):
+        line = text.count("\n", 0, match.start()) + 1
+        for item in ITEM.finditer(match.group(3)):
+            classes = re.search(r'class="([^"]*)"', item.group(1))
+            if classes and {"card", "field"} & set(classes.group(1).split()):
+                continue  # a card, or a form's own field (a checkbox list inside one form)
+            if CONTROL.search(item.group(2)):
+                found.append(f"{name}:{line}: a plain-list item with a form control, not a card")
+                break
+    return found
+
+
+def test_no_plain_list_item_carries_actions():
+    problems = [
+        problem for p in _templates()
+        for problem in list_problems_in(p.read_text(), str(p.relative_to(ROOT)))
+    ]
+    assert problems == [], "\n".join(problems)
+
+
+def test_the_list_check_refuses_a_bare_item_with_a_button_and_accepts_a_card():
+    bare = '<ul class="plain-list">{% for a in xs %}<li>{{ a }} <form method="post"><button>Go</button></form></li>{% endfor %}</ul>'
+    card = bare.replace("<li>", '<li class="card">')
+    links = '<ul class="plain-list"><li><a href="/a">A</a></li><li><a href="/b">B</a></li></ul>'
+    assert len(list_problems_in(bare)) == 1
+    assert list_problems_in(card) == [] and list_problems_in(links) == []
+
+
+# Lists of records that were plain lists on phones (issue 15's walk): each is now a records table.
+RECORD_LISTS = {
+    "site/templates/collaboration/meeting_detail.html": ["materials-heading"],
+    "site/templates/collaboration/staff/meeting.html": ["mat-heading", 'id="action_status"'],
+    "site/templates/collaboration/body_detail.html": ["members-heading", "meetings-heading"],
+    "site/templates/collaboration/meeting_list.html": ["upcoming-heading", "past-heading"],
+    "site/templates/peers/organisation_detail.html": ["people-heading"],
+    "site/templates/peers/consent.html": ["purposes-heading"],
+    "site/templates/training/me.html": ["applications-heading"],
+    "site/templates/training/staff/cohort_detail.html": ["days-heading"],
+}
+
+
+def test_the_short_record_lists_are_records_tables():
+    for path, markers in RECORD_LISTS.items():
+        text = (ROOT / path).read_text()
+        tables = [m.group(1) for m in TABLE.finditer(text) if _is_records(m.group(1))]
+        for marker in markers:
+            assert any(marker in attrs for attrs in tables), f"{path}: the list {marker} is not a table.records"
+        assert problems_in(text, path) == []

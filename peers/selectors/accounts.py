@@ -68,6 +68,15 @@ def user_is_admin(user) -> bool:
     return user_has_role(user, Role.ADMIN)
 
 
+def home_parts_for(roles) -> dict:
+    """Which homes (and so which of their own pages' menu entries) a person gets from their roles:
+    a professional their own; a peer theirs; both both, peer first; anyone else (a staff role
+    only, or no role yet) the peer's."""
+    held = {assignment.role for assignment in roles}
+    professional = Role.PROFESSIONAL in held
+    return {"peer_home": Role.PEER in held or not professional, "professional_home": professional}
+
+
 def user_has_staff_role(user) -> bool:
     """Holds a staff role or editor rights (passed two-step sign-in or not): such a person is
     shown the staff pages and is walked through two-step sign-in before they open."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django import template
 from django.utils.safestring import mark_safe
 
-from peers.links import registered_panels
+from peers.links import homes_in, registered_panels
 from peers.links import slot_links as _slot_links
 
 register = template.Library()
@@ -15,6 +15,12 @@ register = template.Library()
 @register.simple_tag(takes_context=True)
 def slot_links(context, slot: str) -> list[dict]:
     return _slot_links(slot, context)
+
+
+@register.simple_tag(takes_context=True)
+def me_homes(context) -> dict:
+    """`{% me_homes as homes %}`: `homes.peer_home`, `homes.professional_home` (peers.links)."""
+    return homes_in(context)
 
 
 @register.simple_tag(takes_context=True)

@@ -7,16 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from ..models import Role
-from ..selectors import role_assignment_list_for
-
-
-def home_parts_for(roles) -> dict:
-    """Which homes a person gets from their roles: a professional their own; a peer theirs; both
-    both, peer first; anyone else (a staff role only, or no role yet) the peer's, as before."""
-    held = {assignment.role for assignment in roles}
-    professional = Role.PROFESSIONAL in held
-    return {"peer_home": Role.PEER in held or not professional, "professional_home": professional}
+from ..selectors import home_parts_for, role_assignment_list_for
 
 
 @login_required

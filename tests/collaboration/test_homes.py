@@ -240,3 +240,32 @@ def test_a_named_supervisor_with_two_step_is_not_asked_to_set_it_up(client, a_su
     page = client.get("/en/me/").content.decode()
     assert 'href="/en/staff/activity/organisations/' in page
     assert 'data-two-step="off"' not in page
+
+
+def _menu(page: str) -> str:
+    return page[page.index('<nav class="subnav"'):].split("</nav>", 1)[0]
+
+
+def test_a_professionals_menu_is_their_own_on_every_page_of_their_own(client, a_supervisor):
+    """A professional's menu names the supervision they give, meetings and the people they work
+    with, not the peer's engagements and activity; on the supervision page its entry is current."""
+    login_as(client, a_supervisor)
+    for address in ("/en/me/", "/en/me/profile/", "/en/me/consent/"):
+        menu = _menu(client.get(address).content.decode())
+        assert 'href="/en/me/supervision/"' in menu and "Supervision you give" in menu, address
+        assert 'href="/en/me/#people-heading"' in menu and "People you work with" in menu, address
+        assert 'href="/en/meetings/"' in menu, address
+        assert "My engagements" not in menu and "My activity" not in menu, address
+    menu = _menu(client.get("/en/me/supervision/").content.decode())
+    assert 'href="/en/me/supervision/" aria-current="page"' in menu
+
+
+def test_a_peers_menu_keeps_engagements_and_activity_and_someone_both_gets_both(client, a_peer, make_user):
+    login_as(client, a_peer)
+    menu = _menu(client.get("/en/me/profile/").content.decode())
+    assert "My engagements" in menu and "My activity" in menu
+    assert "Supervision you give" not in menu and "People you work with" not in menu
+    both = make_user(roles=[(Role.PEER, {}), (Role.PROFESSIONAL, {})])
+    login_as(client, both)
+    menu = _menu(client.get("/en/me/profile/").content.decode())
+    assert all(word in menu for word in ("My engagements", "My activity", "Supervision you give", "People you work with"))

@@ -8,6 +8,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
+from peers.middleware import SIGNED_IN_COOKIE
+
 pytestmark = pytest.mark.django_db
 
 EXPIRED_JA = "一定時間操作がなかったため、ログインが切れました。もう一度ログインしてください。入力した内容はこの端末に残っています。"
@@ -19,8 +21,19 @@ def _url(name: str, language: str) -> str:
         return reverse(name)
 
 
+def _signed_in_then_session_ended(client, person) -> None:
+    """Signed in on this browser (a page seen while signed in leaves the marker), then the
+    session ran out on the server: the browser still has its cookies, the session is gone."""
+    client.force_login(person)
+    assert client.get(reverse("peers:home")).status_code == 200
+    assert client.cookies[SIGNED_IN_COOKIE].value == "1"
+    client.session.delete()
+
+
 @pytest.mark.parametrize(("language", "expected"), [("ja", EXPIRED_JA), ("en", EXPIRED_EN)])
-def test_a_form_sent_after_the_session_ended_leads_to_a_sign_in_page_that_says_why(client, language, expected):
+def test_a_form_sent_after_the_session_ended_leads_to_a_sign_in_page_that_says_why(client, make_user, language,
+                                                                                   expected):
+    _signed_in_then_session_ended(client, make_user())
     profile = _url("peers:profile", language)
     response = client.post(profile, {"display_name": "typed before the session ended"})
     assert response.status_code == 302
@@ -75,3 +88,48 @@ def test_the_csrf_page_links_nowhere_outside_the_site(make_user):
     response = client.post(reverse("peers:profile"), {}, HTTP_REFERER="https://elsewhere.example/")
     assert response.status_code == 403
     assert "elsewhere.example" not in response.content.decode()
+
+
+@pytest.mark.parametrize("language", ["ja", "en"])
+def test_a_form_from_someone_never_signed_in_gets_the_ordinary_sign_in_page(client, language):
+    """No marker, so no session can have ended: no "you were signed out" for a visitor."""
+    response = client.post(_url("peers:profile", language), {"display_name": "x"})
+    assert response.status_code == 302
+    text = client.get(response["Location"]).content.decode()
+    assert EXPIRED_JA not in text and EXPIRED_EN not in text
+    assert SIGNED_IN_COOKIE not in client.cookies
+
+
+CSRF_SIGNED_OUT_JA = "一定時間操作がなかったため、ログインも切れています。"
+CSRF_SIGNED_OUT_EN = "You were also signed out because nothing happened for a while"
+
+
+def test_a_bad_csrf_token_from_someone_never_signed_in_gets_the_plain_explanation():
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(_url("peers:profile", "en"), {"display_name": "x", "csrfmiddlewaretoken": "bad"})
+    assert response.status_code == 403
+    text = response.content.decode()
+    assert "a page has been open for a long time" in text
+    assert CSRF_SIGNED_OUT_EN not in text and EXPIRED_EN not in text and "data-session-ended" not in text
+    client.get(_url("account_login", "en"))
+    assert EXPIRED_EN not in client.get(_url("account_login", "en")).content.decode()
+
+
+@pytest.mark.parametrize(("language", "expected"), [("ja", CSRF_SIGNED_OUT_JA), ("en", CSRF_SIGNED_OUT_EN)])
+def test_a_bad_csrf_token_after_the_session_ended_says_the_sign_in_ended_too(make_user, language, expected):
+    client = Client(enforce_csrf_checks=True)
+    _signed_in_then_session_ended(client, make_user())
+    response = client.post(_url("peers:profile", language), {"display_name": "x", "csrfmiddlewaretoken": "bad"})
+    assert response.status_code == 403
+    assert expected in response.content.decode()
+
+
+def test_signing_out_forgets_the_marker_so_a_later_form_is_not_told_of_an_ended_session(client, make_user):
+    client.force_login(make_user())
+    client.get(reverse("peers:home"))
+    assert client.cookies[SIGNED_IN_COOKIE].value == "1"
+    client.post(reverse("account_logout"))
+    assert client.cookies[SIGNED_IN_COOKIE].value == ""  # deleted: expired, empty
+    response = client.post(reverse("peers:profile"), {"display_name": "x"})
+    assert response.status_code == 302
+    assert EXPIRED_JA not in client.get(response["Location"]).content.decode()

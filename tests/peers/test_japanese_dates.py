@@ -32,6 +32,21 @@ D = datetime.date
         (" 2025 年 4 月 1 日 ", D(2025, 4, 1)),
         ("２０２５年４月１日", D(2025, 4, 1)),
         ("２０２５／４／１", D(2025, 4, 1)),
+        # Dashes a Japanese keyboard gives: ー (an IME in kana mode), −, －, ‐, –, —, ―, ｰ, ﹣.
+        ("2025ー04ー01", D(2025, 4, 1)),
+        ("２０２５ー０４ー０１", D(2025, 4, 1)),
+        ("２０２５−０４−０１", D(2025, 4, 1)),
+        ("２０２５－０４－０１", D(2025, 4, 1)),
+        ("2025‐04‐01", D(2025, 4, 1)),
+        ("2025‑04‑01", D(2025, 4, 1)),
+        ("2025–04–01", D(2025, 4, 1)),
+        ("2025—04—01", D(2025, 4, 1)),
+        ("2025―04―01", D(2025, 4, 1)),
+        ("2025ｰ4ｰ1", D(2025, 4, 1)),
+        ("2025﹣4﹣1", D(2025, 4, 1)),
+        ("2025 ー 4 ー 1", D(2025, 4, 1)),
+        ("R7ー4ー1", D(2025, 4, 1)),
+        ("令和7−4−1", D(2025, 4, 1)),
         ("令和7年4月1日", D(2025, 4, 1)),
         ("令和 7 年 4 月 1 日", D(2025, 4, 1)),
         ("令和７年４月１日", D(2025, 4, 1)),
@@ -156,6 +171,18 @@ def test_a_date_field_reads_era_dates_and_says_so_in_its_help():
         assert "Heisei ended on 2019-04-30" in form.errors["day"][0]
 
 
+def test_a_date_field_reads_dates_typed_with_long_vowel_marks_or_minus_signs():
+    for typed in ("2025ー04ー01", "２０２５−０４−０１", "R7ー4ー1"):
+        form = _DayForm({"day": typed})
+        assert form.is_valid(), (typed, form.errors)
+        assert form.cleaned_data["day"] == D(2025, 4, 1)
+    assert not _DayForm({"day": "2025ーー04"}).is_valid()
+
+
+def test_request_values_read_dashes_too():
+    assert read_date({"from": "2025ー04ー01"}, "from") == D(2025, 4, 1)
+
+
 def test_a_year_is_shown_with_its_era():
     with translation.override("ja"):
         assert fiscal_year_text(2025) == "2025年度（令和7年度）"
@@ -196,7 +223,7 @@ FORMATS = ["utf-8", "utf-8-sig", "cp932", "xlsx"]
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("fmt", FORMATS)
-@pytest.mark.parametrize("start", ["令和7年4月1日", "R07.04.01", "２０２５／４／１"])
+@pytest.mark.parametrize("start", ["令和7年4月1日", "R07.04.01", "２０２５／４／１", "2025ー04ー01", "２０２５－０４－０１"])
 def test_an_import_reads_era_dates_in_every_file_format(fmt, start, org, org_manager):
     result = import_file(actor=org_manager, shape="people", upload=_upload(_people_rows(start, org), fmt), apply=True)
     assert result["applied"], result["rows"]

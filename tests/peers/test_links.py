@@ -32,8 +32,8 @@ def test_peers_templates_name_no_upper_app():
 
 
 def test_upper_apps_fill_the_slots_in_their_ready():
-    assert {link.url_name for link in registered_links("me_nav")} == {"activity:my_activity",
-                                                                      "collaboration:meeting_list"}
+    assert {link.url_name for link in registered_links("me_nav")} == {"activity:my_activity", "activity:supervision",
+                                                                      "collaboration:meeting_list", "peers:home"}
     assert [link.url_name for link in registered_links("me_home")] == ["training:me"]
     assert [panel.name for panel in registered_panels("me_home")] == ["training_reminders",
                                                                       "training_evidence_requests"]

@@ -43,6 +43,7 @@ from .courses import (
     cohort_get_open,
     cohort_list_for,
     cohort_list_open,
+    cohort_list_open_with_places,
     course_get_for,
     course_list_for,
 )
@@ -172,6 +173,7 @@ __all__ = [
     "cohort_get_open",
     "cohort_list_for",
     "cohort_list_open",
+    "cohort_list_open_with_places",
     "cohort_prefetch_applications",
     "completion_get_visible",
     "completion_list_for",

@@ -63,6 +63,15 @@ def cohort_list_open(*, now: datetime.datetime | None = None) -> QuerySet[Cohort
     ).order_by("applications_close", "id")
 
 
+def cohort_list_open_with_places(*, limit: int = 100) -> list[Cohort]:
+    """The open cohorts as the public lists show them (training/_cohort_card.html): each with
+    `places_left`, never below zero."""
+    cohorts = list(cohort_list_open()[:limit])
+    for cohort in cohorts:
+        cohort.places_left = max(cohort.capacity - cohort.places_taken, 0)
+    return cohorts
+
+
 def cohort_get_open(pk) -> Cohort:
     cohort = cohort_list_open().filter(pk=pk).first()
     if cohort is None:

@@ -39,7 +39,7 @@ from ..selectors import (
     certification_list_of,
     certification_verification,
     cohort_get_open,
-    cohort_list_open,
+    cohort_list_open_with_places,
     completion_get_visible,
     completion_list_of,
     reminder_list_of,
@@ -81,7 +81,7 @@ def verify(request: HttpRequest, number: str) -> HttpResponse:
 
 
 def cohort_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "training/cohort_list_public.html", {"cohorts": cohort_list_open()[:100]})
+    return render(request, "training/cohort_list_public.html", {"cohorts": cohort_list_open_with_places()})
 
 
 @login_required
