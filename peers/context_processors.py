@@ -22,8 +22,8 @@ def navigation(request):
 
 def display(request):
     """The person's display settings for the base template's `<html>` (peers/preferences.py)."""
-    from .preferences import DISPLAY_SETTINGS, display_for
     from .plain import plain_active
+    from .preferences import DISPLAY_SETTINGS, display_for
 
     values = display_for(request)
     return {

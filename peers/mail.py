@@ -30,7 +30,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from .furigana import ruby_text
-from .plain import plain_for
+from .plain import plain_active, plain_for
 from .preferences import user_furigana_wanted
 
 
@@ -122,6 +122,7 @@ def email_templates(*, to: str, language: str, prefix: str, context: dict | Call
 
     def render() -> tuple[str, str]:
         full = context() if callable(context) else context
+        full = {**full, "plain_japanese": plain_active()}  # the reader's wording (peers/plain.py)
         return (render_to_string(f"{prefix}_subject.txt", full), render_to_string(f"{prefix}_message.txt", full))
 
     email_rendered(to=to, language=language, render=render, recipient=recipient)
