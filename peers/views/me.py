@@ -245,9 +245,9 @@ def my_data(request: HttpRequest) -> HttpResponse:
     form = ErasureRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid() and open_request is None:
         erasure_request(person=request.user, note=form.cleaned_data["note"])
-        messages.success(request, _(
+        messages.success(request, plain(_(
             "We have received your request. An administrator will carry it out and tell you."
-        ))
+        ), "お願いを受け取りました。管理する人が消します。終わったら、お知らせします。"))
         return redirect("peers:my_data")
     return render(request, "peers/my_data.html", {"form": form, "open_request": open_request})
 
