@@ -182,6 +182,12 @@ def _skips(tag: str, attrs) -> bool:
     return False
 
 
+# Parsing every attribute is most of the HTML parser's time, and only three attributes matter
+# here: a start tag that names none of them is read by its name alone.
+_TAG_NAME_RE = re.compile(r"<([a-zA-Z][^\t\n\r\f />\x00]*)")
+_ATTRIBUTES_THAT_MATTER = ("lang", "translate", "data-no-furigana")
+
+
 class _RubyWriter(HTMLParser):
     """Writes the document back as it came, with ruby added to the text where allowed."""
 
@@ -193,6 +199,25 @@ class _RubyWriter(HTMLParser):
     @property
     def skipping(self) -> bool:
         return self.stack[-1][1] if self.stack else False
+
+    def parse_starttag(self, i):
+        endpos = self.check_for_whole_start_tag(i)
+        if endpos < 0:
+            return endpos
+        text = self.rawdata[i:endpos]
+        name = _TAG_NAME_RE.match(text)
+        lowered = text.lower()
+        if name is None or any(attribute in lowered for attribute in _ATTRIBUTES_THAT_MATTER):
+            return super().parse_starttag(i)
+        tag = name.group(1).lower()
+        skips, closed = tag in _SKIP_TAGS, text.endswith("/>")
+        self.lasttag = tag
+        self.out.append(text)
+        if not closed and tag not in _VOID_TAGS:
+            self.stack.append((tag, self.skipping or skips))
+        if not closed and tag in self.CDATA_CONTENT_ELEMENTS:
+            self.set_cdata_mode(tag)
+        return endpos
 
     def handle_starttag(self, tag, attrs):
         self.out.append(self.get_starttag_text())
