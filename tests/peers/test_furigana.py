@@ -233,3 +233,16 @@ def test_an_email_to_an_address_with_an_account_follows_that_account(make_user, 
         email_templates(to=user.email.upper(), language="ja", prefix="collaboration/email/invitation",
                         context=_invitation_context(user))
     assert "招待(しょうたい)" in mail.outbox[0].body
+
+
+def test_downloads_and_the_editors_admin_are_left_as_they_are(client, make_user):
+    user = make_user(roles=[(Role.PEER, {})], furigana="on", display_name="研修 太郎")
+    login_as(client, user)
+    download = client.get("/me/data/download.json")
+    assert download.status_code == 200
+    content = b"".join(download.streaming_content) if download.streaming else download.content
+    assert "研修 太郎" in content.decode() and b"<ruby>" not in content
+    visitor = Client()
+    visitor.cookies["furigana"] = "on"
+    admin = visitor.get("/cms-admin/login/")
+    assert admin.status_code == 200 and "<ruby>" not in admin.content.decode()
