@@ -7,7 +7,8 @@ A page is stored only when all of these hold: a Wagtail page allowed it (`page_c
 from the page type's `cache_seconds`); a GET without query string; no session or messages
 cookie (so never for someone signed in, nor with a message waiting); the page rendered no CSRF
 token and set no cookie; status 200. A hit costs no database query. Pages are kept apart by the
-visitor's display cookies (`text_size`, `theme`), which change the page's `<html>`.
+visitor's display cookies (`text_size`, `theme`, `furigana`, `wording`), which change the page.
+Furigana is added before the page is stored (peers.middleware.FuriganaMiddleware runs inside).
 """
 
 from __future__ import annotations
@@ -70,7 +71,8 @@ def _carries_nonce(request, response) -> bool:
 
 
 class PageCacheMiddleware:
-    """Last in MIDDLEWARE, so the language redirects and security checks run before a hit."""
+    """Near the end of MIDDLEWARE (only the furigana one after it), so the language redirects and
+    security checks run before a hit."""
 
     def __init__(self, get_response):
         self.get_response = get_response

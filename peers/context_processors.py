@@ -22,11 +22,14 @@ def navigation(request):
 
 def display(request):
     """The person's display settings for the base template's `<html>` (peers/preferences.py)."""
+    from .plain import plain_active
     from .preferences import DISPLAY_SETTINGS, display_for
 
     values = display_for(request)
     return {
         "display": values,
+        # The hand-written plain Japanese texts are wanted (peers/plain.py).
+        "plain_japanese": plain_active(),
         "display_attributes": [
             {"attribute": item.attribute, "value": values[item.name]} for item in DISPLAY_SETTINGS
         ],

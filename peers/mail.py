@@ -10,6 +10,10 @@ Links in emails are absolute: `site_url(path)`, from WAGTAILADMIN_BASE_URL.
 Quiet hours: pass `recipient=` (the person's account) for emails and digests about the work;
 one that reaches them inside their quiet hours (peers/preferences.py) is stored rendered, as a
 `HeldEmail`, and sent by `held_email_send_due(now=...)` on the scheduler's tick once they end.
+Furigana and plain Japanese follow the reader's account (`recipient`, or the account with the
+address written to): a Japanese email to someone with furigana on carries readings in text
+form, 漢字(かんじ) (peers/furigana.py); templates and lines see plain Japanese chosen
+(peers/plain.py) while they render.
 Security mail (allauth's: password reset, email confirmation, two-step sign-in, security
 notices) never passes through here and so is never held; neither is mail with no recipient
 account (an invitation, a public application).
@@ -24,6 +28,10 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+
+from .furigana import ruby_text
+from .plain import plain_active, plain_for
+from .preferences import user_furigana_wanted
 
 
 def site_url(path: str) -> str:
@@ -48,14 +56,25 @@ def email_rendered(*, to: str, language: str, render: Callable[[], tuple[str, st
     from .tasks import send_email
 
     def _send() -> None:
-        with translation.override(language):
+        reader = recipient if recipient is not None else _account_of(to)
+        with translation.override(language), plain_for(reader):
             subject, body = render()
         subject, body = str(subject).strip(), str(body)
+        if language.startswith("ja") and user_furigana_wanted(reader):
+            subject, body = ruby_text(subject), "\n".join(ruby_text(line) for line in body.split("\n"))
         if recipient is not None and _hold(recipient=recipient, subject=subject, body=body):
             return
         send_email.enqueue(subject=subject, body=body, to=[to])
 
     transaction.on_commit(_send)
+
+
+def _account_of(address: str):
+    """The account an email goes to, when there is one (for its furigana and wording)."""
+    from .models import User
+
+    return User.objects.filter(email__iexact=address, is_active=True).only(
+        "id", "furigana", "wording", "quiet_hours_start", "quiet_hours_end").first()
 
 
 def _hold(*, recipient, subject: str, body: str) -> bool:
@@ -103,6 +122,7 @@ def email_templates(*, to: str, language: str, prefix: str, context: dict | Call
 
     def render() -> tuple[str, str]:
         full = context() if callable(context) else context
+        full = {**full, "plain_japanese": plain_active()}  # the reader's wording (peers/plain.py)
         return (render_to_string(f"{prefix}_subject.txt", full), render_to_string(f"{prefix}_message.txt", full))
 
     email_rendered(to=to, language=language, render=render, recipient=recipient)

@@ -191,3 +191,44 @@ def _is_sign_in_page(location: str) -> bool:
         return resolve(parts.path).url_name == "account_login"
     except Resolver404:
         return False
+
+
+class FuriganaMiddleware:
+    """Ruby over the kanji of a Japanese HTML page for a person who asked for furigana (or for
+    plain Japanese, whose texts carry furigana): peers.preferences and peers.furigana. Only
+    whole text/html responses; streamed ones, files, the JSON API and the editors' admin pass
+    as they are. Placed after the page cache, so a cached page already carries its ruby (the
+    cache's key holds the `furigana` cookie)."""
+
+    SKIPPED_PREFIXES = ("/cms-admin/", "/django-admin/", "/api/", "/static/", "/media/")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if self._applies(request, response):
+            if hasattr(response, "render") and not response.is_rendered:
+                response.add_post_render_callback(_add_furigana)
+            else:
+                _add_furigana(response)
+        return response
+
+    def _applies(self, request: HttpRequest, response: HttpResponse) -> bool:
+        from .preferences import furigana_wanted
+
+        if response.streaming or not response.get("Content-Type", "").startswith("text/html"):
+            return False
+        if request.path.startswith(self.SKIPPED_PREFIXES):
+            return False
+        language = getattr(request, "LANGUAGE_CODE", None) or translation.get_language() or ""
+        return language.startswith("ja") and furigana_wanted(request)
+
+
+def _add_furigana(response: HttpResponse) -> None:
+    from .furigana import ruby_document
+
+    charset = response.charset or "utf-8"
+    response.content = ruby_document(response.content.decode(charset)).encode(charset)
+    if response.has_header("Content-Length"):
+        response["Content-Length"] = str(len(response.content))

@@ -3,7 +3,7 @@
 Display settings are a registry: each `DisplaySetting` names the account field, the cookie that
 holds it for visitors, its choices and the `data-*` attribute the base template puts on
 `<html>`. The settings page, the account page, the API, the page cache's key and the template
-all read this list, so a new setting (furigana next) joins by adding one entry and one field.
+all read this list, so a new setting joins by adding one entry and one field (furigana and wording did).
 
 For a signed-in person the account wins; for a visitor the cookies decide (an unknown value is
 the default). Quiet hours are on the account only: emails and digests that reach a person
@@ -21,7 +21,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
-from .models import TextSize, Theme
+from .models import Furigana, TextSize, Theme, Wording
 
 JAPAN = ZoneInfo("Asia/Tokyo")
 COOKIE_AGE = 365 * 24 * 60 * 60
@@ -49,6 +49,10 @@ class DisplaySetting:
 DISPLAY_SETTINGS: tuple[DisplaySetting, ...] = (
     DisplaySetting("text_size", TextSize, TextSize.STANDARD, _("Text size")),
     DisplaySetting("theme", Theme, Theme.STANDARD, _("Look of the pages")),
+    # Japanese pages only: readings over kanji (peers/furigana.py), and the hand-written plain
+    # Japanese (やさしい日本語) texts where they exist (peers/plain.py), which carry furigana too.
+    DisplaySetting("furigana", Furigana, Furigana.OFF, _("Furigana")),
+    DisplaySetting("wording", Wording, Wording.STANDARD, _("Japanese wording")),
 )
 
 
@@ -72,6 +76,22 @@ def display_for(request: HttpRequest | None) -> dict[str, str]:
         values = display_from_cookies(request.COOKIES)
     request._kakehashi_display = values
     return values
+
+
+def furigana_wanted(request: HttpRequest | None) -> bool:
+    """Whether this request's Japanese pages carry furigana: asked for, or plain Japanese chosen."""
+    values = display_for(request)
+    return values["furigana"] == Furigana.ON or values["wording"] == Wording.PLAIN
+
+
+def plain_wanted(request: HttpRequest | None) -> bool:
+    """Whether this request wants the plain Japanese (やさしい日本語) texts where they exist."""
+    return display_for(request)["wording"] == Wording.PLAIN
+
+
+def user_furigana_wanted(user) -> bool:
+    """The same for a person's emails, from their account."""
+    return getattr(user, "furigana", None) == Furigana.ON or getattr(user, "wording", None) == Wording.PLAIN
 
 
 def display_cookies_set(response: HttpResponse, values: dict[str, str], *, request: HttpRequest) -> None:

@@ -22,6 +22,7 @@ urlpatterns = [
     path("organisations/", organisations.organisation_list_view, name="organisation_list"),
     path("organisations/<int:pk>/", organisations.organisation_detail, name="organisation_detail"),
     path("display/", display.display_settings, name="display"),
+    path("display/furigana/", display.furigana_switch, name="furigana_switch"),
     path("account/preferences/", display.preferences, name="preferences"),
     path("account/security/two-step/", views.mfa_required, name="mfa_required"),
     path("staff/", views.staff_home, name="staff_home"),

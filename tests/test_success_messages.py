@@ -25,6 +25,7 @@ OUR_MODULES = ("peers.", "training.", "collaboration.", "cms.", "config.")
 # Views that accept POST and end without a success message, each with why.
 EXCUSED = {
     "set_language": "switching language: the page itself comes back in the chosen language",
+    "peers:furigana_switch": "the header's furigana button: the same page comes back with or without readings",
     "csp_report": "the browser's CSP reports, a machine endpoint with no page",
     "peers:api_tokens": "a new token is shown once on its own page, which says what to do with it",
     "peers:import": "the import answers with its own result page (rows added, changed, refused)",
@@ -79,6 +80,8 @@ def _texts(node, function: ast.FunctionDef) -> list[str]:
         node = node.left
     if isinstance(node, ast.IfExp):
         return _texts(node.body, function) + _texts(node.orelse, function)
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "plain":
+        return _texts(node.args[0], function)  # plain(_("..."), "やさしい…"): the msgid is the first (peers/plain.py)
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
         if node.func.id == "ngettext" and all(isinstance(a, ast.Constant) for a in node.args[:2]):
             PLURALS[node.args[1].value] = node.args[0].value

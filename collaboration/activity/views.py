@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from peers import spreadsheets
 from peers.form_errors import add_service_errors
 from peers.pagination import keyset_page_for_request
+from peers.plain import plain
 from peers.request_params import read_date
 from peers.selectors import prefecture_list_coordinated_by, user_is_admin
 
@@ -102,12 +103,13 @@ def entry_new(request: HttpRequest) -> HttpResponse:
             add_service_errors(form, error if isinstance(error, ValidationError) else ValidationError(str(error)))
         else:
             if entry.possible_duplicates:
-                messages.warning(request, _(
+                messages.warning(request, plain(_(
                     "Saved. You already have an entry for this activity on this day: please check it is not "
                     "a duplicate."
-                ))
+                ), "保存しました。同じ日に、同じ活動の記録がもうあります。同じ記録が2つないか、見てください。"))
             else:
-                messages.success(request, _("Saved. It will be verified by your organisation."))
+                messages.success(request, plain(_("Saved. It will be verified by your organisation."),
+                                                "保存しました。このあと、あなたの事業所の人が確認します。"))
             return redirect("activity:my_activity")
     return render(request, "collaboration/activity/entry_form.html", {"form": form})
 
@@ -135,7 +137,9 @@ def week_new(request: HttpRequest) -> HttpResponse:
         except (ValidationError, PermissionDenied) as error:
             add_service_errors(form, error if isinstance(error, ValidationError) else ValidationError(str(error)))
         else:
-            messages.success(request, _("%(n)s entries saved. They will be verified by your organisation.") % {"n": len(entries)})
+            messages.success(request, plain(_("%(n)s entries saved. They will be verified by your organisation."),
+                                            "%(n)s件の記録を保存しました。このあと、あなたの事業所の人が確認します。")
+                             % {"n": len(entries)})
             return redirect("activity:my_activity")
     week_end = week_start + datetime.timedelta(days=6)
     context = {"form": form, "week_start": week_start,
@@ -170,7 +174,8 @@ def entry_detail(request: HttpRequest, pk: int) -> HttpResponse:
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
-                messages.success(request, _("Corrected. The entry goes back for verification."))
+                messages.success(request, plain(_("Corrected. The entry goes back for verification."),
+                                                "直しました。事業所の人が、もう一度確認します。"))
                 return redirect("activity:entry_detail", pk=entry.pk)
     elif request.method == "POST":
         raise PermissionDenied(_("Only the author can correct an entry."))

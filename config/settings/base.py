@@ -88,6 +88,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "peers.middleware.TwoStepMarkMiddleware",
+    # Plain Japanese texts (やさしい日本語) for those who chose them (peers/plain.py).
+    "peers.plain.PlainWordingMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # A form sent after the session ended: the sign-in page says what happened.
     "peers.middleware.SessionExpiredMiddleware",
@@ -96,8 +98,11 @@ MIDDLEWARE = [
     "peers.middleware.RememberedLanguageMiddleware",
     "peers.middleware.StaffMFAMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
-    # Last: whole public pages for visitors who are not signed in (cms/cache.py).
+    # Whole public pages for visitors who are not signed in (cms/cache.py).
     "cms.cache.PageCacheMiddleware",
+    # Last: ruby over kanji for those who asked for furigana (inside the cache, so cached pages
+    # keep their ruby).
+    "peers.middleware.FuriganaMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

@@ -56,6 +56,16 @@ class Theme(models.TextChoices):
     CALM = "calm", _("Calm (no motion, softer contrast)")
 
 
+class Furigana(models.TextChoices):
+    OFF = "off", _("Without furigana")
+    ON = "on", _("With furigana (readings over kanji)")
+
+
+class Wording(models.TextChoices):
+    STANDARD = "standard", _("Standard Japanese")
+    PLAIN = "plain", _("Plain Japanese (yasashii nihongo)")
+
+
 class User(AbstractBaseUser, PermissionsMixin):
     """A person who signs in. Email is the login; the display name is what others see."""
 
@@ -82,6 +92,13 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     theme = models.CharField(
         _("theme"), max_length=12, choices=Theme.choices, default=Theme.STANDARD, db_default=Theme.STANDARD
+    )
+    furigana = models.CharField(
+        _("furigana"), max_length=8, choices=Furigana.choices, default=Furigana.OFF, db_default=Furigana.OFF
+    )
+    wording = models.CharField(
+        _("wording"), max_length=12, choices=Wording.choices, default=Wording.STANDARD,
+        db_default=Wording.STANDARD,
     )
     quiet_hours_start = models.TimeField(
         _("quiet hours start"), null=True, blank=True,

@@ -15,9 +15,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_POST
 
 from ..form_errors import add_service_errors
 from ..forms import DisplaySettingsForm, PreferencesForm
+from ..models import Furigana
 from ..preferences import display_cookies_set, display_for
 from ..services.accounts import user_preferences_save
 
@@ -50,6 +53,31 @@ def display_settings(request: HttpRequest) -> HttpResponse:
     else:
         form = DisplaySettingsForm(initial=display_for(request))
     return render(request, "peers/display_settings.html", {"form": form, "next": next_url})
+
+
+@csrf_exempt
+@require_POST
+def furigana_switch(request: HttpRequest) -> HttpResponse:
+    """The furigana button in every page's header: on or off in one press, back to the same
+    page. As with the language switch (peers.views.language), only a signed-in person's press
+    changes stored data, so only theirs needs a CSRF token, and visitors' pages stay cacheable."""
+    if request.user.is_authenticated:
+        return _furigana_switch_signed_in(request)
+    return _furigana_switch(request)
+
+
+def _furigana_switch(request: HttpRequest) -> HttpResponse:
+    value = request.POST.get("furigana", "")
+    response = redirect(safe_next(request, request.POST.get("next")) or "/")
+    if value not in Furigana.values:
+        return response
+    if request.user.is_authenticated:
+        user_preferences_save(user=request.user, display={"furigana": value})
+    display_cookies_set(response, {"furigana": value}, request=request)
+    return response
+
+
+_furigana_switch_signed_in = csrf_protect(_furigana_switch)
 
 
 @login_required

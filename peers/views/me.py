@@ -25,6 +25,7 @@ from ..forms import (
 )
 from ..models import Consent, Engagement, ErasureRequest, LivedExperience
 from ..pagination import keyset_page_for_request
+from ..plain import plain
 from ..selectors.privacy import (
     consent_get_own,
     consent_list_for,
@@ -169,21 +170,24 @@ def consent_page(request: HttpRequest) -> HttpResponse:
                 if purpose not in Consent.Purpose.values:
                     raise ValidationError(_("Choose a purpose."))
                 consent_give(person=user, purpose=purpose)
-                messages.success(request, _("Thank you. Your consent has been recorded."))
+                messages.success(request, plain(_("Thank you. Your consent has been recorded."),
+                                                "ありがとうございます。あなたの同意を記録しました。"))
             elif action == "withdraw":
                 consent = consent_get_own(user, request.POST.get("consent"))
                 consent_withdraw(actor=user, consent=consent)
-                messages.success(request, _(
+                messages.success(request, plain(_(
                     "Your consent has been withdrawn. The data it covered is no longer used."
-                ))
+                ), "同意をやめました（撤回）。その情報は、もう使いません。"))
             elif action == "declare":
                 if not lived_form.is_valid():
                     raise ValidationError(_("Please choose both options."))
                 lived_experience_declare(person=user, **lived_form.cleaned_data)
-                messages.success(request, _("Your declaration has been saved. It is shown only as you chose."))
+                messages.success(request, plain(_("Your declaration has been saved. It is shown only as you chose."),
+                                                "保存しました。あなたが選んだ人だけが見られます。"))
             elif action == "remove":
                 lived_experience_remove(person=user)
-                messages.success(request, _("Your declaration has been removed. It is no longer shown to anyone."))
+                messages.success(request, plain(_("Your declaration has been removed. It is no longer shown to anyone."),
+                                                "消しました。もう、だれにも見えません。"))
             else:
                 raise ValidationError(_("Unknown action."))
         except ValidationError as error:
@@ -241,9 +245,9 @@ def my_data(request: HttpRequest) -> HttpResponse:
     form = ErasureRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid() and open_request is None:
         erasure_request(person=request.user, note=form.cleaned_data["note"])
-        messages.success(request, _(
+        messages.success(request, plain(_(
             "We have received your request. An administrator will carry it out and tell you."
-        ))
+        ), "お願いを受け取りました。管理する人が消します。終わったら、お知らせします。"))
         return redirect("peers:my_data")
     return render(request, "peers/my_data.html", {"form": form, "open_request": open_request})
 

@@ -25,7 +25,7 @@ def html_tag(response) -> str:
 
 
 def test_visitor_saves_display_settings_in_cookies_and_returns_to_the_page(client):
-    response = client.post("/display/", {"text_size": "larger", "theme": "calm", "next": "/accounts/login/"})
+    response = client.post("/display/", {"furigana": "off", "wording": "standard", "text_size": "larger", "theme": "calm", "next": "/accounts/login/"})
     assert response.status_code == 302
     assert response["Location"] == "/accounts/login/"
     assert response.cookies["text_size"].value == "larger"
@@ -61,7 +61,7 @@ def test_cookies_set_by_another_tool_are_read_and_unknown_values_are_the_default
     "/\\evil.example", "\\\\evil.example",
 ])
 def test_unsafe_next_is_refused(client, unsafe):
-    response = client.post("/display/", {"text_size": "large", "theme": "standard", "next": unsafe})
+    response = client.post("/display/", {"furigana": "off", "wording": "standard", "text_size": "large", "theme": "standard", "next": unsafe})
     assert response.status_code == 302
     assert response["Location"] == "/display/"
     # Nor is it offered as a link back on the page.
@@ -69,7 +69,7 @@ def test_unsafe_next_is_refused(client, unsafe):
 
 
 def test_a_bad_value_is_refused_with_a_message_and_sets_no_cookie(client):
-    response = client.post("/display/", {"text_size": "huge", "theme": "calm"})
+    response = client.post("/display/", {"furigana": "off", "wording": "standard", "text_size": "huge", "theme": "calm"})
     assert response.status_code == 200
     assert "text_size" not in response.cookies
     assert "error-summary" in response.content.decode()
@@ -78,7 +78,7 @@ def test_a_bad_value_is_refused_with_a_message_and_sets_no_cookie(client):
 def test_signed_in_person_saves_on_the_account_which_wins_over_cookies(client, make_user):
     user = make_user(roles=[(Role.PEER, {})])
     login_as(client, user)
-    response = client.post("/display/", {"text_size": "large", "theme": "calm", "next": "/me/"})
+    response = client.post("/display/", {"furigana": "off", "wording": "standard", "text_size": "large", "theme": "calm", "next": "/me/"})
     assert response["Location"] == "/me/"
     assert response.cookies["theme"].value == "calm"
     user.refresh_from_db()
@@ -99,7 +99,7 @@ def test_account_settings_save_display_and_quiet_hours(client, make_user):
     assert page.status_code == 200
     assert 'href="/account/preferences/" aria-current="page"' in page.content.decode()
     response = client.post("/account/preferences/", {
-        "text_size": "larger", "theme": "standard", "quiet_hours_start": "22:00", "quiet_hours_end": "07:00",
+        "furigana": "off", "wording": "standard", "text_size": "larger", "theme": "standard", "quiet_hours_start": "22:00", "quiet_hours_end": "07:00",
     })
     assert response.status_code == 302
     assert response.cookies["text_size"].value == "larger"
@@ -107,7 +107,7 @@ def test_account_settings_save_display_and_quiet_hours(client, make_user):
     assert user.quiet_hours_start == datetime.time(22) and user.quiet_hours_end == datetime.time(7)
     assert 'data-text-size="larger"' in html_tag(client.get("/account/preferences/"))
     # Both times empty turns quiet hours off.
-    client.post("/account/preferences/", {"text_size": "larger", "theme": "standard",
+    client.post("/account/preferences/", {"furigana": "off", "wording": "standard", "text_size": "larger", "theme": "standard",
                                            "quiet_hours_start": "", "quiet_hours_end": ""})
     user.refresh_from_db()
     assert user.quiet_hours_start is None and user.quiet_hours_end is None
@@ -118,7 +118,7 @@ def test_quiet_hours_need_both_times_and_different_ones(client, make_user):
     login_as(client, user)
     for start, end in (("22:00", ""), ("", "07:00"), ("07:00", "07:00")):
         response = client.post("/account/preferences/", {
-            "text_size": "standard", "theme": "standard", "quiet_hours_start": start, "quiet_hours_end": end,
+            "furigana": "off", "wording": "standard", "text_size": "standard", "theme": "standard", "quiet_hours_start": start, "quiet_hours_end": end,
         })
         assert response.status_code == 200
         assert "error-summary" in response.content.decode()
@@ -275,13 +275,13 @@ def test_api_reads_and_writes_display_settings_and_quiet_hours(client, make_user
     login_as(client, user)
     response = client.get("/api/v1/me/display/")
     assert response.status_code == 200
-    assert response.json() == {"text_size": "standard", "theme": "standard",
-                               "quiet_hours_start": None, "quiet_hours_end": None}
+    assert response.json() == {"text_size": "standard", "theme": "standard", "furigana": "off",
+                               "wording": "standard", "quiet_hours_start": None, "quiet_hours_end": None}
     response = client.patch("/api/v1/me/display/", {"theme": "calm", "quiet_hours_start": "22:00",
                                                      "quiet_hours_end": "07:00"}, content_type="application/json")
     assert response.status_code == 200
-    assert response.json() == {"text_size": "standard", "theme": "calm",
-                               "quiet_hours_start": "22:00", "quiet_hours_end": "07:00"}
+    assert response.json() == {"text_size": "standard", "theme": "calm", "furigana": "off",
+                               "wording": "standard", "quiet_hours_start": "22:00", "quiet_hours_end": "07:00"}
     user.refresh_from_db()
     assert user.theme == "calm" and user.quiet_hours_end == datetime.time(7)
     assert 'data-theme="calm"' in html_tag(client.get("/me/"))

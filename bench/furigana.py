@@ -1,0 +1,104 @@
+"""Pages with furigana beside the same pages without, in process, in the same run (target: ≤ 1.5×).
+
+A throwaway test database gets the demo data; Django's test client renders each page through the
+whole stack with the page cache off (with it on, both variants are cache hits and cost the
+same). For each page, rounds alternate between the plain visitor and one with the cookie
+`furigana=on`, so that both meet the same machine load; the table gives the median and p95 time
+per page and the ratio of the medians. Also: one page's ruby pass with every cache cleared (the
+first visit after a restart), and the HTML parser's pass alone on a page.
+Environment: BENCH_SECONDS (per page and variant, default 3), BENCH_ROUNDS (default 5).
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import time
+
+from django.test import Client
+from django.test.utils import override_settings
+
+SECONDS = float(os.environ.get("BENCH_SECONDS", "3"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
+
+PAGES = [
+    ("home page (Wagtail)", "/"),
+    ("course listing (Wagtail)", "/courses/"),
+    ("sign-in page (allauth)", "/accounts/login/"),
+    ("my page (signed in)", "/me/"),
+]
+
+
+def _times(client: Client, url: str, seconds: float) -> list[float]:
+    out = []
+    deadline = time.perf_counter() + seconds
+    while time.perf_counter() < deadline:
+        started = time.perf_counter()
+        response = client.get(url)
+        out.append(time.perf_counter() - started)
+        assert response.status_code == 200, (url, response.status_code)
+    return out
+
+
+def _clients(furigana: bool, user) -> tuple[Client, Client]:
+    visitor, member = Client(), Client()
+    if furigana:
+        visitor.cookies["furigana"] = "on"
+    member.force_login(user)
+    return visitor, member
+
+
+def _p95(values: list[float]) -> float:
+    return statistics.quantiles(values, n=20)[18] if len(values) > 20 else max(values)
+
+
+def run() -> None:
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.test.utils import get_runner
+
+    from peers import furigana
+    from peers.models import User
+
+    runner = get_runner(settings)(verbosity=0, interactive=False)
+    old = runner.setup_databases()
+    try:
+        call_command("load_demo", "--quiet-summary")
+        user = User.objects.get(email="peer@example.org")
+        with override_settings(ALLOWED_HOSTS=["testserver"], KAKEHASHI_PAGE_CACHE=False):
+            print(f"{'page':<30}{'without ms':>12}{'p95':>8}{'with ms':>10}{'p95':>8}{'ratio':>8}  ruby")
+            for label, url in PAGES:
+                signed_in = url == "/me/"
+                without, with_ = [], []
+                for _ in range(ROUNDS):
+                    for on, bucket in ((False, without), (True, with_)):
+                        visitor, member = _clients(on, user)
+                        if signed_in:
+                            User.objects.filter(pk=user.pk).update(furigana="on" if on else "off")
+                        client = member if signed_in else visitor
+                        for _ in range(5):  # warm up: the first view fills the caches
+                            client.get(url)
+                        bucket.extend(_times(client, url, SECONDS / ROUNDS))
+                client = _clients(True, user)[1 if signed_in else 0]
+                rubies = client.get(url).content.decode().count("<ruby>")
+                a, b = statistics.median(without) * 1000, statistics.median(with_) * 1000
+                print(f"{label:<30}{a:>12.2f}{_p95(without) * 1000:>8.2f}{b:>10.2f}"
+                      f"{_p95(with_) * 1000:>8.2f}{b / a:>7.2f}×  {rubies}")
+            User.objects.filter(pk=user.pk).update(furigana="off")
+
+            document = Client().get("/").content.decode()
+            for name in ("ruby_html", "ruby_text", "ruby_parts"):
+                getattr(furigana, name).cache_clear()
+            from peers import japanese
+            japanese._analyse.cache_clear()
+            started = time.perf_counter()
+            furigana.ruby_document(document)
+            cold = time.perf_counter() - started
+            started = time.perf_counter()
+            for _ in range(20):
+                furigana.ruby_document(document)
+            warm = (time.perf_counter() - started) / 20
+            print(f"ruby pass over the home page ({len(document):,} characters): first {cold * 1000:.1f} ms "
+                  f"(nothing cached), then {warm * 1000:.2f} ms (texts cached: the HTML parser's pass)")
+    finally:
+        runner.teardown_databases(old)
