@@ -40,6 +40,19 @@ class Meeting(models.Model):
         related_name="+", verbose_name=_("created by"),
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    # The chair's room settings (issue 18).
+    balanced_queue = models.BooleanField(
+        _("balanced speaker list"), default=False,
+        help_text=_("People who have not yet spoken on the item, and peers, go before repeat speakers."),
+    )
+    participation_shared = models.BooleanField(
+        _("participation shared with everyone"), default=False,
+        help_text=_("Everyone in the room sees speaking time and turns per sector, not only the coordinators."),
+    )
+    current_agenda_item = models.ForeignKey(
+        "AgendaItem", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("agenda item under discussion"),
+    )
 
     class Meta:
         ordering = ["-starts_at", "-id"]

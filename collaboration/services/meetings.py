@@ -28,6 +28,7 @@ from ..models import (
     Sector,
 )
 from ..selectors import MeetingAccess, body_list_coordinated_by
+from .room import participation_changed
 
 
 def _require_coordinator(user, body: ConsultationBody) -> None:
@@ -243,6 +244,7 @@ def attendance_record(*, access: MeetingAccess, user, person, present: bool = Tr
                   "recorded_at": timezone.now()},
     )
     audit_record(actor=user, action="meeting.attendance", target=row, data={"present": present})
+    participation_changed(access.meeting.pk)  # who is here and has not spoken yet
     return row
 
 

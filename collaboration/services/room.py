@@ -17,14 +17,28 @@ from peers.services import audit_record
 
 from ..models import (
     AgendaItem,
+    Attendance,
     Meeting,
     Message,
     ModerationLog,
     RoomPresence,
     SpeakerQueueEntry,
 )
-from ..realtime import BroadcastResult, broadcast, broadcast_on_commit, message_payload
-from ..selectors import MeetingAccess, presence_list, speaker_queue_list
+from ..realtime import (
+    BroadcastResult,
+    broadcast,
+    broadcast_on_commit,
+    meeting_chairs_group_name,
+    message_payload,
+)
+from ..selectors import (
+    MeetingAccess,
+    meeting_participation_live,
+    participation_for_everyone,
+    presence_list,
+    speaker_order,
+    speaker_queue_list,
+)
 
 
 class RoomError(Exception):
@@ -43,6 +57,7 @@ class RoomError(Exception):
         "already_raised": _("Your hand is already raised."),
         "bad_agenda_item": _("That agenda item is not part of this meeting."),
         "not_waiting": _("That person is not waiting to speak."),
+        "not_invited": _("Only people invited to this meeting can check in."),
     }
 
     def __init__(self, code: str):
@@ -134,7 +149,9 @@ def message_post(
         validate_unique=False, validate_constraints=False,
     )
     message.save()
-    return message, broadcast_on_commit(meeting.pk, message_payload(message))
+    result = broadcast_on_commit(meeting.pk, message_payload(message))
+    participation_changed(meeting.pk)
+    return message, result
 
 
 def _own_message_for_change(access: MeetingAccess, user, seq) -> Message:
@@ -174,7 +191,9 @@ def message_delete(*, access: MeetingAccess, user, seq: int) -> tuple[Message, B
     message.deleted_at = timezone.now()
     _revise(message, ["deleted_at"])
     ModerationLog.objects.create(meeting=access.meeting, message=message, actor=user, action=ModerationLog.Action.DELETE)
-    return message, broadcast_on_commit(access.meeting.pk, message_payload(message))
+    result = broadcast_on_commit(access.meeting.pk, message_payload(message))
+    participation_changed(access.meeting.pk)
+    return message, result
 
 
 def _message_to_moderate(access: MeetingAccess, seq) -> tuple[Message, int]:
@@ -208,7 +227,9 @@ def message_hide(*, access: MeetingAccess, user, seq: int, reason: str) -> tuple
         meeting=access.meeting, message=message, actor=user, action=ModerationLog.Action.HIDE, reason=reason
     )
     audit_record(actor=user, action="meeting.message_hide", target=message, data={"reason": reason})
-    return message, broadcast_on_commit(access.meeting.pk, message_payload(message))
+    result = broadcast_on_commit(access.meeting.pk, message_payload(message))
+    participation_changed(access.meeting.pk)
+    return message, result
 
 
 @transaction.atomic
@@ -233,15 +254,23 @@ def message_unhide(*, access: MeetingAccess, user, seq: int, reason: str) -> tup
         meeting=access.meeting, message=message, actor=user, action=ModerationLog.Action.UNHIDE, reason=reason
     )
     audit_record(actor=user, action="meeting.message_unhide", target=message, data={"reason": reason})
-    return message, broadcast_on_commit(access.meeting.pk, message_payload(message))
+    result = broadcast_on_commit(access.meeting.pk, message_payload(message))
+    participation_changed(access.meeting.pk)
+    return message, result
 
 
 # The speaker queue -------------------------------------------------------------------------
 
 
 def queue_payload(meeting: Meeting) -> dict:
+    """The open hands in the order the chair should call them (raised order, or the balanced
+    list when the meeting uses it), each saying whether it is the person's first turn on its
+    agenda item."""
+    balanced = Meeting.objects.filter(pk=meeting.pk).values_list("balanced_queue", flat=True).first()
+    rows = speaker_order(meeting.pk, list(speaker_queue_list(meeting)), balanced=bool(balanced))
     return {
         "type": "queue",
+        "balanced": bool(balanced),
         "entries": [
             {
                 "id": entry.pk,
@@ -250,10 +279,21 @@ def queue_payload(meeting: Meeting) -> dict:
                 "sector": entry.sector,
                 "status": entry.status,
                 "agenda_item": entry.agenda_item_id,
+                "first_on_item": first,
             }
-            for entry in speaker_queue_list(meeting)
+            for entry, first in rows
         ],
     }
+
+
+def participation_changed(meeting_id: int) -> None:
+    """After a change that moves the figures (a turn given or ended, a message posted or
+    removed, a setting): the full figures to the meeting's coordinators in the room, and the
+    sector figures to everyone when the chair shares them; sent once the transaction commits."""
+    figures = meeting_participation_live(meeting_id)
+    broadcast_on_commit(meeting_id, {**figures, "audience": "coordinators"}, meeting_chairs_group_name(meeting_id))
+    if figures["shared"]:
+        broadcast_on_commit(meeting_id, participation_for_everyone(figures))
 
 
 def _queue_changed(meeting: Meeting) -> BroadcastResult:
@@ -269,6 +309,9 @@ def _check_open(meeting: Meeting) -> None:
 def hand_raise(*, access: MeetingAccess, user, agenda_item_id: int | None = None) -> SpeakerQueueEntry:
     meeting = access.meeting
     _check_open(meeting)
+    if agenda_item_id in (None, ""):
+        # A hand raised in the room is for the item under discussion.
+        agenda_item_id = Meeting.objects.filter(pk=meeting.pk).values_list("current_agenda_item_id", flat=True).first()
     agenda_item = _agenda_item(meeting, agenda_item_id)
     entry = SpeakerQueueEntry(meeting=meeting, user=user, sector=access.sector, agenda_item=agenda_item)
     try:
@@ -312,6 +355,7 @@ def speaker_call(*, access: MeetingAccess, user, entry_id: int) -> SpeakerQueueE
     entry.called_by = user
     entry.save(update_fields=["status", "called_at", "called_by"])
     _queue_changed(access.meeting)
+    participation_changed(access.meeting.pk)
     return entry
 
 
@@ -323,6 +367,8 @@ def speaker_done(*, access: MeetingAccess, user) -> int:
         meeting=access.meeting, status=SpeakerQueueEntry.Status.CALLED
     ).update(status=SpeakerQueueEntry.Status.DONE, done_at=timezone.now())
     _queue_changed(access.meeting)
+    if changed:
+        participation_changed(access.meeting.pk)
     return changed
 
 
@@ -375,3 +421,71 @@ def meeting_set_status(*, access: MeetingAccess, user, status: str) -> Meeting:
     audit_record(actor=user, action=f"meeting.{status}", target=meeting)
     broadcast_on_commit(meeting.pk, {"type": "status", "status": status})
     return meeting
+
+
+# The chair's settings and self check-in (issue 18) ----------------------------------------
+
+
+@transaction.atomic
+def meeting_room_settings(
+    *, access: MeetingAccess, user, balanced_queue: bool | None = None,
+    participation_shared: bool | None = None, current_agenda_item_id=False,
+) -> Meeting:
+    """The chair turns the balanced speaker list on or off, shares the participation figures
+    with everyone in the room (or stops), or names the agenda item under discussion (None: no
+    item). Only what is given changes; the room hears the new order and figures."""
+    if not access.can_coordinate:
+        raise RoomError("forbidden")
+    _check_open(access.meeting)
+    meeting = Meeting.objects.select_for_update().get(pk=access.meeting.pk)
+    changed = []
+    if balanced_queue is not None and meeting.balanced_queue != bool(balanced_queue):
+        meeting.balanced_queue = bool(balanced_queue)
+        changed.append("balanced_queue")
+    if participation_shared is not None and meeting.participation_shared != bool(participation_shared):
+        meeting.participation_shared = bool(participation_shared)
+        changed.append("participation_shared")
+    if current_agenda_item_id is not False:
+        item = _agenda_item(meeting, current_agenda_item_id)
+        if meeting.current_agenda_item_id != (item.pk if item else None):
+            meeting.current_agenda_item = item
+            changed.append("current_agenda_item")
+    if not changed:
+        return meeting
+    meeting.save(update_fields=changed)
+    audit_record(actor=user, action="meeting.room_settings", target=meeting,
+                 data={field: getattr(meeting, field if field != "current_agenda_item" else "current_agenda_item_id")
+                       for field in changed})
+    access.meeting.balanced_queue = meeting.balanced_queue
+    access.meeting.participation_shared = meeting.participation_shared
+    access.meeting.current_agenda_item_id = meeting.current_agenda_item_id
+    _queue_changed(meeting)
+    participation_changed(meeting.pk)
+    if "participation_shared" in changed and not meeting.participation_shared:
+        # Members' panels close: they no longer receive the figures.
+        broadcast_on_commit(meeting.pk, {"type": "participation_hidden"})
+    return meeting
+
+
+@transaction.atomic
+def attendance_check_in(*, access: MeetingAccess, user) -> tuple[Attendance, bool]:
+    """An invitee says they are here (the button in the room): their attendance is recorded as
+    present, by themselves, in the sector they were invited for. Returns the row and whether it
+    changed; checking in twice changes nothing."""
+    invitation = access.invitation
+    if invitation is None or invitation.pk is None:
+        raise RoomError("not_invited")
+    _check_open(access.meeting)
+    row = Attendance.objects.select_for_update().filter(meeting=access.meeting, user=user).first()
+    if row is not None and row.present:
+        return row, False
+    if row is None:
+        row = Attendance(meeting=access.meeting, user=user, sector=invitation.sector)
+    row.present = True
+    row.recorded_by = user
+    row.recorded_at = timezone.now()
+    row.full_clean(exclude=["meeting", "user", "recorded_by"], validate_unique=False, validate_constraints=False)
+    row.save()
+    audit_record(actor=user, action="meeting.check_in", target=access.meeting)
+    participation_changed(access.meeting.pk)
+    return row, True

@@ -14,7 +14,7 @@ from peers.models import DataCategory, Role
 from peers.selectors import role_assignment_list_for, user_is_admin
 from peers.selectors.privacy import sensitive_access_record
 
-from .models import (
+from ..models import (
     ActionItem,
     AgendaItem,
     Attendance,
@@ -31,7 +31,7 @@ from .models import (
     Sector,
     SpeakerQueueEntry,
 )
-from .redaction import Person, Proposal, propose_redactions
+from ..redaction import Person, Proposal, propose_redactions
 
 
 def _coordinated_body_q(user, prefix: str = "") -> Q:
@@ -407,3 +407,12 @@ def coordinator_waiting_for(user) -> dict:
         overdue_items=Count("id", filter=Q(due_on__lt=timezone.localdate())),
     ))
     return counts
+
+
+# Participation in the room (issue 18) lives in its own module.
+# isort: split
+from .participation import (  # noqa: E402, F401
+    meeting_participation_live,
+    participation_for_everyone,
+    speaker_order,
+)
