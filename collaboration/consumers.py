@@ -190,7 +190,7 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
     Client frames: hello {last_seq}, message {body, reply_to, agenda_item, content_note, ref},
     edit {seq, body}, delete {seq}, hide {seq, reason}, unhide {seq, reason}, raise_hand {agenda_item}, lower_hand,
     call_speaker {entry}, finish_speaker, presence, room_settings {balanced, shared,
-    agenda_item} (coordinators), check_in. Server frames: history, message, saved, degraded,
+    agenda_item} (coordinators), check_in {code}. Server frames: history, message, saved, degraded,
     recovered, queue, presence (full list), presence_join, presence_leave, status,
     participation (to coordinators; to everyone while the chair shares it), participation_hidden,
     checked_in, error {code, message, ref}.
@@ -466,7 +466,9 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
         await database_sync_to_async(services.meeting_room_settings)(access=self.access, user=self.user, **options)
 
     async def on_check_in(self, content, ref) -> None:
-        _row, changed = await database_sync_to_async(services.attendance_check_in)(access=self.access, user=self.user)
+        code = storable_text(content.get("code"), code="bad_frame")[:20]
+        _row, changed = await database_sync_to_async(services.attendance_check_in)(
+            access=self.access, user=self.user, code=code)
         frame = {"type": "checked_in", "changed": changed}
         if ref is not None:
             frame["ref"] = ref

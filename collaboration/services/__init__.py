@@ -32,6 +32,7 @@ from .minutes import (  # noqa: F401
 from .room import (  # noqa: F401
     RoomError,
     attendance_check_in,
+    check_in_code_issue,
     hand_lower,
     hand_raise,
     meeting_room_settings,

@@ -6,6 +6,7 @@ commit; the HTML pages, the API and the websocket consumer all call these functi
 
 from __future__ import annotations
 
+import secrets
 from datetime import timedelta
 
 from django.conf import settings
@@ -58,6 +59,8 @@ class RoomError(Exception):
         "bad_agenda_item": _("That agenda item is not part of this meeting."),
         "not_waiting": _("That person is not waiting to speak."),
         "not_invited": _("Only people invited to this meeting can check in."),
+        "check_in_not_yet": _("Check-in opens an hour before the meeting starts."),
+        "bad_check_in_code": _("That is not the check-in code shown at the venue. Check the number and try again."),
     }
 
     def __init__(self, code: str):
@@ -467,25 +470,53 @@ def meeting_room_settings(
     return meeting
 
 
+CHECK_IN_OPENS_BEFORE = timedelta(hours=1)
+
+
 @transaction.atomic
-def attendance_check_in(*, access: MeetingAccess, user) -> tuple[Attendance, bool]:
-    """An invitee says they are here (the button in the room): their attendance is recorded as
-    present, by themselves, in the sector they were invited for. Returns the row and whether it
-    changed; checking in twice changes nothing."""
+def check_in_code_issue(*, access: MeetingAccess, user) -> str:
+    """The chair shows a new check-in code at the venue (the previous one stops working)."""
+    if not access.can_coordinate:
+        raise RoomError("forbidden")
+    _check_open(access.meeting)
+    code = f"{secrets.randbelow(10**6):06d}"
+    Meeting.objects.filter(pk=access.meeting.pk).update(check_in_code=code)
+    access.meeting.check_in_code = code
+    audit_record(actor=user, action="meeting.check_in_code", target=access.meeting)
+    return code
+
+
+@transaction.atomic
+def attendance_check_in(*, access: MeetingAccess, user, code: str | None = None) -> tuple[Attendance, bool]:
+    """An invitee says they are here: from the room (no code: online or in the room), or at the
+    venue with the code shown there. Their attendance is recorded as present, by themselves, in
+    the sector they were invited for, from an hour before the start until the meeting closes.
+    Returns the row and whether it changed; checking in twice changes nothing (except that a
+    valid venue code upgrades a check-in from the room)."""
     invitation = access.invitation
     if invitation is None or invitation.pk is None:
         raise RoomError("not_invited")
     _check_open(access.meeting)
+    if timezone.now() < access.meeting.starts_at - CHECK_IN_OPENS_BEFORE:
+        raise RoomError("check_in_not_yet")
+    source = Attendance.Source.ROOM
+    code = (code or "").strip()
+    if code:
+        expected = Meeting.objects.filter(pk=access.meeting.pk).values_list("check_in_code", flat=True).first() or ""
+        if not expected or not secrets.compare_digest(code.encode(), expected.encode()):
+            raise RoomError("bad_check_in_code")
+        source = Attendance.Source.VENUE
     row = Attendance.objects.select_for_update().filter(meeting=access.meeting, user=user).first()
-    if row is not None and row.present:
+    if row is not None and row.present and (row.source == Attendance.Source.VENUE or source == Attendance.Source.ROOM):
         return row, False
     if row is None:
         row = Attendance(meeting=access.meeting, user=user, sector=invitation.sector)
     row.present = True
+    row.source = source
     row.recorded_by = user
     row.recorded_at = timezone.now()
     row.full_clean(exclude=["meeting", "user", "recorded_by"], validate_unique=False, validate_constraints=False)
     row.save()
-    audit_record(actor=user, action="meeting.check_in", target=access.meeting)
+    audit_record(actor=user, action="meeting.check_in", target=access.meeting, data={"source": source})
     participation_changed(access.meeting.pk)
     return row, True

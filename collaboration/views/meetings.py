@@ -272,7 +272,8 @@ def meeting_check_in(request: HttpRequest, pk: int) -> HttpResponse:
     """Self check-in from the room (the same service as the socket's check_in frame)."""
     access = _access_or_404(request, pk)
     try:
-        _row, changed = services.attendance_check_in(access=access, user=request.user)
+        _row, changed = services.attendance_check_in(
+            access=access, user=request.user, code=request.POST.get("code", "")[:20])
     except services.RoomError as error:
         messages.error(request, error.message)
     else:
@@ -455,6 +456,13 @@ def _attendance(request, access):
     for invitation in invitations:
         services.attendance_record(access=access, user=request.user, person=invitation.user,
                                    present=invitation.user_id in present)
+
+
+@_staff_action("check_in_code")
+def _check_in_code(request, access):
+    code = services.check_in_code_issue(access=access, user=request.user)
+    messages.success(request, _("The new check-in code is %(code)s. Show it at the venue: people who type it in "
+                                "are recorded as present there.") % {"code": code})
 
 
 @_staff_action("call_speaker")

@@ -225,3 +225,36 @@ def test_check_in_is_refused_once_the_meeting_has_closed(meeting, peer):
         attendance_check_in(access=meeting_access_for(peer, meeting.pk), user=peer)
     assert refused.value.code == "room_closed"
     assert not Attendance.objects.filter(meeting=meeting).exists()
+
+
+def test_venue_code_checks_in_as_present_at_the_venue_and_a_wrong_code_changes_nothing(meeting, peer, doctor,
+                                                                                       coordinator):
+    from collaboration.services import attendance_record, check_in_code_issue
+
+    code = check_in_code_issue(access=meeting_access_for(coordinator, meeting.pk), user=coordinator)
+    assert len(code) == 6 and code.isdigit()
+    access = meeting_access_for(peer, meeting.pk)
+    wrong = "000000" if code != "000000" else "111111"
+    with pytest.raises(RoomError) as refused:
+        attendance_check_in(access=access, user=peer, code=wrong)
+    assert refused.value.code == "bad_check_in_code"
+    assert not Attendance.objects.filter(meeting=meeting).exists()
+    # From the room first, then with the venue's code: the record says the venue.
+    attendance_check_in(access=access, user=peer)
+    assert Attendance.objects.get(user=peer).source == Attendance.Source.ROOM
+    row, changed = attendance_check_in(access=access, user=peer, code=code)
+    assert changed and row.source == Attendance.Source.VENUE
+    # The coordinator saving the whole list again keeps the person's own check-in.
+    chair = meeting_access_for(coordinator, meeting.pk)
+    attendance_record(access=chair, user=coordinator, person=peer, present=True)
+    attendance_record(access=chair, user=coordinator, person=doctor, present=False)
+    assert Attendance.objects.get(user=peer).source == Attendance.Source.VENUE
+    assert Attendance.objects.get(user=doctor).source == Attendance.Source.RECORDED
+
+
+def test_check_in_opens_an_hour_before_the_start(meeting, peer):
+    Meeting.objects.filter(pk=meeting.pk).update(
+        starts_at=timezone.now() + timedelta(hours=2), ends_at=timezone.now() + timedelta(hours=4))
+    with pytest.raises(RoomError) as refused:
+        attendance_check_in(access=meeting_access_for(peer, meeting.pk), user=peer)
+    assert refused.value.code == "check_in_not_yet"

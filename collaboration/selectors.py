@@ -14,7 +14,7 @@ from peers.models import DataCategory, Role
 from peers.selectors import role_assignment_list_for, user_is_admin
 from peers.selectors.privacy import sensitive_access_record
 
-from ..models import (
+from .models import (
     ActionItem,
     AgendaItem,
     Attendance,
@@ -31,7 +31,7 @@ from ..models import (
     Sector,
     SpeakerQueueEntry,
 )
-from ..redaction import Person, Proposal, propose_redactions
+from .redaction import Person, Proposal, propose_redactions
 
 
 def _coordinated_body_q(user, prefix: str = "") -> Q:
@@ -409,7 +409,7 @@ def coordinator_waiting_for(user) -> dict:
     return counts
 
 
-# Participation in the room (issue 18) lives in its own module.
+# Participation in the room (issue 18) lives in its own module (selectors too).
 # isort: split
 from .participation import (  # noqa: E402, F401
     meeting_participation_live,

@@ -15,7 +15,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count
 from django.utils import timezone
 
-from ..models import (
+from .models import (
     AgendaItem,
     Attendance,
     BodyMember,
