@@ -45,6 +45,7 @@ def message_payload(message) -> dict:
         "deleted": message.deleted_at is not None,
         "hidden": message.hidden_at is not None,
         "hidden_reason": message.hidden_reason if message.hidden_at else "",
+        "mentions": list(message.mentioned or []) if visible else [],
     }
 
 

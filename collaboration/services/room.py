@@ -14,12 +14,14 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from peers.mail import email_lines, language_of, site_url_for
 from peers.services import audit_record
 
 from ..models import (
     AgendaItem,
     Attendance,
     Meeting,
+    MeetingInvitation,
     Message,
     ModerationLog,
     RoomPresence,
@@ -115,6 +117,52 @@ def _agenda_item(meeting: Meeting, agenda_item_id) -> AgendaItem | None:
         raise RoomError("bad_agenda_item") from None
 
 
+def _mentions(meeting: Meeting, body: str, author_id: int | None) -> list:
+    """The invitees a text names with @ and their display name (with or without its spaces),
+    the author excepted. Longer names are matched first, so "@ピア 陽子" is not also "@ピア"."""
+    if "@" not in body and "＠" not in body:
+        return []  # the common case costs no query
+    text = body.replace("＠", "@")
+    people = sorted(
+        (i.user for i in MeetingInvitation.objects.filter(meeting=meeting).select_related("user")
+         if i.user.display_name.strip()),
+        key=lambda u: -len(u.display_name),
+    )
+    found = []
+    for person in people:
+        name = person.display_name.strip()
+        for variant in {name, "".join(name.split())}:
+            if f"@{variant}" in text:
+                text = text.replace(f"@{variant}", " ")
+                if person.pk != author_id and person not in found:
+                    found.append(person)
+    return found
+
+
+def _notify_mentioned(meeting: Meeting, message: Message, people: list) -> None:
+    """Tell the people mentioned: in the room by the message itself (its `mentions`), and by
+    email for those not in the room now. The email names the meeting and who, not the text: the
+    room may hold what should not travel by email."""
+    if not people:
+        return
+    here = set(RoomPresence.objects.filter(meeting=meeting, user__in=people).values_list("user_id", flat=True))
+    author = str(message.author) if message.author_id else ""
+    for person in people:
+        if person.pk in here:
+            continue
+        language = language_of(person)
+        url = site_url_for("collaboration:meeting_room", [meeting.pk], language=language) + f"#m{message.seq}"
+        email_lines(
+            to=person.email, language=language, recipient=person,
+            subject=lambda: _("You were mentioned in the room of %(meeting)s") % {"meeting": meeting.title},
+            lines=[
+                lambda: _("%(author)s mentioned you in the live room of %(meeting)s.") % {
+                    "author": author, "meeting": meeting.title},
+                lambda url=url: _("Open the room to read the message and reply: %(url)s") % {"url": url},
+            ],
+        )
+
+
 @transaction.atomic
 def message_post(
     *,
@@ -146,6 +194,8 @@ def message_post(
         agenda_item=agenda_item,
         content_note=bool(content_note),
     )
+    mentioned = _mentions(meeting, body, getattr(author, "pk", None))
+    message.mentioned = [p.pk for p in mentioned]
     # The related rows were just read or checked above; skip re-reading them (hot path).
     message.full_clean(
         exclude=["meeting", "author", "reply_to", "agenda_item"],
@@ -154,6 +204,7 @@ def message_post(
     message.save()
     result = broadcast_on_commit(meeting.pk, message_payload(message))
     participation_changed(meeting.pk)
+    _notify_mentioned(meeting, message, mentioned)
     return message, result
 
 
@@ -182,7 +233,11 @@ def message_edit(*, access: MeetingAccess, user, seq: int, body: str) -> tuple[M
     message = _own_message_for_change(access, user, seq)
     message.body = body
     message.edited_at = timezone.now()
-    _revise(message, ["body", "edited_at"])
+    mentioned = _mentions(access.meeting, body, user.pk)
+    added = [p for p in mentioned if p.pk not in (message.mentioned or [])]
+    message.mentioned = [p.pk for p in mentioned]
+    _revise(message, ["body", "edited_at", "mentioned"])
+    _notify_mentioned(access.meeting, message, added)  # only people newly named
     ModerationLog.objects.create(meeting=access.meeting, message=message, actor=user, action=ModerationLog.Action.EDIT)
     return message, broadcast_on_commit(access.meeting.pk, message_payload(message))
 

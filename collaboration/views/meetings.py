@@ -235,6 +235,7 @@ def _room_strings() -> dict:
         "unhide_reason": _("Why restore this message? (the reason is logged)"),
         "call": _("Give the floor"),
         "first_on_item": _("first time on this item"),
+        "mentioned": _("%(name)s mentioned you in a message."),
         "seconds": _("%(m)s min %(s)s s"),
         "nobody_waiting": _("Everyone here has spoken on this item."),
         "speaking_now": _("Speaking now:"),

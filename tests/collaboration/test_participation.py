@@ -258,3 +258,24 @@ def test_check_in_opens_an_hour_before_the_start(meeting, peer):
     with pytest.raises(RoomError) as refused:
         attendance_check_in(access=meeting_access_for(peer, meeting.pk), user=peer)
     assert refused.value.code == "check_in_not_yet"
+
+
+# Mentions ------------------------------------------------------------------------------------
+
+
+def test_a_mention_names_the_invitee_in_the_message_and_emails_them_when_not_in_the_room(
+        meeting, peer, doctor, family, mailoutbox, django_capture_on_commit_callbacks):
+    from collaboration.models import RoomPresence
+    from collaboration.realtime import message_payload
+
+    RoomPresence.objects.create(meeting=meeting, user=family, channel_name="c1", sector=Sector.FAMILY)
+    with django_capture_on_commit_callbacks(execute=True):
+        message, _ = message_post(access=meeting_access_for(peer, meeting.pk), author=peer,
+                                  body="@医師一郎 さんと ＠家族 花子 さんに質問です。@ピア 陽子 は自分")
+    assert sorted(message.mentioned) == sorted([doctor.pk, family.pk])  # not the author herself
+    assert message_payload(message)["mentions"] == message.mentioned
+    # The doctor is not in the room: an email, naming the meeting but not carrying the text.
+    assert [m.to for m in mailoutbox] == [[doctor.email]]
+    assert meeting.title in mailoutbox[0].subject and "質問" not in mailoutbox[0].body
+    assert f"/meetings/{meeting.pk}/room/#m{message.seq}" in mailoutbox[0].body
+

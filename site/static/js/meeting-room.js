@@ -42,7 +42,8 @@
   function render(m) {
     var li = document.getElementById("m" + m.seq);
     if (li && parseInt(li.dataset.rev, 10) >= m.rev) { return; }
-    var fresh = el("li", "room-message" + (m.deleted || m.hidden ? " room-message-removed" : ""));
+    var mine = (m.mentions || []).indexOf(parseInt(me, 10)) >= 0;
+    var fresh = el("li", "room-message" + (m.deleted || m.hidden ? " room-message-removed" : "") + (mine ? " room-mentioned" : ""));
     fresh.id = "m" + m.seq;
     fresh.dataset.seq = m.seq; fresh.dataset.rev = m.rev; fresh.dataset.author = m.author.id || "";
     var meta = el("p", "room-meta");
@@ -279,7 +280,11 @@
       pending = {};
       lastSeq = Math.max(lastSeq, f.last_seq);
       if (f.more) { socket.send(JSON.stringify({ type: "hello", last_seq: lastSeq })); }
-    } else if (f.type === "message") { render(f); advance(f.rev); }
+    } else if (f.type === "message") {
+      var mentioned = (f.mentions || []).indexOf(parseInt(me, 10)) >= 0 && !document.getElementById("m" + f.seq);
+      render(f); advance(f.rev);
+      if (mentioned) { say(T.mentioned.replace("%(name)s", f.author.name || "")); }
+    }
     else if (f.type === "presence") { people = {}; f.people.forEach(function (p) { people[p.user] = p; }); renderPresence(); }
     else if (f.type === "presence_join") { people[f.person.user] = f.person; renderPresence(); }
     else if (f.type === "presence_leave") { delete people[f.user]; renderPresence(); }
