@@ -23,11 +23,19 @@ from .realtime import (
     ROOM_EVENT,
     abroadcast,
     defer_broadcast,
+    deferred_results,
+    meeting_chairs_group_name,
     meeting_group_name,
     message_payload,
     room_event,
 )
-from .selectors import meeting_access_for, message_list_after, presence_list
+from .selectors import (
+    meeting_access_for,
+    meeting_participation_live,
+    message_list_after,
+    participation_for_everyone,
+    presence_list,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -121,10 +129,14 @@ def _deferred(func):
 
     def run(*args):
         token = defer_broadcast.set(True)
+        collected: list = []
+        token_collected = deferred_results.set(collected)
         try:
-            return func(*args)
+            payload, result = func(*args)
         finally:
             defer_broadcast.reset(token)  # asgiref copies context changes back: undo ours
+            deferred_results.reset(token_collected)
+        return payload, result, [r for r in collected if r is not result]
 
     return run
 
@@ -177,12 +189,15 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
 
     Client frames: hello {last_seq}, message {body, reply_to, agenda_item, content_note, ref},
     edit {seq, body}, delete {seq}, hide {seq, reason}, unhide {seq, reason}, raise_hand {agenda_item}, lower_hand,
-    call_speaker {entry}, finish_speaker, presence. Server frames: history, message, saved,
-    degraded, recovered, queue, presence (full list), presence_join, presence_leave, status,
-    error {code, message, ref}.
+    call_speaker {entry}, finish_speaker, presence, room_settings {balanced, shared,
+    agenda_item} (coordinators), check_in {code}. Server frames: history, message, saved, degraded,
+    recovered, queue, presence (full list), presence_join, presence_leave, status,
+    participation (to coordinators; to everyone while the chair shares it), participation_hidden,
+    checked_in, error {code, message, ref}.
     """
 
     group: str | None = None
+    chairs_group: str | None = None
     gone = False
     counted = False
 
@@ -255,6 +270,17 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=CLOSE_LAYER_UNAVAILABLE)
             return
         self.group = group
+        if self.access.can_coordinate:
+            # The chair's own frames (the participation figures) go to this group only.
+            chairs = meeting_chairs_group_name(self.meeting_id)
+            try:
+                await asyncio.wait_for(
+                    self.channel_layer.group_add(chairs, self.channel_name),
+                    timeout=settings.KAKEHASHI_ROOM_BROADCAST_TIMEOUT,
+                )
+                self.chairs_group = chairs
+            except Exception:  # noqa: BLE001 - the panel fills in on the next hello
+                logger.warning("room %s: could not join the coordinators' group", self.meeting_id)
         await self.accept()
         await database_sync_to_async(services.presence_join)(
             access=self.access, user=self.user, channel_name=self.channel_name
@@ -267,10 +293,13 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
             sockets.socket_unregister(self, user_id=self.user.pk)
         if self.group is None:
             return
-        try:
-            await asyncio.wait_for(self.channel_layer.group_discard(self.group, self.channel_name), timeout=1)
-        except Exception:  # noqa: BLE001
-            pass
+        for group in (self.group, self.chairs_group):
+            if group is None:
+                continue
+            try:
+                await asyncio.wait_for(self.channel_layer.group_discard(group, self.channel_name), timeout=1)
+            except Exception:  # noqa: BLE001
+                pass
         await database_sync_to_async(services.presence_leave)(
             meeting_id=self.meeting_id, channel_name=self.channel_name
         )
@@ -316,7 +345,7 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
 
     async def on_hello(self, content, ref) -> None:
         state = await database_sync_to_async(self._hello_state)(content.get("last_seq"))
-        payloads, top, more, queue, people, refused = state
+        payloads, top, more, queue, people, refused, participation = state
         if refused:
             # Still live from the room's current number, so this socket keeps its messages.
             await self.send_error("bad_last_seq", ref)
@@ -327,6 +356,18 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
             await self.room_event(event)
         await self.send_json(queue)
         await self.send_json({"type": "presence", "people": people})
+        if participation is not None:
+            await self.send_json(participation)
+
+    def _participation_for_me(self) -> dict | None:
+        """The figures this socket may see now: all of them for a coordinator, the sectors for
+        everyone else while the chair shares them, else none."""
+        figures = meeting_participation_live(self.meeting_id)
+        if self.access.can_coordinate:
+            return {**figures, "audience": "coordinators"}
+        if figures["shared"]:
+            return participation_for_everyone(figures)
+        return None
 
     def _hello_state(self, last_seq):
         after, refused = None, False
@@ -342,13 +383,18 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
             payloads, top, more = [], self.access.meeting.last_seq, False
         else:
             payloads, top, more = _replay(self.access.meeting, after)
-        return payloads, top, more, services.queue_payload(self.access.meeting), presence_list(self.meeting_id), refused
+        return (payloads, top, more, services.queue_payload(self.access.meeting), presence_list(self.meeting_id),
+                refused, self._participation_for_me())
 
-    async def _saved(self, payload: dict, result, ref) -> None:
-        """Tell the sender it is saved, then broadcast what the service committed."""
+    async def _saved(self, payload: dict, result, extra, ref) -> None:
+        """Tell the sender it is saved, then broadcast what the service committed (the change,
+        then what it moved: the participation figures)."""
         delivered = result.delivered
         if result.pending is not None:
             delivered = await abroadcast(*result.pending)
+        for other in extra:
+            if other.pending is not None:
+                await abroadcast(*other.pending)
         frame = {"type": "saved", "seq": payload["seq"], "rev": payload["rev"], "delivered": bool(delivered)}
         if ref is not None:
             frame["ref"] = ref
@@ -372,24 +418,24 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
                 await self.send_json({"type": "recovered", "message": str(ROOM_RECOVERED)})
 
     async def on_message(self, content, ref) -> None:
-        payload, result = await database_sync_to_async(_post)(self.access, self.user, content)
-        await self._saved(payload, result, ref)
+        payload, result, extra = await database_sync_to_async(_post)(self.access, self.user, content)
+        await self._saved(payload, result, extra, ref)
 
     async def on_edit(self, content, ref) -> None:
-        payload, result = await database_sync_to_async(_change)("edit", self.access, self.user, content)
-        await self._saved(payload, result, ref)
+        payload, result, extra = await database_sync_to_async(_change)("edit", self.access, self.user, content)
+        await self._saved(payload, result, extra, ref)
 
     async def on_delete(self, content, ref) -> None:
-        payload, result = await database_sync_to_async(_change)("delete", self.access, self.user, content)
-        await self._saved(payload, result, ref)
+        payload, result, extra = await database_sync_to_async(_change)("delete", self.access, self.user, content)
+        await self._saved(payload, result, extra, ref)
 
     async def on_hide(self, content, ref) -> None:
-        payload, result = await database_sync_to_async(_change)("hide", self.access, self.user, content)
-        await self._saved(payload, result, ref)
+        payload, result, extra = await database_sync_to_async(_change)("hide", self.access, self.user, content)
+        await self._saved(payload, result, extra, ref)
 
     async def on_unhide(self, content, ref) -> None:
-        payload, result = await database_sync_to_async(_change)("unhide", self.access, self.user, content)
-        await self._saved(payload, result, ref)
+        payload, result, extra = await database_sync_to_async(_change)("unhide", self.access, self.user, content)
+        await self._saved(payload, result, extra, ref)
 
     async def on_raise_hand(self, content, ref) -> None:
         await database_sync_to_async(services.hand_raise)(
@@ -407,6 +453,27 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
     async def on_finish_speaker(self, content, ref) -> None:
         await database_sync_to_async(services.speaker_done)(access=self.access, user=self.user)
 
+    async def on_room_settings(self, content, ref) -> None:
+        """The chair's switches: balanced list, sharing the figures, the item under discussion."""
+        options = {}
+        for key, name in (("balanced", "balanced_queue"), ("shared", "participation_shared")):
+            if key in content:
+                if not isinstance(content[key], bool):
+                    raise FrameError("bad_frame")
+                options[name] = content[key]
+        if "agenda_item" in content:
+            options["current_agenda_item_id"] = content["agenda_item"]
+        await database_sync_to_async(services.meeting_room_settings)(access=self.access, user=self.user, **options)
+
+    async def on_check_in(self, content, ref) -> None:
+        code = storable_text(content.get("code"), code="bad_frame")[:20]
+        _row, changed = await database_sync_to_async(services.attendance_check_in)(
+            access=self.access, user=self.user, code=code)
+        frame = {"type": "checked_in", "changed": changed}
+        if ref is not None:
+            frame["ref"] = ref
+        await self.send_json(frame)
+
     async def on_presence(self, content, ref) -> None:
         people = await database_sync_to_async(presence_list)(self.meeting_id)
         await self.send_json({"type": "presence", "people": people})
@@ -423,6 +490,8 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
         "call_speaker": on_call_speaker,
         "finish_speaker": on_finish_speaker,
         "presence": on_presence,
+        "room_settings": on_room_settings,
+        "check_in": on_check_in,
     }
 
     # Events from the channel layer -------------------------------------------------------

@@ -26,6 +26,7 @@ from .models import (
     Message,
     Minutes,
     Sector,
+    SpeakerQueueEntry,
 )
 from .services import carry_over_open_action_items
 
@@ -110,7 +111,19 @@ def load() -> dict:
     peer, pro = people["peer@example.org"], people["pro@example.org"]
     past_items = _agenda(past, [("退院後の地域生活支援の現状", 30, pro), ("ピアサポーターの参画", 30, peer)])
     _agenda(upcoming, [("前回の宿題の確認", 15, coordinator), ("就労支援とピアサポート", 40, peer)])
-    _agenda(live, [("意見交換", 60, coordinator)])
+    live_items = _agenda(live, [("意見交換", 60, coordinator)])
+    # The live room's chair panel (issue 18): balanced speaker list on, the item under
+    # discussion named, and two finished turns (peer 3 min, professional 2 min) to show.
+    Meeting.objects.filter(pk=live.pk).update(balanced_queue=True, current_agenda_item=live_items[0])
+    if not SpeakerQueueEntry.objects.filter(meeting=live).exists():
+        start = now - timedelta(minutes=12)
+        for user, sector, minutes in ((peer, Sector.PEER, 3), (pro, Sector.MEDICAL, 2)):
+            SpeakerQueueEntry.objects.create(
+                meeting=live, user=user, sector=sector, agenda_item=live_items[0],
+                status=SpeakerQueueEntry.Status.DONE, raised_at=start, called_at=start,
+                done_at=start + timedelta(minutes=minutes), called_by=coordinator,
+            )
+            start += timedelta(minutes=minutes)
 
     decision, _ = Decision.objects.get_or_create(
         meeting=past, text="次回から協議の場の委員にピアサポーター2名を加える。",

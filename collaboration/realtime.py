@@ -21,6 +21,12 @@ def meeting_group_name(meeting_id: int) -> str:
     return f"meeting.{int(meeting_id)}"
 
 
+def meeting_chairs_group_name(meeting_id: int) -> str:
+    """The group of a meeting's coordinators who are in its room: what only the chair sees (the
+    live participation figures) goes here."""
+    return f"meeting.{int(meeting_id)}.chairs"
+
+
 def message_payload(message) -> dict:
     """What clients see of a message. Deleted and hidden messages keep their place (and number)
     but lose their text."""
@@ -39,6 +45,7 @@ def message_payload(message) -> dict:
         "deleted": message.deleted_at is not None,
         "hidden": message.hidden_at is not None,
         "hidden_reason": message.hidden_reason if message.hidden_at else "",
+        "mentions": list(message.mentioned or []) if visible else [],
     }
 
 
@@ -54,21 +61,22 @@ async def _send(group: str, event: dict) -> None:
     )
 
 
-def broadcast(meeting_id: int, payload: dict) -> bool:
-    """Send one event to everyone in the room. Returns False (and logs) when the channel layer
-    is unavailable: what was saved stays saved, and clients catch up by sequence number."""
+def broadcast(meeting_id: int, payload: dict, group: str | None = None) -> bool:
+    """Send one event to everyone in the room (or to `group`, such as its coordinators). Returns
+    False (and logs) when the channel layer is unavailable: what was saved stays saved, and
+    clients catch up by sequence number."""
     try:
-        async_to_sync(_send)(meeting_group_name(meeting_id), room_event(payload))
+        async_to_sync(_send)(group or meeting_group_name(meeting_id), room_event(payload))
     except Exception as error:  # noqa: BLE001 - any layer failure means "degraded", never data loss
         logger.warning("room broadcast failed for meeting %s: %r", meeting_id, error)
         return False
     return True
 
 
-async def abroadcast(meeting_id: int, payload: dict) -> bool:
+async def abroadcast(meeting_id: int, payload: dict, group: str | None = None) -> bool:
     """The same as broadcast(), from async code (the consumer), without a thread hop."""
     try:
-        await _send(meeting_group_name(meeting_id), room_event(payload))
+        await _send(group or meeting_group_name(meeting_id), room_event(payload))
     except Exception as error:  # noqa: BLE001
         logger.warning("room broadcast failed for meeting %s: %r", meeting_id, error)
         return False
@@ -78,6 +86,9 @@ async def abroadcast(meeting_id: int, payload: dict) -> bool:
 # Set by the consumer around a service call: the on-commit hook then hands the event back
 # instead of sending it from the database thread (which would wait on the busy event loop).
 defer_broadcast: contextvars.ContextVar[bool] = contextvars.ContextVar("defer_broadcast", default=False)
+# While deferring, every handed-back result is also collected here, so that the consumer sends
+# the events a service adds beside its main one (the participation figures after a message).
+deferred_results: contextvars.ContextVar[list | None] = contextvars.ContextVar("deferred_results", default=None)
 
 
 class BroadcastResult:
@@ -87,10 +98,10 @@ class BroadcastResult:
 
     def __init__(self) -> None:
         self.delivered: bool | None = None  # None: not committed (yet), or deferred
-        self.pending: tuple[int, dict] | None = None  # committed, for the caller to send
+        self.pending: tuple[int, dict, str | None] | None = None  # committed, for the caller to send
 
 
-def broadcast_on_commit(meeting_id: int, payload: dict) -> BroadcastResult:
+def broadcast_on_commit(meeting_id: int, payload: dict, group: str | None = None) -> BroadcastResult:
     """Broadcast once the transaction commits (never for a rolled-back change)."""
     from django.db import transaction
 
@@ -98,9 +109,12 @@ def broadcast_on_commit(meeting_id: int, payload: dict) -> BroadcastResult:
 
     def _go() -> None:
         if defer_broadcast.get():
-            result.pending = (meeting_id, payload)
+            result.pending = (meeting_id, payload, group)
+            collected = deferred_results.get()
+            if collected is not None:
+                collected.append(result)
         else:
-            result.delivered = broadcast(meeting_id, payload)
+            result.delivered = broadcast(meeting_id, payload, group)
 
     transaction.on_commit(_go)
     return result

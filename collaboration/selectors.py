@@ -407,3 +407,12 @@ def coordinator_waiting_for(user) -> dict:
         overdue_items=Count("id", filter=Q(due_on__lt=timezone.localdate())),
     ))
     return counts
+
+
+# Participation in the room (issue 18) lives in its own module (selectors too).
+# isort: split
+from .participation import (  # noqa: E402, F401
+    meeting_participation_live,
+    participation_for_everyone,
+    speaker_order,
+)

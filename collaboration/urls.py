@@ -12,6 +12,7 @@ urlpatterns = [
     path("meetings/<int:pk>/reply/", meetings.meeting_reply, name="meeting_reply"),
     path("meetings/<int:pk>/room/", meetings.meeting_room, name="meeting_room"),
     path("meetings/<int:pk>/room/post/", meetings.meeting_room_post, name="meeting_room_post"),
+    path("meetings/<int:pk>/room/check-in/", meetings.meeting_check_in, name="meeting_check_in"),
     path("meetings/<int:pk>/meeting.ics", meetings.meeting_ics, name="meeting_ics"),
     path("meetings/<int:pk>/materials/<int:material_pk>/", meetings.material_download, name="material_download"),
     path("meetings/<int:pk>/minutes/", meetings.minutes_public, name="minutes_public"),

@@ -28,3 +28,10 @@ urlpatterns += [
     path("meetings/<int:pk>/materials/", MaterialListAPI.as_view(), name="api_materials"),
     path("meetings/<int:pk>/materials/<int:material_pk>/", MaterialDetailAPI.as_view(), name="api_material"),
 ]
+
+# Issue 18: who is heard in a meeting.
+from .participation import ParticipationAPI  # noqa: E402
+
+urlpatterns += [
+    path("meetings/<int:pk>/participation/", ParticipationAPI.as_view(), name="api_meeting_participation"),
+]

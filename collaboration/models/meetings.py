@@ -40,6 +40,21 @@ class Meeting(models.Model):
         related_name="+", verbose_name=_("created by"),
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    # The chair's room settings (issue 18).
+    balanced_queue = models.BooleanField(
+        _("balanced speaker list"), default=False,
+        help_text=_("People who have not yet spoken on the item, and peers, go before repeat speakers."),
+    )
+    participation_shared = models.BooleanField(
+        _("participation shared with everyone"), default=False,
+        help_text=_("Everyone in the room sees speaking time and turns per sector, not only the coordinators."),
+    )
+    current_agenda_item = models.ForeignKey(
+        "AgendaItem", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("agenda item under discussion"),
+    )
+    # Shown at the venue; a person who types it in checks in as there in person. Empty: none yet.
+    check_in_code = models.CharField(_("check-in code"), max_length=12, blank=True)
 
     class Meta:
         ordering = ["-starts_at", "-id"]
@@ -204,7 +219,12 @@ class Reply(models.Model):
 
 
 class Attendance(models.Model):
-    """Who was there on the day, taken by the coordinator."""
+    """Who was there on the day: ticked by the coordinator, or checked in by the person."""
+
+    class Source(models.TextChoices):
+        RECORDED = "recorded", _("Recorded by a coordinator")
+        ROOM = "room", _("Checked in from the room")
+        VENUE = "venue", _("Checked in at the venue with its code")
 
     meeting = models.ForeignKey(
         Meeting, on_delete=models.CASCADE, related_name="attendances", verbose_name=_("meeting")
@@ -220,6 +240,8 @@ class Attendance(models.Model):
         verbose_name=_("recorded by"),
     )
     recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    source = models.CharField(_("how it was recorded"), max_length=20, choices=Source.choices,
+                              default=Source.RECORDED)
 
     class Meta:
         ordering = ["meeting", "id"]

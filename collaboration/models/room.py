@@ -50,6 +50,8 @@ class Message(models.Model):
         related_name="+", verbose_name=_("hidden by"),
     )
     hidden_reason = models.CharField(_("reason for hiding"), max_length=300, blank=True)
+    # Invitees named with @name in the text (their user ids), notified when it was posted.
+    mentioned = models.JSONField(_("people mentioned"), default=list, blank=True)
 
     class Meta:
         ordering = ["meeting", "seq"]

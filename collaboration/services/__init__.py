@@ -31,14 +31,18 @@ from .minutes import (  # noqa: F401
 )
 from .room import (  # noqa: F401
     RoomError,
+    attendance_check_in,
+    check_in_code_issue,
     hand_lower,
     hand_raise,
+    meeting_room_settings,
     meeting_set_status,
     message_delete,
     message_edit,
     message_hide,
     message_post,
     message_unhide,
+    participation_changed,
     presence_join,
     presence_leave,
     queue_payload,

@@ -28,6 +28,7 @@ from ..models import (
     Sector,
 )
 from ..selectors import MeetingAccess, body_list_coordinated_by
+from .room import participation_changed
 
 
 def _require_coordinator(user, body: ConsultationBody) -> None:
@@ -237,12 +238,17 @@ def attendance_record(*, access: MeetingAccess, user, person, present: bool = Tr
     invitation = MeetingInvitation.objects.filter(meeting=access.meeting, user=person).first()
     if invitation is None:
         raise ValidationError({"user": _("Only invited people can be marked present.")})
+    row = Attendance.objects.filter(meeting=access.meeting, user=person).first()
+    if row is not None and row.present == present and row.sector == (sector or row.sector):
+        # Saving the whole list again leaves a person's own check-in (and its record) as it is.
+        return row
     row, _created = Attendance.objects.update_or_create(
         meeting=access.meeting, user=person,
         defaults={"present": present, "sector": sector or invitation.sector, "recorded_by": user,
-                  "recorded_at": timezone.now()},
+                  "recorded_at": timezone.now(), "source": Attendance.Source.RECORDED},
     )
     audit_record(actor=user, action="meeting.attendance", target=row, data={"present": present})
+    participation_changed(access.meeting.pk)  # who is here and has not spoken yet
     return row
 
 

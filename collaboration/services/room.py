@@ -6,6 +6,7 @@ commit; the HTML pages, the API and the websocket consumer all call these functi
 
 from __future__ import annotations
 
+import secrets
 from datetime import timedelta
 
 from django.conf import settings
@@ -13,18 +14,34 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from peers.mail import email_lines, language_of, site_url_for
 from peers.services import audit_record
 
 from ..models import (
     AgendaItem,
+    Attendance,
     Meeting,
+    MeetingInvitation,
     Message,
     ModerationLog,
     RoomPresence,
     SpeakerQueueEntry,
 )
-from ..realtime import BroadcastResult, broadcast, broadcast_on_commit, message_payload
-from ..selectors import MeetingAccess, presence_list, speaker_queue_list
+from ..realtime import (
+    BroadcastResult,
+    broadcast,
+    broadcast_on_commit,
+    meeting_chairs_group_name,
+    message_payload,
+)
+from ..selectors import (
+    MeetingAccess,
+    meeting_participation_live,
+    participation_for_everyone,
+    presence_list,
+    speaker_order,
+    speaker_queue_list,
+)
 
 
 class RoomError(Exception):
@@ -43,6 +60,9 @@ class RoomError(Exception):
         "already_raised": _("Your hand is already raised."),
         "bad_agenda_item": _("That agenda item is not part of this meeting."),
         "not_waiting": _("That person is not waiting to speak."),
+        "not_invited": _("Only people invited to this meeting can check in."),
+        "check_in_not_yet": _("Check-in opens an hour before the meeting starts."),
+        "bad_check_in_code": _("That is not the check-in code shown at the venue. Check the number and try again."),
     }
 
     def __init__(self, code: str):
@@ -97,6 +117,52 @@ def _agenda_item(meeting: Meeting, agenda_item_id) -> AgendaItem | None:
         raise RoomError("bad_agenda_item") from None
 
 
+def _mentions(meeting: Meeting, body: str, author_id: int | None) -> list:
+    """The invitees a text names with @ and their display name (with or without its spaces),
+    the author excepted. Longer names are matched first, so "@ピア 陽子" is not also "@ピア"."""
+    if "@" not in body and "＠" not in body:
+        return []  # the common case costs no query
+    text = body.replace("＠", "@")
+    people = sorted(
+        (i.user for i in MeetingInvitation.objects.filter(meeting=meeting).select_related("user")
+         if i.user.display_name.strip()),
+        key=lambda u: -len(u.display_name),
+    )
+    found = []
+    for person in people:
+        name = person.display_name.strip()
+        for variant in {name, "".join(name.split())}:
+            if f"@{variant}" in text:
+                text = text.replace(f"@{variant}", " ")
+                if person.pk != author_id and person not in found:
+                    found.append(person)
+    return found
+
+
+def _notify_mentioned(meeting: Meeting, message: Message, people: list) -> None:
+    """Tell the people mentioned: in the room by the message itself (its `mentions`), and by
+    email for those not in the room now. The email names the meeting and who, not the text: the
+    room may hold what should not travel by email."""
+    if not people:
+        return
+    here = set(RoomPresence.objects.filter(meeting=meeting, user__in=people).values_list("user_id", flat=True))
+    author = str(message.author) if message.author_id else ""
+    for person in people:
+        if person.pk in here:
+            continue
+        language = language_of(person)
+        url = site_url_for("collaboration:meeting_room", [meeting.pk], language=language) + f"#m{message.seq}"
+        email_lines(
+            to=person.email, language=language, recipient=person,
+            subject=lambda: _("You were mentioned in the room of %(meeting)s") % {"meeting": meeting.title},
+            lines=[
+                lambda: _("%(author)s mentioned you in the live room of %(meeting)s.") % {
+                    "author": author, "meeting": meeting.title},
+                lambda url=url: _("Open the room to read the message and reply: %(url)s") % {"url": url},
+            ],
+        )
+
+
 @transaction.atomic
 def message_post(
     *,
@@ -128,13 +194,18 @@ def message_post(
         agenda_item=agenda_item,
         content_note=bool(content_note),
     )
+    mentioned = _mentions(meeting, body, getattr(author, "pk", None))
+    message.mentioned = [p.pk for p in mentioned]
     # The related rows were just read or checked above; skip re-reading them (hot path).
     message.full_clean(
         exclude=["meeting", "author", "reply_to", "agenda_item"],
         validate_unique=False, validate_constraints=False,
     )
     message.save()
-    return message, broadcast_on_commit(meeting.pk, message_payload(message))
+    result = broadcast_on_commit(meeting.pk, message_payload(message))
+    participation_changed(meeting.pk)
+    _notify_mentioned(meeting, message, mentioned)
+    return message, result
 
 
 def _own_message_for_change(access: MeetingAccess, user, seq) -> Message:
@@ -162,7 +233,11 @@ def message_edit(*, access: MeetingAccess, user, seq: int, body: str) -> tuple[M
     message = _own_message_for_change(access, user, seq)
     message.body = body
     message.edited_at = timezone.now()
-    _revise(message, ["body", "edited_at"])
+    mentioned = _mentions(access.meeting, body, user.pk)
+    added = [p for p in mentioned if p.pk not in (message.mentioned or [])]
+    message.mentioned = [p.pk for p in mentioned]
+    _revise(message, ["body", "edited_at", "mentioned"])
+    _notify_mentioned(access.meeting, message, added)  # only people newly named
     ModerationLog.objects.create(meeting=access.meeting, message=message, actor=user, action=ModerationLog.Action.EDIT)
     return message, broadcast_on_commit(access.meeting.pk, message_payload(message))
 
@@ -174,7 +249,9 @@ def message_delete(*, access: MeetingAccess, user, seq: int) -> tuple[Message, B
     message.deleted_at = timezone.now()
     _revise(message, ["deleted_at"])
     ModerationLog.objects.create(meeting=access.meeting, message=message, actor=user, action=ModerationLog.Action.DELETE)
-    return message, broadcast_on_commit(access.meeting.pk, message_payload(message))
+    result = broadcast_on_commit(access.meeting.pk, message_payload(message))
+    participation_changed(access.meeting.pk)
+    return message, result
 
 
 def _message_to_moderate(access: MeetingAccess, seq) -> tuple[Message, int]:
@@ -208,7 +285,9 @@ def message_hide(*, access: MeetingAccess, user, seq: int, reason: str) -> tuple
         meeting=access.meeting, message=message, actor=user, action=ModerationLog.Action.HIDE, reason=reason
     )
     audit_record(actor=user, action="meeting.message_hide", target=message, data={"reason": reason})
-    return message, broadcast_on_commit(access.meeting.pk, message_payload(message))
+    result = broadcast_on_commit(access.meeting.pk, message_payload(message))
+    participation_changed(access.meeting.pk)
+    return message, result
 
 
 @transaction.atomic
@@ -233,15 +312,23 @@ def message_unhide(*, access: MeetingAccess, user, seq: int, reason: str) -> tup
         meeting=access.meeting, message=message, actor=user, action=ModerationLog.Action.UNHIDE, reason=reason
     )
     audit_record(actor=user, action="meeting.message_unhide", target=message, data={"reason": reason})
-    return message, broadcast_on_commit(access.meeting.pk, message_payload(message))
+    result = broadcast_on_commit(access.meeting.pk, message_payload(message))
+    participation_changed(access.meeting.pk)
+    return message, result
 
 
 # The speaker queue -------------------------------------------------------------------------
 
 
 def queue_payload(meeting: Meeting) -> dict:
+    """The open hands in the order the chair should call them (raised order, or the balanced
+    list when the meeting uses it), each saying whether it is the person's first turn on its
+    agenda item."""
+    balanced = Meeting.objects.filter(pk=meeting.pk).values_list("balanced_queue", flat=True).first()
+    rows = speaker_order(meeting.pk, list(speaker_queue_list(meeting)), balanced=bool(balanced))
     return {
         "type": "queue",
+        "balanced": bool(balanced),
         "entries": [
             {
                 "id": entry.pk,
@@ -250,10 +337,21 @@ def queue_payload(meeting: Meeting) -> dict:
                 "sector": entry.sector,
                 "status": entry.status,
                 "agenda_item": entry.agenda_item_id,
+                "first_on_item": first,
             }
-            for entry in speaker_queue_list(meeting)
+            for entry, first in rows
         ],
     }
+
+
+def participation_changed(meeting_id: int) -> None:
+    """After a change that moves the figures (a turn given or ended, a message posted or
+    removed, a setting): the full figures to the meeting's coordinators in the room, and the
+    sector figures to everyone when the chair shares them; sent once the transaction commits."""
+    figures = meeting_participation_live(meeting_id)
+    broadcast_on_commit(meeting_id, {**figures, "audience": "coordinators"}, meeting_chairs_group_name(meeting_id))
+    if figures["shared"]:
+        broadcast_on_commit(meeting_id, participation_for_everyone(figures))
 
 
 def _queue_changed(meeting: Meeting) -> BroadcastResult:
@@ -269,6 +367,9 @@ def _check_open(meeting: Meeting) -> None:
 def hand_raise(*, access: MeetingAccess, user, agenda_item_id: int | None = None) -> SpeakerQueueEntry:
     meeting = access.meeting
     _check_open(meeting)
+    if agenda_item_id in (None, ""):
+        # A hand raised in the room is for the item under discussion.
+        agenda_item_id = Meeting.objects.filter(pk=meeting.pk).values_list("current_agenda_item_id", flat=True).first()
     agenda_item = _agenda_item(meeting, agenda_item_id)
     entry = SpeakerQueueEntry(meeting=meeting, user=user, sector=access.sector, agenda_item=agenda_item)
     try:
@@ -312,6 +413,7 @@ def speaker_call(*, access: MeetingAccess, user, entry_id: int) -> SpeakerQueueE
     entry.called_by = user
     entry.save(update_fields=["status", "called_at", "called_by"])
     _queue_changed(access.meeting)
+    participation_changed(access.meeting.pk)
     return entry
 
 
@@ -323,6 +425,8 @@ def speaker_done(*, access: MeetingAccess, user) -> int:
         meeting=access.meeting, status=SpeakerQueueEntry.Status.CALLED
     ).update(status=SpeakerQueueEntry.Status.DONE, done_at=timezone.now())
     _queue_changed(access.meeting)
+    if changed:
+        participation_changed(access.meeting.pk)
     return changed
 
 
@@ -375,3 +479,99 @@ def meeting_set_status(*, access: MeetingAccess, user, status: str) -> Meeting:
     audit_record(actor=user, action=f"meeting.{status}", target=meeting)
     broadcast_on_commit(meeting.pk, {"type": "status", "status": status})
     return meeting
+
+
+# The chair's settings and self check-in (issue 18) ----------------------------------------
+
+
+@transaction.atomic
+def meeting_room_settings(
+    *, access: MeetingAccess, user, balanced_queue: bool | None = None,
+    participation_shared: bool | None = None, current_agenda_item_id=False,
+) -> Meeting:
+    """The chair turns the balanced speaker list on or off, shares the participation figures
+    with everyone in the room (or stops), or names the agenda item under discussion (None: no
+    item). Only what is given changes; the room hears the new order and figures."""
+    if not access.can_coordinate:
+        raise RoomError("forbidden")
+    _check_open(access.meeting)
+    meeting = Meeting.objects.select_for_update().get(pk=access.meeting.pk)
+    changed = []
+    if balanced_queue is not None and meeting.balanced_queue != bool(balanced_queue):
+        meeting.balanced_queue = bool(balanced_queue)
+        changed.append("balanced_queue")
+    if participation_shared is not None and meeting.participation_shared != bool(participation_shared):
+        meeting.participation_shared = bool(participation_shared)
+        changed.append("participation_shared")
+    if current_agenda_item_id is not False:
+        item = _agenda_item(meeting, current_agenda_item_id)
+        if meeting.current_agenda_item_id != (item.pk if item else None):
+            meeting.current_agenda_item = item
+            changed.append("current_agenda_item")
+    if not changed:
+        return meeting
+    meeting.save(update_fields=changed)
+    audit_record(actor=user, action="meeting.room_settings", target=meeting,
+                 data={field: getattr(meeting, field if field != "current_agenda_item" else "current_agenda_item_id")
+                       for field in changed})
+    access.meeting.balanced_queue = meeting.balanced_queue
+    access.meeting.participation_shared = meeting.participation_shared
+    access.meeting.current_agenda_item_id = meeting.current_agenda_item_id
+    _queue_changed(meeting)
+    participation_changed(meeting.pk)
+    if "participation_shared" in changed and not meeting.participation_shared:
+        # Members' panels close: they no longer receive the figures.
+        broadcast_on_commit(meeting.pk, {"type": "participation_hidden"})
+    return meeting
+
+
+CHECK_IN_OPENS_BEFORE = timedelta(hours=1)
+
+
+@transaction.atomic
+def check_in_code_issue(*, access: MeetingAccess, user) -> str:
+    """The chair shows a new check-in code at the venue (the previous one stops working)."""
+    if not access.can_coordinate:
+        raise RoomError("forbidden")
+    _check_open(access.meeting)
+    code = f"{secrets.randbelow(10**6):06d}"
+    Meeting.objects.filter(pk=access.meeting.pk).update(check_in_code=code)
+    access.meeting.check_in_code = code
+    audit_record(actor=user, action="meeting.check_in_code", target=access.meeting)
+    return code
+
+
+@transaction.atomic
+def attendance_check_in(*, access: MeetingAccess, user, code: str | None = None) -> tuple[Attendance, bool]:
+    """An invitee says they are here: from the room (no code: online or in the room), or at the
+    venue with the code shown there. Their attendance is recorded as present, by themselves, in
+    the sector they were invited for, from an hour before the start until the meeting closes.
+    Returns the row and whether it changed; checking in twice changes nothing (except that a
+    valid venue code upgrades a check-in from the room)."""
+    invitation = access.invitation
+    if invitation is None or invitation.pk is None:
+        raise RoomError("not_invited")
+    _check_open(access.meeting)
+    if timezone.now() < access.meeting.starts_at - CHECK_IN_OPENS_BEFORE:
+        raise RoomError("check_in_not_yet")
+    source = Attendance.Source.ROOM
+    code = (code or "").strip()
+    if code:
+        expected = Meeting.objects.filter(pk=access.meeting.pk).values_list("check_in_code", flat=True).first() or ""
+        if not expected or not secrets.compare_digest(code.encode(), expected.encode()):
+            raise RoomError("bad_check_in_code")
+        source = Attendance.Source.VENUE
+    row = Attendance.objects.select_for_update().filter(meeting=access.meeting, user=user).first()
+    if row is not None and row.present and (row.source == Attendance.Source.VENUE or source == Attendance.Source.ROOM):
+        return row, False
+    if row is None:
+        row = Attendance(meeting=access.meeting, user=user, sector=invitation.sector)
+    row.present = True
+    row.source = source
+    row.recorded_by = user
+    row.recorded_at = timezone.now()
+    row.full_clean(exclude=["meeting", "user", "recorded_by"], validate_unique=False, validate_constraints=False)
+    row.save()
+    audit_record(actor=user, action="meeting.check_in", target=access.meeting, data={"source": source})
+    participation_changed(access.meeting.pk)
+    return row, True

@@ -58,11 +58,13 @@ from ..selectors import (
     meeting_list_for,
     meeting_list_for_calendar,
     meeting_participation,
+    meeting_participation_live,
     message_list,
     message_list_hidden,
     minutes_get_published,
     minutes_redaction_proposals,
     moderation_log_list,
+    participation_for_everyone,
     reply_accommodations_read,
     speaker_queue_list,
 )
@@ -178,6 +180,13 @@ def meeting_room(request: HttpRequest, pk: int) -> HttpResponse:
     """The live room. The whole history is in the page, so it works without websockets too."""
     access = _access_or_404(request, pk)
     history = list(message_list(access.meeting))
+    figures = meeting_participation_live(access.meeting.pk)
+    if access.can_coordinate:
+        participation = {**figures, "audience": "coordinators"}
+    else:
+        participation = participation_for_everyone(figures) if figures["shared"] else None
+    invitation = access.invitation if access.invitation and access.invitation.pk else None
+    checked_in = invitation is not None and access.meeting.attendances.filter(user=request.user, present=True).exists()
     return render(
         request,
         "collaboration/meeting_room.html",
@@ -190,6 +199,9 @@ def meeting_room(request: HttpRequest, pk: int) -> HttpResponse:
             "queue": speaker_queue_list(access.meeting),
             "form": RoomMessageForm(meeting=access.meeting),
             "strings": _room_strings(),
+            "participation": participation,
+            "can_check_in": invitation is not None and not access.meeting.is_closed,
+            "checked_in": checked_in,
             # The server closes the socket on a bigger frame (config/serve.py): the script checks first.
             "max_frame_bytes": settings.KAKEHASHI_ROOM_MAX_FRAME_BYTES,
         },
@@ -222,6 +234,14 @@ def _room_strings() -> dict:
         "unhide": _("Restore"),
         "unhide_reason": _("Why restore this message? (the reason is logged)"),
         "call": _("Give the floor"),
+        "first_on_item": _("first time on this item"),
+        "mentioned": _("%(name)s mentioned you in a message."),
+        "seconds": _("%(m)s min %(s)s s"),
+        "nobody_waiting": _("Everyone here has spoken on this item."),
+        "speaking_now": _("Speaking now:"),
+        "no_item": _("Not tied to an agenda item"),
+        "over_time": _("over the time allotted"),
+        "checked_in": _("You are checked in. Your attendance is recorded."),
         "sectors": {k: str(v) for k, v in Sector.choices},
         "statuses": {k: str(v) for k, v in SpeakerQueueEntry.Status.choices},
     }
@@ -245,6 +265,25 @@ def meeting_room_post(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.error(request, _("The message could not be sent. Please check it."))
     return redirect(reverse("collaboration:meeting_room", args=[pk]) + "#composer")
+
+
+@login_required
+@require_POST
+def meeting_check_in(request: HttpRequest, pk: int) -> HttpResponse:
+    """Self check-in from the room (the same service as the socket's check_in frame)."""
+    access = _access_or_404(request, pk)
+    try:
+        _row, changed = services.attendance_check_in(
+            access=access, user=request.user, code=request.POST.get("code", "")[:20])
+    except services.RoomError as error:
+        messages.error(request, error.message)
+    else:
+        if changed:
+            messages.success(request, _("You are checked in: your attendance is recorded. You can take part in "
+                                        "the room now."))
+        else:
+            messages.info(request, _("You were already checked in. Nothing has changed."))
+    return redirect("collaboration:meeting_room", pk=pk)
 
 
 @login_required
@@ -418,6 +457,13 @@ def _attendance(request, access):
     for invitation in invitations:
         services.attendance_record(access=access, user=request.user, person=invitation.user,
                                    present=invitation.user_id in present)
+
+
+@_staff_action("check_in_code")
+def _check_in_code(request, access):
+    code = services.check_in_code_issue(access=access, user=request.user)
+    messages.success(request, _("The new check-in code is %(code)s. Show it at the venue: people who type it in "
+                                "are recorded as present there.") % {"code": code})
 
 
 @_staff_action("call_speaker")

@@ -197,3 +197,44 @@ def test_two_invitees_talk_live_raise_a_hand_and_catch_up_after_the_server_resta
     finally:
         ctx_a.close()
         ctx_b.close()
+
+
+def test_the_chair_gives_the_floor_to_two_members_and_the_panel_shows_seconds_and_shares_live(
+    browser, asgi_server, meeting, peer, doctor, coordinator
+):
+    room = f"{asgi_server.url}/en/meetings/{meeting.pk}/room/"
+    pages = [_signed_in_page(browser, asgi_server, user) for user in (coordinator, peer, doctor)]
+    (_c, chair), (_a, alice), (_b, bob) = pages
+    try:
+        for page in (chair, alice, bob):
+            page.goto(room)
+            expect(page.locator("#room-status")).to_contain_text("Connected", timeout=WAIT)
+        expect(chair.locator("#participation-panel")).to_be_visible()
+        expect(alice.locator("#participation-panel")).to_be_hidden()  # not shared
+        for page in (alice, bob):
+            page.get_by_role("button", name="Raise hand").click()
+        queue = chair.locator("#queue")
+        expect(queue.get_by_role("button", name="Give the floor")).to_have_count(2, timeout=WAIT)
+        queue.locator("li", has_text="ピア 陽子").get_by_role("button", name="Give the floor").click()
+        expect(chair.locator("#speaking-now")).to_contain_text("ピア 陽子", timeout=WAIT)
+        time.sleep(1.5)
+        queue.locator("li", has_text="医師 一郎").get_by_role("button", name="Give the floor").click()
+        expect(chair.locator("#speaking-now")).to_contain_text("医師 一郎", timeout=WAIT)
+        time.sleep(1.5)
+        chair.get_by_role("button", name="Speaker done").click()
+        expect(chair.locator("#speaking-now")).to_have_text("", timeout=WAIT)
+        rows = chair.locator("#participation-sectors tr")
+        for sector in ("Peer", "Medical"):
+            row = rows.filter(has_text=sector)
+            expect(row.locator("td").nth(0)).to_have_text("1")  # turns
+            expect(row.locator("td").nth(2)).to_have_text("50%")  # share of turns
+            assert row.locator("td").nth(1).inner_text() != "0 min 0 s"  # seconds spoken
+        expect(chair.locator("#participation-people")).to_contain_text("ピア 陽子")
+        # The chair shares: the members' panels open live, per sector, without names.
+        chair.get_by_label("Share these figures with everyone in the room (per sector, without names)").check()
+        expect(alice.locator("#participation-panel")).to_be_visible(timeout=WAIT)
+        expect(alice.locator("#participation-sectors tr").filter(has_text="Peer").locator("td").nth(2)).to_have_text("50%")
+        assert "ピア 陽子" not in alice.locator("#participation-panel").inner_text()
+    finally:
+        for context, _page in pages:
+            context.close()

@@ -42,7 +42,8 @@
   function render(m) {
     var li = document.getElementById("m" + m.seq);
     if (li && parseInt(li.dataset.rev, 10) >= m.rev) { return; }
-    var fresh = el("li", "room-message" + (m.deleted || m.hidden ? " room-message-removed" : ""));
+    var mine = (m.mentions || []).indexOf(parseInt(me, 10)) >= 0;
+    var fresh = el("li", "room-message" + (m.deleted || m.hidden ? " room-message-removed" : "") + (mine ? " room-mentioned" : ""));
     fresh.id = "m" + m.seq;
     fresh.dataset.seq = m.seq; fresh.dataset.rev = m.rev; fresh.dataset.author = m.author.id || "";
     var meta = el("p", "room-meta");
@@ -170,6 +171,9 @@
       var li = el("li", "", e.name + " (" + (T.sectors[e.sector] || e.sector) + ") · " + (T.statuses[e.status] || e.status));
       if (String(e.user) === me && e.status === "waiting") { myHandRaised = true; }
       if (e.status === "called") { speaking = true; }
+      if (coordinator && e.status === "waiting" && e.first_on_item) {
+        li.appendChild(document.createTextNode(" · " + T.first_on_item));
+      }
       if (coordinator && e.status === "waiting") {
         li.appendChild(document.createTextNode(" "));
         li.appendChild(button(T.call, function () { send({ type: "call_speaker", entry: e.id }); }));
@@ -181,6 +185,83 @@
     if (raise) { raise.hidden = myHandRaised; lower.hidden = !myHandRaised; }
     if (finish) { finish.hidden = !speaking; }
   }
+
+  // Who is heard: the chair's panel (issue 18). Coordinators get every figure; others get the
+  // sector figures only while the chair shares them.
+  var panel = document.getElementById("participation-panel");
+  function minutes(n) { return T.seconds.replace("%(m)s", Math.floor(n / 60)).replace("%(s)s", n % 60); }
+  function pct(x) { return x === null || x === undefined ? "—" : Math.round(x * 100) + "%"; }
+  function labels(tbody) {
+    return Array.prototype.map.call(tbody.parentNode.querySelectorAll("thead th"), function (th) { return th.textContent; });
+  }
+  function fillTable(tbody, rows) {
+    if (!tbody) { return; }
+    var heads = labels(tbody);
+    tbody.textContent = "";
+    rows.forEach(function (cells) {
+      var tr = el("tr");
+      cells.forEach(function (text, i) {
+        var cell = el(i === 0 ? "th" : "td", "", String(text));
+        if (i === 0) { cell.scope = "row"; }
+        cell.dataset.label = heads[i] || "";
+        tr.appendChild(cell);
+      });
+      tbody.appendChild(tr);
+    });
+  }
+  function sectorName(s) { return T.sectors[s] || s; }
+  function renderParticipation(f) {
+    if (!panel || (coordinator && f.audience !== "coordinators")) { return; }
+    panel.hidden = false;
+    fillTable(document.getElementById("participation-sectors"), f.sectors.map(function (r) {
+      return [sectorName(r.sector), r.turns, minutes(r.seconds), pct(r.share_turns), pct(r.share_seconds), r.messages];
+    }));
+    var items = document.getElementById("participation-items");
+    items.textContent = "";
+    f.items.forEach(function (it) {
+      var text = (it.agenda_item === null ? T.no_item : it.order + ". " + it.title) + ": " + minutes(it.seconds_used);
+      if (it.seconds_allotted !== null) {
+        text += " / " + minutes(it.seconds_allotted);
+        if (it.seconds_used > it.seconds_allotted) { text += " (" + T.over_time + ")"; }
+      }
+      items.appendChild(el("li", it.agenda_item !== null && it.agenda_item === f.current_agenda_item ? "room-current" : "", text));
+    });
+    var now = document.getElementById("speaking-now");
+    now.textContent = f.speaking ? T.speaking_now + " " + f.speaking.name + " (" + sectorName(f.speaking.sector) + ")" : "";
+    var notYet = document.getElementById("not-yet-spoken");
+    if (notYet && f.not_yet_spoken) {
+      notYet.textContent = "";
+      if (!f.not_yet_spoken.length) { notYet.appendChild(el("li", "help", T.nobody_waiting)); }
+      f.not_yet_spoken.forEach(function (p) { notYet.appendChild(el("li", "", p.name + " (" + sectorName(p.sector) + ")")); });
+    }
+    if (f.people) {
+      fillTable(document.getElementById("participation-people"), f.people.map(function (p) {
+        return [p.name, sectorName(p.sector), p.turns, minutes(p.seconds), p.messages];
+      }));
+    }
+    var balanced = document.getElementById("chair-balanced"), shared = document.getElementById("chair-shared");
+    var item = document.getElementById("chair-item");
+    if (balanced) { balanced.checked = f.balanced; }
+    if (shared) { shared.checked = f.shared; }
+    if (item) { item.value = f.current_agenda_item === null ? "" : String(f.current_agenda_item); }
+  }
+  function chairControls(enabled) {
+    ["chair-balanced", "chair-shared", "chair-item"].forEach(function (id) {
+      var c = document.getElementById(id); if (c) { c.disabled = !enabled; }
+    });
+  }
+  if (coordinator) {
+    var bal = document.getElementById("chair-balanced");
+    if (bal) {
+      bal.addEventListener("change", function () { send({ type: "room_settings", balanced: bal.checked }); });
+      var shr = document.getElementById("chair-shared");
+      shr.addEventListener("change", function () { send({ type: "room_settings", shared: shr.checked }); });
+      var itm = document.getElementById("chair-item");
+      if (itm) { itm.addEventListener("change", function () { send({ type: "room_settings", agenda_item: itm.value || null }); }); }
+    }
+  }
+  var initial = JSON.parse(document.getElementById("participation-initial").textContent);
+  if (initial) { renderParticipation(initial); }
 
   var maxFrameBytes = parseInt(room.dataset.maxFrameBytes, 10) || 16384;
   function send(frame) {
@@ -199,11 +280,17 @@
       pending = {};
       lastSeq = Math.max(lastSeq, f.last_seq);
       if (f.more) { socket.send(JSON.stringify({ type: "hello", last_seq: lastSeq })); }
-    } else if (f.type === "message") { render(f); advance(f.rev); }
+    } else if (f.type === "message") {
+      var mentioned = (f.mentions || []).indexOf(parseInt(me, 10)) >= 0 && !document.getElementById("m" + f.seq);
+      render(f); advance(f.rev);
+      if (mentioned) { say(T.mentioned.replace("%(name)s", f.author.name || "")); }
+    }
     else if (f.type === "presence") { people = {}; f.people.forEach(function (p) { people[p.user] = p; }); renderPresence(); }
     else if (f.type === "presence_join") { people[f.person.user] = f.person; renderPresence(); }
     else if (f.type === "presence_leave") { delete people[f.user]; renderPresence(); }
     else if (f.type === "queue") { renderQueue(f.entries); }
+    else if (f.type === "participation") { renderParticipation(f); }
+    else if (f.type === "participation_hidden") { if (!coordinator && panel) { panel.hidden = true; } }
     else if (f.type === "status") { if (f.status === "closed") { closed = true; say(T.closed); if (form) { form.hidden = true; } } }
     else if (f.type === "degraded") { say(f.message); }
     else if (f.type === "recovered") {
@@ -218,11 +305,12 @@
     var scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
     socket = new WebSocket(scheme + window.location.host + room.dataset.wsPath);
     socket.addEventListener("open", function () {
-      attempt = 0; say(T.connected);
+      attempt = 0; say(T.connected); chairControls(true);
       socket.send(JSON.stringify({ type: "hello", last_seq: lastSeq }));
     });
     socket.addEventListener("message", onFrame);
     socket.addEventListener("close", function (event) {
+      chairControls(false);
       if (event.code === 4401 || event.code === 4403) { say(T.refused); return; }
       if (event.code === 4429) { say(T.too_many); return; } // too many windows open: no retry loop
       // Back-off: 1, 2, 4 … up to 30 seconds, with a little jitter.
