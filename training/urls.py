@@ -1,11 +1,12 @@
-from django.urls import path
+from django.urls import path, re_path
 
-from .views import public, staff, staffing
+from .views import badges, public, staff, staffing
 
 app_name = "training"
 
 urlpatterns = [
     path("verify/", public.verify_form, name="verify_form"),
+    path("verify/credential/", badges.credential_check, name="credential_check"),
     path("verify/<str:number>/", public.verify, name="verify"),
     path("training/cohorts/", public.cohort_list, name="cohorts"),
     path("training/cohorts/<int:pk>/apply/", public.cohort_apply, name="cohort_apply"),
@@ -19,6 +20,8 @@ urlpatterns = [
     path("me/training/certifications/<int:pk>/public-name/", public.public_name, name="public_name"),
     path("me/training/certifications/<int:pk>/renewal-request/", public.renewal_request, name="renewal_request"),
     path("me/training/certifications/<int:pk>/certificate.pdf", public.certificate_pdf, name="certificate_pdf"),
+    re_path(r"^me/training/(?P<kind>certification|completion)s/(?P<pk>[0-9]+)/credential\.(?P<fmt>json|png)$",
+            badges.credential_download, name="credential"),
     path("me/training/completions/<int:pk>/public-name/", public.completion_public_name, name="completion_public_name"),
     path("me/training/completions/<int:pk>/certificate.pdf", public.completion_certificate_pdf, name="completion_pdf"),
     path("staff/training/", staff.home, name="staff_home"),
