@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import uuid
+from decimal import Decimal
 
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -57,7 +58,7 @@ def _issuer(body) -> dict:
 
 
 def _hours(value) -> str:
-    return f"{value.normalize():f}"
+    return f"{Decimal(value).normalize():f}"
 
 
 def _certification_parts(credential: BadgeCredential) -> tuple[dict, dict, str, dict]:
@@ -67,9 +68,12 @@ def _certification_parts(credential: BadgeCredential) -> tuple[dict, dict, str, 
 
     def criteria():
         parts = []
-        if course is not None:
+        if course is not None and course.minimum_hours:
             parts.append(_("Completed the course %(course)s (%(hours)s hours) of %(body)s.")
-                         % {"course": course.title, "hours": _hours(course.minimum_hours or 0), "body": certification.body})
+                         % {"course": course.title, "hours": _hours(course.minimum_hours), "body": certification.body})
+        elif course is not None:
+            parts.append(_("Completed the course %(course)s of %(body)s, attending every day.")
+                         % {"course": course.title, "body": certification.body})
         parts.append(_("Certified by %(body)s.") % {"body": certification.body})
         if ctype.expires:
             parts.append(_("Valid for %(months)s months; renewed each cycle by") % {"months": ctype.validity_months})

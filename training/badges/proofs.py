@@ -59,6 +59,33 @@ def canonize(document: dict) -> str:
     })
 
 
+_UNDEFINED = "urn:kakehashi:undefined-term:"
+
+
+def undefined_terms(document: dict) -> list[str]:
+    """The properties and types of the document that no shipped context defines. JSON-LD
+    drops such a term silently, so it would stand outside the proof: nothing is signed with
+    one (the 'safe mode' the VC 2.0 specification asks of issuers)."""
+    contexts = document["@context"] if isinstance(document["@context"], list) else [document["@context"]]
+    probe = {**document, "@context": [*contexts, {"@vocab": _UNDEFINED}]}
+    found: set[str] = set()
+
+    def walk(node):
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key.startswith(_UNDEFINED):
+                    found.add(key.removeprefix(_UNDEFINED))
+                if key == "@type":
+                    found.update(t.removeprefix(_UNDEFINED) for t in value if t.startswith(_UNDEFINED))
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(jsonld.expand(probe, {"documentLoader": document_loader}))
+    return sorted(found)
+
+
 def _hash_data(document: dict, proof_options: dict) -> bytes:
     unsecured = {key: value for key, value in document.items() if key != "proof"}
     options = {key: value for key, value in proof_options.items() if key != "proofValue"}
@@ -75,7 +102,10 @@ def _now() -> str:
 def sign(document: dict, *, private_key: Ed25519PrivateKey, verification_method: str,
          created: str | None = None, proof_purpose: str = "assertionMethod") -> dict:
     """The document with an embedded DataIntegrityProof (eddsa-rdfc-2022) added; the input is
-    not changed."""
+    not changed. A document with a term no context defines is refused (ValueError)."""
+    undefined = undefined_terms({key: value for key, value in document.items() if key != "proof"})
+    if undefined:
+        raise ValueError(f"terms not defined by the contexts: {', '.join(undefined)}")
     proof = {
         "type": PROOF_TYPE,
         "cryptosuite": CRYPTOSUITE,
