@@ -76,13 +76,14 @@ def _certification_parts(credential: BadgeCredential) -> tuple[dict, dict, str, 
                          % {"course": course.title, "body": certification.body})
         parts.append(_("Certified by %(body)s.") % {"body": certification.body})
         if ctype.expires:
-            parts.append(_("Valid for %(months)s months; renewed each cycle by") % {"months": ctype.validity_months})
+            parts.append(_("Valid for %(months)s months at a time.") % {"months": ctype.validity_months})
             needs = []
             if ctype.renewal_course_id:
                 needs.append(_("completing %(course)s") % {"course": ctype.renewal_course.title})
             if ctype.ce_hours_required:
                 needs.append(_("%(hours)s hours of continuing education") % {"hours": _hours(ctype.ce_hours_required)})
-            parts[-1] += " " + (_(", and ").join(needs) if needs else _("the training body's review")) + "."
+            if needs:
+                parts.append(_("To renew: %(needs)s.") % {"needs": _("; ").join(needs)})
         else:
             parts.append(_("It does not expire."))
         return " ".join(parts)
