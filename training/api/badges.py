@@ -14,6 +14,7 @@ from peers.api.base import KakehashiAPIView
 
 from ..badges.documents import credential_signed
 from ..badges.verify import credential_verify
+from ..models import BadgeCredential
 from ..ratelimit import allow
 from ..selectors import certification_get_visible, completion_get_visible
 from ..services import badge_credential_for_certification, badge_credential_for_completion
@@ -25,6 +26,8 @@ _CREDENTIAL = OpenApiResponse(description="The signed OpenBadgeCredential (W3C V
 class CertificationCredentialAPI(KakehashiAPIView):
     """The credential of the certification's current cycle (made on first request)."""
 
+    resource_models = [BadgeCredential]
+
     @extend_schema(responses={200: _CREDENTIAL})
     def get(self, request, pk):
         certification = certification_get_visible(request.user, pk)
@@ -33,6 +36,8 @@ class CertificationCredentialAPI(KakehashiAPIView):
 
 
 class CompletionCredentialAPI(KakehashiAPIView):
+    resource_models = [BadgeCredential]
+
     @extend_schema(responses={200: _CREDENTIAL})
     def get(self, request, pk):
         completion = completion_get_visible(request.user, pk)

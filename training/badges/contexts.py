@@ -9,7 +9,7 @@ from pathlib import Path
 
 from pyld import jsonld
 
-HERE = Path(__file__).resolve().parent
+HERE = Path(__file__).resolve().parent / "jsonld"
 
 CREDENTIALS_V2 = "https://www.w3.org/ns/credentials/v2"
 OPEN_BADGES_V3 = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
