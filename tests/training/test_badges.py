@@ -380,3 +380,12 @@ def test_the_verification_page_checks_a_pasted_or_uploaded_credential(client, cr
     response = client.post("/verify/credential/", {"text": "{oops"})
     assert response.status_code == 200 and 'id="credential-unreadable"' in response.content.decode()
     assert client.post("/verify/credential/", {}).status_code == 400
+
+
+def test_the_holders_pdf_certificate_carries_a_second_qr_to_the_credential(client, certification, holder):
+    from tests.training.pdftext import pdf_text
+
+    login_as(client, holder)
+    own = client.get(f"/me/training/certifications/{certification.pk}/certificate.pdf").content
+    assert "デジタル認定証（本人用）" in pdf_text(own)
+    assert own.count(b"/Subtype /Image") == 2
