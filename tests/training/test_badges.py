@@ -389,3 +389,39 @@ def test_the_holders_pdf_certificate_carries_a_second_qr_to_the_credential(clien
     own = client.get(f"/me/training/certifications/{certification.pk}/certificate.pdf").content
     assert "デジタル認定証（本人用）" in pdf_text(own)
     assert own.count(b"/Subtype /Image") == 2
+
+
+@pytest.mark.parametrize("body", [
+    [], "text", {"@context": "x"}, {"@context": ["https://www.w3.org/ns/credentials/v2",
+                                                 "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"],
+                                    "type": ["OpenBadgeCredential"], "issuer": "did:web:kakehashi.test",
+                                    "proof": "z", "validFrom": 5, "credentialStatus": [{"statusListIndex": "-1"}]},
+])
+def test_malformed_credentials_are_answered_not_errors(client, body):
+    response = client.post("/api/v1/verify/credential/", json.dumps(body), content_type="application/json")
+    assert response.status_code == 200
+    assert response.json()["verified"] is False
+
+
+def test_malformed_fields_of_a_signed_credential_are_answered(credential):
+    document = credential_signed(credential)
+    for change in (
+        lambda d: d.update({"proof": [d["proof"], d["proof"]]}),
+        lambda d: d["proof"].update({"proofValue": "z0OIl"}),
+        lambda d: d["credentialStatus"][0].update({"statusListIndex": str(STATUS_LIST_SIZE + 5)}),
+        lambda d: d["credentialStatus"][1].update({"statusListCredential": "https://evil.example/list"}),
+        lambda d: d.update({"validUntil": "soon"}),
+        lambda d: d["credentialSubject"].update({"achievement": {"@id": {"nested": 1}}}),
+    ):
+        changed = copy.deepcopy(document)
+        change(changed)
+        assert credential_verify(changed).verified is False
+
+
+def test_the_status_list_takes_the_same_queries_however_many_credentials(client, make_user, completed,
+                                                                        django_assert_num_queries):
+    first = badge_credential_for_completion(completion=completed(make_user()))
+    for _ in range(5):
+        badge_credential_for_completion(completion=completed(make_user()))
+    with django_assert_num_queries(2):  # the list exists; the set bits
+        assert client.get(f"/credentials/status/revocation/{first.status_list}").status_code == 200

@@ -158,7 +158,7 @@ def verify(document: dict, *, public_key: Ed25519PublicKey) -> None:
         raise ProofError("no @context")
     try:
         data = _hash_data(document, proof)
-    except jsonld.JsonLdError as error:
+    except (jsonld.JsonLdError, TypeError, ValueError, KeyError, AttributeError, RecursionError) as error:
         raise ProofError(f"the document cannot be read as JSON-LD: {error}") from error
     try:
         public_key.verify(signature, data)
