@@ -1,4 +1,4 @@
-from django.urls import path, re_path
+from django.urls import path
 
 from .views import badges, public, staff, staffing
 
@@ -20,8 +20,10 @@ urlpatterns = [
     path("me/training/certifications/<int:pk>/public-name/", public.public_name, name="public_name"),
     path("me/training/certifications/<int:pk>/renewal-request/", public.renewal_request, name="renewal_request"),
     path("me/training/certifications/<int:pk>/certificate.pdf", public.certificate_pdf, name="certificate_pdf"),
-    re_path(r"^me/training/(?P<kind>certification|completion)s/(?P<pk>[0-9]+)/credential\.(?P<fmt>json|png)$",
-            badges.credential_download, name="credential"),
+    path("me/training/certifications/<int:pk>/credential.<str:fmt>", badges.credential_download,
+         {"kind": "certification"}, name="certification_credential"),
+    path("me/training/completions/<int:pk>/credential.<str:fmt>", badges.credential_download,
+         {"kind": "completion"}, name="completion_credential"),
     path("me/training/completions/<int:pk>/public-name/", public.completion_public_name, name="completion_public_name"),
     path("me/training/completions/<int:pk>/certificate.pdf", public.completion_certificate_pdf, name="completion_pdf"),
     path("staff/training/", staff.home, name="staff_home"),

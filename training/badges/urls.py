@@ -9,5 +9,5 @@ app_name = "badges"
 
 urlpatterns = [
     path(".well-known/did.json", badges.did_json, name="did"),
-    path("credentials/status/<str:purpose>/<int:number>", badges.status_list, name="status_list"),
+    path("credentials/status/<str:purpose>/<int:list_id>", badges.status_list, name="status_list"),
 ]

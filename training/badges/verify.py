@@ -97,7 +97,7 @@ def _list_number(url: str, purpose: str) -> int | None:
         return None
     if match.view_name != "badges:status_list" or match.kwargs.get("purpose") != purpose:
         return None
-    return match.kwargs["number"]
+    return match.kwargs["list_id"]
 
 
 def _status_bit(entry: dict, purpose: str) -> bool | None:

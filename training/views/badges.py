@@ -36,11 +36,11 @@ def did_json(request: HttpRequest) -> JsonResponse:
 
 @require_GET
 @cache_control(public=True, max_age=60)
-def status_list(request: HttpRequest, purpose: str, number: int) -> JsonResponse:
+def status_list(request: HttpRequest, purpose: str, list_id: int) -> JsonResponse:
     """A signed BitstringStatusListCredential (revocation or suspension)."""
-    if purpose not in PURPOSES or not BadgeCredential.objects.filter(status_list=number).exists():
+    if purpose not in PURPOSES or not BadgeCredential.objects.filter(status_list=list_id).exists():
         raise Http404
-    return JsonResponse(status_list_get(purpose, number), content_type=CREDENTIAL_TYPE)
+    return JsonResponse(status_list_get(purpose, list_id), content_type=CREDENTIAL_TYPE)
 
 
 def _holder_credential(request: HttpRequest, kind: str, pk: int) -> tuple[BadgeCredential, dict]:
@@ -64,7 +64,9 @@ def _refused(request, error) -> HttpResponse:
 
 
 @login_required
-def credential_download(request: HttpRequest, kind: str, pk: int, fmt: str) -> HttpResponse:
+def credential_download(request: HttpRequest, pk: int, fmt: str, kind: str) -> HttpResponse:
+    if fmt not in ("json", "png"):
+        raise Http404
     try:
         credential, document = _holder_credential(request, kind, pk)
     except (ValidationError, NoSigningKey) as error:

@@ -70,7 +70,7 @@ def verify_url(request: HttpRequest, number: str) -> str:
 def credential_url(request: HttpRequest, kind: str, pk: int) -> str:
     """The holder's download of a digital credential, as the certificate's second QR code."""
     with translation.override(settings.LANGUAGE_CODE):
-        path = reverse("training:credential", args=[kind, pk, "json"])
+        path = reverse(f"training:{kind}_credential", args=[pk, "json"])
     return request.build_absolute_uri(path)
 
 
