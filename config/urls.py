@@ -25,6 +25,7 @@ urlpatterns = [
     path("django-admin/", admin.site.urls),
     path("documents/", include(wagtaildocs_urls)),
     path("calendar/<str:token>.ics", calendar_feed, name="calendar_feed"),
+    path("", include("training.badges.urls")),
 ]
 
 # The JSON API, outside the language prefixes; its OpenAPI document describes all of it.

@@ -113,6 +113,8 @@ BY_SEGMENT = {
 LITERALS = {
     "fmt": ["csv", "xlsx", "json", "zip"],
     "shape": ["organisations", "people"],
+    "purpose": ["revocation", "suspension"],  # the credential status lists
+    "list_id": ["1"],
 }
 # Tokens, by the address they belong to.
 TOKENS = {"peers:invitation_accept": ["invitation_token"], "calendar_feed": ["calendar_token"]}

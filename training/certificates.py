@@ -128,8 +128,17 @@ def _draw_marking(pdf, marking: dict, width: float, height: float, *, font: str,
     pdf.restoreState()
 
 
+def _draw_credential_qr(pdf, credential_url: str, width: float, font: str) -> None:
+    """A smaller QR beside the verification one, to the holder's digital credential (Open
+    Badges 3.0): scanned by the holder, it downloads the credential into their phone's wallet
+    once they are signed in."""
+    pdf.drawImage(_qr(credential_url), width - 108 * mm, 31 * mm, 28 * mm, 28 * mm)
+    pdf.setFont(font, 8)
+    pdf.drawCentredString(width - 94 * mm, 27 * mm, _("Digital credential (for the holder)"))
+
+
 def certification_pdf(certification, *, verify_url: str, language: str = "ja", size: str = "a4",
-                      verification=None) -> bytes:
+                      verification=None, credential_url: str = "") -> bytes:
     """The certificate of a certification as it stands at this moment; `size` is "a4"
     (landscape) or "card". Active or due for renewal: the plain certificate. In grace, lapsed
     or suspended: the same page marked across with the status and the date it began, in
@@ -209,6 +218,9 @@ def certification_pdf(certification, *, verify_url: str, language: str = "ja", s
         pdf.setFont(font, 8)
         pdf.drawCentredString(width - 50 * mm, 21 * mm, fields["verify"])
         pdf.drawCentredString(width - 50 * mm, 17 * mm, verify_url[:80])
+        if credential_url:
+            with translation.override(language):
+                _draw_credential_qr(pdf, credential_url, width, font)
         if marking:
             _draw_marking(pdf, marking, width, height, font=font, big=90, small=11, top=height - 104 * mm)
     pdf.showPage()
@@ -216,7 +228,7 @@ def certification_pdf(certification, *, verify_url: str, language: str = "ja", s
     return buffer.getvalue()
 
 
-def completion_pdf(completion, *, verify_url: str, language: str = "ja") -> bytes:
+def completion_pdf(completion, *, verify_url: str, language: str = "ja", credential_url: str = "") -> bytes:
     """修了証: the completion certificate (completions do not expire). It carries the day the
     course was completed (Completion.completed_on, the cohort's last day), never the day it
     is printed, the hours, and a QR code to the public verification page."""
@@ -253,6 +265,9 @@ def completion_pdf(completion, *, verify_url: str, language: str = "ja") -> byte
     pdf.setFont(font, 8)
     pdf.drawCentredString(width - 50 * mm, 21 * mm, verify)
     pdf.drawCentredString(width - 50 * mm, 17 * mm, verify_url[:80])
+    if credential_url:
+        with translation.override(language):
+            _draw_credential_qr(pdf, credential_url, width, font)
     pdf.showPage()
     pdf.save()
     return buffer.getvalue()

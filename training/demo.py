@@ -12,6 +12,7 @@ import datetime
 from decimal import Decimal
 
 from django.core.files.base import ContentFile
+from django.db.models import F
 from django.utils import timezone, translation
 
 from peers.access import acting_for_system  # the demo loader acts for the platform
@@ -40,6 +41,8 @@ from .services import (
     application_pair_submit,
     application_public_confirm,
     application_public_submit,
+    badge_credential_for_certification,
+    badge_credential_for_completion,
     certification_issue,
     certification_recertify,
     certification_revoke,
@@ -200,6 +203,9 @@ def load() -> dict:
         )
         certification = certification_issue(credential_type=ctype, holder=person, actor=trainer,
                                              issued_on=issued_on, basis=completion, notify=False)
+        # Its digital credential was downloaded before any suspension or revocation, so the
+        # status lists show those states (issue 19).
+        badge_credential_for_certification(certification=certification, actor=person)
         if action == "suspend":
             certification_suspend(certification=certification, actor=trainer, reason="事実確認のため一時停止")
         elif action == "revoke":
@@ -267,6 +273,7 @@ def load() -> dict:
         )
         lapsed = certification_issue(credential_type=ctype, holder=person, actor=trainer, issued_on=first_issued,
                                      basis=first, notify=False)
+        badge_credential_for_certification(certification=lapsed, actor=person)
         completion_issue(person=person, course=initial, completed_on=today - datetime.timedelta(days=20),
                          actor=trainer, notify=False)
         certification_recertify(certification=lapsed, actor=trainer, notify=False)
@@ -283,6 +290,15 @@ def load() -> dict:
     staffing_manager = User.objects.filter(email="manager@example.org").first()
     if staffing_manager is not None:
         staffing_demo.load(courses=courses, manager=staffing_manager)
+
+    # Every certification's current cycle and every completion has its digital credential
+    # (issue 19), signed by the development key (made in KAKEHASHI_CREDENTIAL_KEYS_DIR if none).
+    for certification in Certification.objects.filter(body=body, replaced_on__isnull=True).exclude(
+        status=Certification.Status.REVOKED
+    ).exclude(badge_credentials__cycle=F("cycle")):
+        badge_credential_for_certification(certification=certification, actor=certification.holder)
+    for completion in Completion.objects.filter(body=body, badge_credential__isnull=True):
+        badge_credential_for_completion(completion=completion, actor=completion.person)
 
     def number_of(email: str) -> str:
         found = Certification.objects.filter(holder__email=email, credential_type=ctype).first()

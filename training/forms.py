@@ -45,6 +45,22 @@ class VerifyForm(forms.Form):
     )
 
 
+class CredentialVerifyForm(forms.Form):
+    """A digital credential to check: the file (JSON, or the PNG badge) or its text pasted."""
+
+    file = forms.FileField(label=_("Credential file (JSON or PNG badge)"), required=False)
+    text = forms.CharField(
+        label=_("Or paste the credential (JSON)"), required=False, max_length=256 * 1024,
+        widget=forms.Textarea(attrs={"rows": 6, "spellcheck": "false", "autocomplete": "off"}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("file") and not (data.get("text") or "").strip():
+            raise forms.ValidationError(_("Choose the credential file or paste its text."))
+        return data
+
+
 class CountedTextarea(forms.Textarea):
     """A textarea with a live count of characters left (site/static/js/counter.js); the
     limit is enforced by the form and the service whatever the browser does."""

@@ -1,11 +1,12 @@
 from django.urls import path
 
-from .views import public, staff, staffing
+from .views import badges, public, staff, staffing
 
 app_name = "training"
 
 urlpatterns = [
     path("verify/", public.verify_form, name="verify_form"),
+    path("verify/credential/", badges.credential_check, name="credential_check"),
     path("verify/<str:number>/", public.verify, name="verify"),
     path("training/cohorts/", public.cohort_list, name="cohorts"),
     path("training/cohorts/<int:pk>/apply/", public.cohort_apply, name="cohort_apply"),
@@ -19,6 +20,10 @@ urlpatterns = [
     path("me/training/certifications/<int:pk>/public-name/", public.public_name, name="public_name"),
     path("me/training/certifications/<int:pk>/renewal-request/", public.renewal_request, name="renewal_request"),
     path("me/training/certifications/<int:pk>/certificate.pdf", public.certificate_pdf, name="certificate_pdf"),
+    path("me/training/certifications/<int:pk>/credential.<str:fmt>", badges.credential_download,
+         {"kind": "certification"}, name="certification_credential"),
+    path("me/training/completions/<int:pk>/credential.<str:fmt>", badges.credential_download,
+         {"kind": "completion"}, name="completion_credential"),
     path("me/training/completions/<int:pk>/public-name/", public.completion_public_name, name="completion_public_name"),
     path("me/training/completions/<int:pk>/certificate.pdf", public.completion_certificate_pdf, name="completion_pdf"),
     path("staff/training/", staff.home, name="staff_home"),

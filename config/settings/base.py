@@ -300,6 +300,19 @@ STORAGES = {
 # Files that must never have a public address (continuing-education evidence): outside
 # MEDIA_ROOT, served only by views that check who asks (training/evidence.py).
 KAKEHASHI_PRIVATE_MEDIA_ROOT = Path(os.environ.get("DJANGO_PRIVATE_MEDIA_ROOT", BASE_DIR / "private_media"))
+
+# Digital credentials (Open Badges 3.0, issue 19). The issuer's Ed25519 private keys are never in
+# the database: PEM files in this folder (`manage.py credential_keys create|rotate|retire`), or
+# one key given whole in KAKEHASHI_CREDENTIAL_SIGNING_KEY (PEM text) with its id. The base URL
+# names the issuer (did:web of its host) and the status lists in every credential: set it to
+# the public address and never change it.
+KAKEHASHI_CREDENTIAL_KEYS_DIR = Path(os.environ.get("KAKEHASHI_CREDENTIAL_KEYS_DIR", BASE_DIR / "private_keys" / "credentials"))
+KAKEHASHI_CREDENTIAL_SIGNING_KEY = os.environ.get("KAKEHASHI_CREDENTIAL_SIGNING_KEY", "")
+KAKEHASHI_CREDENTIAL_SIGNING_KEY_ID = os.environ.get("KAKEHASHI_CREDENTIAL_SIGNING_KEY_ID", "")
+KAKEHASHI_CREDENTIAL_BASE_URL = os.environ.get("KAKEHASHI_CREDENTIAL_BASE_URL", WAGTAILADMIN_BASE_URL)
+# Development, the demo and tests only: make a key in the folder when there is none.
+KAKEHASHI_CREDENTIAL_KEY_AUTOCREATE = env_bool("KAKEHASHI_CREDENTIAL_KEY_AUTOCREATE", False)
+KAKEHASHI_STATUS_LIST_CACHE_SECONDS = int(os.environ.get("KAKEHASHI_STATUS_LIST_CACHE_SECONDS", "300"))
 # Largest evidence file accepted (bytes); PDF, JPEG, PNG or HEIC only, checked by content.
 KAKEHASHI_EVIDENCE_MAX_BYTES = int(os.environ.get("KAKEHASHI_EVIDENCE_MAX_BYTES", 10 * 1024 * 1024))
 

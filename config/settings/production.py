@@ -12,6 +12,7 @@ if "DJANGO_SECRET_KEY" not in os.environ:
 
 DEBUG = False
 KAKEHASHI_DEMO_ALLOWED = False
+KAKEHASHI_CREDENTIAL_KEY_AUTOCREATE = False  # production keys are made on purpose (credential_keys create)
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = False
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

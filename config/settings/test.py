@@ -21,6 +21,11 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 import tempfile  # noqa: E402
 
 KAKEHASHI_PRIVATE_MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="kakehashi-private-"))  # noqa: F405
+# Credential signing keys of this test process: a temporary folder (a key is made on first use).
+KAKEHASHI_CREDENTIAL_KEYS_DIR = Path(tempfile.mkdtemp(prefix="kakehashi-keys-"))  # noqa: F405
+KAKEHASHI_CREDENTIAL_SIGNING_KEY = ""
+KAKEHASHI_CREDENTIAL_KEY_AUTOCREATE = True
+KAKEHASHI_CREDENTIAL_BASE_URL = "https://kakehashi.test"
 
 # Under pytest-xdist (`make test` runs two processes) each process has its own test database, and
 # its own channel-layer prefix on the shared Redis: meeting ids repeat between the databases, so

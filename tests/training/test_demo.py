@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.management import call_command
+from django.db.models import F
 
 from training.models import Certification, Cohort
 
@@ -65,3 +66,25 @@ def test_demo_shows_a_person_certified_again_after_a_lapse(client):
     assert current.recertification_of.number == old and current.status == "active"
     page = client.get(f"/verify/{old}/").content.decode()
     assert 'class="verdict-word">失効<' in page and f"/verify/{new}/" in page
+
+
+def test_every_demo_certification_and_completion_has_a_verifiable_credential(settings, tmp_path):
+    """Issue 19: made on load; the revoked and suspended holders' credentials say so."""
+    from training.badges.documents import credential_signed
+    from training.badges.verify import credential_verify
+    from training.models import BadgeCredential, Completion
+
+    settings.KAKEHASHI_CREDENTIAL_KEYS_DIR = tmp_path / "keys"
+    call_command("load_demo", "--quiet-summary")
+    current = Certification.objects.filter(replaced_on__isnull=True)
+    assert not current.exclude(badge_credentials__cycle=F("cycle")).exists()
+    assert not Completion.objects.filter(badge_credential__isnull=True).exists()
+    count = BadgeCredential.objects.count()
+    call_command("load_demo", "--quiet-summary")
+    assert BadgeCredential.objects.count() == count
+    statuses = {}
+    for email in ("holder-active@example.org", "holder-suspended@example.org", "holder-revoked@example.org"):
+        credential = BadgeCredential.objects.get(certification__holder__email=email)
+        statuses[email] = credential_verify(credential_signed(credential)).status
+    assert statuses == {"holder-active@example.org": "active", "holder-suspended@example.org": "suspended",
+                        "holder-revoked@example.org": "revoked"}

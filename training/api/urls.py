@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import bodies, continuing_education, credentials, renewals
+from . import badges, bodies, continuing_education, credentials, renewals
 from . import staffing as staffing_api
 from . import views as api
 
@@ -15,8 +15,13 @@ urlpatterns = [
     path("training/attendance/", api.AttendanceView.as_view(), name="attendance"),
     path("training/completions/", api.CompletionList.as_view(), name="completions"),
     path("training/certifications/", api.CertificationList.as_view(), name="certifications"),
+    path("training/certifications/<int:pk>/credential/", badges.CertificationCredentialAPI.as_view(),
+         name="certification_credential"),
     path("training/certifications/<int:pk>/<str:action>/", api.CertificationAction.as_view(), name="certification_action"),
     path("organisations/<int:pk>/staffing/", api.StaffingCheckView.as_view(), name="organisation_staffing"),
+    path("training/completions/<int:pk>/credential/", badges.CompletionCredentialAPI.as_view(),
+         name="completion_credential"),
+    path("verify/credential/", badges.CredentialVerifyAPI.as_view(), name="verify_credential"),
     path("verify/<str:number>/", api.Verify.as_view(), name="verify"),
 ]
 

@@ -18,6 +18,7 @@ from .applications import (
     Eligibility,
     PairRole,
 )
+from .badges import STATUS_LIST_SIZE, BadgeCredential
 from .base import AppendOnlyModel
 from .bodies import CECategory, TrainingBody, _check_secret
 from .certifications import (
@@ -43,6 +44,7 @@ __all__ = [
     "ELIGIBILITY_FOR_ROLE",
     "Addition",
     "AppendOnlyModel",
+    "BadgeCredential",
     "Application",
     "ApplicationStateChange",
     "Attendance",
@@ -66,6 +68,7 @@ __all__ = [
     "ReminderSent",
     "RenewalOverrideReason",
     "RenewalRequest",
+    "STATUS_LIST_SIZE",
     "StaffingFiling",
     "StaffingPublication",
     "StaffingRule",

@@ -19,6 +19,11 @@ from .attendance import (
     cohort_complete,
     completion_issue,
 )
+from .badges import (
+    badge_credential_for_certification,
+    badge_credential_for_completion,
+    badge_status_changed,
+)
 from .certifications import (
     certification_issue,
     certification_recertify,
@@ -80,6 +85,9 @@ from .renewal import (
 )
 
 __all__ = [
+    "badge_credential_for_certification",
+    "badge_credential_for_completion",
+    "badge_status_changed",
     "instructor_add",
     "number_is_genuine",
     "certification_number",

@@ -27,6 +27,7 @@ from ..numbers import (
     NUMBER_RE,
     number_normalise,
 )
+from .badges import badge_status_changed
 from .common import (
     _next_sequence,
     _notify,
@@ -341,6 +342,7 @@ def _set_status(certification, status, event, actor, reason) -> Certification:
     certification.full_clean()
     certification.save(update_fields=["status", "status_reason"])
     _certification_history(certification, from_status, event, actor, reason)
+    badge_status_changed(certification)
     audit_record(actor=actor, action=f"certification.{event}", target=certification, data={"reason": reason})
     label = Certification.Status(status).label
     _notify(certification.holder, lambda: _("Your certification: %(status)s") % {"status": label}, [

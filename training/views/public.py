@@ -67,6 +67,13 @@ def verify_url(request: HttpRequest, number: str) -> str:
     return request.build_absolute_uri(path) if request else path
 
 
+def credential_url(request: HttpRequest, kind: str, pk: int) -> str:
+    """The holder's download of a digital credential, as the certificate's second QR code."""
+    with translation.override(settings.LANGUAGE_CODE):
+        path = reverse(f"training:{kind}_credential", args=[pk, "json"])
+    return request.build_absolute_uri(path)
+
+
 def verify_form(request: HttpRequest) -> HttpResponse:
     form = VerifyForm(request.GET or None)
     if form.is_valid():
@@ -325,8 +332,12 @@ def certificate_pdf(request: HttpRequest, pk: int) -> HttpResponse:
         return render(request, "training/certificate_refused.html",
                       {"certification": certification, "verification": verification}, status=410)
     size = "card" if request.GET.get("size") == "card" else "a4"
+    credential = ""
+    if certification.holder_id == request.user.pk and certification.replaced_on is None:
+        credential = credential_url(request, "certification", certification.pk)
     pdf = certification_pdf(certification, verify_url=verify_url(request, certification.number),
-                            language=_language(request), size=size, verification=verification)
+                            language=_language(request), size=size, verification=verification,
+                            credential_url=credential)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{certification.number}-{size}.pdf"'
     return response
@@ -335,7 +346,9 @@ def certificate_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def completion_certificate_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     completion = completion_get_visible(request.user, pk)
-    pdf = completion_pdf(completion, verify_url=verify_url(request, completion.number), language=_language(request))
+    credential = credential_url(request, "completion", completion.pk) if completion.person_id == request.user.pk else ""
+    pdf = completion_pdf(completion, verify_url=verify_url(request, completion.number), language=_language(request),
+                         credential_url=credential)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{completion.number}.pdf"'
     return response
