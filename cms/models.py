@@ -334,7 +334,7 @@ class SearchEntry(models.Model):
         MATERIAL = "material", _("Meeting material")
         MESSAGE = "message", _("Room message")
         ACTIVITY = "activity", _("Your activity entry")
-        PERSON = "person", _("Person")
+        PERSON = "person", _("Person record")
         ORGANISATION = "organisation", _("Organisation")
         COURSE = "course", _("Course")
 

@@ -263,7 +263,17 @@ def highlighted(text: str, query: Query, *, limit: int = EXCERPT_CHARS) -> SafeS
     if not text:
         return mark_safe("")
     terms = query.terms
-    marks = [(t.start, t.end) for t in tokens(text) if t.pos1 not in _FUNCTION_WORDS and _forms(t) & terms]
+    words = tokens(text)
+    marks = []
+    for i, token in enumerate(words):
+        if token.pos1 in _FUNCTION_WORDS or not _forms(token) & terms:
+            continue
+        end = token.end
+        following = words[i + 1] if i + 1 < len(words) else None
+        if following is not None and following.pos1 == "接尾辞" and following.start == end:
+            end = following.end  # the word with its suffix: <mark>退院後</mark>
+        if not marks or token.start >= marks[-1][1]:
+            marks.append((token.start, end))
     first = marks[0][0] if marks else 0
     start = max(0, first - limit // 3)
     end = min(len(text), start + limit)

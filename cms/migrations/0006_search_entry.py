@@ -39,7 +39,7 @@ class Migration(migrations.Migration):
             name='SearchEntry',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('page', 'Website page'), ('minutes', 'Published minutes'), ('agenda', 'Agenda item'), ('material', 'Meeting material'), ('message', 'Room message'), ('activity', 'Your activity entry'), ('person', 'Person'), ('organisation', 'Organisation'), ('course', 'Course')], max_length=20, verbose_name='kind')),
+                ('kind', models.CharField(choices=[('page', 'Website page'), ('minutes', 'Published minutes'), ('agenda', 'Agenda item'), ('material', 'Meeting material'), ('message', 'Room message'), ('activity', 'Your activity entry'), ('person', 'Person record'), ('organisation', 'Organisation'), ('course', 'Course')], max_length=20, verbose_name='kind')),
                 ('object_id', models.PositiveBigIntegerField(verbose_name='record')),
                 ('language', models.CharField(blank=True, help_text="A website page's language; empty for records shown in both.", max_length=10, verbose_name='language')),
                 ('title', models.CharField(blank=True, max_length=300, verbose_name='title')),
