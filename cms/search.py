@@ -175,10 +175,12 @@ def _like_q(node) -> Q:
     return q
 
 
-def matching(qs: QuerySet[SearchEntry], query: Query) -> QuerySet[SearchEntry]:
-    """Entries of `qs` holding every word of `query`."""
+def matching(qs: QuerySet[SearchEntry], query: Query, *, scopes: list[str] | None = None) -> QuerySet[SearchEntry]:
+    """Entries of `qs` holding every word of `query` (and, on PostgreSQL, one of `scopes`)."""
     if connection.vendor == "postgresql":
         tsquery = " & ".join(_tsquery(word) for word in query.words)
+        if scopes:
+            tsquery = f"({tsquery}) & ({' | '.join(_lexeme(s) for s in scopes)})"
         return qs.filter(RawSQL(f'"{SearchEntry._meta.db_table}"."vector" @@ %s::tsquery', [tsquery],
                                 output_field=BooleanField()))
     q = Q()
@@ -224,12 +226,39 @@ def search_entry_list_for(user, *, language: str) -> QuerySet[SearchEntry]:
     return SearchEntry.objects.filter(q)
 
 
+MAX_MEETING_SCOPES = 200
+
+
+def scopes_for(user, *, language: str) -> list[str]:
+    """The `entry_scopes` of what this person might see (one query: their meetings' ids)."""
+    from collaboration.selectors import meeting_list_for
+    from peers.access import two_step_passed
+    from peers.selectors import user_has_staff_role, user_is_admin, user_may_manage_people
+
+    scopes = [f"@page:{language}", "@public"]
+    if not (getattr(user, "is_authenticated", False) and user.is_active):
+        return scopes
+    ids = [] if user_is_admin(user) else list(
+        meeting_list_for(user).order_by().values_list("pk", flat=True)[: MAX_MEETING_SCOPES + 1])
+    if user_is_admin(user) or len(ids) > MAX_MEETING_SCOPES:
+        scopes.append("@meeting")
+    else:
+        scopes += [f"@m:{pk}" for pk in ids]
+    scopes.append(f"@u:{user.pk}")
+    if user_may_manage_people(user):
+        scopes.append(f"@{Kind.PERSON}")
+    if user_has_staff_role(user) and two_step_passed(user):
+        scopes += [f"@{Kind.ORGANISATION}", f"@{Kind.COURSE}"]
+    return scopes
+
+
 ORDERING = ["-updated_at", "-id"]
 
 
 def search_for(user, query: Query, *, language: str) -> QuerySet[SearchEntry]:
     """What this person may see that holds every word of `query`, newest first."""
-    return matching(search_entry_list_for(user, language=language), query).order_by(*ORDERING)
+    return matching(search_entry_list_for(user, language=language), query,
+                    scopes=scopes_for(user, language=language)).order_by(*ORDERING)
 
 
 # --- Showing a result ---------------------------------------------------------------------------
@@ -342,8 +371,26 @@ def _page_text(page) -> str:
     return " ".join(p for p in parts if p.strip())
 
 
+def entry_scopes(kind: str, *, language: str = "", parent_id=None, owner_id=None, is_public=False) -> list[str]:
+    """Lexemes (never words: they start with "@") saying who might see an entry, stored with its
+    tokens so that on PostgreSQL the GIN index narrows a search to the entries the person might
+    see before any row is read (`scopes_for`). A prefilter only: access is decided by
+    `search_entry_list_for`."""
+    if kind == Kind.PAGE:
+        return [f"@page:{language}"]
+    if kind == Kind.MINUTES:
+        return ["@public"]
+    if kind in (Kind.AGENDA, Kind.MATERIAL, Kind.MESSAGE):
+        return ["@meeting", f"@m:{parent_id}", *(["@public"] if is_public else [])]
+    if kind == Kind.ACTIVITY:
+        return [f"@u:{owner_id}"]
+    return [f"@{kind}"]
+
+
 def _save(kind: str, object_id: int, *, text: str, title: str = "", language: str = "", **fields) -> None:
-    words = index_terms(f"{title}\n{text}")
+    words = index_terms(f"{title}\n{text}") + entry_scopes(
+        kind, language=language, parent_id=fields.get("parent_id"), owner_id=fields.get("owner_id"),
+        is_public=fields.get("is_public", False))
     SearchEntry.objects.update_or_create(
         kind=kind, object_id=object_id, language=language,
         defaults={"title": title[:300], "text": text[:MAX_TEXT_SHOWN], "tokens": " ".join(words),

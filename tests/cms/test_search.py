@@ -257,11 +257,11 @@ def test_results_come_ten_to_a_page_in_fixed_queries(meetings, django_assert_num
     client = signed_in(peer)
     _messages(theirs, 2)
     client.get("/search/", {"q": "灯台"})  # warm what lives for the process
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         two = _found(client, "灯台")
     assert len(_links(two)) == 2
     _messages(theirs, 10)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         first = _found(client, "灯台")
     assert len(_links(first)) == 10 and first.count("<mark>灯台</mark>") == 10
     after = re.search(r'href="\?q=%E7%81%AF%E5%8F%B0&amp;after=([^"]+)"', first).group(1)
