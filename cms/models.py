@@ -314,3 +314,57 @@ class NavigationSettings(BaseSiteSetting):
 
     class Meta:
         verbose_name = _("navigation and footer")
+
+
+class SearchEntry(models.Model):
+    """One thing a person may find with the site's search (cms.search): a website page in one
+    language, published minutes, an agenda item, a material or a room message of a meeting, an
+    activity entry, and for staff a person, an organisation or a course.
+
+    `tokens` holds the words of the text as the morphological analysis gives them (surface,
+    lemma and reading in hiragana; English words and their stems), separated by spaces. On
+    PostgreSQL a generated `tsvector` column made from them carries a GIN index (migration
+    0006). `parent_id` (the meeting, or a course's training body) and `owner_id` (an activity
+    entry's author) let the search decide access with the apps' own selectors without reading
+    the records themselves; hidden and deleted messages are never kept here."""
+
+    class Kind(models.TextChoices):
+        PAGE = "page", _("Website page")
+        MINUTES = "minutes", _("Published minutes")
+        AGENDA = "agenda", _("Agenda item")
+        MATERIAL = "material", _("Meeting material")
+        MESSAGE = "message", _("Room message")
+        ACTIVITY = "activity", _("Your activity entry")
+        PERSON = "person", _("Person record")
+        ORGANISATION = "organisation", _("Organisation")
+        COURSE = "course", _("Course")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    object_id = models.PositiveBigIntegerField(_("record"))
+    language = models.CharField(_("language"), max_length=10, blank=True,
+                                help_text=_("A website page's language; empty for records shown in both."))
+    title = models.CharField(_("title"), max_length=300, blank=True)
+    title_en = models.CharField(_("title in English"), max_length=300, blank=True)
+    where = models.CharField(_("where"), max_length=300, blank=True)
+    text = models.TextField(_("text shown in results"), blank=True)
+    tokens = models.TextField(_("words for search"), blank=True)
+    url = models.CharField(_("address"), max_length=500, blank=True)
+    parent_id = models.PositiveBigIntegerField(_("meeting or body"), null=True, blank=True)
+    owner_id = models.PositiveBigIntegerField(_("owner"), null=True, blank=True)
+    is_public = models.BooleanField(_("public"), default=False)
+    flagged = models.BooleanField(_("content note"), default=False)
+    updated_at = models.DateTimeField(_("changed at"))
+
+    class Meta:
+        verbose_name = _("search entry")
+        verbose_name_plural = _("search entries")
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "object_id", "language"], name="search_entry_unique"),
+        ]
+        indexes = [
+            models.Index(fields=["parent_id"], name="search_entry_parent_idx"),
+            models.Index(fields=["owner_id"], name="search_entry_owner_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.object_id}"

@@ -1,50 +1,48 @@
-"""The website's search over its pages."""
+"""The site's one search (cms.search): website pages, minutes, meetings, messages, the person's
+own activity and, for staff, their records; each person sees only what their pages show them."""
 
 from __future__ import annotations
 
-import re
+from urllib.parse import urlencode
 
-from django.core.paginator import Paginator
-from django.db import connection
-from django.db.models import IntegerField, Q
-from django.db.models.functions import Cast
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from wagtail.models import Locale, Page
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from peers.pagination import keyset_page_for_request
+from peers.request_params import BadParameter, read_text
+
+from .search import MAX_QUERY_LENGTH, ORDERING, parse_query, results, search_for
 
 RESULTS_PER_PAGE = 10
-MAX_QUERY_LENGTH = 200
-# Scripts written without spaces between words (Japanese kana and kanji).
-UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff66-\uff9f]")
-
-
-def _pages_containing(pages, query: str):
-    """Pages whose indexed title or text contains every word of `query`. The database search
-    backends split text into words at spaces, which Japanese does not have, so a Japanese word
-    is looked for inside the text Wagtail's search index keeps for each page."""
-    from wagtail.search.models import IndexEntry
-
-    title, body = ("title_text", "body_text") if connection.vendor == "postgresql" else ("title", "body")
-    from django.contrib.contenttypes.models import ContentType
-
-    # Only pages' rows: images and documents are indexed too, and their ids are not page ids.
-    page_types = ContentType.objects.filter(pk__in=pages.values("content_type"))
-    entries = IndexEntry.objects.filter(content_type__in=page_types)
-    for word in query.split():
-        entries = entries.filter(Q(**{f"{title}__icontains": word}) | Q(**{f"{body}__icontains": word}))
-    ids = entries.annotate(page_id=Cast("object_id", IntegerField())).values("page_id")
-    return pages.filter(pk__in=ids).order_by("path")
 
 
 def search(request: HttpRequest) -> HttpResponse:
-    """Live public pages in the language being read that match `q` (Wagtail search), ten to a
-    page, in a fixed number of queries whatever the number of pages found."""
-    query = request.GET.get("q", "").replace("\x00", "").strip()[:MAX_QUERY_LENGTH]
-    results = None
-    if query:
-        pages = Page.objects.live().public().filter(locale=Locale.get_active())
-        found = _pages_containing(pages, query) if UNSPACED.search(query) else pages.search(query)
-        results = Paginator(found, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
-    response = render(request, "cms/search.html", {"search_query": query, "results": results})
+    """Ten results to a page, newest first, with a link to the next ten; the same number of
+    queries whatever the number of results."""
+    error = ""
+    query_text = ""
+    page = None
+    shown = None
+    try:
+        query_text = read_text(request.GET, "q", max_length=MAX_QUERY_LENGTH)
+    except BadParameter as bad:
+        if bad.error.code == "max_length":
+            error = _("Please use fewer words: at most %(max)d characters.") % {"max": MAX_QUERY_LENGTH}
+        else:
+            error = _("The words contain a character that cannot be searched for. Please type them again.")
+    query = parse_query(query_text) if query_text else None
+    if query_text and query is None:
+        error = _("Please type a word to look for (punctuation alone finds nothing).")
+    if query is not None:
+        language = translation.get_language() or "ja"
+        page = keyset_page_for_request(request, search_for(request.user, query, language=language),
+                                       fields=ORDERING, size=RESULTS_PER_PAGE)
+        shown = results(page.items, query, language=language)
+    response = render(request, "cms/search.html", {
+        "search_query": query_text, "error": error, "page": page, "results": shown,
+        "max_length": MAX_QUERY_LENGTH, "pager_query": urlencode({"q": query_text}),
+    })
     response["X-Robots-Tag"] = "noindex"
     return response

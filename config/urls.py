@@ -34,6 +34,7 @@ api_v1 = [
     path("api/v1/", include("training.api.urls")),
     path("api/v1/", include("collaboration.api.urls")),
     path("api/v1/activity/", include("collaboration.activity.api.urls")),
+    path("api/v1/", include("cms.api.urls")),
 ]
 urlpatterns += [
     path("api/v1/openapi.json", SpectacularJSONAPIView.as_view(urlconf=api_v1), name="openapi"),
