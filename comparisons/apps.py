@@ -12,3 +12,6 @@ class ComparisonsConfig(AppConfig):
         from . import rollups
 
         rollups.connect()
+        from .links import register_links
+
+        register_links()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .reports import CompareAPI, RecordTableAPI
+from .views import CompareAPI, RecordTableAPI
 
 urlpatterns = [
     path("compare/", CompareAPI.as_view(), name="api_reports_compare"),

@@ -137,7 +137,7 @@ def test_only_coordinators_and_administrators_after_two_step_may_compare(client,
     for user in (a_peer, a_manager):
         assert _api(user).get(API_TABLE, API_QUERY).status_code == 403
         assert _api(user).post("/api/v1/reports/compare/", body, format="json").status_code == 403
-        client.force_login(user)
+        login_two_step(client, user)  # a manager, even after two-step sign-in, is no coordinator
         assert client.get(PAGE).status_code == 403
     client.force_login(a_coordinator)  # password only
     assert client.get(PAGE).status_code in (302, 403)
