@@ -24,6 +24,7 @@ from collections import Counter
 from collections.abc import Iterable
 
 from django.db import connection, transaction
+from django.db.models import Count
 from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 from django.utils import timezone
 
@@ -149,10 +150,12 @@ def _on_certification_history(sender, instance, created, raw=False, **kwargs):
 
 def _on_certification_history_added(sender, at, **kwargs):
     """The sweep appends its history rows in bulk (INSERT … SELECT): count the rows it added."""
-    rows = CertificationStatusChange.objects.filter(at=at).values_list(*CERTIFICATION_FIELDS)
+    rows = (CertificationStatusChange.objects.filter(at=at, to_status=Certification.Status.LAPSED)
+            .values_list(*CERTIFICATION_FIELDS).annotate(n=Count("id")).order_by())
     delta = Counter()
-    for row in rows.iterator(chunk_size=2000):
-        delta.update(certification_cells(*row))
+    for *row, n in rows:  # one row per group of cells, whatever the number of lapses
+        for cell in certification_cells(*row):
+            delta[cell] += n
     apply(delta)
 
 

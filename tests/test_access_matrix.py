@@ -113,6 +113,7 @@ BY_SEGMENT = {
 LITERALS = {
     "fmt": ["csv", "xlsx", "json", "zip"],
     "shape": ["organisations", "people"],
+    "name": ["certifications", "applications", "engagements", "activity"],  # the comparison tables
 }
 # Tokens, by the address they belong to.
 TOKENS = {"peers:invitation_accept": ["invitation_token"], "calendar_feed": ["calendar_token"]}

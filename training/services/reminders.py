@@ -59,7 +59,8 @@ def certification_sweep(*, today: datetime.date | None = None) -> dict[str, int]
             cursor.execute(insert, [str(to_status), CertificationStatusChange.Event.SWEEP.value, now, *where_params])
             cursor.execute(update, [str(to_status), *where_params])
             counts[str(to_status)] = cursor.rowcount
-    certification_history_added.send(sender=CertificationStatusChange, at=moment)
+    if counts[str(S.LAPSED)]:  # the rollups of lapses (comparisons) count the rows just added
+        certification_history_added.send(sender=CertificationStatusChange, at=moment)
     audit_record(actor=None, action="certification.sweep", target=TrainingBody(), data={"date": today.isoformat(), **counts})
     return counts
 
