@@ -46,3 +46,38 @@ class TableForm(forms.Form):
                 self.add_error("year_to", ValidationError(
                     fmt(_("Choose at most %(n)s fiscal years."), n=MAX_YEARS), code="span"))
         return data
+
+
+MAX_UPLOAD_BYTES = 1_000_000
+
+
+class UploadForm(forms.Form):
+    """A table of one's own (or published statistics) to compare: nothing is stored."""
+
+    table_file = forms.FileField(
+        label=_("Your table (CSV or Excel)"),
+        help_text=_("First column: the group; then one column per outcome, with counts. The first row names the "
+                    "columns. Nothing is stored."),
+    )
+
+    def clean_table_file(self):
+        from peers.spreadsheets import read_table
+
+        upload = self.cleaned_data["table_file"]
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise ValidationError(_("The file is too large: at most 1 MB."), code="size")
+        header, raw_rows = read_table(upload.name, upload.read(), max_rows=2000)
+        columns = [h for h in header[1:]]
+        rows = []
+        for number, raw in enumerate(raw_rows, start=2):
+            label, values = str(raw[0]), list(raw[1:len(header)]) + [""] * (len(header) - len(raw))
+            counts = []
+            for column, value in zip(columns, values, strict=False):
+                text = str(value).replace(",", "").strip()
+                if not text.isdigit():
+                    raise ValidationError(fmt(_("Row %(row)s, column “%(column)s”: “%(value)s” is not a count (a "
+                                                "whole number of 0 or more)."), row=number, column=column,
+                                              value=text[:20]), code="not_count")
+                counts.append(int(text))
+            rows.append((label, counts))
+        return columns, rows

@@ -4,15 +4,15 @@ with adjusted residuals, the chart and the cautions. Access as the region report
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from peers import spreadsheets
 
-from . import export, selectors
-from .forms import TableForm
+from . import export, selectors, stats
+from .forms import TableForm, UploadForm
 from .models import Group
 
 MARKS = {("p01", True): "▲▲", ("p05", True): "▲", ("p01", False): "▼▼", ("p05", False): "▼"}
@@ -56,15 +56,38 @@ def _with_merge(params) -> str:
     return query.urlencode()
 
 
+def _compare_upload(upload: UploadForm):
+    """The comparison of an uploaded table (nothing stored), or None with the form's errors."""
+    if not upload.is_valid():
+        return None
+    columns, rows = upload.cleaned_data["table_file"]
+    try:
+        result = stats.compare(columns, rows)
+    except stats.TableRefused as refusal:
+        upload.add_error("table_file", ValidationError(refusal.message, code=refusal.code))
+        return None
+    result.cautions.append(stats.data_limits(_("These counts are the uploaded table's: the test is only as sound "
+                                               "as they are.")))
+    return selectors.TableComparison(result, None, result.cautions)
+
+
 @login_required
 def compare(request: HttpRequest) -> HttpResponse:
     """Counts from the rollups (small counts hidden unless the viewer may see people), the test,
-    the chart and the cautions."""
+    the chart and the cautions; or, on POST, the same for a table the coordinator uploads."""
     _require(request.user)
+    upload = UploadForm()
+    if request.method == "POST":
+        upload = UploadForm(request.POST, request.FILES)
+        comparison = _compare_upload(upload)
+        return render(request, "comparisons/compare.html", {
+            "form": TableForm(), "upload": upload, "uploaded": comparison, "comparison": comparison,
+            "chart": _chart(comparison) if comparison else [],
+        })
     form, table, view, comparison = _compute(request)
     query = request.GET.urlencode()
     return render(request, "comparisons/compare.html", {
-        "form": form, "table": table, "view": view, "comparison": comparison,
+        "form": form, "upload": upload, "table": table, "view": view, "comparison": comparison,
         "chart": _chart(comparison) if comparison else [], "query": query,
         "group_label": Group(table.group).label if table else "",
         "merge_query": _with_merge(request.GET),

@@ -189,3 +189,22 @@ def test_the_page_runs_a_fixed_number_of_queries(client, three_offices, a_coordi
         response = client.get(PAGE, QUERY)
     assert len(response.context["comparison"].result.rows) == 7
     assert len(many) == len(few)
+
+
+def test_an_uploaded_table_is_compared_and_nothing_is_stored(client, a_coordinator):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from comparisons.models import OutcomeRollup
+
+    login_two_step(client, a_coordinator)
+    csv_text = "group,renewed,lapsed\nA,10,20\nB,30,15\n"
+    response = client.post(PAGE, {"table_file": SimpleUploadedFile("mine.csv", csv_text.encode())})
+    assert response.status_code == 200
+    result = response.context["comparison"].result
+    assert result.chi2 == pytest.approx(36 / 16 + 36 / 14 + 36 / 24 + 36 / 21)
+    assert "data_limits" in [c.code for c in result.cautions]
+    assert OutcomeRollup.objects.count() == 0
+    refused = client.post(PAGE, {"table_file": SimpleUploadedFile("bad.csv", b"group,a,b\nA,0,0\nB,1,2\n")})
+    assert refused.context["comparison"] is None and "すべて0です" in refused.content.decode()
+    bad = client.post(PAGE, {"table_file": SimpleUploadedFile("bad.csv", "group,a,b\nA,x,1\nB,1,2\n".encode())})
+    assert bad.status_code == 200 and "件数（0以上の整数）ではありません" in bad.content.decode()
