@@ -35,6 +35,7 @@ api_v1 = [
     path("api/v1/", include("collaboration.api.urls")),
     path("api/v1/activity/", include("collaboration.activity.api.urls")),
     path("api/v1/", include("cms.api.urls")),
+    path("api/v1/reports/", include("comparisons.api.urls")),
 ]
 urlpatterns += [
     path("api/v1/openapi.json", SpectacularJSONAPIView.as_view(urlconf=api_v1), name="openapi"),
@@ -49,6 +50,7 @@ urlpatterns += i18n_patterns(
     path("", include("training.urls")),
     path("", include("collaboration.urls")),
     path("", include("collaboration.activity.urls")),
+    path("", include("comparisons.urls")),
     path("", include("cms.urls")),
     # Wagtail's page tree last: it answers every address not taken above.
     path("", include(wagtail_urls)),

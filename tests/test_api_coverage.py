@@ -13,7 +13,7 @@ from django.apps import apps
 from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework import serializers
 
-APPS = ("peers", "training", "collaboration")  # collaboration.activity's models are in collaboration
+APPS = ("peers", "training", "collaboration", "comparisons")  # collaboration.activity's models are in collaboration
 
 # Models no person edits directly, and why. Keys are "app_label.ModelName".
 NOT_EDITED_BY_PEOPLE = {

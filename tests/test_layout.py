@@ -8,7 +8,7 @@ from pathlib import Path
 from django.apps import apps
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ["peers", "training", "collaboration", "cms"]
+APPS = ["peers", "training", "collaboration", "comparisons", "cms"]
 
 
 def _logic_in(path: Path) -> list[str]:

@@ -19,8 +19,8 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import translation
 
-OUR_NAMESPACES = {"peers", "training", "collaboration", "activity", "cms"}
-OUR_MODULES = ("peers.", "training.", "collaboration.", "cms.", "config.")
+OUR_NAMESPACES = {"peers", "training", "collaboration", "activity", "comparisons", "cms"}
+OUR_MODULES = ("peers.", "training.", "collaboration.", "comparisons.", "cms.", "config.")
 
 # Views that accept POST and end without a success message, each with why.
 EXCUSED = {
@@ -29,6 +29,7 @@ EXCUSED = {
     "csp_report": "the browser's CSP reports, a machine endpoint with no page",
     "peers:api_tokens": "a new token is shown once on its own page, which says what to do with it",
     "peers:import": "the import answers with its own result page (rows added, changed, refused)",
+    "comparisons:compare": "an uploaded table is compared and the result shown on the page; nothing is stored",
     "collaboration:meeting_room_post": "the room without JavaScript: the message appears in the room",
     "training:credential_check": "checking a credential changes nothing: the page shows the result of the check",
 }

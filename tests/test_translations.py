@@ -10,7 +10,7 @@ import pytest
 from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCE_DIRS = ["config", "peers", "training", "collaboration", "cms", "site"]
+SOURCE_DIRS = ["config", "peers", "training", "collaboration", "comparisons", "cms", "site"]
 
 
 def _catalogue(path: Path):

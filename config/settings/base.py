@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "peers",
     "training",
     "collaboration",
+    "comparisons",
     "cms",
     "config",  # the demo loader and the scheduler: they name every app, so they sit above them
     "django.contrib.admin",

@@ -20,6 +20,7 @@ from ..models import (
     ReminderSent,
     TrainingBody,
 )
+from ..signals import certification_history_added
 from .common import _notify
 
 
@@ -43,7 +44,8 @@ def certification_sweep(*, today: datetime.date | None = None) -> dict[str, int]
     """Move every certification whose dates were reached to its new status: three transitions,
     each one INSERT … SELECT into the history and one UPDATE, whatever the number of rows."""
     today = today or timezone.localdate()
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    moment = timezone.now()
+    now = connection.ops.adapt_datetimefield_value(moment)
     S = Certification.Status
     steps = [
         (S.LAPSED, [S.ACTIVE, S.EXPIRING, S.GRACE], "grace_until < %s"),
@@ -57,6 +59,8 @@ def certification_sweep(*, today: datetime.date | None = None) -> dict[str, int]
             cursor.execute(insert, [str(to_status), CertificationStatusChange.Event.SWEEP.value, now, *where_params])
             cursor.execute(update, [str(to_status), *where_params])
             counts[str(to_status)] = cursor.rowcount
+    if counts[str(S.LAPSED)]:  # the rollups of lapses (comparisons) count the rows just added
+        certification_history_added.send(sender=CertificationStatusChange, at=moment)
     audit_record(actor=None, action="certification.sweep", target=TrainingBody(), data={"date": today.isoformat(), **counts})
     return counts
 

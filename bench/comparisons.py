@@ -1,0 +1,88 @@
+"""Regional comparisons at scale: the comparison page and table API over N activity entries.
+
+Loads BENCH_ROWS verified/submitted/declined entries with bench.activity's loader (COPY on
+PostgreSQL), builds the rollups in bulk, then times through Django's test Client the
+coordinator's comparison page (activity entries by prefecture and by setting, from the rollups,
+with the χ² test) and the table API, each beside the live GROUP BY over the raw rows the page
+avoids, in the same run. Also times the rebuild-and-check command.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/kakehashi_bench DJANGO_SETTINGS_MODULE=config.settings.test \
+        .venv/bin/python -m bench comparisons        # BENCH_ROWS=100000 for a quick run
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import time
+
+
+def run() -> None:
+    from django.conf import settings
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import get_runner, override_settings
+
+    from bench.activity import _load, _time
+
+    rows = int(os.environ.get("BENCH_ROWS", "1000000"))
+    runner = get_runner(settings)(verbosity=0, interactive=False)
+    old = runner.setup_databases()
+    try:
+        _manager, coordinator, _organisation = _load(rows)
+        from collaboration.activity.models import ActivityEntry, ActivityRollup
+        from comparisons.rollups import fiscal_year, rollup_check
+        from peers.models import Role, User
+        from peers.services import role_grant
+
+        admin = User.objects.create_user(email="bench-admin@example.test", display_name="管理者", password="x")
+        role_grant(user=admin, role=Role.ADMIN)
+        year = fiscal_year(datetime.date.today())
+        start = datetime.date(year - 1, 4, 1).isoformat()
+        entry_table = ActivityEntry._meta.db_table
+        raw_sql = (
+            f"SELECT o.prefecture_id, e.activity_id, COUNT(*) FROM {entry_table} e "
+            "JOIN peers_organisation o ON o.id = e.organisation_id "
+            "WHERE e.status = 'verified' AND e.date >= %s GROUP BY o.prefecture_id, e.activity_id"
+        )
+
+        def sql(query, params):
+            def go():
+                with connection.cursor() as cursor:
+                    cursor.execute(query, params)
+                    cursor.fetchall()
+            return go
+
+        from tests.conftest import login_two_step
+
+        with override_settings(ALLOWED_HOSTS=["testserver"], DEBUG=False):
+            coordinator_client, admin_client = Client(), Client()
+            login_two_step(coordinator_client, coordinator)
+            login_two_step(admin_client, admin)
+
+            def page(client, url):
+                def go():
+                    response = client.get(url)
+                    assert response.status_code == 200, (url, response.status_code)
+                return go
+
+            query = f"source=activity&year_from={year - 1}&year_to={year}"
+            figures = [
+                (f"comparison page, admin, by prefecture ({ActivityRollup.objects.count():,} rollup rows)",
+                 page(admin_client, f"/staff/comparisons/?{query}&group=prefecture")),
+                ("comparison page, coordinator, by setting", page(coordinator_client,
+                                                                   f"/staff/comparisons/?{query}&group=setting")),
+                ("table API, admin, by prefecture", page(admin_client, f"/api/v1/reports/tables/activity/"
+                                                                        f"?group=prefecture&from={year - 1}&to={year}")),
+                (f"  plain SQL: live GROUP BY over {rows:,} entries", sql(raw_sql, [start])),
+            ]
+            print(f"{'':<72}{'median ms':>10}{'p95 ms':>10}")
+            for label, fn in figures:
+                median, p95 = _time(fn)
+                print(f"{label:<72}{median:>10.1f}{p95:>10.1f}")
+            started = time.perf_counter()
+            checks = rollup_check(sources=["activity"])
+            print(f"rollup check against the raw rows: {time.perf_counter() - started:.1f}s, "
+                  f"{checks[0].cells:,} cells, {checks[0].differences} differ")
+    finally:
+        runner.teardown_databases(old)
