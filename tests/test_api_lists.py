@@ -275,6 +275,9 @@ def test_the_other_lists_answer_pages_and_refuse_bad_cursors(client, demo):
     for email in ROLES:
         login_two_step(client, User.objects.get(email=email))
         meetings[email] = [m["id"] for m in client.get("/api/v1/meetings/", {"page_size": 100}).json()["results"]]
+    # Lists that answer only with a question (the search): asked one; its paging is walked in
+    # tests/cms/test_search.py.
+    asked = {"/api/v1/search/": {"q": "ピアサポート"}}
     for path in others:
         answered = False
         for email in ROLES:
@@ -287,17 +290,17 @@ def test_the_other_lists_answer_pages_and_refuse_bad_cursors(client, demo):
             else:
                 urls = [path]
             for url in urls:
-                response = viewer.get(url, {"page_size": 2})
+                response = viewer.get(url, {"page_size": 2, **asked.get(path, {})})
                 if response.status_code != 200:
                     continue
                 answered = True
                 body = response.json()
                 assert set(body) == {"results", "next"}, path
                 key = "id" if body["results"] and "id" in body["results"][0] else None
-                if key:
+                if key and path not in asked:
                     seen = _walk(viewer, url, key, 2)
                     assert len(seen) == len(set(seen)), f"{path} repeats a row"
-                assert viewer.get(url, {"cursor": "not-a-cursor"}).status_code == 400, path
+                assert viewer.get(url, {"cursor": "not-a-cursor", **asked.get(path, {})}).status_code == 400, path
                 assert viewer.get(url, {"page_size": MAX_PAGE_SIZE + 1}).status_code == 400, path
         assert answered or not path.startswith("/api/v1/meetings/{id}/") and "{" in path, (
             f"nobody in the demo may read {path}")

@@ -50,7 +50,7 @@ class PersonFiguresSerializer(serializers.Serializer):
     messages = serializers.IntegerField()
 
 
-class PersonSerializer(serializers.Serializer):
+class NotYetSpokenSerializer(serializers.Serializer):
     user = serializers.IntegerField()
     name = serializers.CharField()
     sector = serializers.CharField()
@@ -69,7 +69,7 @@ class ParticipationSerializer(serializers.Serializer):
     totals = TotalsSerializer()
     items = ItemFiguresSerializer(many=True)
     people = PersonFiguresSerializer(many=True, required=False)
-    not_yet_spoken = PersonSerializer(many=True, required=False)
+    not_yet_spoken = NotYetSpokenSerializer(many=True, required=False)
 
 
 class ParticipationAPI(MeetingAPIView):
