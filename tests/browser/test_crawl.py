@@ -28,7 +28,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 # Where a signed-in person's own pages live; everything else (the public site, the editors'
 # admin, downloads, sign-out) is checked elsewhere or is not a page.
 AREAS = ("/me/", "/staff/", "/organisations/", "/directory/", "/meetings/", "/training/", "/account/")
-SKIP_SUFFIXES = (".csv", ".xlsx", ".pdf", ".ics", ".json", ".txt", ".zip")
+SKIP_SUFFIXES = (".csv", ".xlsx", ".pdf", ".ics", ".json", ".txt", ".zip", ".png")
 PAGES_PER_ROLE = 50
 PHONE, SMALL_PHONE = 390, 320
 # The display modes (text size, low-stimulus theme) as the cookies that choose them; the first is
