@@ -248,6 +248,12 @@ class _DemoCopy:
             self.blank_snapshot.backup(self._raw())
         self.loaded = True
 
+    @property
+    def copies(self) -> bool:
+        """Whether this backend has a copy (SQLite, PostgreSQL); elsewhere the demo is loaded
+        afresh each time, as before the copy existed."""
+        return self.vendor in ("postgresql", "sqlite")
+
     # For a module that reads the demo ----------------------------------------------------------
     def enter_read_only(self) -> None:
         self._load()
@@ -266,7 +272,7 @@ class _DemoCopy:
     def enter_committed(self) -> bool:
         """The demo as committed data for this test; False where this backend has no copy
         (then the caller loads it)."""
-        if self.vendor not in ("postgresql", "sqlite"):
+        if not self.copies:
             return False
         self._load()
         if self.vendor == "postgresql":
@@ -311,7 +317,16 @@ def django_db_setup(django_db_setup, django_db_blocker):
 def _demo_for_module(django_db_setup, django_db_blocker):
     """The demo for a module's tests that read it: the process's demo copy, in place for the
     module. Each test (`db`) runs in a transaction that is rolled back, so every test starts
-    from the freshly loaded demo whatever the one before it changed."""
+    from the freshly loaded demo whatever the one before it changed. On a backend without a
+    copy, the demo is loaded for the module in a transaction rolled back at its end."""
+    from django.db import transaction
+
+    if not _DEMO.copies:
+        with django_db_blocker.unblock(), transaction.atomic():
+            _load_demo_in_one_transaction()
+            yield
+            transaction.set_rollback(True)
+        return
     with django_db_blocker.unblock():
         _DEMO.enter_read_only()
     yield
