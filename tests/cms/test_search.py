@@ -197,6 +197,25 @@ def test_a_message_under_a_content_note_is_found_without_its_text(meetings):
     assert "会議室を開いて" in html and "つらい" not in html
 
 
+def test_an_erased_persons_messages_and_activity_leave_the_index(meetings):
+    """Erasure rewrites messages and activity entries in bulk (no signals): the search must not
+    keep finding the person's words for the other invitees."""
+    from peers.services.privacy import erasure_carry_out, erasure_request
+
+    peer, theirs, _ = meetings
+    message_post(access=meeting_access_for(peer, theirs.pk), author=peer, body="私の鳩時計の思い出")
+    entry = ActivityEntry.objects.filter(author=peer).first()
+    entry.reflection = "鳩時計の話を聞いた"
+    entry.save()
+    coordinator = User.objects.get(email="coordinator@example.org")
+    assert "鳩時計の思い出" in _text(_found(signed_in(coordinator), "鳩時計"))
+    admin = as_verified(User.objects.get(email="admin@example.org"))
+    erasure_carry_out(actor=admin, request=erasure_request(person=peer))
+    assert "思い出" not in _text(_found(signed_in(coordinator), "鳩時計"))
+    assert not SearchEntry.objects.filter(text__contains="鳩時計").exists()
+    assert not SearchEntry.objects.filter(kind="person", object_id=peer.pk).exists()
+
+
 # --- Activity and staff records ---------------------------------------------------------------------
 
 
