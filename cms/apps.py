@@ -32,6 +32,9 @@ class CmsConfig(AppConfig):
             signal.connect(_restriction_changed, sender=PageViewRestriction,
                            dispatch_uid=f"cms-cache-restriction-{id(signal)}")
         _connect_search_index()
+        from .parts import register_parts
+
+        register_parts()
 
 
 # The search index (cms.search) follows every record it holds: (model, fields whose change

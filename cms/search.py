@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import BooleanField, Q, QuerySet, TextField, Value
+from django.db.models import BooleanField, Case, F, Q, QuerySet, TextField, Value, When
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Concat
 from django.urls import reverse
@@ -211,19 +211,26 @@ def search_entry_list_for(user, *, language: str) -> QuerySet[SearchEntry]:
     from training.selectors import course_list_for
 
     pages = Page.objects.live().public().filter(locale__language_code=language).values("pk")
+    published = Q(parent_id__in=minutes_list_published().order_by().values("meeting_id"))
     q = Q(kind=Kind.PAGE, language=language, object_id__in=pages)
-    q |= Q(kind=Kind.MINUTES, parent_id__in=minutes_list_published().order_by().values("meeting_id"))
+    q |= Q(kind=Kind.MINUTES) & published
     q |= Q(kind=Kind.MATERIAL, object_id__in=material_list_public().order_by().values("pk"))
+    # Where a record belongs (a meeting's title) is said only to whom that meeting is shown: a
+    # published material of a meeting they are not invited to, whose minutes are not public, is
+    # found by its own title alone.
+    meeting_shown = published
     if getattr(user, "is_authenticated", False) and user.is_active:
         meetings = meeting_list_for(user).order_by().values("pk")
         q |= Q(kind__in=[Kind.AGENDA, Kind.MATERIAL, Kind.MESSAGE], parent_id__in=meetings)
+        meeting_shown |= Q(parent_id__in=meetings)
         q |= Q(kind=Kind.ACTIVITY, owner_id=user.pk)
         if user_may_manage_people(user):
             q |= Q(kind=Kind.PERSON, object_id__in=person_list_for(user).order_by().values("pk"))
         if user_has_staff_role(user) and two_step_passed(user):
             q |= Q(kind=Kind.ORGANISATION)
             q |= Q(kind=Kind.COURSE, object_id__in=course_list_for(user).order_by().values("pk"))
-    return SearchEntry.objects.filter(q)
+    return SearchEntry.objects.filter(q).annotate(shown_where=Case(
+        When(Q(kind=Kind.MATERIAL) & ~meeting_shown, then=Value("")), default=F("where")))
 
 
 MAX_MEETING_SCOPES = 200
@@ -338,7 +345,7 @@ def results(entries, query: Query, *, language: str) -> list[Result]:
         shown.append(Result(
             kind=entry.kind, kind_label=str(labels[entry.kind]),
             title=highlighted(title, query, limit=300) if title else mark_safe(""),
-            where=entry.where,
+            where=getattr(entry, "shown_where", entry.where),
             # A message under a content note stays closed until opened in the room.
             excerpt=mark_safe("") if entry.flagged else highlighted(entry.text, query),
             url=result_url(entry), updated_at=entry.updated_at, flagged=entry.flagged,

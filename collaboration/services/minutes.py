@@ -231,7 +231,10 @@ def carry_over_open_action_items(meeting: Meeting, *, user=None) -> list[AgendaI
             )
             for n, item in enumerate(pending, start=1)
         ]
-        AgendaItem.objects.bulk_create(rows)
+        # One by one (a handful of rows): each save tells the listeners that keep copies of the
+        # agenda (the site search) as every other way of adding an item does.
+        for row in rows:
+            row.save()
         audit_record(actor=user, action="meeting.carry_over", target=meeting,
                      data={"action_items": [item.pk for item in pending]})
         return rows

@@ -186,6 +186,25 @@ def test_meeting_records_are_found_only_by_those_the_meeting_admits(meetings):
     material.save()
     anonymous = _found(Client(), "図書館資料")
     assert _links(anonymous) == [f"/materials/{material.pk}/"]
+    assert other.title not in anonymous  # the meeting itself is not shown to them
+    assert other.title in _found(signed_in(User.objects.get(email="coordinator@example.org")), "図書館資料")
+    # Access is decided when searching: an invitation withdrawn closes the meeting's records at once.
+    MeetingInvitation.objects.filter(user=peer, meeting=theirs).delete()
+    assert "招待" not in _text(_found(signed_in(peer), "図書館"))
+
+
+def test_agenda_items_carried_over_from_action_items_are_found_at_once(meetings):
+    from collaboration.services import carry_over_open_action_items
+
+    _, theirs, _ = meetings
+    later = Meeting.objects.create(body=theirs.body, title="次の次の会議", place="会議室",
+                                   starts_at=timezone.now() + datetime.timedelta(days=60),
+                                   ends_at=timezone.now() + datetime.timedelta(days=60, hours=2))
+    carried = carry_over_open_action_items(later)
+    assert carried
+    coordinator = signed_in(User.objects.get(email="coordinator@example.org"))
+    html = _found(coordinator, carried[0].title)
+    assert f"/meetings/{later.pk}/#agenda-heading" in _links(html)
 
 
 def test_a_message_under_a_content_note_is_found_without_its_text(meetings):
@@ -195,6 +214,25 @@ def test_a_message_under_a_content_note_is_found_without_its_text(meetings):
                  body="つらい入院の記憶", content_note=True)
     html = _found(signed_in(peer), "入院")
     assert "会議室を開いて" in html and "つらい" not in html
+
+
+def test_an_erased_persons_messages_and_activity_leave_the_index(meetings):
+    """Erasure rewrites messages and activity entries in bulk (no signals): the search must not
+    keep finding the person's words for the other invitees."""
+    from peers.services.privacy import erasure_carry_out, erasure_request
+
+    peer, theirs, _ = meetings
+    message_post(access=meeting_access_for(peer, theirs.pk), author=peer, body="私の鳩時計の思い出")
+    entry = ActivityEntry.objects.filter(author=peer).first()
+    entry.reflection = "鳩時計の話を聞いた"
+    entry.save()
+    coordinator = User.objects.get(email="coordinator@example.org")
+    assert "鳩時計の思い出" in _text(_found(signed_in(coordinator), "鳩時計"))
+    admin = as_verified(User.objects.get(email="admin@example.org"))
+    erasure_carry_out(actor=admin, request=erasure_request(person=peer))
+    assert "思い出" not in _text(_found(signed_in(coordinator), "鳩時計"))
+    assert not SearchEntry.objects.filter(text__contains="鳩時計").exists()
+    assert not SearchEntry.objects.filter(kind="person", object_id=peer.pk).exists()
 
 
 # --- Activity and staff records ---------------------------------------------------------------------
@@ -292,11 +330,18 @@ def test_the_api_searches_with_the_same_access(meetings):
     assert problem(manager.get("/api/v1/search/", {"q": "図書館"}), 403)["errors"][0]["code"] == "two_step_required"
     login_two_step(manager, User.objects.get(email="manager@example.org"))
     assert manager.get("/api/v1/search/", {"q": "図書館"}).status_code == 200
+    # With the peer's token: the same answer as their session, nothing of the other meeting.
+    from tests.api_token_support import bearer_for
+
+    token = Client(HTTP_AUTHORIZATION=f"Bearer {bearer_for(peer, scope='read_only')}")
+    by_token = token.get("/api/v1/search/", {"q": "図書館"}).json()
+    assert sorted(r["url"] for r in by_token["results"]) == sorted(r["url"] for r in body["results"])
+    assert "他所" not in " ".join(r["title"] + r["excerpt_html"] for r in by_token["results"])
 
 
 def test_rebuild_search_index_builds_what_the_signals_keep_and_what_bulk_writes_missed(meetings):
-    """Everything saved one by one is already indexed as the rebuild would index it; rows written
-    in bulk (agenda items carried over, demo accounts) wait for the rebuild."""
+    """Everything saved is already indexed as the rebuild would index it; rows written in bulk
+    (imports) wait for the rebuild."""
     def snapshot():
         return set(SearchEntry.objects.values_list("kind", "object_id", "language", "title", "tokens", "parent_id"))
 
