@@ -409,6 +409,7 @@ def coordinator_waiting_for(user) -> dict:
 # isort: split
 from .participation import (  # noqa: E402, F401
     meeting_participation_live,
+    participation_for,
     participation_for_everyone,
     speaker_order,
 )
