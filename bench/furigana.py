@@ -18,6 +18,8 @@ import time
 from django.test import Client
 from django.test.utils import override_settings
 
+from bench import demo_database, p95, timed_gets
+
 SECONDS = float(os.environ.get("BENCH_SECONDS", "3"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
 
@@ -29,17 +31,6 @@ PAGES = [
 ]
 
 
-def _times(client: Client, url: str, seconds: float) -> list[float]:
-    out = []
-    deadline = time.perf_counter() + seconds
-    while time.perf_counter() < deadline:
-        started = time.perf_counter()
-        response = client.get(url)
-        out.append(time.perf_counter() - started)
-        assert response.status_code == 200, (url, response.status_code)
-    return out
-
-
 def _clients(furigana: bool, user) -> tuple[Client, Client]:
     visitor, member = Client(), Client()
     if furigana:
@@ -48,22 +39,11 @@ def _clients(furigana: bool, user) -> tuple[Client, Client]:
     return visitor, member
 
 
-def _p95(values: list[float]) -> float:
-    return statistics.quantiles(values, n=20)[18] if len(values) > 20 else max(values)
-
-
 def run() -> None:
-    from django.conf import settings
-    from django.core.management import call_command
-    from django.test.utils import get_runner
-
     from peers import furigana
     from peers.models import User
 
-    runner = get_runner(settings)(verbosity=0, interactive=False)
-    old = runner.setup_databases()
-    try:
-        call_command("load_demo", "--quiet-summary")
+    with demo_database():
         user = User.objects.get(email="peer@example.org")
         with override_settings(ALLOWED_HOSTS=["testserver"], KAKEHASHI_PAGE_CACHE=False):
             print(f"{'page':<30}{'without ms':>12}{'p95':>8}{'with ms':>10}{'p95':>8}{'ratio':>8}  ruby")
@@ -76,14 +56,12 @@ def run() -> None:
                         if signed_in:
                             User.objects.filter(pk=user.pk).update(furigana="on" if on else "off")
                         client = member if signed_in else visitor
-                        for _ in range(5):  # warm up: the first view fills the caches
-                            client.get(url)
-                        bucket.extend(_times(client, url, SECONDS / ROUNDS))
+                        bucket.extend(timed_gets(client, url, SECONDS / ROUNDS))
                 client = _clients(True, user)[1 if signed_in else 0]
                 rubies = client.get(url).content.decode().count("<ruby>")
                 a, b = statistics.median(without) * 1000, statistics.median(with_) * 1000
-                print(f"{label:<30}{a:>12.2f}{_p95(without) * 1000:>8.2f}{b:>10.2f}"
-                      f"{_p95(with_) * 1000:>8.2f}{b / a:>7.2f}×  {rubies}")
+                print(f"{label:<30}{a:>12.2f}{p95(without) * 1000:>8.2f}{b:>10.2f}"
+                      f"{p95(with_) * 1000:>8.2f}{b / a:>7.2f}×  {rubies}")
             User.objects.filter(pk=user.pk).update(furigana="off")
 
             document = Client().get("/").content.decode()
@@ -100,5 +78,3 @@ def run() -> None:
             warm = (time.perf_counter() - started) / 20
             print(f"ruby pass over the home page ({len(document):,} characters): first {cold * 1000:.1f} ms "
                   f"(nothing cached), then {warm * 1000:.2f} ms (texts cached: the HTML parser's pass)")
-    finally:
-        runner.teardown_databases(old)

@@ -15,7 +15,6 @@ from __future__ import annotations
 import http.client
 import os
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -28,6 +27,7 @@ from django.test import Client
 from django.test.utils import override_settings
 from django.urls import path
 
+from bench import demo_database, p95, timed_gets
 from config.urls import urlpatterns as project_urls
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -109,8 +109,7 @@ def _load(port: int, url: str, seconds: float, threads: int) -> tuple[float, flo
         w.join()
     elapsed = time.perf_counter() - started
     every = [t for per in timings for t in per]
-    p95 = statistics.quantiles(every, n=20)[18] * 1000 if len(every) > 20 else float("nan")
-    return len(every) / elapsed, p95, sum(errors)
+    return len(every) / elapsed, (p95(every) * 1000 if every else float("nan")), sum(errors)
 
 
 def _one(port: int, url: str) -> None:
@@ -170,27 +169,12 @@ def run_server() -> None:
 
 
 def _rate(client: Client, url: str, seconds: float = SECONDS) -> tuple[float, float]:
-    for _ in range(20):  # warm up
-        client.get(url)
-    timings = []
-    deadline = time.perf_counter() + seconds
-    while time.perf_counter() < deadline:
-        started = time.perf_counter()
-        response = client.get(url)
-        timings.append(time.perf_counter() - started)
-        assert response.status_code == 200, (url, response.status_code)
-    return len(timings) / sum(timings), statistics.quantiles(timings, n=20)[18] * 1000
+    timings = timed_gets(client, url, seconds, warm_up=20)
+    return len(timings) / sum(timings), p95(timings) * 1000
 
 
 def run_in_process() -> None:
-    from django.conf import settings
-    from django.core.management import call_command
-    from django.test.utils import get_runner
-
-    runner = get_runner(settings)(verbosity=0, interactive=False)
-    old = runner.setup_databases()
-    try:
-        call_command("load_demo", "--quiet-summary")
+    with demo_database():
         rows = [*ROWS, ("sign-in page (allauth)", "/accounts/login/"),
                 ("/healthz (database + channel layer)", "/healthz")]
         for cache_on in (True, False):
@@ -200,11 +184,9 @@ def run_in_process() -> None:
                 baseline = None
                 print(f"-- in process (test client), page cache {'on' if cache_on else 'off'}")
                 for label, url in rows:
-                    rate, p95 = _rate(client, url)
+                    rate, p95_ms = _rate(client, url)
                     baseline = baseline or rate
-                    print(f"{label:<40}{rate:>10.0f}{p95:>10.2f}{rate / baseline:>13.0%}")
-    finally:
-        runner.teardown_databases(old)
+                    print(f"{label:<40}{rate:>10.0f}{p95_ms:>10.2f}{rate / baseline:>13.0%}")
 
 
 def run() -> None:

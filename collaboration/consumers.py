@@ -31,9 +31,8 @@ from .realtime import (
 )
 from .selectors import (
     meeting_access_for,
-    meeting_participation_live,
     message_list_after,
-    participation_for_everyone,
+    participation_for,
     presence_list,
 )
 
@@ -362,12 +361,7 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
     def _participation_for_me(self) -> dict | None:
         """The figures this socket may see now: all of them for a coordinator, the sectors for
         everyone else while the chair shares them, else none."""
-        figures = meeting_participation_live(self.meeting_id)
-        if self.access.can_coordinate:
-            return {**figures, "audience": "coordinators"}
-        if figures["shared"]:
-            return participation_for_everyone(figures)
-        return None
+        return participation_for(self.access)
 
     def _hello_state(self, last_seq):
         after, refused = None, False

@@ -65,9 +65,11 @@ def _totals(buckets: dict) -> dict:
     }
 
 
-def _turn_seconds(called_at: datetime, done_at: datetime | None, now: datetime) -> float:
-    """A finished turn lasts from the floor being given to its end; the current one, until now."""
-    end = done_at or now
+def _turn_seconds(called_at: datetime, end: datetime | None) -> float:
+    """A turn lasts from the floor being given to its end (now, for the current one); a finished
+    turn whose end was not recorded counts no time rather than a guess."""
+    if end is None:
+        return 0.0
     return max(0.0, (end - called_at).total_seconds())
 
 
@@ -137,7 +139,7 @@ def meeting_participation_live(meeting_id: int, *, now: datetime | None = None) 
         return people[user_id]
 
     for user_id, sector, item_id, called_at, done_at, status in turns:
-        seconds = _turn_seconds(called_at, done_at if status == SpeakerQueueEntry.Status.DONE else None, now)
+        seconds = _turn_seconds(called_at, done_at if status == SpeakerQueueEntry.Status.DONE else now)
         for bucket in (sectors[sector], person(user_id, sector), by_item[item_id][sector]):
             bucket["turns"] += 1
             bucket["seconds"] += seconds
@@ -198,6 +200,18 @@ def participation_for_everyone(figures: dict) -> dict:
     shared = {k: v for k, v in figures.items() if k not in ("people", "not_yet_spoken", "speaking")}
     shared["audience"] = "everyone"
     return shared
+
+
+def participation_for(access, figures: dict | None = None) -> dict | None:
+    """What this person may see of the meeting's figures, decided once for the room's page, its
+    socket and the API: everything for its coordinators; for everyone else the sector and
+    agenda-item figures while the chair shares them; else None."""
+    figures = figures if figures is not None else meeting_participation_live(access.meeting.pk)
+    if access.can_coordinate:
+        return {**figures, "audience": "coordinators"}
+    if figures["shared"]:
+        return participation_for_everyone(figures)
+    return None
 
 
 def speaker_order(meeting_id: int, entries: list[SpeakerQueueEntry], *, balanced: bool) -> list[tuple]:

@@ -101,13 +101,23 @@ class BroadcastResult:
         self.pending: tuple[int, dict, str | None] | None = None  # committed, for the caller to send
 
 
-def broadcast_on_commit(meeting_id: int, payload: dict, group: str | None = None) -> BroadcastResult:
-    """Broadcast once the transaction commits (never for a rolled-back change)."""
+def broadcast_on_commit(meeting_id: int, payload, group: str | None = None) -> BroadcastResult:
+    """Broadcast once the transaction commits (never for a rolled-back change). `payload` is the
+    event, or a function giving it (or None: nothing to send) worked out after the commit."""
     from django.db import transaction
 
     result = BroadcastResult()
 
     def _go() -> None:
+        nonlocal payload
+        if callable(payload):
+            try:
+                payload = payload()
+            except Exception:  # noqa: BLE001 - the change is committed: a frame about it may be missed
+                logger.exception("room %s: the event after the commit could not be worked out", meeting_id)
+                return
+            if payload is None:
+                return
         if defer_broadcast.get():
             result.pending = (meeting_id, payload, group)
             collected = deferred_results.get()

@@ -302,7 +302,9 @@ def presence_list(meeting_id: int) -> list[dict]:
 
 
 def meeting_participation(meeting: Meeting) -> dict:
-    """Attendees by sector, the share of peers, and speaking turns per sector."""
+    """The staff page's figures: attendees by sector and the share of peers among them, beside
+    the room's own figures (collaboration.participation: turns, speaking time and messages per
+    sector), so the page and the chair's panel in the room count the same way."""
     present = Counter(
         dict(
             meeting.attendances.filter(present=True)
@@ -311,31 +313,25 @@ def meeting_participation(meeting: Meeting) -> dict:
             .values_list("sector", "n")
         )
     )
-    turns = Counter(
-        dict(
-            meeting.speaker_queue.filter(status__in=[SpeakerQueueEntry.Status.CALLED, SpeakerQueueEntry.Status.DONE])
-            .values_list("sector")
-            .annotate(n=Count("id"))
-            .values_list("sector", "n")
-        )
-    )
+    live = meeting_participation_live(meeting.pk)
+    spoken = {row["sector"]: row for row in live["sectors"]}
     total = sum(present.values())
-    total_turns = sum(turns.values())
     rows = [
         {
-            "sector": value,
             "label": label,
             "attendees": present.get(value, 0),
-            "turns": turns.get(value, 0),
+            **spoken[value],
+            "minutes": divmod(spoken[value]["seconds"], 60),
         }
         for value, label in Sector.choices
     ]
     return {
         "rows": rows,
         "attendees": total,
-        "turns": total_turns,
+        "turns": live["totals"]["turns"],
         "peer_share": (present.get(Sector.PEER, 0) / total) if total else None,
-        "peer_turn_share": (turns.get(Sector.PEER, 0) / total_turns) if total_turns else None,
+        "peer_turn_share": spoken[Sector.PEER]["share_turns"],
+        "peer_seconds_share": spoken[Sector.PEER]["share_seconds"],
     }
 
 
@@ -413,6 +409,7 @@ def coordinator_waiting_for(user) -> dict:
 # isort: split
 from .participation import (  # noqa: E402, F401
     meeting_participation_live,
+    participation_for,
     participation_for_everyone,
     speaker_order,
 )

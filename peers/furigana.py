@@ -257,8 +257,18 @@ class _RubyWriter(HTMLParser):
     def handle_pi(self, data):
         self.out.append(f"<?{data}>")
 
-    def unknown_decl(self, data):
-        self.out.append(f"<![{data}]>")
+    def parse_marked_section(self, i, report=1):
+        # `<![CDATA[…]]>`, `<![if …]>`: written back exactly as they came (unknown_decl only
+        # hears the inside, without telling which closing it had). One the parser cannot read
+        # (`<![ 研修`) is kept as text rather than failing the page.
+        try:
+            end = super().parse_marked_section(i, report=0)
+        except AssertionError:
+            self.out.append(self.rawdata[i:i + 3])
+            return i + 3
+        if end >= 0:
+            self.out.append(self.rawdata[i:end])
+        return end
 
 
 def ruby_document(document: str) -> str:

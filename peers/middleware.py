@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -13,6 +14,8 @@ from django.utils.functional import SimpleLazyObject, empty
 
 from .access import session_two_step_passed, two_step_mark, two_step_marked, two_step_passed
 from .selectors import user_has_staff_role
+
+logger = logging.getLogger(__name__)
 
 
 def _path_without_language(path: str) -> str:
@@ -226,9 +229,16 @@ class FuriganaMiddleware:
 
 
 def _add_furigana(response: HttpResponse) -> None:
+    """Ruby added to the page; a page that cannot be read as its charset says, or that the HTML
+    parser chokes on, is served as it came (without readings, logged), never as an error."""
     from .furigana import ruby_document
 
     charset = response.charset or "utf-8"
-    response.content = ruby_document(response.content.decode(charset)).encode(charset)
+    try:
+        content = ruby_document(response.content.decode(charset)).encode(charset)
+    except Exception:  # noqa: BLE001 - readings are an aid: the page itself must still arrive
+        logger.warning("furigana: page left without readings", exc_info=True)
+        return
+    response.content = content
     if response.has_header("Content-Length"):
         response["Content-Length"] = str(len(response.content))

@@ -11,7 +11,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 
-from ..selectors import meeting_participation_live, participation_for_everyone
+from ..selectors import participation_for
 from .views import MeetingAPIView
 
 
@@ -77,11 +77,7 @@ class ParticipationAPI(MeetingAPIView):
 
     @extend_schema(responses=ParticipationSerializer)
     def get(self, request, pk):
-        access = self.access(request, pk)
-        figures = meeting_participation_live(access.meeting.pk)
-        if access.can_coordinate:
-            figures["audience"] = "coordinators"
-            return Response(figures)
-        if not figures["shared"]:
+        figures = participation_for(self.access(request, pk))
+        if figures is None:
             raise PermissionDenied(_("The chair has not shared the participation figures of this meeting."))
-        return Response(participation_for_everyone(figures))
+        return Response(figures)

@@ -10,10 +10,12 @@ import secrets
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from peers.japanese import normalise
 from peers.mail import email_lines, language_of, site_url_for
 from peers.services import audit_record
 
@@ -63,6 +65,8 @@ class RoomError(Exception):
         "not_invited": _("Only people invited to this meeting can check in."),
         "check_in_not_yet": _("Check-in opens an hour before the meeting starts."),
         "bad_check_in_code": _("That is not the check-in code shown at the venue. Check the number and try again."),
+        "check_in_code_tries": _("Too many wrong check-in codes. Wait ten minutes, or check in from the room "
+                                 "without a code and tell the chair."),
     }
 
     def __init__(self, code: str):
@@ -109,11 +113,18 @@ def _clean_body(body: str) -> str:
 
 
 def _agenda_item(meeting: Meeting, agenda_item_id) -> AgendaItem | None:
+    """The meeting's agenda item with this id (a whole number, or its digits from a form), or
+    None for none. `true`, 1.5, `Infinity` and numbers beyond any id are refused, never asked of
+    the database (SQLite and PostgreSQL both fail on an integer that does not fit)."""
     if agenda_item_id in (None, ""):
         return None
+    if isinstance(agenda_item_id, str) and agenda_item_id.strip().isdecimal():
+        agenda_item_id = int(agenda_item_id)
+    if isinstance(agenda_item_id, bool) or not isinstance(agenda_item_id, int) or not 0 < agenda_item_id < 2**63:
+        raise RoomError("bad_agenda_item")
     try:
-        return AgendaItem.objects.get(pk=int(agenda_item_id), meeting_id=meeting.pk)
-    except (AgendaItem.DoesNotExist, TypeError, ValueError):
+        return AgendaItem.objects.get(pk=agenda_item_id, meeting_id=meeting.pk)
+    except AgendaItem.DoesNotExist:
         raise RoomError("bad_agenda_item") from None
 
 
@@ -347,11 +358,21 @@ def queue_payload(meeting: Meeting) -> dict:
 def participation_changed(meeting_id: int) -> None:
     """After a change that moves the figures (a turn given or ended, a message posted or
     removed, a setting): the full figures to the meeting's coordinators in the room, and the
-    sector figures to everyone when the chair shares them; sent once the transaction commits."""
-    figures = meeting_participation_live(meeting_id)
-    broadcast_on_commit(meeting_id, {**figures, "audience": "coordinators"}, meeting_chairs_group_name(meeting_id))
-    if figures["shared"]:
-        broadcast_on_commit(meeting_id, participation_for_everyone(figures))
+    sector figures to everyone when the chair shares them; sent once the transaction commits.
+
+    The figures are worked out once the transaction has committed, not inside it: a message's
+    transaction holds the meeting's row (its sequence number) until it ends, and the figures'
+    queries would lengthen that hold for every post in the room."""
+    figures: dict = {}
+
+    def computed() -> dict:
+        if not figures:
+            figures.update(meeting_participation_live(meeting_id))
+        return figures
+
+    broadcast_on_commit(meeting_id, lambda: {**computed(), "audience": "coordinators"},
+                        meeting_chairs_group_name(meeting_id))
+    broadcast_on_commit(meeting_id, lambda: participation_for_everyone(computed()) if computed()["shared"] else None)
 
 
 def _queue_changed(meeting: Meeting) -> BroadcastResult:
@@ -474,6 +495,10 @@ def meeting_set_status(*, access: MeetingAccess, user, status: str) -> Meeting:
         return meeting
     meeting.status = status
     meeting.save(update_fields=["status"])
+    if status == Meeting.Status.CLOSED:
+        # The turn in progress ends with the meeting: its time stops counting here.
+        SpeakerQueueEntry.objects.filter(meeting=meeting, status=SpeakerQueueEntry.Status.CALLED).update(
+            status=SpeakerQueueEntry.Status.DONE, done_at=timezone.now())
     action = ModerationLog.Action.CLOSE if status == Meeting.Status.CLOSED else ModerationLog.Action.OPEN
     ModerationLog.objects.create(meeting=meeting, actor=user, action=action)
     audit_record(actor=user, action=f"meeting.{status}", target=meeting)
@@ -526,6 +551,8 @@ def meeting_room_settings(
 
 
 CHECK_IN_OPENS_BEFORE = timedelta(hours=1)
+CHECK_IN_CODE_TRIES = 5  # wrong venue codes per person and meeting …
+CHECK_IN_CODE_PAUSE = 10 * 60  # … before a pause of this many seconds
 
 
 @transaction.atomic
@@ -555,10 +582,21 @@ def attendance_check_in(*, access: MeetingAccess, user, code: str | None = None)
     if timezone.now() < access.meeting.starts_at - CHECK_IN_OPENS_BEFORE:
         raise RoomError("check_in_not_yet")
     source = Attendance.Source.ROOM
-    code = (code or "").strip()
+    # Typed on a phone: full-width digits (a Japanese keyboard's default) and spaces are the same code.
+    code = "".join(normalise(code or "").split())
     if code:
+        # Six digits are guessed in time without a limit: a few wrong tries per person and
+        # meeting, then a pause (the page and the socket alike).
+        tries_key = f"check-in-tries:{access.meeting.pk}:{user.pk}"
+        if (cache.get(tries_key) or 0) >= CHECK_IN_CODE_TRIES:
+            raise RoomError("check_in_code_tries")
         expected = Meeting.objects.filter(pk=access.meeting.pk).values_list("check_in_code", flat=True).first() or ""
         if not expected or not secrets.compare_digest(code.encode(), expected.encode()):
+            if not cache.add(tries_key, 1, timeout=CHECK_IN_CODE_PAUSE):
+                try:
+                    cache.incr(tries_key)
+                except ValueError:  # expired between the two
+                    cache.set(tries_key, 1, timeout=CHECK_IN_CODE_PAUSE)
             raise RoomError("bad_check_in_code")
         source = Attendance.Source.VENUE
     row = Attendance.objects.select_for_update().filter(meeting=access.meeting, user=user).first()

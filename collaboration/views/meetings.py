@@ -58,13 +58,12 @@ from ..selectors import (
     meeting_list_for,
     meeting_list_for_calendar,
     meeting_participation,
-    meeting_participation_live,
     message_list,
     message_list_hidden,
     minutes_get_published,
     minutes_redaction_proposals,
     moderation_log_list,
-    participation_for_everyone,
+    participation_for,
     reply_accommodations_read,
     speaker_queue_list,
 )
@@ -180,11 +179,7 @@ def meeting_room(request: HttpRequest, pk: int) -> HttpResponse:
     """The live room. The whole history is in the page, so it works without websockets too."""
     access = _access_or_404(request, pk)
     history = list(message_list(access.meeting))
-    figures = meeting_participation_live(access.meeting.pk)
-    if access.can_coordinate:
-        participation = {**figures, "audience": "coordinators"}
-    else:
-        participation = participation_for_everyone(figures) if figures["shared"] else None
+    participation = participation_for(access)
     invitation = access.invitation if access.invitation and access.invitation.pk else None
     checked_in = invitation is not None and access.meeting.attendances.filter(user=request.user, present=True).exists()
     return render(

@@ -7,7 +7,15 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from collaboration.models import ActionItem, Attendance, Meeting, MeetingInvitation, Minutes, Reply
+from collaboration.models import (
+    ActionItem,
+    Attendance,
+    Meeting,
+    MeetingInvitation,
+    Minutes,
+    Reply,
+    SpeakerQueueEntry,
+)
 from collaboration.selectors import meeting_access_for
 from collaboration.services import message_post
 from tests.conftest import login_as
@@ -237,10 +245,14 @@ def test_participation_counts_sectors_peer_share_and_speaking_turns(meeting, pee
         attendance_record(access=boss, user=coordinator, person=person, present=True)
     entry = hand_raise(access=meeting_access_for(peer, meeting.pk), user=peer)
     speaker_call(access=boss, user=coordinator, entry_id=entry.pk)
+    # The turn lasted 125 s: the staff page counts speaking time as the room's panel does.
+    SpeakerQueueEntry.objects.filter(pk=entry.pk).update(called_at=timezone.now() - timedelta(seconds=125))
     stats = meeting_participation(meeting)
     rows = {r["sector"]: r for r in stats["rows"]}
     assert rows["peer"]["attendees"] == 1 and rows["medical"]["attendees"] == 1
     assert stats["peer_share"] == 0.5 and rows["peer"]["turns"] == 1 and stats["peer_turn_share"] == 1.0
+    assert rows["peer"]["minutes"][0] == 2 and 5 <= rows["peer"]["minutes"][1] <= 7
+    assert stats["peer_seconds_share"] == 1.0 and rows["medical"]["seconds"] == 0
 
 
 def test_reminders_are_sent_once_to_those_who_did_not_decline(meeting, peer, doctor, django_capture_on_commit_callbacks):
@@ -336,8 +348,6 @@ def test_reply_radios_start_with_nothing_chosen_and_no_blank_choice(client, meet
 def test_speaker_queue_reads_waiting_to_speak_while_invitations_read_waiting_for_a_reply(client, meeting, peer):
     from django.utils import translation
     from django.utils.translation import gettext
-
-    from collaboration.models import SpeakerQueueEntry
 
     SpeakerQueueEntry.objects.create(meeting=meeting, user=peer, sector="peer")
     login_as(client, peer)

@@ -122,6 +122,40 @@ def test_participation_takes_a_fixed_number_of_queries(meeting, coordinator, pee
         meeting_participation_live(meeting.pk)
 
 
+
+def test_closing_the_meeting_ends_the_turn_in_progress_and_an_unrecorded_end_counts_no_time(meeting, coordinator,
+                                                                                         peer, doctor):
+    from collaboration.services import meeting_set_status
+
+    entry = _turn(meeting, coordinator, peer, seconds=40, finish=False)
+    meeting_set_status(access=meeting_access_for(coordinator, meeting.pk), user=coordinator,
+                       status=Meeting.Status.CLOSED)
+    entry.refresh_from_db()
+    assert entry.status == SpeakerQueueEntry.Status.DONE and entry.done_at is not None
+    later = timezone.now() + timedelta(hours=3)
+    figures = meeting_participation_live(meeting.pk, now=later)
+    assert 40 <= _row(figures, Sector.PEER)["seconds"] <= 42  # not three hours more
+    assert figures["speaking"] is None
+    SpeakerQueueEntry.objects.filter(pk=entry.pk).update(done_at=None)  # a row from before done_at was kept
+    assert _row(meeting_participation_live(meeting.pk, now=later), Sector.PEER)["seconds"] == 0
+
+
+def test_a_message_leaves_the_figures_until_after_its_commit(meeting, coordinator, peer,
+                                                             django_capture_on_commit_callbacks):
+    """The figures' queries run after the message's transaction (which holds the meeting's row)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    access = meeting_access_for(peer, meeting.pk)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks, CaptureQueriesContext(connection) as inside:
+        message_post(access=access, author=peer, body="ひとこと")
+    assert not [q for q in inside.captured_queries if "speakerqueueentry" in q["sql"].lower()]
+    with CaptureQueriesContext(connection) as after:
+        for callback in callbacks:
+            callback()
+    assert [q for q in after.captured_queries if "speakerqueueentry" in q["sql"].lower()]
+
+
 # The API ---------------------------------------------------------------------------------
 
 
@@ -153,6 +187,19 @@ def test_only_coordinators_change_the_room_settings(meeting, peer):
         meeting_room_settings(access=meeting_access_for(peer, meeting.pk), user=peer, participation_shared=True)
     assert refused.value.code == "forbidden"
     assert not Meeting.objects.get(pk=meeting.pk).participation_shared
+
+
+
+@pytest.mark.parametrize("bad", [True, 1.5, float("inf"), 10**30, -1, "abc", "１" * 30, [1], {"id": 1}])
+def test_the_item_under_discussion_refuses_what_is_not_an_item_id_and_changes_nothing(meeting, coordinator, item,
+                                                                                     bad):
+    chair = meeting_access_for(coordinator, meeting.pk)
+    with pytest.raises(RoomError) as refused:
+        meeting_room_settings(access=chair, user=coordinator, current_agenda_item_id=bad)
+    assert refused.value.code == "bad_agenda_item"
+    assert Meeting.objects.get(pk=meeting.pk).current_agenda_item_id is None
+    meeting_room_settings(access=chair, user=coordinator, current_agenda_item_id=str(item.pk))  # a form's digits
+    assert Meeting.objects.get(pk=meeting.pk).current_agenda_item_id == item.pk
 
 
 # The balanced speaker list ----------------------------------------------------------------
@@ -242,7 +289,9 @@ def test_venue_code_checks_in_as_present_at_the_venue_and_a_wrong_code_changes_n
     # From the room first, then with the venue's code: the record says the venue.
     attendance_check_in(access=access, user=peer)
     assert Attendance.objects.get(user=peer).source == Attendance.Source.ROOM
-    row, changed = attendance_check_in(access=access, user=peer, code=code)
+    # Typed on a Japanese phone keyboard: full-width digits, a space in the middle.
+    typed = (code[:3] + "　" + code[3:]).translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+    row, changed = attendance_check_in(access=access, user=peer, code=typed)
     assert changed and row.source == Attendance.Source.VENUE
     # The coordinator saving the whole list again keeps the person's own check-in.
     chair = meeting_access_for(coordinator, meeting.pk)
@@ -250,6 +299,27 @@ def test_venue_code_checks_in_as_present_at_the_venue_and_a_wrong_code_changes_n
     attendance_record(access=chair, user=coordinator, person=doctor, present=False)
     assert Attendance.objects.get(user=peer).source == Attendance.Source.VENUE
     assert Attendance.objects.get(user=doctor).source == Attendance.Source.RECORDED
+
+
+
+def test_wrong_venue_codes_pause_after_a_few_tries_even_the_right_one(meeting, peer, doctor, coordinator):
+    from collaboration.services import check_in_code_issue
+    from collaboration.services.room import CHECK_IN_CODE_TRIES
+
+    code = check_in_code_issue(access=meeting_access_for(coordinator, meeting.pk), user=coordinator)
+    wrong = "000000" if code != "000000" else "111111"
+    access = meeting_access_for(peer, meeting.pk)
+    for _try in range(CHECK_IN_CODE_TRIES):
+        with pytest.raises(RoomError) as refused:
+            attendance_check_in(access=access, user=peer, code=wrong)
+        assert refused.value.code == "bad_check_in_code"
+    with pytest.raises(RoomError) as paused:
+        attendance_check_in(access=access, user=peer, code=code)
+    assert paused.value.code == "check_in_code_tries" and "10分" in paused.value.message
+    assert not Attendance.objects.filter(meeting=meeting).exists()
+    # The pause is the guesser's alone; checking in from the room still works for them.
+    assert attendance_check_in(access=meeting_access_for(doctor, meeting.pk), user=doctor, code=code)[1]
+    assert attendance_check_in(access=access, user=peer)[0].source == Attendance.Source.ROOM
 
 
 def test_check_in_opens_an_hour_before_the_start(meeting, peer):

@@ -246,3 +246,28 @@ def test_downloads_and_the_editors_admin_are_left_as_they_are(client, make_user)
     visitor.cookies["furigana"] = "on"
     admin = visitor.get("/cms-admin/login/")
     assert admin.status_code == 200 and "<ruby>" not in admin.content.decode()
+
+
+def test_marked_sections_come_back_as_they_were_and_a_broken_one_never_fails_the_page():
+    assert ruby_document("<![CDATA[研修]]><p>会議</p>") == "<![CDATA[研修]]><p>" + ruby("会議", "かいぎ") + "</p>"
+    assert ruby_document("<![if !IE]>x<![endif]>") == "<![if !IE]>x<![endif]>"
+    # The standard parser raises on `<![` without a name: the text after it is read as text.
+    assert ruby_document("<p>研修</p><![ 会議") == "<p>" + ruby("研修", "けんしゅう") + "</p><![ " + ruby("会議", "かいぎ")
+
+
+def test_a_page_the_middleware_cannot_read_is_served_as_it_came(rf):
+    from django.http import HttpResponse
+    from django.utils import translation
+
+    from peers.middleware import FuriganaMiddleware
+
+    not_utf8 = "<p>研修</p>".encode("shift_jis")
+    request = rf.get("/")
+    request.COOKIES["furigana"] = "on"
+    request.LANGUAGE_CODE = "ja"
+    with translation.override("ja"):
+        response = FuriganaMiddleware(lambda r: HttpResponse(not_utf8, content_type="text/html; charset=utf-8"))(
+            request)
+        readable = FuriganaMiddleware(lambda r: HttpResponse("<p>研修</p>", content_type="text/html"))(request)
+    assert response.status_code == 200 and response.content == not_utf8
+    assert readable.content.decode() == "<p>" + ruby("研修", "けんしゅう") + "</p>"  # the same request gets ruby
