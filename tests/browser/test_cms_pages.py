@@ -1,7 +1,10 @@
-"""Every page type of the public website passes axe-core in Japanese and English."""
+"""Every page type of the public website passes axe-core in Japanese and English, and fits a
+390 px phone (tests/browser/phone_checks.js: no sideways scroll, nothing squeezed or overflowing,
+no control under 24 x 24 px)."""
 
 import pytest
 
+from .test_crawl import PHONE, PHONE_CHECKS
 from .test_sign_in import axe_violations, demo  # noqa: F401  (the fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -20,12 +23,15 @@ PAGES = [
     "/minutes/",
     "/search/?q=news",
     "/search/?q=ニュース",
+    "/search/?q=ピアサポート",  # results as cards
+    "/verify/credential/",  # checking a digital credential (issue 19)
 ]
 
 
 @pytest.mark.parametrize("language", ["ja", "en"])
 def test_every_page_type_passes_axe(browser, live_server, demo, language):  # noqa: F811
-    context = browser.new_context(locale="ja-JP" if language == "ja" else "en-GB")
+    context = browser.new_context(viewport={"width": PHONE, "height": 800},
+                                  locale="ja-JP" if language == "ja" else "en-GB")
     page = context.new_page()
     prefix = "" if language == "ja" else "/en"
     failures = {}
@@ -37,7 +43,7 @@ def test_every_page_type_passes_axe(browser, live_server, demo, language):  # no
         response = page.goto(f"{live_server.url}{prefix}{path}")
         assert response.status == 200, path
         assert page.locator("html").get_attribute("lang") == language
-        violations = axe_violations(page)
+        violations = axe_violations(page) + page.evaluate(PHONE_CHECKS)
         if violations:
             failures[path] = violations
     # The directory and verification result as a signed-in member sees them.
