@@ -4,7 +4,7 @@ One function per source turns a raw record into the rollup cells it counts in; t
 receivers (in the transaction of the service that changes the record) and the rebuild both use
 it, so the two paths cannot drift apart in meaning. The receivers only add: a history row is
 appended (certifications, applications), or an engagement's counted cells before and after a
-save are compared.
+save are compared; a deleted record (or history row, at retention) takes its cells with it.
 
 What counts:
 - certifications: status events in the fiscal year of the event: renewed (also by exception),
@@ -164,6 +164,25 @@ def _on_application_history(sender, instance, created, raw=False, **kwargs):
         apply(Counter(_one(ApplicationStateChange, APPLICATION_FIELDS, instance.pk, application_cells)))
 
 
+HISTORY = {
+    CertificationStatusChange: (CERTIFICATION_FIELDS, certification_cells),
+    ApplicationStateChange: (APPLICATION_FIELDS, application_cells),
+}
+
+
+def _before_history_delete(sender, instance, **kwargs):
+    """History rows go only with their record (retention, erasure: peers.history.history_purge);
+    what they counted goes with them, so the rollup still agrees with the raw rows."""
+    fields, cells_of = HISTORY[sender]
+    instance._rollup_before = _one(sender, fields, instance.pk, cells_of)
+
+
+def _after_history_delete(sender, instance, **kwargs):
+    delta = Counter()
+    delta.subtract(Counter(getattr(instance, "_rollup_before", None) or []))
+    apply(delta)
+
+
 def _engagement_counts(instance, update_fields) -> bool:
     return update_fields is None or bool(ENGAGEMENT_COUNTED_FIELDS & set(update_fields))
 
@@ -198,6 +217,10 @@ def connect() -> None:
     post_save.connect(_on_certification_history, sender=CertificationStatusChange, dispatch_uid=f"{uid}_cert")
     certification_history_added.connect(_on_certification_history_added, dispatch_uid=f"{uid}_sweep")
     post_save.connect(_on_application_history, sender=ApplicationStateChange, dispatch_uid=f"{uid}_application")
+    for model in HISTORY:
+        name = model._meta.model_name
+        pre_delete.connect(_before_history_delete, sender=model, dispatch_uid=f"{uid}_{name}_del_pre")
+        post_delete.connect(_after_history_delete, sender=model, dispatch_uid=f"{uid}_{name}_del")
     pre_save.connect(_before_engagement_save, sender=Engagement, dispatch_uid=f"{uid}_engagement_pre")
     post_save.connect(_after_engagement_save, sender=Engagement, dispatch_uid=f"{uid}_engagement")
     pre_delete.connect(_before_engagement_delete, sender=Engagement, dispatch_uid=f"{uid}_engagement_del_pre")

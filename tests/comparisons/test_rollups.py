@@ -87,3 +87,17 @@ def test_rebuild_finds_a_wrong_rollup_and_repairs_it(a_manager, a_peer, a_org, m
     call_command("comparison_rollups", "--rebuild")
     assert OutcomeRollup.objects.get(table="engagements", group="organisation", key=str(a_org.pk)).count == 1
     assert {c.differences for c in RollupCheck.objects.filter(rebuilt=True)} == {0}
+
+
+def test_history_rows_ended_by_retention_take_their_counts_with_them(a_certify, a_peer, a_manager, a_training):
+    from peers.history import history_purge
+    from training.models import CertificationStatusChange
+
+    revoked = a_certify(a_peer)
+    certification_revoke(certification=revoked, actor=a_manager, reason="規程違反")
+    body, year = str(a_training.body.pk), fiscal_year(datetime.date.today())
+    assert _count("certifications", "body", body, "revoked", year) == 1
+    with history_purge():  # as the retention rule for certifications does
+        CertificationStatusChange.objects.filter(certification=revoked).delete()
+    assert _count("certifications", "body", body, "revoked", year) == 0
+    assert rollup_check(sources=["certifications"])[0].differences == 0
