@@ -254,3 +254,16 @@ def test_a_count_over_years_holding_a_small_year_is_hidden(client, three_offices
     assert "事業所B,x,0,8,x" in text.decode("utf-8-sig")
     full = _api(admin_user).get(API_TABLE, {**API_QUERY, "from": "2024"}).json()
     assert {r["label"]: r["counts"] for r in full["rows"]}["事業所B"] == [15, 0, 8]
+
+
+def test_an_upload_takes_full_width_digits_and_refuses_odd_ones_with_a_message(client, a_coordinator):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    login_two_step(client, a_coordinator)
+    wide = client.post(PAGE, {"table_file": SimpleUploadedFile("w.csv", "group,a,b\nA,１０,20\nB,30,15\n".encode())})
+    assert wide.context["comparison"].result.observed == [[10, 20], [30, 15]]
+    for body in ("group,a,b\nA,²,1\nB,1,2\n", "group,a,b\nA," + "9" * 5000 + ",1\nB,1,2\n",
+                 "group,a,b\nA\x00,1,1\nB,1,2\n"):
+        response = client.post(PAGE, {"table_file": SimpleUploadedFile("odd.csv", body.encode())})
+        assert response.status_code == 200 and response.context["comparison"] is None
+        assert response.context["upload"].errors["table_file"]
