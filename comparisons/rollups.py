@@ -28,7 +28,7 @@ from django.db.models import Count
 from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 from django.utils import timezone
 
-from peers.models import Engagement
+from peers.models import Engagement, Organisation
 from training.models import ApplicationStateChange, Certification, CertificationStatusChange
 from training.signals import certification_history_added
 
@@ -212,6 +212,43 @@ def _after_engagement_delete(sender, instance, **kwargs):
     apply(delta)
 
 
+ORGANISATION_GROUPING = ("prefecture_id", "municipality", "kind_id")
+
+
+def _organisation_cells(pk) -> Counter:
+    """What an organisation's engagements and application decisions count in, grouped: one query
+    per source whatever the number of records."""
+    counts = Counter()
+    for model, fields, cells_of, path in (
+        (Engagement, ENGAGEMENT_FIELDS, engagement_cells, "organisation_id"),
+        (ApplicationStateChange, APPLICATION_FIELDS, application_cells, "application__organisation_id"),
+    ):
+        for *row, n in model.objects.filter(**{path: pk}).values_list(*fields).annotate(n=Count("id")).order_by():
+            for cell in cells_of(*row):
+                counts[cell] += n
+    return counts
+
+
+def _before_organisation_save(sender, instance, raw=False, **kwargs):
+    """An organisation moved to another prefecture, municipality or setting takes its records'
+    counts along (the rebuild groups them by the organisation as it is now)."""
+    instance._rollup_before = None
+    if raw or instance.pk is None or instance._state.adding:
+        return
+    before = sender.objects.filter(pk=instance.pk).values_list(*ORGANISATION_GROUPING).first()
+    if before is not None and tuple(before) != tuple(getattr(instance, f) for f in ORGANISATION_GROUPING):
+        instance._rollup_before = _organisation_cells(instance.pk)
+
+
+def _after_organisation_save(sender, instance, raw=False, **kwargs):
+    before = getattr(instance, "_rollup_before", None)
+    if raw or before is None:
+        return
+    delta = _organisation_cells(instance.pk)
+    delta.subtract(before)
+    apply(delta)
+
+
 def connect() -> None:
     uid = "comparisons_rollup"
     post_save.connect(_on_certification_history, sender=CertificationStatusChange, dispatch_uid=f"{uid}_cert")
@@ -221,6 +258,8 @@ def connect() -> None:
         name = model._meta.model_name
         pre_delete.connect(_before_history_delete, sender=model, dispatch_uid=f"{uid}_{name}_del_pre")
         post_delete.connect(_after_history_delete, sender=model, dispatch_uid=f"{uid}_{name}_del")
+    pre_save.connect(_before_organisation_save, sender=Organisation, dispatch_uid=f"{uid}_organisation_pre")
+    post_save.connect(_after_organisation_save, sender=Organisation, dispatch_uid=f"{uid}_organisation")
     pre_save.connect(_before_engagement_save, sender=Engagement, dispatch_uid=f"{uid}_engagement_pre")
     post_save.connect(_after_engagement_save, sender=Engagement, dispatch_uid=f"{uid}_engagement")
     pre_delete.connect(_before_engagement_delete, sender=Engagement, dispatch_uid=f"{uid}_engagement_del_pre")

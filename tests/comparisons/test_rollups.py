@@ -101,3 +101,16 @@ def test_history_rows_ended_by_retention_take_their_counts_with_them(a_certify, 
         CertificationStatusChange.objects.filter(certification=revoked).delete()
     assert _count("certifications", "body", body, "revoked", year) == 0
     assert rollup_check(sources=["certifications"])[0].differences == 0
+
+
+def test_an_organisation_that_moves_takes_its_counts_along(a_manager, a_peer, a_org):
+    from peers.services.workforce import organisation_update
+
+    engagement_start(actor=a_manager, person=a_peer, organisation=a_org, kind="volunteer",
+                     start_date=datetime.date(2025, 5, 1))
+    assert _count("engagements", "municipality", "", "volunteer", 2025) == 1
+    organisation_update(actor=a_manager, organisation=a_org, municipality="新宿区")
+    assert _count("engagements", "municipality", "", "volunteer", 2025) == 0
+    assert _count("engagements", "municipality", "13:新宿区", "volunteer", 2025) == 1
+    organisation_update(actor=a_manager, organisation=a_org, contact_phone="03-0000-0000")  # no regrouping
+    assert rollup_check(sources=["engagements", "applications"])[0].differences == 0
