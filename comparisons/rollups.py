@@ -28,6 +28,7 @@ from django.db.models import Count
 from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 from django.utils import timezone
 
+from peers.dates import fiscal_year_of as fiscal_year
 from peers.models import Engagement, Organisation
 from training.models import ApplicationStateChange, Certification, CertificationStatusChange
 from training.signals import certification_history_added
@@ -46,13 +47,6 @@ GROUPS = {
     Source.ENGAGEMENTS: (Group.PREFECTURE, Group.MUNICIPALITY, Group.ORGANISATION, Group.SETTING),
     Source.ACTIVITY: (Group.PREFECTURE, Group.MUNICIPALITY, Group.ORGANISATION, Group.SETTING),
 }
-
-
-def fiscal_year(day: datetime.date | datetime.datetime) -> int:
-    """Japan's fiscal year (April to March), named by the year it starts."""
-    if isinstance(day, datetime.datetime):
-        day = timezone.localdate(day) if timezone.is_aware(day) else day.date()
-    return day.year if day.month >= 4 else day.year - 1
 
 
 def _cells(table: str, year: int, outcome: str, prefecture, **keys) -> list[Cell]:
