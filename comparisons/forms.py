@@ -78,7 +78,7 @@ class UploadForm(forms.Form):
             label, values = str(raw[0]), list(raw[1:len(header)]) + [""] * (len(header) - len(raw))
             counts = []
             for column, value in zip(columns, values, strict=False):
-                # Full-width digits are counts too (NFKC); "²" or a thousand digits are not (parse_int).
+                # Full-width digits are counts too (NFKC); "٣", "1.5" or a thousand digits are not (parse_int).
                 text = normalise(str(value)).replace(",", "").strip()
                 try:
                     counts.append(parse_int(text, min_value=0, max_value=MAX_COUNT))

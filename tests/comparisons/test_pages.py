@@ -262,7 +262,7 @@ def test_an_upload_takes_full_width_digits_and_refuses_odd_ones_with_a_message(c
     login_two_step(client, a_coordinator)
     wide = client.post(PAGE, {"table_file": SimpleUploadedFile("w.csv", "group,a,b\nA,１０,20\nB,30,15\n".encode())})
     assert wide.context["comparison"].result.observed == [[10, 20], [30, 15]]
-    for body in ("group,a,b\nA,²,1\nB,1,2\n", "group,a,b\nA," + "9" * 5000 + ",1\nB,1,2\n",
+    for body in ("group,a,b\nA,٣,1\nB,1,2\n", "group,a,b\nA,1.5,1\nB,1,2\n", "group,a,b\nA," + "9" * 5000 + ",1\nB,1,2\n",
                  "group,a,b\nA\x00,1,1\nB,1,2\n"):
         response = client.post(PAGE, {"table_file": SimpleUploadedFile("odd.csv", body.encode())})
         assert response.status_code == 200 and response.context["comparison"] is None
