@@ -193,8 +193,10 @@ def run() -> None:
 
         with override_settings(ALLOWED_HOSTS=["testserver"], DEBUG=False):
             manager_client, coordinator_client = Client(), Client()
-            manager_client.force_login(manager)
-            coordinator_client.force_login(coordinator)
+            from tests.conftest import login_two_step
+
+            login_two_step(manager_client, manager)  # staff pages want two-step sign-in
+            login_two_step(coordinator_client, coordinator)
 
             org_rows = ActivityEntry.objects.filter(organisation=organisation).count()
             figures = [
