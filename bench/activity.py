@@ -35,6 +35,33 @@ def _time(fn, repeat: int = 15) -> tuple[float, float]:
     return statistics.median(timings), timings[int(len(timings) * 0.95) - 1]
 
 
+def sql_timed(query: str, params):
+    """A timing target: run one SQL statement and fetch its rows (the baseline beside a page)."""
+    from django.db import connection
+
+    def go():
+        with connection.cursor() as cursor:
+            cursor.execute(query, params)
+            cursor.fetchall()
+    return go
+
+
+def page_timed(client, url: str):
+    """A timing target: one GET through the test Client, which must answer 200."""
+    def go():
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+    return go
+
+
+def print_figures(figures, width: int) -> None:
+    """Median and p95 of each (label, target), one line each."""
+    print(f"{'':<{width}}{'median ms':>10}{'p95 ms':>10}")
+    for label, fn in figures:
+        median, p95 = _time(fn)
+        print(f"{label:<{width}}{median:>10.1f}{p95:>10.1f}")
+
+
 def _load(rows: int):
     from allauth.mfa.totp.internal.auth import TOTP
     from django.db import connection
@@ -138,7 +165,6 @@ def _load(rows: int):
 
 def run() -> None:
     from django.conf import settings
-    from django.db import connection
     from django.test import Client
     from django.test.utils import get_runner, override_settings
 
@@ -165,37 +191,23 @@ def run() -> None:
             "GROUP BY e.activity_id, t.professionalrole_id"
         )
 
-        def sql(query, params):
-            def go():
-                with connection.cursor() as cursor:
-                    cursor.execute(query, params)
-                    cursor.fetchall()
-            return go
-
         with override_settings(ALLOWED_HOSTS=["testserver"], DEBUG=False):
             manager_client, coordinator_client = Client(), Client()
-            manager_client.force_login(manager)
-            coordinator_client.force_login(coordinator)
+            from tests.conftest import login_two_step
 
-            def page(client, url):
-                def go():
-                    response = client.get(url)
-                    assert response.status_code == 200, (url, response.status_code)
-                return go
+            login_two_step(manager_client, manager)  # staff pages want two-step sign-in
+            login_two_step(coordinator_client, coordinator)
 
             org_rows = ActivityEntry.objects.filter(organisation=organisation).count()
             figures = [
                 (f"organisation page ({org_rows:,} entries of {rows:,})",
-                 page(manager_client, f"/staff/activity/organisations/{organisation.pk}/")),
-                ("  plain SQL: its matrix GROUP BY", sql(org_sql, [organisation.pk, since])),
-                ("verification queue page", page(manager_client, f"/staff/activity/organisations/{organisation.pk}/queue/")),
+                 page_timed(manager_client, f"/staff/activity/organisations/{organisation.pk}/")),
+                ("  plain SQL: its matrix GROUP BY", sql_timed(org_sql, [organisation.pk, since])),
+                ("verification queue page", page_timed(manager_client, f"/staff/activity/organisations/{organisation.pk}/queue/")),
                 (f"region page (rollups, {ActivityRollup.objects.count():,} rows)",
-                 page(coordinator_client, "/staff/activity/region/")),
-                ("  plain SQL: live GROUP BY over entries", sql(region_sql, [since])),
+                 page_timed(coordinator_client, "/staff/activity/region/")),
+                ("  plain SQL: live GROUP BY over entries", sql_timed(region_sql, [since])),
             ]
-            print(f"{'':<52}{'median ms':>10}{'p95 ms':>10}")
-            for label, fn in figures:
-                median, p95 = _time(fn)
-                print(f"{label:<52}{median:>10.1f}{p95:>10.1f}")
+            print_figures(figures, 52)
     finally:
         runner.teardown_databases(old)

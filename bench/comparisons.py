@@ -19,11 +19,10 @@ import time
 
 def run() -> None:
     from django.conf import settings
-    from django.db import connection
     from django.test import Client
     from django.test.utils import get_runner, override_settings
 
-    from bench.activity import _load, _time
+    from bench.activity import _load, page_timed, print_figures, sql_timed
 
     rows = int(os.environ.get("BENCH_ROWS", "1000000"))
     runner = get_runner(settings)(verbosity=0, interactive=False)
@@ -46,13 +45,6 @@ def run() -> None:
             "WHERE e.status = 'verified' AND e.date >= %s GROUP BY o.prefecture_id, e.activity_id"
         )
 
-        def sql(query, params):
-            def go():
-                with connection.cursor() as cursor:
-                    cursor.execute(query, params)
-                    cursor.fetchall()
-            return go
-
         from tests.conftest import login_two_step
 
         with override_settings(ALLOWED_HOSTS=["testserver"], DEBUG=False):
@@ -60,26 +52,17 @@ def run() -> None:
             login_two_step(coordinator_client, coordinator)
             login_two_step(admin_client, admin)
 
-            def page(client, url):
-                def go():
-                    response = client.get(url)
-                    assert response.status_code == 200, (url, response.status_code)
-                return go
-
             query = f"source=activity&year_from={year - 1}&year_to={year}"
             figures = [
                 (f"comparison page, admin, by prefecture ({ActivityRollup.objects.count():,} rollup rows)",
-                 page(admin_client, f"/staff/comparisons/?{query}&group=prefecture")),
-                ("comparison page, coordinator, by setting", page(coordinator_client,
+                 page_timed(admin_client, f"/staff/comparisons/?{query}&group=prefecture")),
+                ("comparison page, coordinator, by setting", page_timed(coordinator_client,
                                                                    f"/staff/comparisons/?{query}&group=setting")),
-                ("table API, admin, by prefecture", page(admin_client, f"/api/v1/reports/tables/activity/"
+                ("table API, admin, by prefecture", page_timed(admin_client, f"/api/v1/reports/tables/activity/"
                                                                         f"?group=prefecture&from={year - 1}&to={year}")),
-                (f"  plain SQL: live GROUP BY over {rows:,} entries", sql(raw_sql, [start])),
+                (f"  plain SQL: live GROUP BY over {rows:,} entries", sql_timed(raw_sql, [start])),
             ]
-            print(f"{'':<72}{'median ms':>10}{'p95 ms':>10}")
-            for label, fn in figures:
-                median, p95 = _time(fn)
-                print(f"{label:<72}{median:>10.1f}{p95:>10.1f}")
+            print_figures(figures, 72)
             started = time.perf_counter()
             checks = rollup_check(sources=["activity"])
             print(f"rollup check against the raw rows: {time.perf_counter() - started:.1f}s, "

@@ -19,8 +19,8 @@ def comparison_rows(table: RecordTable, view: ShownTable, comparison: TableCompa
     rows.append([_("Period"), table.period_text])
     rows.append([_("Brought up to date"), table.updated_at.isoformat() if table.updated_at else ""])
     if view.hidden:
-        rows.append([_("Note"), _("<5: a count from 1 to 4. x: a total hidden so that a small count cannot be "
-                                  "worked out.")])
+        rows.append([_("Note"), _("<5: a count from 1 to 4. x: a figure hidden so that a small count cannot be "
+                                  "worked out (a total, or a count over several years holding one year's count under 5).")])
     rows.append([])
     result = comparison.result
     if result is None:

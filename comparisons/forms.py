@@ -49,6 +49,7 @@ class TableForm(forms.Form):
 
 
 MAX_UPLOAD_BYTES = 1_000_000
+MAX_COUNT = 10**9  # as the API's compare
 
 
 class UploadForm(forms.Form):
@@ -61,6 +62,8 @@ class UploadForm(forms.Form):
     )
 
     def clean_table_file(self):
+        from peers.japanese import normalise
+        from peers.request_params import no_control_characters, parse_int
         from peers.spreadsheets import read_table
 
         upload = self.cleaned_data["table_file"]
@@ -68,16 +71,20 @@ class UploadForm(forms.Form):
             raise ValidationError(_("The file is too large: at most 1 MB."), code="size")
         header, raw_rows = read_table(upload.name, upload.read(), max_rows=2000)
         columns = [h for h in header[1:]]
+        for text in [*header, *(str(raw[0]) for raw in raw_rows if raw)]:
+            no_control_characters(text)
         rows = []
         for number, raw in enumerate(raw_rows, start=2):
             label, values = str(raw[0]), list(raw[1:len(header)]) + [""] * (len(header) - len(raw))
             counts = []
             for column, value in zip(columns, values, strict=False):
-                text = str(value).replace(",", "").strip()
-                if not text.isdigit():
+                # Full-width digits are counts too (NFKC); "٣", "1.5" or a thousand digits are not (parse_int).
+                text = normalise(str(value)).replace(",", "").strip()
+                try:
+                    counts.append(parse_int(text, min_value=0, max_value=MAX_COUNT))
+                except ValidationError:
                     raise ValidationError(fmt(_("Row %(row)s, column “%(column)s”: “%(value)s” is not a count (a "
                                                 "whole number of 0 or more)."), row=number, column=column,
-                                              value=text[:20]), code="not_count")
-                counts.append(int(text))
+                                              value=text[:20]), code="not_count") from None
             rows.append((label, counts))
         return columns, rows

@@ -4,7 +4,7 @@ One function per source turns a raw record into the rollup cells it counts in; t
 receivers (in the transaction of the service that changes the record) and the rebuild both use
 it, so the two paths cannot drift apart in meaning. The receivers only add: a history row is
 appended (certifications, applications), or an engagement's counted cells before and after a
-save are compared.
+save are compared; a deleted record (or history row, at retention) takes its cells with it.
 
 What counts:
 - certifications: status events in the fiscal year of the event: renewed (also by exception),
@@ -28,7 +28,8 @@ from django.db.models import Count
 from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 from django.utils import timezone
 
-from peers.models import Engagement
+from peers.dates import fiscal_year_of as fiscal_year
+from peers.models import Engagement, Organisation
 from training.models import ApplicationStateChange, Certification, CertificationStatusChange
 from training.signals import certification_history_added
 
@@ -46,13 +47,6 @@ GROUPS = {
     Source.ENGAGEMENTS: (Group.PREFECTURE, Group.MUNICIPALITY, Group.ORGANISATION, Group.SETTING),
     Source.ACTIVITY: (Group.PREFECTURE, Group.MUNICIPALITY, Group.ORGANISATION, Group.SETTING),
 }
-
-
-def fiscal_year(day: datetime.date | datetime.datetime) -> int:
-    """Japan's fiscal year (April to March), named by the year it starts."""
-    if isinstance(day, datetime.datetime):
-        day = timezone.localdate(day) if timezone.is_aware(day) else day.date()
-    return day.year if day.month >= 4 else day.year - 1
 
 
 def _cells(table: str, year: int, outcome: str, prefecture, **keys) -> list[Cell]:
@@ -164,6 +158,25 @@ def _on_application_history(sender, instance, created, raw=False, **kwargs):
         apply(Counter(_one(ApplicationStateChange, APPLICATION_FIELDS, instance.pk, application_cells)))
 
 
+HISTORY = {
+    CertificationStatusChange: (CERTIFICATION_FIELDS, certification_cells),
+    ApplicationStateChange: (APPLICATION_FIELDS, application_cells),
+}
+
+
+def _before_history_delete(sender, instance, **kwargs):
+    """History rows go only with their record (retention, erasure: peers.history.history_purge);
+    what they counted goes with them, so the rollup still agrees with the raw rows."""
+    fields, cells_of = HISTORY[sender]
+    instance._rollup_before = _one(sender, fields, instance.pk, cells_of)
+
+
+def _after_history_delete(sender, instance, **kwargs):
+    delta = Counter()
+    delta.subtract(Counter(getattr(instance, "_rollup_before", None) or []))
+    apply(delta)
+
+
 def _engagement_counts(instance, update_fields) -> bool:
     return update_fields is None or bool(ENGAGEMENT_COUNTED_FIELDS & set(update_fields))
 
@@ -193,11 +206,54 @@ def _after_engagement_delete(sender, instance, **kwargs):
     apply(delta)
 
 
+ORGANISATION_GROUPING = ("prefecture_id", "municipality", "kind_id")
+
+
+def _organisation_cells(pk) -> Counter:
+    """What an organisation's engagements and application decisions count in, grouped: one query
+    per source whatever the number of records."""
+    counts = Counter()
+    for model, fields, cells_of, path in (
+        (Engagement, ENGAGEMENT_FIELDS, engagement_cells, "organisation_id"),
+        (ApplicationStateChange, APPLICATION_FIELDS, application_cells, "application__organisation_id"),
+    ):
+        for *row, n in model.objects.filter(**{path: pk}).values_list(*fields).annotate(n=Count("id")).order_by():
+            for cell in cells_of(*row):
+                counts[cell] += n
+    return counts
+
+
+def _before_organisation_save(sender, instance, raw=False, **kwargs):
+    """An organisation moved to another prefecture, municipality or setting takes its records'
+    counts along (the rebuild groups them by the organisation as it is now)."""
+    instance._rollup_before = None
+    if raw or instance.pk is None or instance._state.adding:
+        return
+    before = sender.objects.filter(pk=instance.pk).values_list(*ORGANISATION_GROUPING).first()
+    if before is not None and tuple(before) != tuple(getattr(instance, f) for f in ORGANISATION_GROUPING):
+        instance._rollup_before = _organisation_cells(instance.pk)
+
+
+def _after_organisation_save(sender, instance, raw=False, **kwargs):
+    before = getattr(instance, "_rollup_before", None)
+    if raw or before is None:
+        return
+    delta = _organisation_cells(instance.pk)
+    delta.subtract(before)
+    apply(delta)
+
+
 def connect() -> None:
     uid = "comparisons_rollup"
     post_save.connect(_on_certification_history, sender=CertificationStatusChange, dispatch_uid=f"{uid}_cert")
     certification_history_added.connect(_on_certification_history_added, dispatch_uid=f"{uid}_sweep")
     post_save.connect(_on_application_history, sender=ApplicationStateChange, dispatch_uid=f"{uid}_application")
+    for model in HISTORY:
+        name = model._meta.model_name
+        pre_delete.connect(_before_history_delete, sender=model, dispatch_uid=f"{uid}_{name}_del_pre")
+        post_delete.connect(_after_history_delete, sender=model, dispatch_uid=f"{uid}_{name}_del")
+    pre_save.connect(_before_organisation_save, sender=Organisation, dispatch_uid=f"{uid}_organisation_pre")
+    post_save.connect(_after_organisation_save, sender=Organisation, dispatch_uid=f"{uid}_organisation")
     pre_save.connect(_before_engagement_save, sender=Engagement, dispatch_uid=f"{uid}_engagement_pre")
     post_save.connect(_after_engagement_save, sender=Engagement, dispatch_uid=f"{uid}_engagement")
     pre_delete.connect(_before_engagement_delete, sender=Engagement, dispatch_uid=f"{uid}_engagement_del_pre")

@@ -4,9 +4,11 @@ rows), what a viewer may see of them, and the comparison of a table.
 Access follows the region report (collaboration.activity.selectors.region_report_allowed):
 administrators and regional coordinators, both after two-step sign-in, each over the
 prefectures they cover. Only administrators may see people (peers.selectors.user_is_admin): to
-everyone else a count from 1 to 4 is "<5", every total that would reveal one is "x" (as
-official statistics mark a concealed figure), and the test runs on a table where the groups
-with such counts are merged (or left out), never on the counts they cannot see."""
+everyone else a count from 1 to 4 is "<5", a count over several fiscal years that holds a year's
+count from 1 to 4 is "x" (else the year could be worked out from a one-year table), every total
+that would reveal either is "x" (as official statistics mark a concealed figure), and the test
+leaves out the groups with such a cell: it runs only on counts the viewer sees, so neither its
+numbers nor the chart's shares can give a hidden one away."""
 
 from __future__ import annotations
 
@@ -128,6 +130,14 @@ class RecordTable:
     updated_at: datetime.datetime | None
     checked: RollupCheck | None
     may_see: bool
+    # (group key, column) whose count over the period holds one fiscal year's count from 1 to 4
+    concealed: set = field(default_factory=set)
+
+    def hidden(self, row: TableRow, j: int) -> bool:
+        """Whether the viewer may not see this cell ("<5" or "x")."""
+        if self.may_see:
+            return False
+        return _small(row.counts[j]) or (row.key, self.columns[j]) in self.concealed
 
     @property
     def source_text(self):
@@ -162,31 +172,54 @@ def _labels(group: str, keys: set[str]) -> dict[str, str]:
     return {}
 
 
-def _activity_cells(codes, admin: bool, group: str, year_from: int, year_to: int) -> dict[tuple[str, int], int]:
+def _activity_cells(codes, admin: bool, group: str, year_from: int, year_to: int,
+                    by_year: bool) -> dict[tuple[str, int, int | None], int]:
+    """Verified entries per (group key, activity, fiscal year or None when not `by_year`)."""
+    from django.db.models.functions import ExtractMonth, ExtractYear
+
     from collaboration.activity.models import ActivityRollup, OrganisationActivityRollup
 
     window = {"month__gte": datetime.date(year_from, 4, 1), "month__lte": datetime.date(year_to + 1, 3, 31)}
+    years = ("y", "m") if by_year else ()
     if group in (Group.PREFECTURE, Group.SETTING):
         qs = ActivityRollup.objects.filter(**window)
         if not admin:
             qs = qs.filter(prefecture_id__in=codes)
-        field_ = "prefecture_id" if group == Group.PREFECTURE else "setting_id"
-        rows = qs.values_list(field_, "activity_id").annotate(n=Sum("entries")).order_by()
-        return {(str(k), a): n for k, a, n in rows if n}
-    qs = OrganisationActivityRollup.objects.filter(**window)
-    if not admin:
-        qs = qs.filter(organisation__prefecture_id__in=codes)
-    if group == Group.ORGANISATION:
-        rows = qs.values_list("organisation_id", "activity_id").annotate(n=Sum("entries")).order_by()
-        return {(str(k), a): n for k, a, n in rows if n}
-    rows = (qs.values_list("organisation__prefecture_id", "organisation__municipality", "activity_id")
-            .annotate(n=Sum("entries")).order_by())
+        fields = ("prefecture_id" if group == Group.PREFECTURE else "setting_id",)
+    else:
+        qs = OrganisationActivityRollup.objects.filter(**window)
+        if not admin:
+            qs = qs.filter(organisation__prefecture_id__in=codes)
+        fields = (("organisation_id",) if group == Group.ORGANISATION
+                  else ("organisation__prefecture_id", "organisation__municipality"))
+    if by_year:
+        qs = qs.annotate(y=ExtractYear("month"), m=ExtractMonth("month"))
     out: dict = {}
-    for pref, muni, a, n in rows:
-        if n:
-            key = f"{pref}:{muni}" if muni else ""
-            out[(key, a)] = out.get((key, a), 0) + n
+    for *keys, a, n in qs.values_list(*fields, *years, "activity_id").annotate(n=Sum("entries")).order_by():
+        if not n:
+            continue
+        year = None
+        if by_year:
+            y, m = keys[-2:]
+            keys, year = keys[:-2], y if m >= 4 else y - 1
+        if group == Group.MUNICIPALITY:
+            key = f"{keys[0]}:{keys[1]}" if keys[1] else ""
+        else:
+            key = str(keys[0])
+        out[(key, a, year)] = out.get((key, a, year), 0) + n
     return out
+
+
+def _by_period(cells: dict) -> tuple[dict, set]:
+    """Counts over the period per (key, column) from counts per (key, column, year), and the
+    (key, column) pairs where one year's count is from 1 to 4."""
+    totals: dict = {}
+    concealed = set()
+    for (key, column, _year), n in cells.items():
+        totals[(key, column)] = totals.get((key, column), 0) + n
+        if _small(n):
+            concealed.add((key, column))
+    return totals, concealed
 
 
 def record_table_for(user, *, source: str, group: str, year_from: int, year_to: int) -> RecordTable:
@@ -197,27 +230,35 @@ def record_table_for(user, *, source: str, group: str, year_from: int, year_to: 
     prefectures = list(prefecture_list_coordinated_by(user))
     codes = [p.code for p in prefectures]
     updated_at = None
+    # Over several years, a viewer who may not see people must not get a year's small count by
+    # subtracting the other years' tables: count per year, and conceal the sums that hold one.
+    by_year = not admin and year_to > year_from
     if source == Source.ACTIVITY:
-        cells = _activity_cells(codes, admin, group, year_from, year_to)
-        activity_ids = {a for _k, a in cells}
+        yearly = _activity_cells(codes, admin, group, year_from, year_to, by_year)
+        activity_ids = {a for _k, a, _y in yearly}
         activities = [a for a in Activity.objects.all() if a.pk in activity_ids]
         columns = [str(a.pk) for a in activities]
         column_labels = [a.name for a in activities]
-        cells = {(k, str(a)): n for (k, a), n in cells.items()}
+        yearly = {(k, str(a), y): n for (k, a, y), n in yearly.items()}
     else:
         qs = OutcomeRollup.objects.filter(table=source, group=group, fiscal_year__gte=year_from,
                                           fiscal_year__lte=year_to)
         if not admin:
             qs = qs.filter(prefecture__in=codes)
-        rows = qs.values_list("key", "outcome").annotate(n=Sum("count"), at=Max("updated_at")).order_by()
-        cells = {}
-        for key, outcome, n, at in rows:
+        years = ("fiscal_year",) if by_year else ()
+        rows = qs.values_list("key", "outcome", *years).annotate(n=Sum("count"), at=Max("updated_at")).order_by()
+        yearly = {}
+        for key, outcome, *year, n, at in rows:
             if n:
-                cells[(key, outcome)] = cells.get((key, outcome), 0) + n
+                cell = (key, outcome, year[0] if year else None)
+                yearly[cell] = yearly.get(cell, 0) + n
             if at and (updated_at is None or at > updated_at):
                 updated_at = at
         columns = list(OUTCOMES[source])
         column_labels = [str(OUTCOME_LABELS[source][c]) for c in columns]
+    cells, concealed = _by_period(yearly)
+    if not by_year:
+        concealed = set()
     keys = {k for k, _c in cells}
     names = _labels(group, keys)
     table_rows = [
@@ -229,7 +270,7 @@ def record_table_for(user, *, source: str, group: str, year_from: int, year_to: 
     checked = RollupCheck.objects.filter(table=source).order_by("-checked_at", "-id").first()
     return RecordTable(source=source, group=group, year_from=year_from, year_to=year_to, columns=columns,
                        column_labels=column_labels, rows=table_rows, prefectures=prefectures,
-                       updated_at=updated_at, checked=checked, may_see=admin)
+                       updated_at=updated_at, checked=checked, may_see=admin, concealed=concealed)
 
 
 # ---------------------------------------------------------------- what a viewer sees
@@ -239,7 +280,7 @@ def _small(n: int) -> bool:
 
 @dataclass
 class ShownTable:
-    """A table as one viewer may see it: small counts "<5", revealing totals "x"."""
+    """A table as one viewer may see it: small counts "<5", concealed sums and revealing totals "x"."""
 
     column_labels: list[str]
     rows: list[dict]  # {"label", "counts": [int | "<5"], "total": int | "x"}
@@ -249,20 +290,21 @@ class ShownTable:
 
 
 def shown(table: RecordTable) -> ShownTable:
-    """Counts 1–4 become "<5" for a viewer who may not see people, and every row, column and
-    grand total that includes one becomes "x": no hidden count can be worked out by subtraction."""
+    """Counts 1–4 become "<5" for a viewer who may not see people, sums over years that hold one
+    become "x", and so does every row, column and grand total that includes either: no hidden
+    count can be worked out by subtraction."""
     n_cols = len(table.columns)
     column_totals = [sum(r.counts[j] for r in table.rows) for j in range(n_cols)]
     total = sum(column_totals)
     if table.may_see:
         return ShownTable(table.column_labels, [{"label": r.label, "counts": list(r.counts), "total": r.total}
                                                 for r in table.rows], column_totals, total, hidden=False)
-    hidden_columns = {j for r in table.rows for j, n in enumerate(r.counts) if _small(n)}
+    hidden_columns = {j for r in table.rows for j in range(n_cols) if table.hidden(r, j)}
     rows = []
     for r in table.rows:
-        small = any(_small(n) for n in r.counts)
-        rows.append({"label": r.label, "counts": [SMALL if _small(n) else n for n in r.counts],
-                     "total": CONCEALED if small else r.total})
+        counts = [SMALL if _small(n) else CONCEALED if table.hidden(r, j) else n for j, n in enumerate(r.counts)]
+        rows.append({"label": r.label, "counts": counts,
+                     "total": CONCEALED if any(table.hidden(r, j) for j in range(n_cols)) else r.total})
     return ShownTable(
         table.column_labels, rows,
         [CONCEALED if j in hidden_columns else t for j, t in enumerate(column_totals)],
@@ -301,27 +343,24 @@ def _merge(rows, merge_if) -> tuple[list, list[int] | None, int]:
 
 def compare_table(table: RecordTable, *, merge_small: bool = False) -> TableComparison:
     """The χ² comparison of a table from the records, with every caution. For a viewer who may
-    not see people, the groups with a count from 1 to 4 are merged into one row (left out if that
-    row still holds one), so the result never rests on a count they cannot see. `merge_small`
-    also merges the groups too small for expected counts of 5 (the cautions offer it)."""
+    not see people, the groups with a hidden cell ("<5" or "x") are left out, so the result, its
+    expected counts and the chart's shares rest only on counts they see (merging them would not
+    do: the merged row less the other rows' shown counts gives the hidden one back). `merge_small`
+    merges the groups too small for expected counts of 5 (the cautions offer it)."""
     cautions: list[stats.Caution] = []
-    columns, labels, rows, left_out = _drop_empty(table.columns, table.column_labels,
-                                                  [(r.label, r.counts) for r in table.rows])
-    merged_groups = 0
+    rows = table.rows
     if not table.may_see:
-        rows, merged, merged_groups = _merge(rows, lambda counts: any(_small(n) for n in counts))
-        if merged is not None:
-            if any(_small(n) for n in merged):
-                cautions.append(stats.Caution("small_left_out", stats.fmt(_(
-                    "%(n)s groups with counts under 5 were left out of the test so that no one can be singled out."
-                ), n=merged_groups)))
-            else:
-                rows.append((str(MERGED), merged))
-                cautions.append(stats.Caution("small_merged", stats.fmt(_(
-                    "%(n)s groups with counts under 5 are compared as one merged row so that no one can be singled "
-                    "out."), n=merged_groups)))
-            columns, labels, rows, more = _drop_empty(columns, labels, rows)
-            left_out += more
+        rows = [r for r in table.rows if not any(table.hidden(r, j) for j in range(len(table.columns)))]
+        if len(rows) < len(table.rows):
+            cautions.append(stats.Caution("small_left_out", stats.fmt(_(
+                "%(n)s groups with counts under 5 were left out of the test so that no one can be singled out."
+            ), n=len(table.rows) - len(rows))))
+    columns, labels, rows, left_out = _drop_empty(table.columns, table.column_labels,
+                                                  [(r.label, r.counts) for r in rows])
+    # An outcome seen only in the groups left out has records: the caution above says why it went.
+    recorded = {table.column_labels[j] for j in range(len(table.columns)) if any(r.counts[j] for r in table.rows)}
+    left_out = [name for name in left_out if name not in recorded]
+    merged_groups = 0
     if merge_small and rows:
         col_totals = [sum(c[j] for _l, c in rows) for j in range(len(columns))]
         n = sum(col_totals)

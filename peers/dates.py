@@ -85,6 +85,16 @@ def era_date_text(day: datetime.date) -> str:
     return f"{name_ja}{'元' if year == 1 else year}年{day.month}月{day.day}日"
 
 
+def fiscal_year_of(day: datetime.date | datetime.datetime) -> int:
+    """Japan's fiscal year (April to March), named by the year it starts: 2026-03-31 is in
+    FY2025. A moment counts on its local (Japan) day."""
+    if isinstance(day, datetime.datetime):
+        from django.utils import timezone
+
+        day = timezone.localdate(day) if timezone.is_aware(day) else day.date()
+    return day.year if day.month >= 4 else day.year - 1
+
+
 def fiscal_year_text(year: int) -> str:
     """A fiscal year (April to March) with its era beside it: 2025年度（令和7年度） in Japanese,
     FY2025 (Reiwa 7) in English. The era is the one of the year's end, so FY2019 is 令和元年度

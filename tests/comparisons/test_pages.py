@@ -13,7 +13,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from rest_framework.test import APIClient
 
-from comparisons import stats
+from comparisons import selectors, stats
 from peers.models import Engagement, Organisation
 from tests.collaboration.activity_support import *  # noqa: F403
 from tests.conftest import login_two_step
@@ -208,3 +208,62 @@ def test_an_uploaded_table_is_compared_and_nothing_is_stored(client, a_coordinat
     assert refused.context["comparison"] is None and "すべて0です" in refused.content.decode()
     bad = client.post(PAGE, {"table_file": SimpleUploadedFile("bad.csv", b"group,a,b\nA,x,1\nB,1,2\n")})
     assert bad.status_code == 200 and "件数（0以上の整数）ではありません" in bad.content.decode()
+
+
+def _shown_numbers(view) -> set:
+    return {n for r in view.rows for n in [*r["counts"], r["total"]] if isinstance(n, int)}
+
+
+def test_groups_with_hidden_cells_are_left_out_not_merged(client, three_offices, a_coordinator, tokyo, a_kind,
+                                                          a_manager):
+    # D's small count is in the other column from A's: merged, A + D would be [6 + 3, 2 + 9] with no
+    # small cell, and 9 − A's shown 6 would give D's hidden 3 back.
+    office = Organisation.objects.create(name="事業所D", prefecture=tokyo, kind=a_kind)
+    _engage(office, "volunteer", 3, a_manager)
+    _engage(office, "employed", 9, a_manager)
+    login_two_step(client, a_coordinator)
+    response = client.get(PAGE, QUERY)
+    assert _rows(response.context["view"])["事業所D"]["counts"] == ["<5", 0, 9]
+    comparison = response.context["comparison"]
+    assert comparison.result.rows == ["事業所B", "事業所C"]
+    assert {c.observed for c in comparison.result.cells} <= _shown_numbers(response.context["view"])
+    assert "2群" in str(next(c.message for c in comparison.cautions if c.code == "small_left_out"))
+    merged = client.get(PAGE, {**QUERY, "merge": "on"}).context["comparison"].result
+    assert set(merged.rows) <= {"事業所B", "事業所C", str(selectors.MERGED)}
+
+
+def test_a_count_over_years_holding_a_small_year_is_hidden(client, three_offices, a_coordinator, admin_user):
+    import datetime
+
+    # B also took on 3 volunteers in FY2024: 2024–2025 shows 15, and 15 − 2025's shown 12 = 3.
+    for _ in range(3):
+        Engagement.objects.create(person=admin_user, organisation=three_offices["事業所B"], kind="volunteer",
+                                  start_date=datetime.date(2024, 6, 1), confirmed_by=admin_user,
+                                  confirmed_at=timezone.now())
+    login_two_step(client, a_coordinator)
+    one_year = _rows(client.get(PAGE, QUERY).context["view"])
+    assert one_year["事業所B"]["counts"] == [12, 0, 8]
+    response = client.get(PAGE, {**QUERY, "year_from": "2024"})
+    view = response.context["view"]
+    assert _rows(view)["事業所B"]["counts"] == ["x", 0, 8] and _rows(view)["事業所B"]["total"] == "x"
+    assert view.column_totals[0] == "x" and view.total == "x"
+    assert response.context["comparison"].refused.code == "too_few_rows"  # only C is left to compare
+    api = _api(a_coordinator).get(API_TABLE, {**API_QUERY, "from": "2024"}).json()
+    assert {r["label"]: r["counts"] for r in api["rows"]}["事業所B"] == ["x", 0, 8]
+    text = b"".join(client.get(PAGE + "export.csv", {**QUERY, "year_from": "2024"}).streaming_content)
+    assert "事業所B,x,0,8,x" in text.decode("utf-8-sig")
+    full = _api(admin_user).get(API_TABLE, {**API_QUERY, "from": "2024"}).json()
+    assert {r["label"]: r["counts"] for r in full["rows"]}["事業所B"] == [15, 0, 8]
+
+
+def test_an_upload_takes_full_width_digits_and_refuses_odd_ones_with_a_message(client, a_coordinator):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    login_two_step(client, a_coordinator)
+    wide = client.post(PAGE, {"table_file": SimpleUploadedFile("w.csv", "group,a,b\nA,１０,20\nB,30,15\n".encode())})
+    assert wide.context["comparison"].result.observed == [[10, 20], [30, 15]]
+    for body in ("group,a,b\nA,٣,1\nB,1,2\n", "group,a,b\nA,1.5,1\nB,1,2\n", "group,a,b\nA," + "9" * 5000 + ",1\nB,1,2\n",
+                 "group,a,b\nA\x00,1,1\nB,1,2\n"):
+        response = client.post(PAGE, {"table_file": SimpleUploadedFile("odd.csv", body.encode())})
+        assert response.status_code == 200 and response.context["comparison"] is None
+        assert response.context["upload"].errors["table_file"]

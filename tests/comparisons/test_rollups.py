@@ -87,3 +87,30 @@ def test_rebuild_finds_a_wrong_rollup_and_repairs_it(a_manager, a_peer, a_org, m
     call_command("comparison_rollups", "--rebuild")
     assert OutcomeRollup.objects.get(table="engagements", group="organisation", key=str(a_org.pk)).count == 1
     assert {c.differences for c in RollupCheck.objects.filter(rebuilt=True)} == {0}
+
+
+def test_history_rows_ended_by_retention_take_their_counts_with_them(a_certify, a_peer, a_manager, a_training):
+    from peers.history import history_purge
+    from training.models import CertificationStatusChange
+
+    revoked = a_certify(a_peer)
+    certification_revoke(certification=revoked, actor=a_manager, reason="規程違反")
+    body, year = str(a_training.body.pk), fiscal_year(datetime.date.today())
+    assert _count("certifications", "body", body, "revoked", year) == 1
+    with history_purge():  # as the retention rule for certifications does
+        CertificationStatusChange.objects.filter(certification=revoked).delete()
+    assert _count("certifications", "body", body, "revoked", year) == 0
+    assert rollup_check(sources=["certifications"])[0].differences == 0
+
+
+def test_an_organisation_that_moves_takes_its_counts_along(a_manager, a_peer, a_org):
+    from peers.services.workforce import organisation_update
+
+    engagement_start(actor=a_manager, person=a_peer, organisation=a_org, kind="volunteer",
+                     start_date=datetime.date(2025, 5, 1))
+    assert _count("engagements", "municipality", "", "volunteer", 2025) == 1
+    organisation_update(actor=a_manager, organisation=a_org, municipality="新宿区")
+    assert _count("engagements", "municipality", "", "volunteer", 2025) == 0
+    assert _count("engagements", "municipality", "13:新宿区", "volunteer", 2025) == 1
+    organisation_update(actor=a_manager, organisation=a_org, contact_phone="03-0000-0000")  # no regrouping
+    assert rollup_check(sources=["engagements", "applications"])[0].differences == 0

@@ -26,6 +26,7 @@ from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from peers.dates import fiscal_year_of
 from peers.models import Engagement, Organisation, Role, RoleAssignment, User
 
 from ..models import (
@@ -45,11 +46,6 @@ ROLE_LABELS = {
     PARTNER: _("Manager or co-worker"),
 }
 LANGUAGES = ("ja", "en")
-
-
-def fiscal_year_of(day: datetime.date) -> int:
-    """Japan's fiscal year starts on 1 April: 2026-03-31 is in FY2025."""
-    return day.year if day.month >= 4 else day.year - 1
 
 
 def fiscal_year_range(year: int) -> tuple[datetime.date, datetime.date]:
