@@ -93,8 +93,26 @@ def _field(value) -> str:
     return value if value and value != "*" else ""
 
 
+# UniDic's feature fields (unidic-lite: 26 of them), by position: 品詞 1-4, the lemma, the reading.
+_LEMMA, _KANA, _FIELDS = 7, 17, 26
+
+
+def _features(word) -> tuple:
+    """The word's UniDic fields as a tuple. The raw CSV split directly (fugashi's `feature`
+    builds a named tuple through a CSV parser: most of the analysis's time); through fugashi
+    where a field is quoted (it holds a comma) or the fields are not UniDic's 26."""
+    raw = word.feature_raw
+    if '"' not in raw:
+        fields = raw.split(",")
+        if len(fields) == _FIELDS:
+            return fields
+        if len(fields) < _KANA + 1:  # an unknown word: 品詞 only (fugashi pads with None)
+            return [*fields, *[None] * (_FIELDS - len(fields))]
+    return list(word.feature)
+
+
 def _lemma(feature, surface: str) -> str:
-    lemma = _field(getattr(feature, "lemma", None))
+    lemma = _field(feature[_LEMMA])
     # UniDic writes loanwords' lemmas with their source word: "ピアー-peer", "スタッフ-staff".
     head, dash, tail = lemma.partition("-")
     if dash and head and tail.isascii():
@@ -116,7 +134,7 @@ def _analyse(text: str) -> tuple[Token, ...]:
     out: list[Token] = []
     tagger = _get_tagger()
     with _parse_lock:
-        words = [(w.surface, w.white_space, w.feature, w.is_unk) for w in tagger(safe)]
+        words = [(w.surface, w.white_space, _features(w), w.is_unk) for w in tagger(safe)]
     cursor = 0
     for surface, white_space, feature, is_unknown in words:
         cursor += len(white_space)
@@ -128,8 +146,8 @@ def _analyse(text: str) -> tuple[Token, ...]:
             cursor = found
         start, end = cursor, cursor + len(surface)
         cursor = end
-        pos = tuple(_field(getattr(feature, f"pos{n}", None)) or "*" for n in (1, 2, 3, 4))
-        kana = _field(getattr(feature, "kana", None))
+        pos = tuple(_field(value) or "*" for value in feature[:4])
+        kana = _field(feature[_KANA])
         out.append(Token(
             surface=text[start:end], lemma=_lemma(feature, text[start:end]), reading=to_hiragana(kana),
             pos=pos, start=start, end=end, is_unknown=bool(is_unknown),
