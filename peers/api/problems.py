@@ -44,6 +44,7 @@ TITLES = {
     413: _("Request too large"),
     415: _("Unsupported media type"),
     429: _("Too many requests"),
+    503: _("Not available just now"),
 }
 DETAILS = {
     400: _("The request has errors. Nothing was changed."),
