@@ -336,6 +336,11 @@ REST_FRAMEWORK = {
         "rest_framework.permissions.IsAuthenticated",
         "peers.authentication.TwoStepForStaff",
     ],
+    "DEFAULT_PARSER_CLASSES": [  # DRF's three, with a JSON parser that never answers a 500
+        "peers.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "EXCEPTION_HANDLER": "peers.api.problems.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }

@@ -17,6 +17,7 @@ both languages). A refusal that means a conflict with the resource's state sets
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.urls import NoReverseMatch, reverse
@@ -43,6 +44,7 @@ TITLES = {
     413: _("Request too large"),
     415: _("Unsupported media type"),
     429: _("Too many requests"),
+    503: _("Not available just now"),
 }
 DETAILS = {
     400: _("The request has errors. Nothing was changed."),
@@ -51,6 +53,7 @@ DETAILS = {
 }
 NOT_FOUND = _("There is nothing at this address, or you cannot see it.")
 THROTTLED = _("Too many requests. Please wait %(seconds)s seconds and try again.")
+TOO_LARGE = _("The body of the request is too large. Nothing was changed.")
 
 
 def problem_type(request, code: str) -> str:
@@ -202,6 +205,9 @@ def exception_handler(exc, context):
     if hasattr(exc, "http_status") and hasattr(exc, "lazy_message"):
         return problem_response(request, status_code=exc.http_status, code=exc.code,
                                 errors=[item(None, exc.code, exc.lazy_message)])
+    if isinstance(exc, RequestDataTooBig):  # Django's limit on a body (DATA_UPLOAD_MAX_MEMORY_SIZE)
+        return problem_response(request, status_code=413, code="too_large",
+                                errors=[item(None, "too_large", TOO_LARGE)])
     if isinstance(exc, DjangoValidationError):
         status_code = getattr(exc, "http_status", 400)
         code = "conflict" if status_code == 409 else "invalid"

@@ -292,8 +292,15 @@ def test_no_private_key_in_the_database_nor_the_did_document(credential):
 def test_without_a_key_the_holder_is_told_plainly(client, certification, holder):
     login_as(client, holder)
     response = client.get(f"/me/training/certifications/{certification.pk}/credential.json")
-    assert response.status_code == 410
+    assert response.status_code == 503
+    assert "署名の鍵がまだありません" in response.content.decode()
+    assert "manage.py" not in response.content.decode()  # the operator's words are not the holder's
     assert BadgeCredential.objects.count() <= 1
+    response = client.get(f"/api/v1/training/certifications/{certification.pk}/credential/")
+    assert response.status_code == 503
+    assert response.json()["errors"][0]["code"] == "no_signing_key"
+    assert response.json()["title"] == "いまは利用できません"
+    assert set(response.json()["errors"][0]["message"]) == {"ja", "en"}
 
 
 def test_bitstring_encoding_follows_the_spec():
@@ -375,8 +382,8 @@ def test_the_verification_page_checks_a_pasted_or_uploaded_credential(client, cr
     assert 'id="credential-valid"' in response.content.decode()
     document["credentialSubject"]["achievement"]["achievementType"] = "Diploma"
     page = client.post("/verify/credential/", {"text": json.dumps(document)}).content.decode()
-    assert 'id="credential-invalid"' in page  # the signature fails, though the status is active
-    assert "署名が一致しません" in page or "signature" in page.lower()
+    assert 'id="credential-invalid"' in page  # read, but its signature fails: no status is claimed
+    assert "署名が一致しません" in page and "状態は確認していません" in page
     response = client.post("/verify/credential/", {"text": "{oops"})
     assert response.status_code == 200 and 'id="credential-unreadable"' in response.content.decode()
     assert client.post("/verify/credential/", {}).status_code == 400
@@ -425,3 +432,135 @@ def test_the_status_list_takes_the_same_queries_however_many_credentials(client,
         badge_credential_for_completion(completion=completed(make_user()))
     with django_assert_num_queries(2):  # the list exists; the set bits
         assert client.get(f"/credentials/status/revocation/{first.status_list}").status_code == 200
+
+
+# ---------------------------------------------------------------- the W3C test vector
+SPEC_PUBLIC = "z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2"
+SPEC_SECRET = "z3u2en7t5LR2WtQH5PfFqMqwVHBeXouLzo6haApm8XHqvjxq"  # multicodec ed25519-priv (0x8026) + seed
+SPEC_PROOF_VALUE = "z2YwC8z3ap7yx1nZYCg4L3j3ApHsF8kgPdSb5xoS1VR7vPG3F561B52hYnQF9iseabecm3ijx4K1FBTQsCZahKZme"
+SPEC_EXAMPLES = "https://www.w3.org/ns/credentials/examples/v2"
+
+
+def test_the_proof_is_the_w3c_eddsa_rdfc_2022_test_vector(monkeypatch):
+    """W3C Data Integrity EdDSA Cryptosuites v1.0, appendix B.1: the spec's key signs the
+    spec's credential into exactly the spec's proofValue, over hash(proof options) followed by
+    hash(document), and our verifier accepts the spec's signed credential."""
+    from training.badges import proofs
+
+    shipped = proofs.document_loader
+
+    def loader(url, options=None):  # the spec's example context: every term in its vocabulary
+        if url == SPEC_EXAMPLES:
+            return {"contextUrl": None, "documentUrl": url,
+                    "document": {"@context": {"@vocab": "https://www.w3.org/ns/credentials/examples#"}}}
+        return shipped(url, options)
+
+    monkeypatch.setattr(proofs, "document_loader", loader)
+    unsecured = {
+        "@context": ["https://www.w3.org/ns/credentials/v2", SPEC_EXAMPLES],
+        "id": "urn:uuid:58172aac-d8ba-11ed-83dd-0b3aef56cc33",
+        "type": ["VerifiableCredential", "AlumniCredential"],
+        "name": "Alumni Credential",
+        "description": "A minimum viable example of an Alumni Credential.",
+        "issuer": "https://vc.example/issuers/5678",
+        "validFrom": "2023-01-01T00:00:00Z",
+        "credentialSubject": {"id": "did:example:abcdefgh", "alumniOf": "The School of Examples"},
+    }
+    options = {"type": "DataIntegrityProof", "cryptosuite": "eddsa-rdfc-2022", "created": "2023-02-24T23:36:38Z",
+               "verificationMethod": f"did:key:{SPEC_PUBLIC}#{SPEC_PUBLIC}", "proofPurpose": "assertionMethod"}
+    hash_data = proofs._hash_data(unsecured, options)
+    assert hash_data.hex() == ("bea7b7acfbad0126b135104024a5f1733e705108f42d59668b05c0c50004c6b0"
+                               "517744132ae165a5349155bef0bb0cf2258fff99dfe1dbd914b938d775a36017")
+    secret = base58btc_decode(SPEC_SECRET[1:])
+    assert secret[:2] == b"\x80\x26"
+    private = Ed25519PrivateKey.from_private_bytes(secret[2:])
+    from training.badges.keys import public_key_multibase
+
+    assert public_key_multibase(private.public_key()) == SPEC_PUBLIC
+    assert "z" + base58btc_encode(private.sign(hash_data)) == SPEC_PROOF_VALUE
+    verify({**unsecured, "proof": {**options, "proofValue": SPEC_PROOF_VALUE}},
+           public_key=public_key_from_multibase(SPEC_PUBLIC))
+    with pytest.raises(ProofError):
+        verify({**unsecured, "name": "Alumni Credentia1", "proof": {**options, "proofValue": SPEC_PROOF_VALUE}},
+               public_key=public_key_from_multibase(SPEC_PUBLIC))
+
+
+def test_a_credential_whose_signature_fails_claims_no_status_nor_issuer_name(credential, certification, trainer,
+                                                                           django_capture_on_commit_callbacks):
+    """The status entries and the issuer's name of a changed credential are not the issuer's
+    word: the answer says the signature fails and claims no status (not even "revoked")."""
+    document = credential_signed(credential)
+    document["issuer"]["name"] = "偽の研修機関"
+    result = credential_verify(document)
+    assert (result.verified, result.status) == (False, "")
+    assert all("偽の研修機関" not in check.text for check in result.checks)
+    assert _checks(result) == {"format": True, "issuer": True, "signature": False, "dates": True, "status": False}
+    with django_capture_on_commit_callbacks(execute=True):
+        certification_revoke(certification=certification, actor=trainer, reason="不正")
+    assert credential_verify(document).status == ""
+    assert credential_verify(credential_signed(credential)).status == "revoked"
+
+
+def test_a_body_nested_too_deeply_is_a_bilingual_400(client):
+    response = client.post("/api/v1/verify/credential/", "[" * 100_000 + "]" * 100_000,
+                           content_type="application/json")
+    assert response.status_code == 400
+    message = response.json()["errors"][0]["message"]
+    assert message["ja"] != message["en"] and "JSON" in message["ja"]
+    response = client.post("/api/v1/verify/credential/", "not json", content_type="application/json")
+    assert response.status_code == 400 and response.json()["errors"][0]["code"] == "parse_error"
+    response = client.post("/api/v1/verify/credential/", json.dumps({"x": "a" * 3_000_000}),
+                           content_type="application/json")
+    assert response.status_code == 413 and response["Content-Type"] == "application/problem+json"
+    assert set(response.json()["errors"][0]["message"]) == {"ja", "en"}
+
+
+def _png_chunk(kind: bytes, data: bytes) -> bytes:
+    import struct
+    import zlib
+
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+@pytest.mark.parametrize("name", ["signature only", "bad chunk", "bad crc", "text not json", "text nested deeply"])
+def test_a_png_that_is_not_a_badge_is_answered_plainly(client, name):
+    import struct
+    import zlib
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    signature = b"\x89PNG\r\n\x1a\n"
+    header = _png_chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
+    pixels = _png_chunk(b"IDAT", zlib.compress(b"\x00\x00\x00\x00"))
+    end = _png_chunk(b"IEND", b"")
+
+    def baked(text: bytes) -> bytes:
+        return signature + header + _png_chunk(b"iTXt", KEYWORD.encode() + b"\x00\x00\x00\x00\x00" + text) + pixels + end
+
+    png = {
+        "signature only": signature,
+        "bad chunk": signature + b"garbage" * 10,
+        "bad crc": signature + header[:-4] + b"AAAA" + pixels + end,
+        "text not json": baked(b"not json"),
+        "text nested deeply": baked(b"[" * 50_000),
+    }[name]
+    response = client.post("/verify/credential/", {"file": SimpleUploadedFile("badge.png", png, "image/png")})
+    assert response.status_code == 200
+    assert 'id="credential-unreadable"' in response.content.decode()
+
+
+@pytest.mark.parametrize("data, status, marker", [
+    ({"text": "{\x00}"}, 400, 'data-error-summary'),  # the form refuses a NUL, in the page's language
+    ({"text": "x" * (256 * 1024 + 1)}, 400, 'data-error-summary'),
+    ({"text": "[" * 100_000}, 200, 'id="credential-unreadable"'),
+    ({"file": b"\x00" * 100}, 200, 'id="credential-unreadable"'),
+    ({"file": b"{" * 100_000}, 200, 'id="credential-unreadable"'),
+])
+def test_bad_text_or_file_on_the_verification_page_is_answered_plainly(client, data, status, marker):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    if "file" in data:
+        data = {"file": SimpleUploadedFile("credential.json", data["file"], "application/json")}
+    response = client.post("/verify/credential/", data)
+    assert response.status_code == status
+    assert marker in response.content.decode()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import struct
 
 from PIL import Image, ImageDraw, ImageFont
 from PIL.PngImagePlugin import PngInfo
@@ -58,16 +59,13 @@ def badge_png(credential: dict, *, title: str, body: str) -> bytes:
 
 def unbake(png: bytes) -> dict | None:
     """The credential baked into a PNG, if there is one."""
+    from .verify import parse_credential
+
     try:
         image = Image.open(io.BytesIO(png))
         image.load()
-    except (OSError, ValueError, Image.DecompressionBombError):
+    # a broken PNG: Pillow raises SyntaxError for a bad chunk, struct.error or EOFError when cut short
+    except (OSError, ValueError, SyntaxError, EOFError, struct.error, Image.DecompressionBombError):
         return None
     text = getattr(image, "text", {}).get(KEYWORD)
-    if not text:
-        return None
-    try:
-        value = json.loads(str(text))
-    except ValueError:
-        return None
-    return value if isinstance(value, dict) else None
+    return parse_credential(str(text)) if text else None

@@ -21,6 +21,7 @@ from urllib.parse import quote, urlsplit
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from .contexts import DID_V1, MULTIKEY_V1
 from .proofs import base58btc_decode, base58btc_encode
@@ -30,7 +31,14 @@ KEY_ID_RE = re.compile(r"^key-\d{14}$")
 
 
 class NoSigningKey(RuntimeError):
-    """No private key is configured: credentials cannot be issued until one is made."""
+    """No private key is configured: credentials cannot be issued until one is made. The
+    exception's text is for the operator; `lazy_message` is what a person is told (the page,
+    and the API's problem answer, a 503)."""
+
+    http_status = 503
+    code = "no_signing_key"
+    lazy_message = _("Digital credentials cannot be issued just now (the platform has no signing key yet). "
+                     "Your certificate and its number are not affected; please try again later.")
 
 
 @dataclass(frozen=True)

@@ -15,8 +15,9 @@ from django.utils.translation import gettext_lazy as _
 
 from peers.errors import both_languages
 
+from ..models import BadgeCredential
 from .contexts import CREDENTIALS_V2, FILES, OPEN_BADGES_V3
-from .keys import base_url, did_url_to_key_id, issuer_did, public_key_for
+from .keys import NoSigningKey, base_url, did_url_to_key_id, issuer_did, public_key_for
 from .proofs import ProofError, verify
 from .status import PURPOSES, bit_at, decode_bits, status_list_get
 
@@ -52,6 +53,11 @@ class CredentialVerification:
     def verified(self) -> bool:
         return bool(self.checks) and all(check.ok for check in self.checks) and self.status == "active"
 
+    @property
+    def readable(self) -> bool:
+        """Whether it was read as an Open Badges credential at all (its format check held)."""
+        return bool(self.checks) and self.checks[0].check == "format" and self.checks[0].ok
+
     def as_dict(self) -> dict:
         return {"verified": self.verified, "checks": [check.as_dict() for check in self.checks],
                 "status": self.status or None}
@@ -82,7 +88,14 @@ def _moment(value) -> datetime.datetime | None:
         moment = datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         return None
-    return moment if moment.tzinfo is not None else None
+    if moment.tzinfo is None:
+        return None
+    try:  # a date at the edge of the calendar cannot be shown in the platform's time zone
+        moment.astimezone(datetime.UTC)
+        timezone.localtime(moment)
+    except OverflowError:
+        return None
+    return moment
 
 
 def _list_number(url: str, purpose: str) -> int | None:
@@ -107,9 +120,12 @@ def _status_bit(entry: dict, purpose: str) -> bool | None:
         index = int(entry.get("statusListIndex"))
     except (TypeError, ValueError):
         return None
-    if number is None:
+    if number is None or not BadgeCredential.objects.filter(status_list=number).exists():
+        return None  # not a list this platform serves (none is signed for it)
+    try:
+        status_list = status_list_get(purpose, number)
+    except NoSigningKey:
         return None
-    status_list = status_list_get(purpose, number)
     key_id = did_url_to_key_id(status_list["proof"]["verificationMethod"])
     public_key = public_key_for(key_id) if key_id else None
     if public_key is None:
@@ -119,6 +135,23 @@ def _status_bit(entry: dict, purpose: str) -> bool | None:
         return bit_at(decode_bits(status_list["credentialSubject"]["encodedList"]), index)
     except (ProofError, ValueError, OSError, KeyError):
         return None
+
+
+def _signature_check(document: dict) -> Check:
+    proof = document.get("proof")
+    if isinstance(proof, list) and len(proof) == 1:
+        proof = proof[0]
+    method = proof.get("verificationMethod") if isinstance(proof, dict) else None
+    key_id = did_url_to_key_id(method) if isinstance(method, str) else None
+    public_key = public_key_for(key_id) if key_id else None
+    if public_key is None:
+        return Check("signature", False, _("The signature names a key this platform does not have."))
+    try:
+        verify(document, public_key=public_key)
+    except ProofError:
+        return Check("signature", False,
+                     _("The signature does not hold: the credential has been changed, or was not signed by this platform."))
+    return Check("signature", True, _("The signature holds: nothing has been changed since it was issued."))
 
 
 def credential_verify(document: dict | None, *, now: datetime.datetime | None = None) -> CredentialVerification:
@@ -143,22 +176,13 @@ def credential_verify(document: dict | None, *, now: datetime.datetime | None = 
     if issuer_id != issuer_did():
         checks.append(Check("issuer", False, _("It was not issued by this platform, so it cannot be checked here.")))
         return CredentialVerification(checks, "", document)
-    checks.append(Check("issuer", True, _("Issued by %(name)s through this platform (%(did)s)."),
-                        {"name": issuer_name, "did": issuer_id}))
-
-    proof = document.get("proof")
-    method = proof.get("verificationMethod") if isinstance(proof, dict) else None
-    key_id = did_url_to_key_id(method) if isinstance(method, str) else None
-    public_key = public_key_for(key_id) if key_id else None
-    if public_key is None:
-        checks.append(Check("signature", False, _("The signature names a key this platform does not have.")))
-    else:
-        try:
-            verify(document, public_key=public_key)
-            checks.append(Check("signature", True, _("The signature holds: nothing has been changed since it was issued.")))
-        except ProofError:
-            checks.append(Check("signature", False,
-                                _("The signature does not hold: the credential has been changed, or was not signed by this platform.")))
+    signature = _signature_check(document)
+    if signature.ok:
+        checks.append(Check("issuer", True, _("Issued by %(name)s through this platform (%(did)s)."),
+                            {"name": issuer_name, "did": issuer_id}))
+    else:  # the name is the document's own word until the signature holds
+        checks.append(Check("issuer", True, _("It names this platform (%(did)s) as its issuer."), {"did": issuer_id}))
+    checks.append(signature)
 
     valid_from, valid_until = _moment(document.get("validFrom")), _moment(document.get("validUntil"))
     status = "active"
@@ -179,6 +203,11 @@ def credential_verify(document: dict | None, *, now: datetime.datetime | None = 
         checks.append(Check("dates", True, _("Valid from %(from)s; it does not expire."),
                             {"from": timezone.localtime(valid_from).date().isoformat()}))
 
+    if not signature.ok:  # its dates and status entries are not its issuer's word: no status is claimed
+        checks.append(Check("status", False,
+                            _("Its status is not looked up: without a signature that holds, its status entries cannot be trusted.")))
+        return CredentialVerification(checks, "", document, "", valid_from, valid_until)
+
     entries = document.get("credentialStatus")
     entries = entries if isinstance(entries, list) else [entries] if isinstance(entries, dict) else []
     by_purpose = {e.get("statusPurpose"): e for e in entries
@@ -186,6 +215,7 @@ def credential_verify(document: dict | None, *, now: datetime.datetime | None = 
     bits = {purpose: _status_bit(by_purpose[purpose], purpose) if purpose in by_purpose else None
             for purpose in PURPOSES}
     if any(bit is None for bit in bits.values()):
+        status = ""
         checks.append(Check("status", False, _("Its current status cannot be checked.")))
     elif bits["revocation"]:
         status = "revoked"

@@ -59,8 +59,10 @@ def _holder_credential(request: HttpRequest, kind: str, pk: int) -> tuple[BadgeC
 
 
 def _refused(request, error) -> HttpResponse:
-    messages = error.messages if isinstance(error, ValidationError) else [str(error)]
-    return render(request, "training/credential_refused.html", {"messages": messages}, status=410)
+    # NoSigningKey's own text is for the operator (it names the command): the holder is told plainly
+    messages = error.messages if isinstance(error, ValidationError) else [error.lazy_message]
+    return render(request, "training/credential_refused.html", {"messages": messages},
+                  status=getattr(error, "http_status", 410))
 
 
 @login_required
