@@ -34,13 +34,17 @@ def day_end(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(23, 59, 59)))
 
 
-def _both(make) -> list[dict]:
-    """A text in Japanese and English as VC 2.0 language value objects."""
+def _both(make, *, between: str = " / ") -> str:
+    """A text in Japanese and then English, in one string (once when they are the same). Open
+    Badges 3.0's schema types `name`, `description` and `criteria.narrative` as plain strings,
+    which wallets and validators expect: VC 2.0's language value objects would not validate."""
     values = []
     for language in LANGUAGES:
         with translation.override(language):
-            values.append({"@value": str(make()), "@language": language})
-    return values
+            text = str(make())
+        if text not in values:
+            values.append(text)
+    return between.join(values)
 
 
 def email_hash(email: str, salt: str) -> str:
@@ -96,7 +100,7 @@ def _certification_parts(credential: BadgeCredential) -> tuple[dict, dict, str, 
         "description": _both(lambda: _("%(body)s certifies the holder as %(name)s (certificate %(number)s, cycle %(cycle)s).")
                              % {"body": certification.body, "name": ctype.name, "number": certification.number,
                                 "cycle": credential.cycle}),
-        "criteria": {"narrative": _both(criteria)},
+        "criteria": {"narrative": _both(criteria, between="\n\n")},
     }
     subject = {"licenseNumber": certification.number}
     name = _both(lambda: _("Certification: %(name)s") % {"name": ctype.name})
@@ -120,7 +124,7 @@ def _completion_parts(credential: BadgeCredential) -> tuple[dict, dict, str, dic
         "name": _both(lambda: _("Completion: %(name)s") % {"name": course.title}),
         "description": _both(lambda: _("%(body)s records that the holder completed %(name)s (completion %(number)s).")
                              % {"body": completion.body, "name": course.title, "number": completion.number}),
-        "criteria": {"narrative": _both(criteria)},
+        "criteria": {"narrative": _both(criteria, between="\n\n")},
     }
     subject = {"activityEndDate": _stamp(day_end(completion.completed_on))}
     if completion.hours:
