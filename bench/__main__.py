@@ -12,6 +12,8 @@ def main(selected: list[str]) -> None:
     import django
 
     django.setup()
+    from bench import load
+
     package = importlib.import_module("bench")
     names = sorted(m.name for m in pkgutil.iter_modules(package.__path__) if not m.name.startswith("_"))
     for name in names:
@@ -19,7 +21,9 @@ def main(selected: list[str]) -> None:
             continue
         module = importlib.import_module(f"bench.{name}")
         print(f"\n== bench.{name}: {(module.__doc__ or '').strip().splitlines()[0]}")
+        print(f"-- start: {load()}", flush=True)
         module.run()
+        print(f"-- end: {load()}", flush=True)
 
 
 if __name__ == "__main__":
