@@ -101,6 +101,11 @@ def compare_export(request: HttpRequest, fmt: str) -> HttpResponse:
         raise Http404
     form, table, view, comparison = _compute(request)
     if table is None:
-        raise Http404
+        # A malformed choice in the address: the comparison page with the form's own bilingual
+        # messages, as a 400, rather than a bare "not found".
+        return render(request, "comparisons/compare.html", {
+            "form": form, "upload": UploadForm(), "table": None, "view": None, "comparison": None,
+            "chart": [], "query": "", "group_label": "", "merge_query": _with_merge(request.GET),
+        }, status=400)
     header, rows = export.comparison_rows(table, view, comparison)
     return spreadsheets.respond(fmt, f"comparison-{table.source}-{table.group}", header, rows)

@@ -267,3 +267,17 @@ def test_an_upload_takes_full_width_digits_and_refuses_odd_ones_with_a_message(c
         response = client.post(PAGE, {"table_file": SimpleUploadedFile("odd.csv", body.encode())})
         assert response.status_code == 200 and response.context["comparison"] is None
         assert response.context["upload"].errors["table_file"]
+
+
+def test_an_export_with_a_malformed_choice_says_why_in_both_languages(client, a_coordinator):
+    """A bad choice in the export's address (an unknown source, a year in letters) is a 400 with
+    the form's own message, not a bare 404 and not a file."""
+    login_two_step(client, a_coordinator)
+    response = client.get(PAGE + "export.csv", {**QUERY, "source": "nothing", "year_from": "２０２５x"})
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("text/html")
+    assert "error-summary" in response.content.decode()
+    client.cookies["django_language"] = "en"
+    english = client.get("/en" + PAGE + "export.xlsx", {**QUERY, "source": "nothing"})
+    assert english.status_code == 400
+    assert "Select a valid choice" in english.content.decode()
