@@ -198,7 +198,7 @@ def stack(django_db_setup, django_db_blocker):
                                  "--bind", f"127.0.0.1:{stack.wsgi_port}",
                                  "--access-logfile", str(tmp / "gunicorn-access.log")])
         stack.start("uvicorn", [sys.executable, "-m", "config.serve", "--host", "127.0.0.1",
-                                "--port", str(stack.asgi_port), "--log-level", "warning"])
+                                "--port", str(stack.asgi_port), "--log-level", "info"])
         stack.start("worker", [sys.executable, "manage.py", "run_worker", "--interval", "0.2",
                                "--no-startup-delay", "-v", "0"])
         stack.start("nginx", ["sh", str(ENTRYPOINT), nginx, "-p", f"{tmp}/", "-c", str(tmp / "nginx.conf"),
@@ -342,10 +342,16 @@ def test_websockets_go_through_nginx_to_uvicorn(stack):
     context = ssl._create_unverified_context()
     url = f"wss://127.0.0.1:{stack.https_port}"
     origin = f"https://127.0.0.1:{stack.https_port}"
-    with connect(f"{url}/ws/ping/", ssl=context, origin=origin, proxy=None, compression=None,
-                 open_timeout=20) as websocket:
+    # From 127.0.0.7, claiming to be someone else: uvicorn is told the address nginx saw.
+    sock = socket.create_connection(("127.0.0.1", stack.https_port), timeout=20, source_address=("127.0.0.7", 0))
+    with connect(f"{url}/ws/ping/", sock=sock, ssl=context, server_hostname="127.0.0.1", origin=origin,
+                 proxy=None, compression=None, open_timeout=20,
+                 additional_headers={"X-Forwarded-For": "198.51.100.99"}) as websocket:
         websocket.send(json.dumps({"type": "ping", "payload": "through nginx"}))
         assert json.loads(websocket.recv(timeout=20)) == {"type": "pong", "payload": "through nginx"}
+    uvicorn_log = lambda: (stack.tmp / "uvicorn.log").read_text(errors="replace")  # noqa: E731
+    _retry(lambda: _assert_in('127.0.0.7:0 - "WebSocket /ws/ping/" [accepted]', uvicorn_log()))
+    assert "198.51.100.99" not in uvicorn_log()
     # The room refuses someone not signed in with its own close code, which nginx passes on.
     with connect(f"{url}/ws/meetings/1/", ssl=context, origin=origin, proxy=None, compression=None,
                  open_timeout=20) as websocket:
@@ -430,6 +436,15 @@ def test_the_template_routes_websockets_to_asgi_and_the_rest_to_wsgi():
     rest = text.split("location / {\n        proxy_pass", 1)[1].split("}", 1)[0]
     assert "http://kakehashi_wsgi;" in rest
     assert "STATIC_ROOT" in text and "private" not in text.split("location /media/", 1)[1]
+    # Every proxied location writes the forwarded headers itself (a location with any
+    # proxy_set_header of its own would inherit none from the server block).
+    locations = [block for block in text.split("\n    location ")[1:] if "proxy_pass" in block.split("}", 1)[0]]
+    assert len(locations) == 2
+    for block in locations:
+        block = block.split("}", 1)[0]
+        for line in ("proxy_set_header Host $http_host;", "proxy_set_header X-Forwarded-For $remote_addr;",
+                     "proxy_set_header X-Forwarded-Proto https;", 'proxy_set_header Forwarded "";'):
+            assert line in block, (block[:40], line)
 
 
 def _pins(path: Path) -> dict[str, str]:
