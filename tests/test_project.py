@@ -61,13 +61,14 @@ def test_demo_staff_sign_in_with_the_printed_totp_secret(client):
 def test_docker_compose_has_the_services_with_health_checks():
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     services = compose["services"]
-    assert {"postgres", "redis", "web", "worker", "scheduler"} <= set(services)
+    assert {"postgres", "redis", "web", "ws", "worker", "scheduler", "nginx"} <= set(services)
     assert "run_scheduler" in " ".join(services["scheduler"]["command"])
-    for name in ("postgres", "redis", "web"):
+    for name in ("postgres", "redis", "web", "ws", "worker", "scheduler", "nginx"):
         assert "healthcheck" in services[name], name
-    assert "db_worker" in " ".join(services["worker"]["command"])
-    assert "config.serve" in " ".join(services["web"]["command"])
-    for name in ("web", "worker"):
+    assert "run_worker" in " ".join(services["worker"]["command"])
+    assert "config.serve" in " ".join(services["ws"]["command"])
+    assert "config/gunicorn.conf.py" in " ".join(services["web"]["command"])
+    for name in ("web", "ws", "worker"):
         depends = services[name]["depends_on"]
         assert depends["postgres"]["condition"] == "service_healthy"
         assert depends["redis"]["condition"] == "service_healthy"

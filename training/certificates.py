@@ -1,6 +1,8 @@
 """Certificates as PDF (reportlab): A4 landscape and card size, Japanese or English, with a QR
-code to the public verification page. The Japanese font is embedded (IPAexGothic, shipped by
-the `matplotlib-fontja` package), so the certificate reads the same on any device."""
+code to the public verification page. The Japanese font is embedded (IPAexGothic), so the
+certificate reads the same on any device: Debian's fonts-ipaexfont-gothic in the production image
+(settings.KAKEHASHI_CERTIFICATE_FONT names its file), else the same font shipped by the
+`matplotlib-fontja` package that `make setup` installs."""
 
 from __future__ import annotations
 
@@ -26,6 +28,8 @@ CARD = (85.6 * mm, 54 * mm)  # ISO/IEC 7810 ID-1
 
 
 def _font_candidates() -> list[Path]:
+    """Where the font may be, in order: the configured file (Debian's package by default), then
+    the copy in matplotlib-fontja (development machines)."""
     candidates = []
     configured = getattr(settings, "KAKEHASHI_CERTIFICATE_FONT", "")
     if configured:
@@ -33,10 +37,6 @@ def _font_candidates() -> list[Path]:
     spec = importlib.util.find_spec("matplotlib_fontja")  # located, not imported (no matplotlib)
     if spec and spec.submodule_search_locations:
         candidates.append(Path(list(spec.submodule_search_locations)[0]) / "fonts" / "ipaexg.ttf")
-    candidates += [
-        Path("/usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf"),
-        Path("/usr/share/fonts/truetype/fonts-japanese-gothic.ttf"),
-    ]
     return candidates
 
 
@@ -47,8 +47,8 @@ def register_font() -> str:
             pdfmetrics.registerFont(TTFont(FONT_NAME, str(path)))
             return FONT_NAME
     raise ImproperlyConfigured(
-        "No Japanese TrueType font for certificates: install matplotlib-fontja or set "
-        "KAKEHASHI_CERTIFICATE_FONT to a .ttf file."
+        "No Japanese TrueType font for certificates: install Debian's fonts-ipaexfont-gothic (or "
+        "matplotlib-fontja), or set KAKEHASHI_CERTIFICATE_FONT to a .ttf file."
     )
 
 

@@ -314,6 +314,12 @@ KAKEHASHI_CREDENTIAL_BASE_URL = os.environ.get("KAKEHASHI_CREDENTIAL_BASE_URL", 
 # Development, the demo and tests only: make a key in the folder when there is none.
 KAKEHASHI_CREDENTIAL_KEY_AUTOCREATE = env_bool("KAKEHASHI_CREDENTIAL_KEY_AUTOCREATE", False)
 KAKEHASHI_STATUS_LIST_CACHE_SECONDS = int(os.environ.get("KAKEHASHI_STATUS_LIST_CACHE_SECONDS", "300"))
+# The Japanese font embedded in certificate PDFs (training/certificates.py): Debian's
+# fonts-ipaexfont-gothic, which the production image installs; where that file is missing (a
+# development machine) the same font from matplotlib-fontja (requirements.lock) is used.
+KAKEHASHI_CERTIFICATE_FONT = os.environ.get(
+    "KAKEHASHI_CERTIFICATE_FONT", "/usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf"
+)
 # Largest evidence file accepted (bytes); PDF, JPEG, PNG or HEIC only, checked by content.
 KAKEHASHI_EVIDENCE_MAX_BYTES = int(os.environ.get("KAKEHASHI_EVIDENCE_MAX_BYTES", 10 * 1024 * 1024))
 

@@ -15,8 +15,13 @@ KAKEHASHI_DEMO_ALLOWED = False
 KAKEHASHI_CREDENTIAL_KEY_AUTOCREATE = False  # production keys are made on purpose (credential_keys create)
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = False
 
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Whether a request came over https is the server's word (gunicorn's wsgi.url_scheme, uvicorn's
+# scope), and each server believes X-Forwarded-Proto only from KAKEHASHI_TRUSTED_PROXIES
+# (config/gunicorn.conf.py, config/serve.py). Django's SECURE_PROXY_SSL_HEADER would believe it
+# from anyone who reaches the process, so it stays unset.
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
+# The health checks ask the process itself over plain HTTP, from inside its container.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_SECURE_HSTS_SECONDS", str(60 * 60 * 24 * 365)))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True

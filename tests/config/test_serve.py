@@ -44,12 +44,17 @@ def test_every_way_of_starting_the_server_goes_through_config_serve():
     assert re.search(r"^SERVE := \$\(BIN\)/python -m config\.serve$", makefile, re.M)
     run = makefile.split("\nrun:", 1)[1].split("\n\n", 1)[0]
     assert "$(SERVE)" in run
-    assert '"python", "-m", "config.serve"' in (ROOT / "Dockerfile").read_text()
+    # The image's default command is the WSGI server (config/gunicorn.conf.py); compose's
+    # websocket service starts uvicorn through config.serve.
     assert '"python", "-m", "config.serve"' in (ROOT / "docker-compose.yml").read_text()
     for path in [ROOT / "Makefile", ROOT / "Dockerfile", ROOT / "docker-compose.yml", *(ROOT / "bench").glob("*.py")]:
         text = path.read_text()
         # Nobody starts uvicorn with options of their own (which could drift).
         assert not re.search(r'(-m", "uvicorn"|bin\)/uvicorn|\["uvicorn"|--ws-max-size|--forwarded-allow-ips)', text), path.name
+    # The deployment files start gunicorn only with its options from config/gunicorn.conf.py.
+    for path in (ROOT / "Dockerfile", ROOT / "docker-compose.yml"):
+        starts = re.findall(r'\["gunicorn"[^\]]*\]', path.read_text())
+        assert starts and all(start.startswith('["gunicorn", "-c", "config/gunicorn.conf.py"') for start in starts)
     assert "config.serve" in (ROOT / "bench/pages.py").read_text()
     assert "config.serve" in (ROOT / "bench/meeting_room.py").read_text()
 

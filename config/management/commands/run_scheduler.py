@@ -7,7 +7,8 @@ meeting reminders and sends the emails held during quiet hours that have ended; 
 with its renewal reminders, every retention rule (the purge of withdrawn sensitive data among
 them), and the digest of activity entries waiting for verification.
 The work itself runs in the `worker` (django-tasks' db_worker), so this process stays tiny.
-`--once` runs every job once and exits (for cron, or to try it by hand).
+`--once` runs every job once and exits (for cron, or to try it by hand). While it waits for the
+next hour it beats every HEARTBEAT_SECONDS (config/healthcheck.py), for the compose health check.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ import time
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.utils import timezone
+
+from config.healthcheck import beat
 
 HOURLY = [
     # Wagtail's scheduled publishing: go-live and expiry dates set in the editor.
@@ -33,6 +36,7 @@ DAILY = [
     ("activity_verification_digest", ["--enqueue"]),
 ]
 DAILY_HOUR = 3
+HEARTBEAT_SECONDS = 30
 
 
 def run_jobs(jobs, *, stdout=None, stderr=None) -> None:
@@ -68,7 +72,11 @@ class Command(BaseCommand):
             return
         last_daily = None
         while True:
-            now = timezone.now()
+            beat("scheduler")
+            now, started = timezone.now(), time.monotonic()
             last_daily = tick(now=now, last_daily=last_daily, stdout=self.stdout, stderr=self.stderr)
             local = timezone.localtime(now)
-            time.sleep(3600 - local.minute * 60 - local.second)
+            wait_until = started + 3600 - local.minute * 60 - local.second  # the next full hour
+            while (left := wait_until - time.monotonic()) > 0:
+                beat("scheduler")
+                time.sleep(min(HEARTBEAT_SECONDS, left))
