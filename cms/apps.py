@@ -26,11 +26,15 @@ class CmsConfig(AppConfig):
         post_delete.connect(_page_deleted, dispatch_uid="cms-cache-page-deleted")
         post_save.connect(_navigation_saved, sender=NavigationSettings, dispatch_uid="cms-cache-navigation")
         # Making a page private (or public again) changes who may see it: drop cached copies.
-        from wagtail.models import PageViewRestriction
+        from wagtail.models import Locale, PageViewRestriction, Site
 
         for signal in (post_save, post_delete):
             signal.connect(_restriction_changed, sender=PageViewRestriction,
                            dispatch_uid=f"cms-cache-restriction-{id(signal)}")
+            # Sites and locales decide which page an address leads to (cms.routing remembers it).
+            for model in (Site, Locale):
+                signal.connect(_site_or_locale_changed, sender=model,
+                               dispatch_uid=f"cms-cache-{model.__name__}-{id(signal)}")
         _connect_search_index()
         from .parts import register_parts
 
@@ -128,6 +132,12 @@ def _page_deleted(sender, instance, **kwargs) -> None:
 
 
 def _restriction_changed(sender, instance, **kwargs) -> None:
+    from .cache import site_cache_clear
+
+    site_cache_clear()
+
+
+def _site_or_locale_changed(sender, instance, **kwargs) -> None:
     from .cache import site_cache_clear
 
     site_cache_clear()

@@ -13,6 +13,8 @@ Furigana is added before the page is stored (peers.middleware.FuriganaMiddleware
 
 from __future__ import annotations
 
+import secrets
+
 from django.conf import settings
 from django.core.cache import cache
 
@@ -25,8 +27,21 @@ HIT_HEADER = "X-Page-Cache"
 def site_cache_version() -> int:
     version = cache.get(VERSION_KEY)
     if version is None:
-        cache.add(VERSION_KEY, 1, timeout=None)
+        # A random start, not 1: after the cache was emptied (or the key evicted) the versions
+        # counted from here never meet those remembered before (cms.routing's process memory).
+        cache.add(VERSION_KEY, secrets.randbits(48), timeout=None)
         version = cache.get(VERSION_KEY, 1)
+    return version
+
+
+def request_site_version(request) -> int:
+    """The site's cache version, read once per request (one cache read for the page cache, the
+    menus, and Wagtail's lookups in cms.routing)."""
+    if request is None:
+        return site_cache_version()
+    version = getattr(request, "_cms_site_version", None)
+    if version is None:
+        version = request._cms_site_version = site_cache_version()
     return version
 
 
@@ -35,7 +50,7 @@ def site_cache_clear(**kwargs) -> None:
     try:
         cache.incr(VERSION_KEY)
     except ValueError:  # no version yet, or evicted: whatever was cached is unreachable anyway
-        cache.set(VERSION_KEY, 2, timeout=None)
+        cache.set(VERSION_KEY, secrets.randbits(48), timeout=None)
 
 
 def page_cache_allow(request, seconds: int) -> None:
@@ -61,7 +76,7 @@ def _key(request) -> str:
     # The scheme too: pages carry absolute addresses (canonical, og:image) built from the request.
     # And the visitor's display cookies (text size, theme), which the page's <html> carries: one
     # copy per combination, from the known values only (peers/preferences.py).
-    return (f"cms:page:{site_cache_version()}:{display_cache_variant(request)}:"
+    return (f"cms:page:{request_site_version(request)}:{display_cache_variant(request)}:"
             f"{request.scheme}://{request.get_host()}:{request.path}")
 
 

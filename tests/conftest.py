@@ -354,9 +354,13 @@ def _fresh_cache():
     """allauth remembers used TOTP codes and rate-limit hits in the cache: start each test clean."""
     from django.core.cache import cache
 
+    from cms.routing import memory_clear
+
     cache.clear()
+    memory_clear()
     yield
     cache.clear()
+    memory_clear()
 
 
 @pytest.fixture(autouse=True)

@@ -4,14 +4,15 @@ from django.core.cache import cache
 from django.utils.translation import get_language
 from wagtail.models import Page, Site
 
-from cms.cache import site_cache_clear, site_cache_version
+from cms.cache import request_site_version, site_cache_clear
 from cms.models import AccessibilityStatementPage, NavigationSettings, PrivacyPolicyPage
+from cms.routing import language_urls, remembered
 
 MENU_CACHE_SECONDS = 60 * 60
 
 
-def menu_cache_key(language: str, host: str = "") -> str:
-    return f"cms:menus:{site_cache_version()}:{host}:{language}"
+def menu_cache_key(language: str, host: str = "", request=None) -> str:
+    return f"cms:menus:{request_site_version(request)}:{host}:{language}"
 
 
 menu_cache_clear = site_cache_clear
@@ -23,20 +24,16 @@ register = template.Library()
 def language_links(context) -> list[dict]:
     """Each language's address of the page shown: on a Wagtail page, its live translation (whose
     slug may differ), also given as `next` for the language switch; elsewhere, or when not yet
-    translated, the same path in that language. One query on a Wagtail page, none elsewhere."""
+    translated, the same path in that language. The translations' addresses are read once per
+    page and site version (cms.routing), so no query."""
     languages = context.get("site_languages") or []
     page = context.get("page")
     if not isinstance(page, Page):
         return [{**language, "next": None} for language in languages]
-    request = context.get("request")
-    translations = {
-        translation.locale.language_code: translation
-        for translation in page.get_translations(inclusive=False).live().select_related("locale")
-    }
+    urls = language_urls(context.get("request"), page)
     links = []
     for language in languages:
-        translation = translations.get(language["code"])
-        url = translation.get_url(request=request) if translation is not None else None
+        url = urls.get(language["code"])
         links.append({**language, "url": url or language["url"], "next": url})
     return links
 
@@ -47,17 +44,23 @@ def site_menus(context) -> dict[str, list[dict]]:
     navigation settings, else the top-level pages marked "show in menus" for the header and the
     accessibility statement and privacy policy for the footer. Cached until anything on the
     site is published, unpublished, moved or deleted, or the settings are saved, so a page view
-    spends no query on them."""
+    spends no query on them: in this process's memory, else in the shared cache, else read."""
     language = get_language()
     request = context.get("request")
     host = request.get_host() if request is not None else ""
-    key = menu_cache_key(language, host)
-    menus = cache.get(key)
-    if menus is None:
-        site = Site.find_for_request(request) if request is not None else None
-        menus = _menus(language, site)
-        cache.set(key, menus, MENU_CACHE_SECONDS)
-    return menus
+
+    def shared():
+        key = menu_cache_key(language, host, request)
+        menus = cache.get(key)
+        if menus is None:
+            site = Site.find_for_request(request) if request is not None else None
+            menus = _menus(language, site)
+            cache.set(key, menus, MENU_CACHE_SECONDS)
+        return menus
+
+    if request is None:
+        return shared()
+    return remembered(request, ("menus", host, language), shared)
 
 
 def _chosen_links(blocks, language: str) -> list[dict]:

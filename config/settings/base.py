@@ -99,6 +99,8 @@ MIDDLEWARE = [
     "peers.middleware.RememberedLanguageMiddleware",
     "peers.middleware.StaffMFAMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Wagtail's site, route and view-restriction lookups from memory, per site version (cms/routing.py).
+    "cms.routing.WagtailLookupMiddleware",
     # Whole public pages for visitors who are not signed in (cms/cache.py).
     "cms.cache.PageCacheMiddleware",
     # Last: ruby over kanji for those who asked for furigana (inside the cache, so cached pages

@@ -65,8 +65,8 @@ def cohort_list_open(*, now: datetime.datetime | None = None) -> QuerySet[Cohort
 
 def cohort_list_open_with_places(*, limit: int = 100) -> list[Cohort]:
     """The open cohorts as the public lists show them (training/_cohort_card.html): each with
-    `places_left`, never below zero."""
-    cohorts = list(cohort_list_open()[:limit])
+    `places_left`, never below zero. The card shows no instructors: they are not read."""
+    cohorts = list(cohort_list_open().prefetch_related(None).prefetch_related("days")[:limit])
     for cohort in cohorts:
         cohort.places_left = max(cohort.capacity - cohort.places_taken, 0)
     return cohorts
