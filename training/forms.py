@@ -190,6 +190,9 @@ class CourseForm(forms.ModelForm):
         model = Course
         fields = ["kind", "title", "description", "prerequisites", "completion_rule", "minimum_hours",
                   "ce_category", "active"]
+        # Checkboxes, not a multiple <select>: on a phone a course's long name wraps in its own
+        # line, and choosing several needs no Ctrl key.
+        widgets = {"prerequisites": forms.CheckboxSelectMultiple}
 
     def __init__(self, *args, body, **kwargs):
         super().__init__(*args, **kwargs)
