@@ -1,6 +1,6 @@
 """Regional comparisons at scale: the comparison page and table API over N activity entries.
 
-Loads BENCH_ROWS verified/submitted/declined entries with bench.activity's loader (COPY on
+Loads BENCH_ROWS verified/submitted/declined entries with bench.activity's loader (generate_series on
 PostgreSQL), builds the rollups in bulk, then times through Django's test Client the
 coordinator's comparison page (activity entries by prefecture and by setting, from the rollups,
 with the χ² test) and the table API, each beside the live GROUP BY over the raw rows the page

@@ -34,6 +34,9 @@ class _Upload(io.BytesIO):
 
 
 def _setup():
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    from peers.access import two_step_mark
     from peers.models import Organisation, Prefecture, Role, User
     from peers.services import role_grant
     from peers.vocabularies import ensure_seeded
@@ -42,7 +45,9 @@ def _setup():
     organisation = Organisation.objects.create(name="bench org", prefecture=Prefecture.objects.get(code="13"))
     admin = User.objects.create_user(email="bench-admin@example.test", display_name="admin")
     role_grant(user=admin, role=Role.ADMIN)
-    return admin, organisation
+    # Staff work needs two-step sign-in (issue 12): an authenticator, and the mark a request sets.
+    TOTP.activate(admin, "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")
+    return two_step_mark(admin, passed=True), organisation
 
 
 def _floor(n: int, organisation) -> float:

@@ -124,12 +124,14 @@ def _waiting_add(deltas: dict[tuple[int, int], int]) -> None:
 
 
 def waiting_forget(entries) -> None:
-    """Before `entries` (a queryset) are deleted: take the waiting ones out of the counts."""
-    from django.db.models import Count
-
-    rows = (entries.filter(status=EntryStatus.SUBMITTED).values_list("organisation_id", "author_id")
-            .annotate(n=Count("id")).order_by())
-    _waiting_add({(organisation, author): -n for organisation, author, n in rows})
+    """Before `entries` (a queryset) are deleted, in the same transaction: take the waiting ones
+    out of the counts. They are locked first, so that a verification or decline running at the
+    same time cannot take one out a second time."""
+    deltas = defaultdict(int)
+    for key in (entries.filter(status=EntryStatus.SUBMITTED).select_for_update().order_by("pk")
+                .values_list("organisation_id", "author_id")):
+        deltas[key] -= 1
+    _waiting_add(deltas)
 
 
 @transaction.atomic
