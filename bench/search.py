@@ -111,8 +111,8 @@ def _load(messages: int, pages: int):
         raw = cursor.cursor
         per_meeting = max(1, messages // MEETINGS)
         entries = []
-        with raw.copy(f"COPY {message_table} (id, meeting_id, seq, rev, author_id, body, content_note, hidden_reason, created_at) "
-                      "FROM STDIN") as copy:
+        with raw.copy(f"COPY {message_table} (id, meeting_id, seq, rev, author_id, body, content_note, hidden_reason, "
+                      "mentioned, created_at) FROM STDIN") as copy:
             pk = 0
             for meeting in meetings:
                 for seq in range(1, per_meeting + 1):
@@ -122,7 +122,7 @@ def _load(messages: int, pages: int):
                         chosen.append(RARE)
                     text = "。".join(chosen) + "。"
                     at = meeting.starts_at + datetime.timedelta(seconds=seq)
-                    copy.write_row((pk, meeting.pk, seq, seq, peer.pk, text, False, "", at))
+                    copy.write_row((pk, meeting.pk, seq, seq, peer.pk, text, False, "", "[]", at))
                     terms = dict.fromkeys([*(t for p in chosen for t in phrase_terms[p]), "@meeting",
                                            f"@m:{meeting.pk}"])
                     entries.append(("message", pk, "", "", "", meeting.title, text, " ".join(terms), f"#m{seq}",
