@@ -11,8 +11,11 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
 def main(selected: list[str]) -> None:
     import django
 
+    from bench import _database, load
+
+    _database.configure()  # BENCH_DATABASE_URL, before Django picks anything by the database vendor
     django.setup()
-    from bench import load
+    _database.name_throwaway()
 
     package = importlib.import_module("bench")
     names = sorted(m.name for m in pkgutil.iter_modules(package.__path__) if not m.name.startswith("_"))

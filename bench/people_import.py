@@ -1,7 +1,9 @@
 """People import (CSV, dry run and apply) at BENCH_IMPORT_ROWS rows, beside a bulk_create of the
 same accounts and engagements in the same run (the floor: no checks, no history, no audit).
 
-Runs on a throwaway database (SQLite unless DATABASE_URL). BENCH_PROFILE=1 prints the top costs.
+Goal: an applied import at ≤ 20 ms a row, so that a file at the 5,000-row cap finishes within
+100 s (issue 5 measured 18.5 ms/row and kept the cap at about 95 s).
+Runs on a throwaway database at BENCH_DATABASE_URL. BENCH_PROFILE=1 prints the top costs.
 """
 
 import datetime
@@ -9,7 +11,10 @@ import io
 import os
 import time
 
+from bench import result
+
 N = int(os.environ.get("BENCH_IMPORT_ROWS", "2000"))
+GOAL_MS_PER_ROW = 20
 
 
 def _csv(n: int) -> bytes:
@@ -29,6 +34,9 @@ class _Upload(io.BytesIO):
 
 
 def _setup():
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    from peers.access import two_step_mark
     from peers.models import Organisation, Prefecture, Role, User
     from peers.services import role_grant
     from peers.vocabularies import ensure_seeded
@@ -37,7 +45,9 @@ def _setup():
     organisation = Organisation.objects.create(name="bench org", prefecture=Prefecture.objects.get(code="13"))
     admin = User.objects.create_user(email="bench-admin@example.test", display_name="admin")
     role_grant(user=admin, role=Role.ADMIN)
-    return admin, organisation
+    # Staff work needs two-step sign-in (issue 12): an authenticator, and the mark a request sets.
+    TOTP.activate(admin, "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")
+    return two_step_mark(admin, passed=True), organisation
 
 
 def _floor(n: int, organisation) -> float:
@@ -61,15 +71,11 @@ def _floor(n: int, organisation) -> float:
 
 
 def run() -> None:
-    from django.conf import settings
-    from django.test.utils import get_runner
-
+    from bench._database import bench_database
     from peers.imports import import_file
     from peers.models import Engagement
 
-    runner = get_runner(settings)(verbosity=0, interactive=False)
-    old = runner.setup_databases()
-    try:
+    with bench_database():
         admin, organisation = _setup()
         data = _csv(N)
         floor = _floor(N, organisation)
@@ -81,17 +87,21 @@ def run() -> None:
                 import pstats
 
                 profile = cProfile.Profile()
-                result = profile.runcall(import_file, actor=admin, shape="people", upload=_Upload(data), apply=apply)
+                outcome = profile.runcall(import_file, actor=admin, shape="people", upload=_Upload(data), apply=apply)
                 pstats.Stats(profile).sort_stats(os.environ.get("BENCH_SORT", "cumulative")).print_stats(30)
             else:
-                result = import_file(actor=admin, shape="people", upload=_Upload(data), apply=apply)
+                outcome = import_file(actor=admin, shape="people", upload=_Upload(data), apply=apply)
             timings[apply] = time.perf_counter() - started
-            assert result["valid"], result["rows"][:3]
+            assert outcome["valid"], outcome["rows"][:3]
         assert Engagement.objects.count() == N
         print(f"rows: {N}")
         print(f"{'what':<34}{'seconds':>10}{'ms/row':>10}")
         print(f"{'bulk_create floor (same run)':<34}{floor:>10.2f}{floor / N * 1000:>10.2f}")
         print(f"{'import, dry run':<34}{timings[False]:>10.2f}{timings[False] / N * 1000:>10.2f}")
         print(f"{'import, applied':<34}{timings[True]:>10.2f}{timings[True] / N * 1000:>10.2f}")
-    finally:
-        runner.teardown_databases(old)
+        floor_ms = floor / N * 1000
+        for figure, apply in (("dry_run", False), ("applied", True)):
+            per_row = timings[apply] / N * 1000
+            result("people_import", figure, per_row, "ms/row", floor_ms,
+                   f"≤ {GOAL_MS_PER_ROW} ms a row (a 5000-row file within 100 s)", per_row <= GOAL_MS_PER_ROW,
+                   ratio=floor_ms / per_row)

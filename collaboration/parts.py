@@ -12,6 +12,7 @@ from peers.parts import rule_for
 from peers.personal_data import Part, RetentionKind, Table, add_period, kept_for, subtract_period
 
 from .activity.models import EntryStatus as _EntryStatus
+from .activity.services.rollups import waiting_forget as _waiting_forget
 from .models import (
     ActionItem,
     ActivityColleague,
@@ -167,6 +168,9 @@ class ActivityPart(Part):
         # table; it points at the anonymised account after erasure and is not exported (the
         # entries it counts are).
         "collaboration.OrganisationActivityRollup.author",
+        # How many of a person's entries wait for verification, per organisation: erasure deletes
+        # the waiting entries and so empties it; not exported (the entries are).
+        "collaboration.OrganisationWaitingRollup.author",
     )
     actor_fields = (
         "collaboration.ActivityStatusChange.actor", "collaboration.ActivityVerifier.named_by",
@@ -210,6 +214,7 @@ class ActivityPart(Part):
         unverified = entries.exclude(status=_EntryStatus.VERIFIED)
         ActivityColleague.objects.filter(entry__in=unverified).delete()
         ActivityStatusChange.objects.filter(entry__in=unverified).delete()
+        _waiting_forget(unverified)
         unverified.delete()
         ActivityColleague.objects.filter(entry__author=user).delete()
         entries.update(reflection="", reflection_shared=False)
@@ -237,6 +242,7 @@ class ActivityPart(Part):
             count = rows.count()
             ActivityColleague.objects.filter(entry__in=rows).delete()
             ActivityStatusChange.objects.filter(entry__in=rows).delete()
+            _waiting_forget(rows)
             rows.delete()
             return count
         if kind == SUPERVISION_RECORDS.code:

@@ -359,3 +359,21 @@ class OrganisationRoleRollup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation_id} {self.month:%Y-%m} {self.role_id}: {self.entries}"
+
+
+class OrganisationWaitingRollup(models.Model):
+    """Entries of one organisation waiting for verification, per author (the team table's
+    "waiting" column): changed in the transaction of every submission, correction, verification,
+    decline and deletion, so the page reads one row per person instead of counting entries."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    entries = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "author"], name="activity_org_waiting_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} {self.author_id}: {self.entries} waiting"

@@ -32,6 +32,7 @@ from ..activity.models import (
     ActivityVerifier,
     OrganisationActivityRollup,
     OrganisationRoleRollup,
+    OrganisationWaitingRollup,
     SupervisionSession,
     VerificationDigest,
 )
@@ -58,6 +59,7 @@ __all__ = [
     "ModerationLog",
     "OrganisationActivityRollup",
     "OrganisationRoleRollup",
+    "OrganisationWaitingRollup",
     "Reply",
     "RoomPresence",
     "Sector",

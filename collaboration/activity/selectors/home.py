@@ -6,15 +6,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
 
 from peers.models import User
 
 from ..models import (
     ActivityColleague,
-    ActivityEntry,
     ActivityVerifier,
     EntryStatus,
+    OrganisationWaitingRollup,
     SupervisionSession,
 )
 from .entries import organisation_ids_verified_by
@@ -83,7 +83,8 @@ def verification_waiting_by_organisation(user, *, limit: int = 50) -> list[dict]
     named supervisors after two-step sign-in, administrators): one query, the organisations
     with the most first. Each row: organisation_id, organisation__name, waiting."""
     org_ids = organisation_ids_verified_by(user)
-    qs = ActivityEntry.objects.filter(status=EntryStatus.SUBMITTED).exclude(author=user)
+    # From the waiting rollup (one row per organisation and author), not a count of the entries.
+    qs = OrganisationWaitingRollup.objects.filter(entries__gt=0).exclude(author=user)
     if org_ids is not None:
         if not org_ids:
             return []
@@ -91,6 +92,6 @@ def verification_waiting_by_organisation(user, *, limit: int = 50) -> list[dict]
     return list(
         qs.order_by()
         .values("organisation_id", "organisation__name")
-        .annotate(waiting=Count("id"))
+        .annotate(waiting=Sum("entries"))
         .order_by("-waiting", "organisation__name")[:limit]
     )

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Sum
+from django.db.models import Sum
 from django.utils import timezone
 
 from peers.models import (
@@ -18,12 +18,11 @@ from peers.models import (
 from peers.selectors import prefecture_list_coordinated_by
 
 from ..models import (
-    ActivityEntry,
     ActivityRoleRollup,
     ActivityRollup,
-    EntryStatus,
     OrganisationActivityRollup,
     OrganisationRoleRollup,
+    OrganisationWaitingRollup,
 )
 from .hours import _hours
 
@@ -56,7 +55,8 @@ def collaboration_matrix(organisation: Organisation, since: datetime.date, until
 
 
 def team_summary(organisation: Organisation, since: datetime.date, until: datetime.date) -> list[dict]:
-    """Per person: verified entries and hours (from the rollup), and how many wait for verification."""
+    """Per person: verified entries and hours, and how many wait for verification (both from
+    rollups: the cost grows with the people, not the entries)."""
     rows = (
         OrganisationActivityRollup.objects.filter(organisation=organisation, month__gte=since.replace(day=1),
                                                   month__lte=until)
@@ -66,8 +66,8 @@ def team_summary(organisation: Organisation, since: datetime.date, until: dateti
     )
     waiting = {
         r["author_id"]: r
-        for r in ActivityEntry.objects.filter(organisation=organisation, status=EntryStatus.SUBMITTED)
-        .values("author_id", "author__display_name").annotate(n=Count("id")).order_by()
+        for r in OrganisationWaitingRollup.objects.filter(organisation=organisation, entries__gt=0)
+        .values("author_id", "author__display_name", "entries")
     }
     people = {}
     for r in rows:
@@ -76,7 +76,7 @@ def team_summary(organisation: Organisation, since: datetime.date, until: dateti
                                       "waiting": 0}
     for pk, r in waiting.items():
         people.setdefault(pk, {"name": r["author__display_name"], "entries": 0, "hours": _hours(0), "waiting": 0})
-        people[pk]["waiting"] = r["n"]
+        people[pk]["waiting"] = r["entries"]
     return sorted(people.values(), key=lambda row: row["name"])
 
 

@@ -31,7 +31,7 @@ from ..models import (
 from ..selectors import (
     possible_duplicates,
 )
-from .rollups import _rollup_apply
+from .rollups import _rollup_apply, _waiting_apply
 
 Action = ActivityStatusChange.Action
 
@@ -96,6 +96,7 @@ def activity_entry_create(
     )
     duplicates = possible_duplicates(author=author, date=date, activity_id=activity.pk, start_time=start_time)
     entry.save()
+    _waiting_apply([entry], 1)
     entry.professional_roles.set(list(professional_roles or []))
     ActivityColleague.objects.bulk_create([ActivityColleague(entry=entry, user=c) for c in colleagues])
     _history(entry, Action.SUBMITTED, author)
@@ -129,6 +130,7 @@ def activity_entry_correct(*, actor: User, entry: ActivityEntry, professional_ro
     if entry.author_id != actor.pk:
         raise PermissionDenied(_("Only the author can correct an entry."))
     was_verified = entry.status == EntryStatus.VERIFIED
+    was_waiting = entry.status == EntryStatus.SUBMITTED
     if was_verified:
         _rollup_apply([entry], -1)
         # Its renewal hours go back too, until the corrected entry is verified again.
@@ -144,6 +146,8 @@ def activity_entry_correct(*, actor: User, entry: ActivityEntry, professional_ro
     entry.updated_at = timezone.now()
     entry.full_clean()
     entry.save()
+    if not was_waiting:
+        _waiting_apply([entry], 1)
     if professional_roles is not None:
         entry.professional_roles.set(list(professional_roles))
         changed.append("professional_roles")

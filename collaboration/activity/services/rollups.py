@@ -18,6 +18,7 @@ from ..models import (
     EntryStatus,
     OrganisationActivityRollup,
     OrganisationRoleRollup,
+    OrganisationWaitingRollup,
 )
 
 # --- Rollups ----------------------------------------------------------------------------------
@@ -99,15 +100,51 @@ def _rollup_apply(entries: Iterable[ActivityEntry], sign: int) -> None:
             )
 
 
+def _waiting_apply(entries: Iterable[ActivityEntry], sign: int) -> None:
+    """Add (sign=1: submitted, or back for verification) or take away (sign=-1: verified,
+    declined, deleted) entries waiting for verification: one upsert per organisation and author,
+    in key order (two transactions touching the same people lock their rows in the same order)."""
+    counts = defaultdict(int)
+    for e in entries:
+        counts[(e.organisation_id, e.author_id)] += 1
+    _waiting_add({key: sign * n for key, n in counts.items()})
+
+
+def _waiting_add(deltas: dict[tuple[int, int], int]) -> None:
+    """Add each delta to the waiting count of its (organisation, author)."""
+    table = OrganisationWaitingRollup._meta.db_table
+    with connection.cursor() as cursor:
+        for (organisation, author), n in sorted(deltas.items()):
+            if n:
+                cursor.execute(
+                    f"INSERT INTO {table} (organisation_id, author_id, entries) VALUES (%s, %s, %s) "
+                    f"ON CONFLICT (organisation_id, author_id) DO UPDATE SET entries = {table}.entries + excluded.entries",
+                    [organisation, author, n],
+                )
+
+
+def waiting_forget(entries) -> None:
+    """Before `entries` (a queryset) are deleted, in the same transaction: take the waiting ones
+    out of the counts. They are locked first, so that a verification or decline running at the
+    same time cannot take one out a second time."""
+    deltas = defaultdict(int)
+    for key in (entries.filter(status=EntryStatus.SUBMITTED).select_for_update().order_by("pk")
+                .values_list("organisation_id", "author_id")):
+        deltas[key] -= 1
+    _waiting_add(deltas)
+
+
 @transaction.atomic
 def activity_rollup_rebuild() -> None:
-    """Rebuild the rollups from the verified entries in bulk (repair, and after bulk loads)."""
+    """Rebuild the rollups from the entries in bulk (repair, and after bulk loads): the verified
+    ones for the reports, the waiting ones for the team table."""
     entry = ActivityEntry._meta.db_table
     org = Organisation._meta.db_table
     through = ActivityEntry.professional_roles.through._meta.db_table
     month = "DATE_TRUNC('month', e.date)::date" if connection.vendor == "postgresql" else "DATE(e.date, 'start of month')"
     with connection.cursor() as cursor:
-        for model in (ActivityRoleRollup, OrganisationActivityRollup, OrganisationRoleRollup):
+        for model in (ActivityRoleRollup, OrganisationActivityRollup, OrganisationRoleRollup,
+                      OrganisationWaitingRollup):
             cursor.execute(f"DELETE FROM {model._meta.db_table}")
         cursor.execute(f"DELETE FROM {ActivityRollup._meta.db_table}")
         cursor.execute(
@@ -137,5 +174,9 @@ def activity_rollup_rebuild() -> None:
             f"GROUP BY e.organisation_id, {month}, e.activity_id, t.professionalrole_id",
             [EntryStatus.VERIFIED],
         )
-
-
+        cursor.execute(
+            f"INSERT INTO {OrganisationWaitingRollup._meta.db_table} (organisation_id, author_id, entries) "
+            f"SELECT e.organisation_id, e.author_id, COUNT(*) FROM {entry} e WHERE e.status = %s "
+            "GROUP BY e.organisation_id, e.author_id",
+            [EntryStatus.SUBMITTED],
+        )

@@ -36,7 +36,7 @@ from ..selectors import (
     forget_verifier_cache,
 )
 from .entries import _history
-from .rollups import _rollup_apply
+from .rollups import _rollup_apply, _waiting_apply
 
 Action = ActivityStatusChange.Action
 
@@ -49,6 +49,7 @@ def _verify_many(actor: User, entries: list[ActivityEntry]) -> int:
         [ActivityStatusChange(entry_id=pk, action=Action.VERIFIED, actor=actor, at=now) for pk in ids]
     )
     _rollup_apply(entries, 1)
+    _waiting_apply(entries, -1)
     # Verified practice counts toward certification renewal where the credential type says so.
     ce_credit_practice(
         items=[
@@ -93,6 +94,7 @@ def activity_entry_decline(*, actor: User, entry: ActivityEntry, reason: str) ->
     entry.status = EntryStatus.DECLINED
     entry.updated_at = timezone.now()
     entry.save(update_fields=["status", "updated_at"])
+    _waiting_apply([entry], -1)
     _history(entry, Action.DECLINED, actor, reason.strip())
     audit_record(actor=actor, action="activity.decline", target=entry)
     return entry
