@@ -226,7 +226,8 @@ async def test_presence_shows_name_and_sector_and_no_read_receipts(connect, meet
     assert {(p["name"], p["sector"]) for p in people} == {("ピア 陽子", "peer"), ("医師 一郎", "medical")}
     await bob.disconnect()
     frames = await drain(alice, 0.5)
-    assert {"type": "presence_leave", "user": doctor.pk} in frames
+    deltas = [f for f in frames if f["type"] == "presence_delta"]
+    assert [c["user"] for f in deltas for c in f["left"]] == [doctor.pk]
     await alice.send_json_to({"type": "presence"})
     people = (await receive_until(alice, "presence"))["people"]
     assert [p["name"] for p in people] == ["ピア 陽子"]
