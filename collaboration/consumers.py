@@ -7,6 +7,7 @@ import functools
 import logging
 import threading
 import time
+import weakref
 from concurrent.futures import ThreadPoolExecutor
 
 from asgiref.sync import SyncToAsync
@@ -239,6 +240,42 @@ def _replay(meeting, after: int) -> tuple[list[dict], int, bool]:
     return payloads, top, more
 
 
+def _read_live(meeting_id: int) -> dict:
+    from .models import Meeting
+
+    meeting = Meeting.objects.only("last_seq", "status", "participation_shared", "balanced_queue").get(pk=meeting_id)
+    return {"last_seq": meeting.last_seq, "status": meeting.status,
+            "participation_shared": meeting.participation_shared, "queue": services.queue_payload(meeting)}
+
+
+_live_reads: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # loop → {meeting: (started, task)}
+
+
+async def _live_state(meeting_id: int) -> dict:
+    """The room's number, status and speaker queue, read once for all the hellos of this
+    process that arrive while a read is under way: a thousand people joining at once make one
+    read per round trip, not a thousand. A hello shares only a read that started after it
+    arrived (else it waits for the next one), so it never misses what was committed before."""
+    loop = asyncio.get_running_loop()
+    reads = _live_reads.setdefault(loop, {})
+    arrived = time.monotonic()
+    while True:
+        entry = reads.get(meeting_id)
+        if entry is None:
+            entry = (time.monotonic(), loop.create_task(room_db(_read_live)(meeting_id)))
+            reads[meeting_id] = entry
+
+            def forget(_task, entry=entry) -> None:
+                if reads.get(meeting_id) is entry:
+                    del reads[meeting_id]
+
+            entry[1].add_done_callback(forget)
+        started, task = entry
+        if started >= arrived:
+            return await asyncio.shield(task)
+        await asyncio.wait([task])  # a read from before this hello: the next one is shared
+
+
 class MeetingConsumer(AsyncJsonWebsocketConsumer):
     """One meeting's live room at /ws/meetings/<id>/.
 
@@ -431,7 +468,8 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
         await self.send_json(frame)
 
     async def on_hello(self, content, ref) -> None:
-        state = await room_db(self._hello_state)(content.get("last_seq"))
+        live = await _live_state(self.meeting_id)
+        state = await self._hello_state(content.get("last_seq"), live)
         payloads, top, more, queue, refused, participation = state
         if refused:
             # Still live from the room's current number, so this socket keeps its messages.
@@ -461,21 +499,28 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
         everyone else while the chair shares them, else none."""
         return participation_for(self.access)
 
-    def _hello_state(self, last_seq):
+    async def _hello_state(self, last_seq, live: dict):
+        """What a hello answers, from the room's state read for every hello of this process at
+        once (`live`); the database is asked again only for a replay or the figures."""
+        meeting = self.access.meeting
+        meeting.last_seq, meeting.status = live["last_seq"], live["status"]
+        meeting.participation_shared = live["participation_shared"]
         after, refused = None, False
         if last_seq is not None:
-            self.access.meeting.refresh_from_db(fields=["last_seq", "status"])
             try:
-                after = sequence_number(last_seq, highest=self.access.meeting.last_seq)
+                after = sequence_number(last_seq, highest=meeting.last_seq)
             except FrameError:
                 refused = True
-        if after is None:
-            # No replay asked for: live from now on.
-            self.access.meeting.refresh_from_db(fields=["last_seq", "status"])
-            payloads, top, more = [], self.access.meeting.last_seq, False
+        if after is None or after == meeting.last_seq:
+            # Nothing to replay: live from now on.
+            payloads, top, more = [], meeting.last_seq, False
         else:
-            payloads, top, more = _replay(self.access.meeting, after)
-        return payloads, top, more, services.queue_payload(self.access.meeting), refused, self._participation_for_me()
+            payloads, top, more = await room_db(_replay)(meeting, after)
+        # The figures are worked out only for those who may see them (not per member's hello).
+        participation = None
+        if self.access.can_coordinate or meeting.participation_shared:
+            participation = await room_db(self._participation_for_me)()
+        return payloads, top, more, live["queue"], refused, participation
 
     async def _saved(self, payload: dict, result, extra, ref) -> None:
         """Tell the sender it is saved, then broadcast what the service committed (the change,

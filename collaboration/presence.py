@@ -105,12 +105,13 @@ keep(ttl)
 return out
 """
 
-# → {v, people (JSON texts), swept changes}
+# → {v, people (their JSON entries joined with ", ": one string, not a list to parse per
+# person), swept changes}
 _LUA_SNAPSHOT = _LUA_COMMON + """
 local out = {}
 sweep(out)
 local v = tonumber(redis.call('GET', KEYS[5]) or '0')
-return {v, redis.call('HVALS', KEYS[3]), out}
+return {v, table.concat(redis.call('HVALS', KEYS[3]), ', '), out}
 """
 
 # → the people with an unexpired socket (read only)
@@ -169,8 +170,11 @@ class RedisPresence:
         timeout = settings.KAKEHASHI_ROOM_BROADCAST_TIMEOUT
         self.prefix = prefix
         self.url = url
-        self.client = redis.asyncio.Redis.from_url(url, socket_timeout=timeout, socket_connect_timeout=timeout,
-                                                   max_connections=64)
+        # A blocking pool: a thousand members joining at once wait their turn for a connection
+        # instead of failing with MaxConnectionsError.
+        pool = redis.asyncio.BlockingConnectionPool.from_url(
+            url, socket_timeout=timeout, socket_connect_timeout=timeout, max_connections=32, timeout=timeout)
+        self.client = redis.asyncio.Redis(connection_pool=pool)
         self._join = self.client.register_script(_LUA_JOIN)
         self._leave = self.client.register_script(_LUA_LEAVE)
         self._heartbeat = self.client.register_script(_LUA_HEARTBEAT)
@@ -201,9 +205,9 @@ class RedisPresence:
             people[str(user_id)] = person
         return _changes(await self._heartbeat(keys=self.keys(meeting_id), args=args), people)
 
-    async def snapshot(self, meeting_id: int) -> tuple[int, list[str], list[Change]]:
+    async def snapshot(self, meeting_id: int) -> tuple[int, str, list[Change]]:
         v, people, swept = await self._snapshot(keys=self.keys(meeting_id))
-        return int(v), [p.decode() for p in people], _changes(swept, {})
+        return int(v), people.decode(), _changes(swept, {})
 
     def user_ids(self, meeting_id: int) -> set[int]:
         with self._sync_lock:
@@ -256,10 +260,10 @@ class MemoryPresence:
     async def heartbeat(self, meeting_id: int, sockets) -> list[Change]:
         return []
 
-    async def snapshot(self, meeting_id: int) -> tuple[int, list[str], list[Change]]:
+    async def snapshot(self, meeting_id: int) -> tuple[int, str, list[Change]]:
         with self.lock:
             room = self._room(meeting_id)
-            return room["v"], list(room["people"].values()), []
+            return room["v"], ", ".join(room["people"].values()), []
 
     def user_ids(self, meeting_id: int) -> set[int]:
         with self.lock:
@@ -435,7 +439,7 @@ async def presence_snapshot(meeting_id: int) -> tuple[int, str]:
         return 0, '{"type": "presence", "v": 0, "people": []}'
     v, people, swept = found
     _queue(meeting_id, swept)
-    return v, f'{{"type": "presence", "v": {v}, "people": [{", ".join(people)}]}}'
+    return v, f'{{"type": "presence", "v": {v}, "people": [{people}]}}'
 
 
 async def _heartbeat(box: _Outbox) -> None:
