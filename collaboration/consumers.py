@@ -248,32 +248,37 @@ def _read_live(meeting_id: int) -> dict:
             "participation_shared": meeting.participation_shared, "queue": services.queue_payload(meeting)}
 
 
-_live_reads: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # loop → {meeting: (started, task)}
+_shared_reads: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # loop → {key: (started, task)}
 
 
-async def _live_state(meeting_id: int) -> dict:
-    """The room's number, status and speaker queue, read once for all the hellos of this
-    process that arrive while a read is under way: a thousand people joining at once make one
-    read per round trip, not a thousand. A hello shares only a read that started after it
-    arrived (else it waits for the next one), so it never misses what was committed before."""
+async def shared_read(key, read):
+    """`await read()`, shared by every caller of this process asking for the same `key` while
+    a read is under way: a thousand people joining at once make one read per round trip, not a
+    thousand. A caller shares only a read that started after it asked (else it waits for the
+    next one), so what it gets is never older than its question."""
     loop = asyncio.get_running_loop()
-    reads = _live_reads.setdefault(loop, {})
+    reads = _shared_reads.setdefault(loop, {})
     arrived = time.monotonic()
     while True:
-        entry = reads.get(meeting_id)
+        entry = reads.get(key)
         if entry is None:
-            entry = (time.monotonic(), loop.create_task(room_db(_read_live)(meeting_id)))
-            reads[meeting_id] = entry
+            entry = (time.monotonic(), loop.create_task(read()))
+            reads[key] = entry
 
             def forget(_task, entry=entry) -> None:
-                if reads.get(meeting_id) is entry:
-                    del reads[meeting_id]
+                if reads.get(key) is entry:
+                    del reads[key]
 
             entry[1].add_done_callback(forget)
         started, task = entry
         if started >= arrived:
             return await asyncio.shield(task)
-        await asyncio.wait([task])  # a read from before this hello: the next one is shared
+        await asyncio.wait([task])  # a read from before this call: the next one is shared
+
+
+async def _live_state(meeting_id: int) -> dict:
+    """The room's number, status and speaker queue for a hello (shared_read)."""
+    return await shared_read(("live", meeting_id), lambda: room_db(_read_live)(meeting_id))
 
 
 class MeetingConsumer(AsyncJsonWebsocketConsumer):
@@ -488,7 +493,10 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
     async def _send_presence(self) -> None:
         """The presence snapshot (from Redis, never the database); deltas already in it are
         dropped from now on."""
-        self.presence_v, text = await presence.presence_snapshot(self.meeting_id)
+        v, text = await shared_read(("presence", self.meeting_id), lambda: presence.presence_snapshot(self.meeting_id))
+        if v is None:
+            return  # Redis unreachable: the list stays as it was until the next hello
+        self.presence_v = v
         self.presence_waiting = [e for e in self.presence_waiting if e["max_v"] > self.presence_v]
         self.presence_sent_at = time.monotonic()
         if not self.gone:

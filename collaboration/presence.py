@@ -167,7 +167,7 @@ class RedisPresence:
         import redis
         import redis.asyncio
 
-        timeout = settings.KAKEHASHI_ROOM_BROADCAST_TIMEOUT
+        timeout = settings.KAKEHASHI_ROOM_PRESENCE_TIMEOUT_SECONDS
         self.prefix = prefix
         self.url = url
         # A blocking pool: a thousand members joining at once wait their turn for a connection
@@ -394,7 +394,7 @@ async def _flush(box: _Outbox, meeting_id: int) -> None:
         return
     try:
         await asyncio.wait_for(get_channel_layer().group_send(meeting_group_name(meeting_id), delta_event(changes)),
-                               timeout=settings.KAKEHASHI_ROOM_BROADCAST_TIMEOUT)
+                               timeout=settings.KAKEHASHI_ROOM_PRESENCE_TIMEOUT_SECONDS)
     except Exception as error:  # noqa: BLE001 - members catch up with the next snapshot (hello)
         logger.warning("presence delta for meeting %s not sent: %r", meeting_id, error)
     if not box.sockets.get(meeting_id):
@@ -403,7 +403,7 @@ async def _flush(box: _Outbox, meeting_id: int) -> None:
 
 async def _call(coroutine, what: str, meeting_id: int):
     try:
-        return await asyncio.wait_for(coroutine, timeout=settings.KAKEHASHI_ROOM_BROADCAST_TIMEOUT)
+        return await asyncio.wait_for(coroutine, timeout=settings.KAKEHASHI_ROOM_PRESENCE_TIMEOUT_SECONDS)
     except Exception as error:  # noqa: BLE001 - presence never takes the room down
         logger.warning("presence %s failed for meeting %s: %r", what, meeting_id, error)
         return None
@@ -431,12 +431,13 @@ async def presence_leave(*, meeting_id: int, channel_name: str) -> None:
     _queue(meeting_id, changes or [])
 
 
-async def presence_snapshot(meeting_id: int) -> tuple[int, str]:
+async def presence_snapshot(meeting_id: int) -> tuple[int, str] | tuple[None, None]:
     """The counter and the `presence` frame (everyone here now, with the counter it was read
-    at), as sent. Sockets found expired on the way are sent as leaves."""
+    at), as sent; (None, None) when Redis cannot be reached. Sockets found expired on the way
+    are sent as leaves."""
     found = await _call(store().snapshot(meeting_id), "snapshot", meeting_id)
     if found is None:
-        return 0, '{"type": "presence", "v": 0, "people": []}'
+        return None, None
     v, people, swept = found
     _queue(meeting_id, swept)
     return v, f'{{"type": "presence", "v": {v}, "people": [{people}]}}'

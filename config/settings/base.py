@@ -207,6 +207,9 @@ KAKEHASHI_ROOM_REORDER_SECONDS = float(os.environ.get("KAKEHASHI_ROOM_REORDER_SE
 KAKEHASHI_ROOM_PRESENCE_COALESCE_SECONDS = float(os.environ.get("KAKEHASHI_ROOM_PRESENCE_COALESCE_SECONDS", "0.25"))
 KAKEHASHI_ROOM_PRESENCE_HEARTBEAT_SECONDS = float(os.environ.get("KAKEHASHI_ROOM_PRESENCE_HEARTBEAT_SECONDS", "10"))
 KAKEHASHI_ROOM_PRESENCE_TTL_SECONDS = int(os.environ.get("KAKEHASHI_ROOM_PRESENCE_TTL_SECONDS", "30"))
+# How long a presence change or snapshot may wait on Redis (a join storm queues them) before it
+# is given up (the member's next hello or the heartbeat puts things right).
+KAKEHASHI_ROOM_PRESENCE_TIMEOUT_SECONDS = float(os.environ.get("KAKEHASHI_ROOM_PRESENCE_TIMEOUT_SECONDS", "10"))
 
 # Background tasks: immediate unless a worker runs (production sets the database backend).
 TASKS = {
