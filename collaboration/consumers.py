@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import copy
 import functools
 import logging
 import threading
@@ -709,7 +710,8 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
             return
         self.filling = True
         try:
-            payloads, top, _more = await room_db(_replay)(self.access.meeting, self.floor)
+            # A copy: _replay refreshes the meeting it is given, while a handler may be using ours.
+            payloads, top, _more = await room_db(_replay)(copy.copy(self.access.meeting), self.floor)
             for payload in payloads:
                 if payload["rev"] > self.floor:
                     await self._send_text(room_event(payload)["text"])
