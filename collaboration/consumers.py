@@ -228,6 +228,10 @@ def _change(kind: str, access, user, content):
 
 def _replay(meeting, after: int) -> tuple[list[dict], int, bool]:
     limit = settings.KAKEHASHI_ROOM_REPLAY_LIMIT
+    # The room's counter first: every number up to it is committed (each is taken under the
+    # meeting's row lock, in order), so the rows read next hold everything up to it. Read the
+    # other way round, a message committed between the two reads would be counted as sent.
+    meeting.refresh_from_db(fields=["last_seq", "status"])
     rows = list(message_list_after(meeting, after, limit=limit + 1))
     more = len(rows) > limit
     rows = rows[:limit]
@@ -236,7 +240,6 @@ def _replay(meeting, after: int) -> tuple[list[dict], int, bool]:
         top = rows[-1].rev
     else:
         # Everything up to the room's counter is now accounted for (changes included).
-        meeting.refresh_from_db(fields=["last_seq", "status"])
         top = max([after, meeting.last_seq, *(p["rev"] for p in payloads)])
     return payloads, top, more
 
@@ -500,8 +503,7 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
         self.presence_v = v
         self.presence_waiting = [e for e in self.presence_waiting if e["max_v"] > self.presence_v]
         self.presence_sent_at = time.monotonic()
-        if not self.gone:
-            await self.send(text_data=text)
+        await self._send_text(text)
 
     def _participation_for_me(self) -> dict | None:
         """The figures this socket may see now: all of them for a coordinator, the sectors for
@@ -687,7 +689,7 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
             return
         try:
             await self.send(text_data=text)
-        except RuntimeError:
+        except Exception:  # noqa: BLE001 - RuntimeError, uvicorn's ClientDisconnected
             # The client has gone and the server already closed the socket; the disconnect
             # handler is on its way.
             self.gone = True
@@ -711,7 +713,11 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
         self.filling = True
         try:
             # A copy: _replay refreshes the meeting it is given, while a handler may be using ours.
-            payloads, top, _more = await room_db(_replay)(copy.copy(self.access.meeting), self.floor)
+            # Shared by the sockets of this process missing the same numbers (they all see the
+            # same gap at once).
+            after = self.floor
+            payloads, top, _more = await shared_read(
+                ("gap", self.meeting_id, after), lambda: room_db(_replay)(copy.copy(self.access.meeting), after))
             for payload in payloads:
                 if payload["rev"] > self.floor:
                     await self._send_text(room_event(payload)["text"])
