@@ -1,15 +1,19 @@
-"""Live meeting room: 200 members over uvicorn + Redis (pub/sub layer) + PostgreSQL, beside a bare re-broadcasting consumer in the same run.
+"""Live meeting room: 200 members over uvicorn + Redis (pub/sub layer) + PostgreSQL, beside bare re-broadcasting consumers (Channels' stock dispatch, and with the room's dispatch shortcut) in the same run, on a quiet machine and with the other core busy.
 
-For each of the two (the bare consumer first, then the real room), the members connect through
-a real ASGI server (uvicorn, started here on a free port, serving bench/_asgi_bare.py) and ten of
-them send 10 messages a second in total for BENCH_SECONDS (default 60). Reported: messages
+For each of the three (stock bare, fair bare, the real room), the members connect through a real
+ASGI server (uvicorn, started here on BENCH_PORT or a free port, serving bench/_asgi_bare.py) and
+ten of them send 10 messages a second in total for BENCH_SECONDS (default 30). Reported: messages
 lost or duplicated (every message must reach every member exactly once), delivery latency
 p50/p95/p99, deliveries per second at that rate, and deliveries per second when the senders go
-as fast as they can (a short burst). Then one member misses 1,000 messages and reconnects; the
-catch-up by sequence number is timed.
+as fast as they can (a burst). The stock bare consumer keeps Channels' hop to the database thread
+before every event, which the room skips: the room's ratios are to the fair bare consumer, which
+skips it too. All three run twice: on the machine as it is, then with a process spinning on one
+core (CPU contention). Then one member misses 1,000 messages and reconnects; the catch-up by
+sequence number is timed.
 
-Needs PostgreSQL (BENCH_PG, default postgres://postgres@127.0.0.1:5432) where a throwaway
-database is created and dropped, and Redis (BENCH_REDIS_URL, default redis://127.0.0.1:6379/6).
+Environment (bench/__init__.py): BENCH_DATABASE_URL, BENCH_REDIS_URL, BENCH_PORT, BENCH_SECONDS;
+BENCH_MEMBERS (200), BENCH_RATE (10), BENCH_BURST (200), BENCH_WORKERS (1), BENCH_BUSY (both:
+quiet then busy; 0: quiet only; 1: busy only).
 Quick run: BENCH_SECONDS=10 BENCH_MEMBERS=50 .venv/bin/python -m bench meeting_room
 Profile the server: BENCH_PROFILE=/tmp/room.prof (then `python -m pstats /tmp/room.prof`).
 """
@@ -19,27 +23,18 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import signal
-import socket
-import subprocess
-import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from bench import env_seconds, load, result
+
 MEMBERS = int(os.environ.get("BENCH_MEMBERS", "200"))
-SECONDS = float(os.environ.get("BENCH_SECONDS", "60"))
+SECONDS = env_seconds(30)
 RATE = float(os.environ.get("BENCH_RATE", "10"))
 SENDERS = 10
 BURST = int(os.environ.get("BENCH_BURST", "200"))
 MISSED = 1000
 WORKERS = int(os.environ.get("BENCH_WORKERS", "1"))
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+BUSY = os.environ.get("BENCH_BUSY", "both")
 
 
 def _percentile(values: list[float], p: float) -> float:
@@ -233,79 +228,60 @@ async def _catch_up(url, origin, members, dsn, meeting) -> tuple[float, int, boo
     return elapsed, len(seqs), in_order_once
 
 
-async def _bench(port: int, cookies: list[str], dsn: str) -> None:
-    origin = f"http://127.0.0.1:{port}"
-    meeting = cookies.pop()
-    bare = await _measure("bare Channels consumer (baseline)", f"ws://127.0.0.1:{port}/ws/bare/", origin, None, False)
-    for m in bare.pop("members"):
-        await m.close()
-    room = await _measure("meeting room (save + sequence + checks)", f"ws://127.0.0.1:{port}/ws/meetings/{meeting}/", origin, cookies, True)
-    members = room.pop("members")
-    catch_up = await _catch_up(f"ws://127.0.0.1:{port}/ws/meetings/{meeting}/", origin, members, dsn, meeting)
+async def _bench(server) -> None:
+    from bench._room_server import busy_core
+
+    room_path = f"/ws/meetings/{server.meeting}/"
+    kinds = (
+        ("stock", "bare consumer, Channels' stock dispatch", "/ws/bare/", False),
+        ("fair", "bare consumer, the room's dispatch shortcut", "/ws/bare-fair/", False),
+        ("room", "meeting room (save + sequence + checks)", room_path, True),
+    )
+    passes = {"both": (False, True), "0": (False,), "1": (True,)}[BUSY]
     print(f"{MEMBERS} members, {RATE:g} messages/s for {SECONDS:g} s, then a burst of {BURST}; "
           f"uvicorn ({WORKERS} worker(s), uvloop, websockets-sansio, no per-message deflate) + RedisPubSubChannelLayer + PostgreSQL")
-    print(f"{'':<42}{'lost':>6}{'dup':>5}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'deliv/s':>10}{'burst deliv/s':>15}{'vs bare':>9}{'client CPU':>12}")
-    for row in (bare, room):
-        print(f"{row['label']:<42}{row['missing']:>6}{row['duplicates']:>5}{row['p50']:>9.1f}{row['p95']:>9.1f}"
-              f"{row['p99']:>9.1f}{row['rate']:>10.0f}{row['burst_rate']:>15.0f}{row['burst_rate'] / bare['burst_rate']:>9.0%}{row['client_cpu']:>12.0%}")
-    elapsed, count, ok = catch_up
-    print(f"reconnect after missing {MISSED} messages: {count} replayed in {elapsed * 1000:.0f} ms"
-          f" ({'in order, once' if ok else 'NOT in order/once'})")
+    catch_up = None
+    for busy in passes:
+        condition = "other core busy" if busy else "as the machine is"
+        rows = {}
+        with busy_core(busy):
+            print(f"-- {condition}: {load()}", flush=True)
+            for key, label, path, room in kinds:
+                rows[key] = await _measure(label, server.url(path), server.origin, server.cookies if room else None, room)
+                members = rows[key].pop("members")
+                if room and catch_up is None and not busy:
+                    catch_up = await _catch_up(server.url(path), server.origin, members, server.dsn, server.meeting)
+                else:
+                    for m in members:
+                        await m.close()
+            print(f"-- after: {load()}", flush=True)
+        fair = rows["fair"]
+        print(f"{condition}:")
+        print(f"{'':<48}{'lost':>6}{'dup':>5}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'deliv/s':>10}"
+              f"{'burst deliv/s':>15}{'burst vs fair':>15}{'p95 vs fair':>13}{'client CPU':>12}")
+        for row in rows.values():
+            print(f"{row['label']:<48}{row['missing']:>6}{row['duplicates']:>5}{row['p50']:>9.1f}{row['p95']:>9.1f}"
+                  f"{row['p99']:>9.1f}{row['rate']:>10.0f}{row['burst_rate']:>15.0f}"
+                  f"{row['burst_rate'] / fair['burst_rate']:>15.2f}{row['p95'] / fair['p95']:>13.2f}{row['client_cpu']:>12.0%}")
+        room_row = rows["room"]
+        tag = "busy" if busy else "quiet"
+        intact = room_row["missing"] == 0 and room_row["duplicates"] == 0
+        result("meeting_room", f"burst_deliveries_{tag}", room_row["burst_rate"], "/s", fair["burst_rate"],
+               ">=0.9x_fair_bare", intact and room_row["burst_rate"] >= 0.9 * fair["burst_rate"])
+        result("meeting_room", f"p95_{tag}", room_row["p95"], "ms", fair["p95"], "<=1.2x_fair_bare",
+               intact and room_row["p95"] <= 1.2 * fair["p95"])
+        result("meeting_room", f"stock_bare_p95_{tag}", rows["stock"]["p95"], "ms", fair["p95"],
+               "for_the_record", True)
+    if catch_up is not None:
+        elapsed, count, ok = catch_up
+        print(f"reconnect after missing {MISSED} messages: {count} replayed in {elapsed * 1000:.0f} ms"
+              f" ({'in order, once' if ok else 'NOT in order/once'})")
 
 
 def run() -> None:
-    import psycopg
+    import uvloop
 
-    pg = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
-    name = f"kakehashi_bench_{os.getpid()}"
-    with psycopg.connect(f"{pg}/postgres", autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    port = _free_port()
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "DATABASE_URL": f"{pg}/{name}",
-        "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/6"),
-        "CHANNEL_LAYER_PREFIX": f"bench{os.getpid()}",
-        "DJANGO_CONN_MAX_AGE": "600",
-        "DJANGO_LOG_LEVEL": "WARNING",
-        "KAKEHASHI_ROOM_RATE_BURST": "100000",
-        "KAKEHASHI_ROOM_RATE_PER_SECOND": "100000",
-    }
-    server = None
-    try:
-        subprocess.run([sys.executable, "manage.py", "migrate", "--no-input", "-v", "0"], cwd=ROOT, env=env, check=True)
-        out = subprocess.run([sys.executable, "-m", "bench._room_setup", str(MEMBERS)], cwd=ROOT, env=env,
-                             check=True, capture_output=True, text=True).stdout
-        data = json.loads(out.strip().splitlines()[-1])
-        # BENCH_PROFILE=file.prof: run the server under cProfile (its event loop thread) and
-        # write the profile when it stops; read it with `python -m pstats file.prof`.
-        profile = os.environ.get("BENCH_PROFILE")
-        prefix = ["-m", "cProfile", "-o", profile] if profile else []
-        server = subprocess.Popen(
-            [sys.executable, *prefix, "-m", "config.serve", "--app", "bench._asgi_bare:application", "--host", "127.0.0.1",
-             "--port", str(port), "--log-level", "warning", "--no-access-log", "--workers", str(WORKERS)],
-            cwd=ROOT, env=env,
-        )
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError("uvicorn did not start") from None
-                time.sleep(0.2)
-        import uvloop
+    from bench._room_server import room_server
 
-        uvloop.run(_bench(port, [*data["cookies"], data["meeting"]], f"{pg}/{name}"))
-    finally:
-        if server is not None:
-            # uvicorn re-raises the signal after a graceful stop; SIGINT lets cProfile write.
-            server.send_signal(signal.SIGINT if os.environ.get("BENCH_PROFILE") else signal.SIGTERM)
-            server.wait(timeout=30)
-        with psycopg.connect(f"{pg}/postgres", autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-
+    with room_server(MEMBERS, workers=WORKERS) as server:
+        uvloop.run(_bench(server))

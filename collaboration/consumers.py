@@ -3,21 +3,30 @@
 from __future__ import annotations
 
 import asyncio
+import copy
 import functools
 import logging
+import threading
 import time
+import weakref
+from concurrent.futures import ThreadPoolExecutor
 
+from asgiref.sync import SyncToAsync
+from channels.auth import get_user
 from channels.consumer import get_handler_name
-from channels.db import database_sync_to_async
 from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from channels.layers import get_channel_layer
 from channels.utils import await_many_dispatch
 from django.conf import settings
+from django.db import close_old_connections
+from django.http.cookie import parse_cookie
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from . import services, sockets
+from peers.access import session_two_step_passed, two_step_mark
+
+from . import presence, services, sockets
 from .frames import FrameError, decode_frame, sequence_number, storable_text
 from .realtime import (
     ROOM_EVENT,
@@ -33,7 +42,6 @@ from .selectors import (
     meeting_access_for,
     message_list_after,
     participation_for,
-    presence_list,
 )
 
 logger = logging.getLogger(__name__)
@@ -120,7 +128,57 @@ class TokenBucket:
         return False
 
 
-# Sync halves of the handlers: each runs in the database thread and returns plain data.
+class _RoomDatabase(SyncToAsync):
+    """Like Channels' database_sync_to_async (stale connections closed before and after), but on
+    the room's own threads: saving a message never queues behind every other consumer's hop to
+    Channels' one shared database thread. The order of a room's messages does not depend on
+    which thread saves them: the database gives each its number (services.room._next_seq)."""
+
+    def thread_handler(self, loop, *args, **kwargs):
+        close_old_connections()
+        try:
+            return super().thread_handler(loop, *args, **kwargs)
+        finally:
+            close_old_connections()
+
+
+_executor: ThreadPoolExecutor | None = None
+_executor_lock = threading.Lock()
+
+
+def _room_executor() -> ThreadPoolExecutor:
+    global _executor
+    with _executor_lock:
+        if _executor is None:
+            threads = settings.KAKEHASHI_ROOM_DB_THREADS
+            if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+                threads = 1  # SQLite takes one writer at a time: more threads only fail on its lock
+            _executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="room-db")
+        return _executor
+
+
+def room_db(func):
+    """`func` (sync, using the ORM) as a coroutine function run on the room's database threads."""
+    return _RoomDatabase(func, thread_sensitive=False, executor=_room_executor())
+
+
+def _enter(session_key: str | None, meeting_id: int):
+    """Who opens the socket and what they may do in the meeting, in one trip to a database
+    thread: the session, the user (Channels' own check of the session's password hash), the
+    two-step mark (peers.access) and the access check. Returns (user or None, access or None)."""
+    from importlib import import_module
+
+    session = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
+    user = get_user.func({"session": session})  # Channels' get_user, without its own thread hop
+    if not user.is_authenticated:
+        return None, None
+    two_step_mark(user, passed=session_two_step_passed(session, user))
+    if meeting_id > _MAX_ID:
+        return user, None
+    return user, meeting_access_for(user, meeting_id)
+
+
+# Sync halves of the handlers: each runs on a room database thread and returns plain data.
 
 
 def _deferred(func):
@@ -170,6 +228,10 @@ def _change(kind: str, access, user, content):
 
 def _replay(meeting, after: int) -> tuple[list[dict], int, bool]:
     limit = settings.KAKEHASHI_ROOM_REPLAY_LIMIT
+    # The room's counter first: every number up to it is committed (each is taken under the
+    # meeting's row lock, in order), so the rows read next hold everything up to it. Read the
+    # other way round, a message committed between the two reads would be counted as sent.
+    meeting.refresh_from_db(fields=["last_seq", "status"])
     rows = list(message_list_after(meeting, after, limit=limit + 1))
     more = len(rows) > limit
     rows = rows[:limit]
@@ -178,9 +240,49 @@ def _replay(meeting, after: int) -> tuple[list[dict], int, bool]:
         top = rows[-1].rev
     else:
         # Everything up to the room's counter is now accounted for (changes included).
-        meeting.refresh_from_db(fields=["last_seq", "status"])
         top = max([after, meeting.last_seq, *(p["rev"] for p in payloads)])
     return payloads, top, more
+
+
+def _read_live(meeting_id: int) -> dict:
+    from .models import Meeting
+
+    meeting = Meeting.objects.only("last_seq", "status", "participation_shared", "balanced_queue").get(pk=meeting_id)
+    return {"last_seq": meeting.last_seq, "status": meeting.status,
+            "participation_shared": meeting.participation_shared, "queue": services.queue_payload(meeting)}
+
+
+_shared_reads: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # loop → {key: (started, task)}
+
+
+async def shared_read(key, read):
+    """`await read()`, shared by every caller of this process asking for the same `key` while
+    a read is under way: a thousand people joining at once make one read per round trip, not a
+    thousand. A caller shares only a read that started after it asked (else it waits for the
+    next one), so what it gets is never older than its question."""
+    loop = asyncio.get_running_loop()
+    reads = _shared_reads.setdefault(loop, {})
+    arrived = time.monotonic()
+    while True:
+        entry = reads.get(key)
+        if entry is None:
+            entry = (time.monotonic(), loop.create_task(read()))
+            reads[key] = entry
+
+            def forget(_task, entry=entry) -> None:
+                if reads.get(key) is entry:
+                    del reads[key]
+
+            entry[1].add_done_callback(forget)
+        started, task = entry
+        if started >= arrived:
+            return await asyncio.shield(task)
+        await asyncio.wait([task])  # a read from before this call: the next one is shared
+
+
+async def _live_state(meeting_id: int) -> dict:
+    """The room's number, status and speaker queue for a hello (shared_read)."""
+    return await shared_read(("live", meeting_id), lambda: room_db(_read_live)(meeting_id))
 
 
 class MeetingConsumer(AsyncJsonWebsocketConsumer):
@@ -190,9 +292,20 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
     edit {seq, body}, delete {seq}, hide {seq, reason}, unhide {seq, reason}, raise_hand {agenda_item}, lower_hand,
     call_speaker {entry}, finish_speaker, presence, room_settings {balanced, shared,
     agenda_item} (coordinators), check_in {code}. Server frames: history, message, saved, degraded,
-    recovered, queue, presence (full list), presence_join, presence_leave, status,
+    recovered, queue, presence {v, people}, presence_delta {joined, left}, status,
     participation (to coordinators; to everyone while the chair shares it), participation_hidden,
     checked_in, error {code, message, ref}.
+
+    Presence (collaboration.presence): `presence` is everyone here now, one entry per person
+    ({user, name, sector}), read at counter `v`, sent after each hello and on request.
+    `presence_delta` is what changed since: `joined` [{user, name, sector, v}] and `left`
+    [{user, v}], each change with the counter it took; a client applies a change only when its
+    `v` is above the snapshot's and above the last one it applied for that person. A socket gets
+    at most one presence frame per KAKEHASHI_ROOM_PRESENCE_COALESCE_SECONDS (0.25 s): the joins
+    and leaves in between arrive together.
+
+    Messages and their changes (`message`, with `rev`) arrive in the room's order, once, after
+    the history: an event after a gap in the numbers waits for the missing one.
     """
 
     group: str | None = None
@@ -228,18 +341,20 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self) -> None:
         self.group = None
         self.meeting_id = int(self.scope["url_route"]["kwargs"]["meeting_id"])
-        self.user = self.scope.get("user")
+        cookies = {}
+        for name, value in self.scope.get("headers", []):
+            if name == b"cookie":
+                cookies = parse_cookie(value.decode("latin1"))
+                break
         # Accept first, then close with a code: a refusal before accepting reaches the browser
-        # as a bare failed handshake with no reason.
-        if self.user is None or not self.user.is_authenticated:
+        # as a bare failed handshake with no reason. A meeting that does not exist and one this
+        # person may not enter close alike (4403): nothing tells them apart.
+        self.user, self.access = await room_db(_enter)(cookies.get(settings.SESSION_COOKIE_NAME), self.meeting_id)
+        self.scope["user"] = self.user
+        if self.user is None:
             await self.accept()
             await self.close(code=CLOSE_NOT_SIGNED_IN)
             return
-        # One query, the same for a meeting that does not exist and one this person may not
-        # enter, and the same close code: nothing tells them apart.
-        self.access = None
-        if self.meeting_id <= _MAX_ID:
-            self.access = await database_sync_to_async(meeting_access_for)(self.user, self.meeting_id)
         if self.access is None:
             await self.accept()
             await self.close(code=CLOSE_FORBIDDEN)
@@ -251,8 +366,16 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
         self.counted = True
         self.language = getattr(self.user, "language", None) or settings.LANGUAGE_CODE
         self.bucket = TokenBucket(settings.KAKEHASHI_ROOM_RATE_BURST, settings.KAKEHASHI_ROOM_RATE_PER_SECOND)
-        self.floor: int | None = None  # replayed up to here; None until the client says hello
-        self.buffer: list[dict] = []
+        self.floor: int | None = None  # delivered in order up to here; None until the client says hello
+        self.buffer: list[dict] = []  # events before the hello
+        self.held: dict[int, dict] = {}  # events after a gap, until it fills
+        self.gap_timer: asyncio.TimerHandle | None = None
+        self.filling = False
+        self.presence_v: int | None = None  # the last presence snapshot's counter
+        self.presence_sent_at = 0.0
+        self.presence_waiting: list[dict] = []
+        self.presence_timer: asyncio.TimerHandle | None = None
+        self.tasks: set = set()
         group = meeting_group_name(self.meeting_id)
         try:
             await asyncio.wait_for(
@@ -281,15 +404,17 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
             except Exception:  # noqa: BLE001 - the panel fills in on the next hello
                 logger.warning("room %s: could not join the coordinators' group", self.meeting_id)
         await self.accept()
-        await database_sync_to_async(services.presence_join)(
-            access=self.access, user=self.user, channel_name=self.channel_name
-        )
+        await presence.presence_join(meeting_id=self.meeting_id, channel_name=self.channel_name,
+                                     user=self.user, sector=self.access.sector)
 
     async def disconnect(self, code: int) -> None:
         self.gone = True
         if self.counted:
             self.counted = False
             sockets.socket_unregister(self, user_id=self.user.pk)
+        for timer in (getattr(self, "gap_timer", None), getattr(self, "presence_timer", None)):
+            if timer is not None:
+                timer.cancel()
         if self.group is None:
             return
         for group in (self.group, self.chairs_group):
@@ -299,9 +424,18 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
                 await asyncio.wait_for(self.channel_layer.group_discard(group, self.channel_name), timeout=1)
             except Exception:  # noqa: BLE001
                 pass
-        await database_sync_to_async(services.presence_leave)(
-            meeting_id=self.meeting_id, channel_name=self.channel_name
-        )
+        await presence.presence_leave(meeting_id=self.meeting_id, channel_name=self.channel_name)
+
+    def _later(self, delay: float, coroutine_function):
+        """Run `coroutine_function()` on this socket after `delay` seconds (kept referenced)."""
+        loop = asyncio.get_running_loop()
+
+        def start():
+            task = loop.create_task(coroutine_function())
+            self.tasks.add(task)
+            task.add_done_callback(self.tasks.discard)
+
+        return loop.call_later(delay, start)
 
     # Incoming frames ---------------------------------------------------------------------
 
@@ -343,8 +477,9 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
         await self.send_json(frame)
 
     async def on_hello(self, content, ref) -> None:
-        state = await database_sync_to_async(self._hello_state)(content.get("last_seq"))
-        payloads, top, more, queue, people, refused, participation = state
+        live = await _live_state(self.meeting_id)
+        state = await self._hello_state(content.get("last_seq"), live)
+        payloads, top, more, queue, refused, participation = state
         if refused:
             # Still live from the room's current number, so this socket keeps its messages.
             await self.send_error("bad_last_seq", ref)
@@ -353,32 +488,50 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
         buffered, self.buffer = self.buffer, []
         for event in buffered:
             await self.room_event(event)
+        await self._deliver_held()
         await self.send_json(queue)
-        await self.send_json({"type": "presence", "people": people})
+        await self._send_presence()
         if participation is not None:
             await self.send_json(participation)
+
+    async def _send_presence(self) -> None:
+        """The presence snapshot (from Redis, never the database); deltas already in it are
+        dropped from now on."""
+        v, text = await shared_read(("presence", self.meeting_id), lambda: presence.presence_snapshot(self.meeting_id))
+        if v is None:
+            return  # Redis unreachable: the list stays as it was until the next hello
+        self.presence_v = v
+        self.presence_waiting = [e for e in self.presence_waiting if e["max_v"] > self.presence_v]
+        self.presence_sent_at = time.monotonic()
+        await self._send_text(text)
 
     def _participation_for_me(self) -> dict | None:
         """The figures this socket may see now: all of them for a coordinator, the sectors for
         everyone else while the chair shares them, else none."""
         return participation_for(self.access)
 
-    def _hello_state(self, last_seq):
+    async def _hello_state(self, last_seq, live: dict):
+        """What a hello answers, from the room's state read for every hello of this process at
+        once (`live`); the database is asked again only for a replay or the figures."""
+        meeting = self.access.meeting
+        meeting.last_seq, meeting.status = live["last_seq"], live["status"]
+        meeting.participation_shared = live["participation_shared"]
         after, refused = None, False
         if last_seq is not None:
-            self.access.meeting.refresh_from_db(fields=["last_seq", "status"])
             try:
-                after = sequence_number(last_seq, highest=self.access.meeting.last_seq)
+                after = sequence_number(last_seq, highest=meeting.last_seq)
             except FrameError:
                 refused = True
-        if after is None:
-            # No replay asked for: live from now on.
-            self.access.meeting.refresh_from_db(fields=["last_seq", "status"])
-            payloads, top, more = [], self.access.meeting.last_seq, False
+        if after is None or after == meeting.last_seq:
+            # Nothing to replay: live from now on.
+            payloads, top, more = [], meeting.last_seq, False
         else:
-            payloads, top, more = _replay(self.access.meeting, after)
-        return (payloads, top, more, services.queue_payload(self.access.meeting), presence_list(self.meeting_id),
-                refused, self._participation_for_me())
+            payloads, top, more = await room_db(_replay)(meeting, after)
+        # The figures are worked out only for those who may see them (not per member's hello).
+        participation = None
+        if self.access.can_coordinate or meeting.participation_shared:
+            participation = await room_db(self._participation_for_me)()
+        return payloads, top, more, live["queue"], refused, participation
 
     async def _saved(self, payload: dict, result, extra, ref) -> None:
         """Tell the sender it is saved, then broadcast what the service committed (the change,
@@ -412,40 +565,40 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
                 await self.send_json({"type": "recovered", "message": str(ROOM_RECOVERED)})
 
     async def on_message(self, content, ref) -> None:
-        payload, result, extra = await database_sync_to_async(_post)(self.access, self.user, content)
+        payload, result, extra = await room_db(_post)(self.access, self.user, content)
         await self._saved(payload, result, extra, ref)
 
     async def on_edit(self, content, ref) -> None:
-        payload, result, extra = await database_sync_to_async(_change)("edit", self.access, self.user, content)
+        payload, result, extra = await room_db(_change)("edit", self.access, self.user, content)
         await self._saved(payload, result, extra, ref)
 
     async def on_delete(self, content, ref) -> None:
-        payload, result, extra = await database_sync_to_async(_change)("delete", self.access, self.user, content)
+        payload, result, extra = await room_db(_change)("delete", self.access, self.user, content)
         await self._saved(payload, result, extra, ref)
 
     async def on_hide(self, content, ref) -> None:
-        payload, result, extra = await database_sync_to_async(_change)("hide", self.access, self.user, content)
+        payload, result, extra = await room_db(_change)("hide", self.access, self.user, content)
         await self._saved(payload, result, extra, ref)
 
     async def on_unhide(self, content, ref) -> None:
-        payload, result, extra = await database_sync_to_async(_change)("unhide", self.access, self.user, content)
+        payload, result, extra = await room_db(_change)("unhide", self.access, self.user, content)
         await self._saved(payload, result, extra, ref)
 
     async def on_raise_hand(self, content, ref) -> None:
-        await database_sync_to_async(services.hand_raise)(
+        await room_db(services.hand_raise)(
             access=self.access, user=self.user, agenda_item_id=content.get("agenda_item")
         )
 
     async def on_lower_hand(self, content, ref) -> None:
-        await database_sync_to_async(services.hand_lower)(access=self.access, user=self.user)
+        await room_db(services.hand_lower)(access=self.access, user=self.user)
 
     async def on_call_speaker(self, content, ref) -> None:
-        await database_sync_to_async(services.speaker_call)(
+        await room_db(services.speaker_call)(
             access=self.access, user=self.user, entry_id=content.get("entry")
         )
 
     async def on_finish_speaker(self, content, ref) -> None:
-        await database_sync_to_async(services.speaker_done)(access=self.access, user=self.user)
+        await room_db(services.speaker_done)(access=self.access, user=self.user)
 
     async def on_room_settings(self, content, ref) -> None:
         """The chair's switches: balanced list, sharing the figures, the item under discussion."""
@@ -457,11 +610,11 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
                 options[name] = content[key]
         if "agenda_item" in content:
             options["current_agenda_item_id"] = content["agenda_item"]
-        await database_sync_to_async(services.meeting_room_settings)(access=self.access, user=self.user, **options)
+        await room_db(services.meeting_room_settings)(access=self.access, user=self.user, **options)
 
     async def on_check_in(self, content, ref) -> None:
         code = storable_text(content.get("code"), code="bad_frame")[:20]
-        _row, changed = await database_sync_to_async(services.attendance_check_in)(
+        _row, changed = await room_db(services.attendance_check_in)(
             access=self.access, user=self.user, code=code)
         frame = {"type": "checked_in", "changed": changed}
         if ref is not None:
@@ -469,8 +622,7 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
         await self.send_json(frame)
 
     async def on_presence(self, content, ref) -> None:
-        people = await database_sync_to_async(presence_list)(self.meeting_id)
-        await self.send_json({"type": "presence", "people": people})
+        await self._send_presence()
 
     HANDLERS = {
         "hello": on_hello,
@@ -493,11 +645,15 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
     async def dispatch(self, message) -> None:
         """Channels' own dispatch hops to the database thread (close_old_connections) before
         every event; with 200 members that is 200 hops per message, all queued on the one
-        database thread that is also saving the messages. This consumer reaches the database only
-        through database_sync_to_async, which closes stale connections itself, so room events go
-        straight to the socket and everything else is dispatched without the extra hop."""
-        if message["type"] == ROOM_EVENT:
+        database thread. This consumer reaches the database only through room_db, which closes
+        stale connections itself, so room events go straight to the socket and everything else
+        is dispatched without the extra hop."""
+        kind = message["type"]
+        if kind == ROOM_EVENT:
             await self.room_event(message)
+            return
+        if kind == presence.PRESENCE_EVENT:
+            await self.presence_delta(message)
             return
         handler = getattr(self, get_handler_name(message), None)
         if handler is None:
@@ -505,6 +661,11 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
         await handler(message)
 
     async def room_event(self, event) -> None:
+        """Events that carry the room's number (`rev`) reach the client in that order, once:
+        two server processes (or two database threads) may publish numbers 6 and 7 the other
+        way round, so an event after a gap waits until the gap fills, or is read from the
+        database after KAKEHASHI_ROOM_REORDER_SECONDS (a change saved while the layer was down
+        is never published)."""
         rev = event.get("rev")
         if rev is not None:
             if self.floor is None:
@@ -512,15 +673,93 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
                     self.buffer.append(event)
                 return
             if rev <= self.floor:
-                return  # already in the replay this client received
+                return  # already delivered (or in the replay this client received)
+            if rev > self.floor + 1 or self.filling:
+                self.held[rev] = event
+                if self.gap_timer is None and not self.filling:
+                    self.gap_timer = self._later(settings.KAKEHASHI_ROOM_REORDER_SECONDS, self._fill_gap)
+                return
+            self.floor = rev
+        await self._send_text(event["text"])
+        if rev is not None and self.held:
+            await self._deliver_held()
+
+    async def _send_text(self, text: str) -> None:
         if self.gone:
             return
         try:
-            await self.send(text_data=event["text"])
-        except RuntimeError:
+            await self.send(text_data=text)
+        except Exception:  # noqa: BLE001 - RuntimeError, uvicorn's ClientDisconnected
             # The client has gone and the server already closed the socket; the disconnect
             # handler is on its way.
             self.gone = True
+
+    async def _deliver_held(self) -> None:
+        """Send the held events that now follow on, in order; drop those already delivered."""
+        for rev in [r for r in self.held if r <= self.floor]:
+            del self.held[rev]
+        while self.floor + 1 in self.held:
+            self.floor += 1
+            await self._send_text(self.held.pop(self.floor)["text"])
+        if not self.held and self.gap_timer is not None:
+            self.gap_timer.cancel()
+            self.gap_timer = None
+
+    async def _fill_gap(self) -> None:
+        """A number is still missing: read what follows the last delivered one from the database."""
+        self.gap_timer = None
+        if self.gone or not self.held or self.filling:
+            return
+        self.filling = True
+        try:
+            # A copy: _replay refreshes the meeting it is given, while a handler may be using ours.
+            # Shared by the sockets of this process missing the same numbers (they all see the
+            # same gap at once).
+            after = self.floor
+            payloads, top, _more = await shared_read(
+                ("gap", self.meeting_id, after), lambda: room_db(_replay)(copy.copy(self.access.meeting), after))
+            for payload in payloads:
+                if payload["rev"] > self.floor:
+                    await self._send_text(room_event(payload)["text"])
+            self.floor = max([self.floor, top, *(p["rev"] for p in payloads)])
+        except Exception:  # noqa: BLE001 - the held events still go out; the client can ask again
+            logger.exception("room %s: could not fill a gap after %s", self.meeting_id, self.floor)
+            self.floor = max(self.floor, min(self.held) - 1)
+        finally:
+            self.filling = False
+        await self._deliver_held()
+        if self.held and self.gap_timer is None:
+            self.gap_timer = self._later(settings.KAKEHASHI_ROOM_REORDER_SECONDS, self._fill_gap)
+
+    async def presence_delta(self, event) -> None:
+        """Presence deltas reach the client at most one frame per
+        KAKEHASHI_ROOM_PRESENCE_COALESCE_SECONDS, merged; none before its snapshot, and none
+        already in it."""
+        if self.presence_v is None or self.gone or event["max_v"] <= self.presence_v:
+            return
+        self.presence_waiting.append(event)
+        if self.presence_timer is not None:
+            return
+        wait = self.presence_sent_at + settings.KAKEHASHI_ROOM_PRESENCE_COALESCE_SECONDS - time.monotonic()
+        if wait <= 0:
+            await self._flush_presence()
+        else:
+            self.presence_timer = self._later(wait, self._flush_presence)
+
+    async def _flush_presence(self) -> None:
+        self.presence_timer = None
+        waiting, self.presence_waiting = self.presence_waiting, []
+        if not waiting or self.gone:
+            return
+        self.presence_sent_at = time.monotonic()
+        if len(waiting) == 1 and waiting[0]["min_v"] > self.presence_v:
+            text = waiting[0]["text"]  # the common case: the batch as it came, encoded once
+        else:
+            changes = [c for e in waiting for c in presence.event_changes(e) if c.v > self.presence_v]
+            if not changes:
+                return
+            text = presence.delta_frame(changes)
+        await self._send_text(text)
 
     async def _forward(self, payload: dict) -> None:
         await self.room_event(room_event(payload))

@@ -22,10 +22,10 @@ from .models import (
     Meeting,
     MeetingInvitation,
     Message,
-    RoomPresence,
     Sector,
     SpeakerQueueEntry,
 )
+from .presence import present_user_ids
 
 SPOKEN = (SpeakerQueueEntry.Status.CALLED, SpeakerQueueEntry.Status.DONE)
 
@@ -110,7 +110,7 @@ def meeting_participation_live(meeting_id: int, *, now: datetime | None = None) 
         .values_list("id", "order", "title", "minutes_allotted")
         .order_by("order", "id")
     )
-    here = set(RoomPresence.objects.filter(meeting_id=meeting_id).values_list("user_id", flat=True))
+    here = present_user_ids(meeting_id)
     here |= set(Attendance.objects.filter(meeting_id=meeting_id, present=True).values_list("user_id", flat=True))
 
     def sector_of(user_id: int) -> str:

@@ -28,7 +28,6 @@ from .models import (
     Message,
     Minutes,
     Reply,
-    RoomPresence,
     SpeakerQueueEntry,
     SupervisionSession,
 )
@@ -72,7 +71,6 @@ class MeetingsPart(Part):
         "collaboration.Attendance.user", "collaboration.Message.author",
         "collaboration.SpeakerQueueEntry.user", "collaboration.AgendaItem.presenter",
         "collaboration.ActionItem.owner", "collaboration.CalendarFeed.user",
-        "collaboration.RoomPresence.user",
     )
     actor_fields = (
         "collaboration.Meeting.created_by", "collaboration.Material.uploaded_by",
@@ -120,7 +118,6 @@ class MeetingsPart(Part):
         Attendance.objects.filter(user=user).delete()
         BodyMember.objects.filter(user=user).delete()
         SpeakerQueueEntry.objects.filter(user=user).delete()
-        RoomPresence.objects.filter(user=user).delete()
         CalendarFeed.objects.filter(user=user).delete()
         AgendaItem.objects.filter(presenter=user).update(presenter=None, presenter_name="")
         ActionItem.objects.filter(owner=user).update(owner=None)

@@ -27,7 +27,6 @@ from .models import (
     Message,
     Minutes,
     ModerationLog,
-    RoomPresence,
     Sector,
     SpeakerQueueEntry,
 )
@@ -287,18 +286,6 @@ def speaker_queue_list(meeting: Meeting) -> QuerySet[SpeakerQueueEntry]:
         .select_related("user")
         .order_by("raised_at", "id")
     )
-
-
-def presence_list(meeting_id: int) -> list[dict]:
-    """Who is in the room now, by name and sector (one line per person, however many tabs)."""
-    seen = {}
-    for row in (
-        RoomPresence.objects.filter(meeting_id=meeting_id)
-        .select_related("user")
-        .order_by("joined_at", "id")
-    ):
-        seen.setdefault(row.user_id, {"user": row.user_id, "name": str(row.user), "sector": row.sector})
-    return list(seen.values())
 
 
 def meeting_participation(meeting: Meeting) -> dict:

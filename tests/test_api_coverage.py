@@ -40,9 +40,8 @@ NOT_EDITED_BY_PEOPLE = {
     # read through /activity/region/, so they count as served).
     "collaboration.OrganisationActivityRollup": "monthly counts per organisation, derived from verified entries",
     "collaboration.OrganisationRoleRollup": "monthly counts per organisation and role, derived from verified entries",
-    # Live-room state: who is in the room and the speaker queue live only while a meeting runs,
-    # changed over the websocket (collaboration.consumers), not through pages or the API.
-    "collaboration.RoomPresence": "who is in a live room now, kept by the websocket consumer",
+    # Live-room state: the speaker queue lives only while a meeting runs, changed over the
+    # websocket (collaboration.consumers), not through pages or the API.
     "collaboration.SpeakerQueueEntry": "the live room's speaker queue, changed over the websocket",
 }
 

@@ -18,7 +18,7 @@ from .meetings import (
     _material_path,
 )
 from .records import ActionItem, Decision, Minutes
-from .room import Message, ModerationLog, RoomPresence, SpeakerQueueEntry
+from .room import Message, ModerationLog, SpeakerQueueEntry
 
 # The activity and collaboration log (issue 5) lives in its own module; registered after the
 # meeting models, as before.
@@ -61,7 +61,6 @@ __all__ = [
     "OrganisationRoleRollup",
     "OrganisationWaitingRollup",
     "Reply",
-    "RoomPresence",
     "Sector",
     "SpeakerQueueEntry",
     "SupervisionSession",

@@ -152,21 +152,3 @@ class SpeakerQueueEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ({self.status})"
-
-
-class RoomPresence(models.Model):
-    """One open connection to a meeting's room (a person may have several tabs open).
-    Kept in the database so that presence is right across server processes."""
-
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="+")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    channel_name = models.CharField(max_length=200, unique=True)
-    sector = models.CharField(max_length=20, choices=Sector.choices)
-    joined_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        verbose_name = _("room presence")
-        verbose_name_plural = _("room presence")
-
-    def __str__(self) -> str:
-        return str(self.user)

@@ -43,8 +43,6 @@ from .room import (  # noqa: F401
     message_post,
     message_unhide,
     participation_changed,
-    presence_join,
-    presence_leave,
     queue_payload,
     speaker_call,
     speaker_done,

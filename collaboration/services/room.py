@@ -26,12 +26,11 @@ from ..models import (
     MeetingInvitation,
     Message,
     ModerationLog,
-    RoomPresence,
     SpeakerQueueEntry,
 )
+from ..presence import present_user_ids
 from ..realtime import (
     BroadcastResult,
-    broadcast,
     broadcast_on_commit,
     meeting_chairs_group_name,
     message_payload,
@@ -40,7 +39,6 @@ from ..selectors import (
     MeetingAccess,
     meeting_participation_live,
     participation_for_everyone,
-    presence_list,
     speaker_order,
     speaker_queue_list,
 )
@@ -156,7 +154,7 @@ def _notify_mentioned(meeting: Meeting, message: Message, people: list) -> None:
     room may hold what should not travel by email."""
     if not people:
         return
-    here = set(RoomPresence.objects.filter(meeting=meeting, user__in=people).values_list("user_id", flat=True))
+    here = present_user_ids(meeting.pk)
     author = str(message.author) if message.author_id else ""
     for person in people:
         if person.pk in here:
@@ -449,37 +447,6 @@ def speaker_done(*, access: MeetingAccess, user) -> int:
     if changed:
         participation_changed(access.meeting.pk)
     return changed
-
-
-# Presence ----------------------------------------------------------------------------------
-
-
-def presence_payload(meeting_id: int) -> dict:
-    return {"type": "presence", "people": presence_list(meeting_id)}
-
-
-def presence_join(*, access: MeetingAccess, user, channel_name: str) -> None:
-    """Record one open connection; tell the room when the person arrives (first tab only).
-    Changes go out as small deltas: a full list per join would grow with the square of the room."""
-    first = not RoomPresence.objects.filter(meeting=access.meeting, user=user).exists()
-    RoomPresence.objects.update_or_create(
-        channel_name=channel_name,
-        defaults={"meeting": access.meeting, "user": user, "sector": access.sector},
-    )
-    if first:
-        broadcast(access.meeting.pk, {
-            "type": "presence_join",
-            "person": {"user": user.pk, "name": str(user), "sector": access.sector},
-        })
-
-
-def presence_leave(*, meeting_id: int, channel_name: str) -> None:
-    row = RoomPresence.objects.filter(channel_name=channel_name).first()
-    if row is None:
-        return
-    row.delete()
-    if not RoomPresence.objects.filter(meeting_id=meeting_id, user_id=row.user_id).exists():
-        broadcast(meeting_id, {"type": "presence_leave", "user": row.user_id})
 
 
 # Opening and closing -----------------------------------------------------------------------

@@ -197,6 +197,21 @@ KAKEHASHI_ROOM_MAX_SOCKETS_PER_MEETING = int(os.environ.get("KAKEHASHI_ROOM_MAX_
 KAKEHASHI_ROOM_MAX_SOCKETS_PER_USER = int(os.environ.get("KAKEHASHI_ROOM_MAX_SOCKETS_PER_USER", "20"))
 # How often a process with open rooms checks the channel layer, to tell members it is down/back.
 KAKEHASHI_ROOM_LAYER_CHECK_SECONDS = float(os.environ.get("KAKEHASHI_ROOM_LAYER_CHECK_SECONDS", "5"))
+# The room's own database threads (collaboration.consumers.room_db), off Channels' one shared
+# database thread; one on SQLite.
+KAKEHASHI_ROOM_DB_THREADS = int(os.environ.get("KAKEHASHI_ROOM_DB_THREADS", "4"))
+# How long a socket holds an event after a gap in the room's numbers before reading the missing
+# ones from the database (two processes may publish neighbouring numbers the other way round).
+KAKEHASHI_ROOM_REORDER_SECONDS = float(os.environ.get("KAKEHASHI_ROOM_REORDER_SECONDS", "0.5"))
+# Presence (collaboration.presence): at most one presence frame per socket per interval; each
+# process refreshes its sockets every heartbeat, and a socket not refreshed for the TTL (its
+# process died) is swept as a leave.
+KAKEHASHI_ROOM_PRESENCE_COALESCE_SECONDS = float(os.environ.get("KAKEHASHI_ROOM_PRESENCE_COALESCE_SECONDS", "0.25"))
+KAKEHASHI_ROOM_PRESENCE_HEARTBEAT_SECONDS = float(os.environ.get("KAKEHASHI_ROOM_PRESENCE_HEARTBEAT_SECONDS", "10"))
+KAKEHASHI_ROOM_PRESENCE_TTL_SECONDS = int(os.environ.get("KAKEHASHI_ROOM_PRESENCE_TTL_SECONDS", "30"))
+# How long a presence change or snapshot may wait on Redis (a join storm queues them) before it
+# is given up (the member's next hello or the heartbeat puts things right).
+KAKEHASHI_ROOM_PRESENCE_TIMEOUT_SECONDS = float(os.environ.get("KAKEHASHI_ROOM_PRESENCE_TIMEOUT_SECONDS", "10"))
 
 # Background tasks: immediate unless a worker runs (production sets the database backend).
 TASKS = {

@@ -110,7 +110,7 @@ def test_participation_takes_a_fixed_number_of_queries(meeting, coordinator, pee
                                                        django_assert_num_queries, item):
     _turn(meeting, coordinator, peer, seconds=10, item=item)
     message_post(access=meeting_access_for(coordinator, meeting.pk), author=coordinator, body="開始します")
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         meeting_participation_live(meeting.pk)
     for n in range(6):
         person = make_user(display_name=f"参加 {n}")
@@ -118,7 +118,7 @@ def test_participation_takes_a_fixed_number_of_queries(meeting, coordinator, pee
         _turn(meeting, coordinator, person, seconds=5 + n, item=item)
         message_post(access=meeting_access_for(person, meeting.pk), author=person, body=f"発言 {n}")
     AgendaItem.objects.create(meeting=meeting, order=2, title="その他")
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         meeting_participation_live(meeting.pk)
 
 
@@ -335,13 +335,25 @@ def test_check_in_opens_an_hour_before_the_start(meeting, peer):
 
 def test_a_mention_names_the_invitee_in_the_message_and_emails_them_when_not_in_the_room(
         meeting, peer, doctor, family, mailoutbox, django_capture_on_commit_callbacks):
-    from collaboration.models import RoomPresence
+    from asgiref.sync import async_to_sync
+
+    from collaboration import presence
     from collaboration.realtime import message_payload
 
-    RoomPresence.objects.create(meeting=meeting, user=family, channel_name="c1", sector=Sector.FAMILY)
-    with django_capture_on_commit_callbacks(execute=True):
-        message, _ = message_post(access=meeting_access_for(peer, meeting.pk), author=peer,
-                                  body="@医師一郎 さんと ＠家族 花子 さんに質問です。@ピア 陽子 は自分")
+    async def family_in_room(here: bool):
+        store = presence.store()
+        if here:
+            await store.join(meeting.pk, "c1", family.pk, presence.person_entry(family, Sector.FAMILY))
+        else:
+            await store.leave(meeting.pk, "c1")
+
+    async_to_sync(family_in_room)(True)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            message, _ = message_post(access=meeting_access_for(peer, meeting.pk), author=peer,
+                                      body="@医師一郎 さんと ＠家族 花子 さんに質問です。@ピア 陽子 は自分")
+    finally:
+        async_to_sync(family_in_room)(False)
     assert sorted(message.mentioned) == sorted([doctor.pk, family.pk])  # not the author herself
     assert message_payload(message)["mentions"] == message.mentioned
     # The doctor is not in the room: an email, naming the meeting but not carrying the text.

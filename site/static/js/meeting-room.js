@@ -157,7 +157,24 @@
     return p;
   }
 
-  var people = {};
+  // Presence: a snapshot (with the counter it was read at), then deltas, each change with its
+  // own counter. A change no newer than the snapshot, or than the last one applied for that
+  // person, is already shown (two server processes may send theirs in either order).
+  var people = {}, presenceBase = 0, presenceSeen = {};
+  function presenceSnapshot(f) {
+    people = {}; presenceSeen = {}; presenceBase = f.v || 0;
+    f.people.forEach(function (p) { people[p.user] = p; });
+    renderPresence();
+  }
+  function presenceDelta(f) {
+    function fresh(c) {
+      if (c.v <= presenceBase || (presenceSeen[c.user] || 0) >= c.v) { return false; }
+      presenceSeen[c.user] = c.v; return true;
+    }
+    (f.joined || []).forEach(function (p) { if (fresh(p)) { people[p.user] = { user: p.user, name: p.name, sector: p.sector }; } });
+    (f.left || []).forEach(function (c) { if (fresh(c)) { delete people[c.user]; } });
+    renderPresence();
+  }
   function renderPresence() {
     presenceEl.textContent = "";
     Object.keys(people).map(function (k) { return people[k]; }).forEach(function (p) { presenceEl.appendChild(el("li", "", p.name + " (" + (T.sectors[p.sector] || p.sector) + ")")); });
@@ -285,9 +302,8 @@
       render(f); advance(f.rev);
       if (mentioned) { say(T.mentioned.replace("%(name)s", f.author.name || "")); }
     }
-    else if (f.type === "presence") { people = {}; f.people.forEach(function (p) { people[p.user] = p; }); renderPresence(); }
-    else if (f.type === "presence_join") { people[f.person.user] = f.person; renderPresence(); }
-    else if (f.type === "presence_leave") { delete people[f.user]; renderPresence(); }
+    else if (f.type === "presence") { presenceSnapshot(f); }
+    else if (f.type === "presence_delta") { presenceDelta(f); }
     else if (f.type === "queue") { renderQueue(f.entries); }
     else if (f.type === "participation") { renderParticipation(f); }
     else if (f.type === "participation_hidden") { if (!coordinator && panel) { panel.hidden = true; } }
