@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('collaboration', '0009_message_mentions'),
+        ('collaboration', '0010_activity_waiting_rollup'),
     ]
 
     operations = [
