@@ -151,7 +151,7 @@ def statement_pdf(statement: dict, *, language: str = "ja") -> bytes:
 
 def statement_header() -> list[str]:
     labels = statement_labels()
-    return [str(_("Year")), labels["payee"], labels["payer"], labels["payer_address"], labels["payer_phone"],
+    return [str(_("Year (January to December)")), labels["payee"], labels["payer"], labels["payer_address"], labels["payer_phone"],
             labels["category"], labels["detail"], labels["occasion"], labels["paid_on"], labels["amount"],
             labels["tax"]]
 

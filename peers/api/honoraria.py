@@ -54,7 +54,8 @@ class YenInput(serializers.Field):
         try:
             value = self.yen.clean(data)
         except ValidationError as error:
-            raise serializers.ValidationError(error.messages, code=error.code) from None
+            code = getattr(error, "code", None) or error.error_list[0].code
+            raise serializers.ValidationError(error.messages, code=code) from None
         if value is None:
             raise serializers.ValidationError(str(self.yen.error_messages["invalid"]), code="invalid")
         return value

@@ -185,9 +185,9 @@ def honorarium_detail(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             status = 400
             target = forms.get(action)
-            if target is not None:
+            if target is not None and hasattr(error, "error_dict"):
                 add_service_errors(target, error)
-            else:
+            else:  # about the payment's state: said above the forms
                 messages.error(request, " ".join(error.messages))
         except PermissionDenied as error:
             status = 403
