@@ -324,3 +324,19 @@ def test_the_api_refuses_a_cancel_without_reason_and_a_paid_cancel(signed_in, or
     response = client.post(f"/api/v1/honoraria/{payment.pk}/cancel/", {"reason": "誤り"}, content_type="application/json")
     assert response.status_code == 400
     assert HonorariumPayment.objects.get().status == Status.PAID
+
+
+# --- The demo ------------------------------------------------------------------------------------
+
+
+def test_the_demo_shows_paid_confirmed_and_attendance_payments(demo, client):
+    from peers.models import User
+
+    peer2 = User.objects.get(email="peer2@example.org")
+    assert HonorariumPayment.objects.filter(person=peer2, status=Status.PAID).count() == 2
+    assert HonorariumPayment.objects.filter(person=peer2, status=Status.CONFIRMED).count() == 1
+    from_meeting = HonorariumPayment.objects.get(source=HonorariumPayment.Source.MEETING_ATTENDANCE)
+    assert from_meeting.person.email == "peer@example.org" and from_meeting.status == Status.TO_CONFIRM
+    client.force_login(User.objects.get(email="peer@example.org"))
+    page = client.get("/me/honoraria/").content.decode()
+    assert "市民公開講座「リカバリーの話」" in page and from_meeting.description in page
