@@ -7,7 +7,8 @@
 - /api/v1/honoraria/<id>/confirm/    POST confirms it
 - /api/v1/honoraria/<id>/paid/       POST records the day it was paid
 - /api/v1/honoraria/<id>/cancel/     POST cancels it, with the reason
-- /api/v1/me/honoraria/              GET your own payments and totals per fiscal year
+- /api/v1/me/honoraria/              GET your own payments
+- /api/v1/me/honoraria/totals/       GET your totals per organisation and fiscal year
 - /api/v1/me/honoraria/statement/    GET your statement of a calendar year (?year=), as JSON
 
 Amounts are whole yen: a JSON number, or text as people type it (１２００, 1,200円), read by
@@ -250,21 +251,28 @@ class OrganisationHonorariumTotalsAPI(KakehashiAPIView):
 
 
 class MyHonorariaAPI(KakehashiAPIView):
-    """Your own payments (newest occasion first), and `totals` per organisation and fiscal year
-    on the first page."""
+    """Your own payments, newest occasion first."""
 
     own_record_only = True
     serializer_class = HonorariumPaymentSerializer
 
-    @extend_schema(responses=inline_serializer("MyHonorariaPage", fields={
-        "results": HonorariumPaymentSerializer(many=True), "next": serializers.URLField(allow_null=True),
-        "totals": TotalsSerializer(many=True)}),
-        parameters=[OpenApiParameter("cursor", str), OpenApiParameter("page_size", int)],
-        operation_id="me_honoraria_list")
+    @list_endpoint(HonorariumPaymentSerializer, operation_id="me_honoraria_list")
     def get(self, request):
         items, next_url = self.page(honorarium_payment_list_own(request.user), FIELDS)
-        return Response({"results": HonorariumPaymentSerializer(items, many=True).data, "next": next_url,
-                         "totals": TotalsSerializer(honorarium_totals_own(request.user), many=True).data})
+        return Response({"results": HonorariumPaymentSerializer(items, many=True).data, "next": next_url})
+
+
+class MyHonorariumTotalsAPI(KakehashiAPIView):
+    """Your totals per organisation and fiscal year (April to March, by the occasion's date):
+    to confirm, confirmed, paid and tax withheld, in yen; newest year first."""
+
+    own_record_only = True
+    serializer_class = TotalsSerializer
+    resource_models = (HonorariumPayment,)
+
+    @extend_schema(responses=TotalsSerializer(many=True), operation_id="me_honoraria_totals")
+    def get(self, request):
+        return Response(TotalsSerializer(honorarium_totals_own(request.user), many=True).data)
 
 
 class MyStatementAPI(KakehashiAPIView):

@@ -63,6 +63,7 @@ from .honoraria import (  # noqa: E402
     HonorariumListAPI,
     HonorariumPaidAPI,
     MyHonorariaAPI,
+    MyHonorariumTotalsAPI,
     MyStatementAPI,
     OrganisationHonorariumTotalsAPI,
 )
@@ -76,5 +77,6 @@ urlpatterns += [
     path("organisations/<int:pk>/honoraria/totals/", OrganisationHonorariumTotalsAPI.as_view(),
          name="organisation_honorarium_totals"),
     path("me/honoraria/", MyHonorariaAPI.as_view(), name="my_honoraria"),
+    path("me/honoraria/totals/", MyHonorariumTotalsAPI.as_view(), name="my_honorarium_totals"),
     path("me/honoraria/statement/", MyStatementAPI.as_view(), name="my_honorarium_statement"),
 ]
