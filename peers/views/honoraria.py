@@ -276,7 +276,7 @@ def honorarium_confirm_many(request: HttpRequest) -> HttpResponse:
             continue
         done += 1
     if done:
-        messages.success(request, _("Payments confirmed: %(count)d.") % {"count": done})
+        messages.success(request, _("Payments confirmed: %(count)d. Record the day each is paid when it is.") % {"count": done})
     else:
         messages.error(request, _("No payment was confirmed: tick the payments to confirm first."))
     return redirect(f"{reverse('peers:honorarium_list')}?{urlencode({'status': 'to_confirm'})}")
