@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.utils import timezone
 
 from collaboration.models import BodyMember, ConsultationBody, Sector
 from collaboration.selectors import meeting_access_for
@@ -43,7 +44,7 @@ def test_a_present_peer_member_gets_one_payment_to_confirm_at_the_body_rate(paid
     assert payment.source == HonorariumPayment.Source.MEETING_ATTENDANCE
     assert payment.source_reference == f"collaboration.meeting:{meeting.pk}"
     assert paid_body.name in payment.description and meeting.title in payment.description
-    assert payment.occasion_date == meeting.starts_at.astimezone().date() or payment.occasion_date
+    assert payment.occasion_date == timezone.localdate(meeting.starts_at)
 
 
 def test_attendance_saved_again_or_checked_in_makes_no_second_payment(paid_body, meeting, coordinator, peer):
