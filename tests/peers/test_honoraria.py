@@ -341,3 +341,26 @@ def test_the_demo_shows_paid_confirmed_and_attendance_payments(demo, client):
     client.force_login(User.objects.get(email="peer@example.org"))
     page = client.get("/me/honoraria/").content.decode()
     assert "市民公開講座「リカバリーの話」" in page and from_meeting.description in page
+
+
+@pytest.mark.parametrize("path", ["/me/honoraria/", "/staff/honoraria/?status=confirmed",
+                                  "/staff/organisations/{org}/honoraria/?year=2025"])
+def test_the_lists_run_the_same_queries_for_two_payments_as_for_twelve(signed_in, org_manager, peer, talk, org,
+                                                                        path):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries() -> int:
+        client = signed_in(peer if path.startswith("/me/") else org_manager)
+        url = path.format(org=org.pk)
+        client.get(url)  # warm what lives for the process
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    for day in (1, 2):
+        _record(org_manager, talk, day=datetime.date(2025, 6, day))
+    few = queries()
+    for day in range(3, 13):
+        _record(org_manager, talk, day=datetime.date(2025, 6, day))
+    assert queries() == few
