@@ -24,3 +24,9 @@ class CollaborationConfig(AppConfig):
         # A named supervisor (not removed) and a body's coordinator.
         register_staff_capability(lambda user: ActivityVerifier.objects.filter(user=user, removed_at__isnull=True))
         register_staff_capability(lambda user: BodyMember.objects.filter(user=user, is_coordinator=True))
+        # Payments from the attendance at a body's meetings: its coordinators confirm them.
+        from peers.selectors.payments import register_payment_reach
+
+        from .services.honoraria import payment_reach
+
+        register_payment_reach(payment_reach)

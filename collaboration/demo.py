@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from peers.access import acting_for_system  # the demo loader acts for the platform
-from peers.models import Region, User
+from peers.models import Organisation, Region, User
 
 from .models import (
     ActionItem,
@@ -28,7 +28,8 @@ from .models import (
     Sector,
     SpeakerQueueEntry,
 )
-from .services import carry_over_open_action_items
+from .selectors import meeting_access_for
+from .services import attendance_record, body_honorarium_set, carry_over_open_action_items
 
 TOKYO_BODY = "東京都 精神障害にも対応した地域包括ケアシステム 協議の場"
 REGION_BODY = "北多摩北部圏域 協議の場"
@@ -161,4 +162,22 @@ def load() -> dict:
             live.last_seq += 1
             Message.objects.create(meeting=live, seq=live.last_seq, rev=live.last_seq, author=author, body=text)
         Meeting.objects.filter(pk=live.pk).update(last_seq=live.last_seq)
+    _honoraria(tokyo_body, past, coordinator, people)
     return {"meetings": 3, "live_meeting": live.pk}
+
+
+HONORARIUM_PAYER = "東京都立 精神保健福祉センター（デモ）"
+
+
+def _honoraria(body, past, coordinator, people) -> None:
+    """Peer members of the Tokyo body receive 8,000円 a meeting, paid by the mental health and
+    welfare centre: the past meeting's attendance makes the peer's payment to confirm (once,
+    through the same service as the attendance page)."""
+    payer = Organisation.objects.filter(name=HONORARIUM_PAYER, prefecture_id=body.prefecture_id).first()
+    if payer is None:
+        return
+    if body.honorarium_per_meeting is None:
+        body_honorarium_set(user=coordinator, body=body, amount=8000, payer=payer)
+    access = meeting_access_for(coordinator, past.pk)
+    for email in ("peer@example.org", "pro@example.org", "coordinator@example.org"):
+        attendance_record(access=access, user=coordinator, person=people[email], present=True)

@@ -169,6 +169,8 @@ DEMO_ENGAGEMENTS = [
      ["community-transition"], "2023-09-01", {"honorarium_rate": 5000, "honorarium_unit": "day"}),
     ("peer5@example.org", "地域活動支援センター さがみ", "volunteer", "ピアカウンセラー",
      ["peer-counselling"], "2024-02-01", {}),
+    ("peer2@example.org", MANAGER_ORGANISATION_NAME, "honorarium", "研修の進行補助",
+     ["awareness-talk"], "2024-10-01", {"honorarium_rate": 8000, "honorarium_unit": "session"}),
     ("pro@example.org", MANAGER_ORGANISATION_NAME, "employed", "相談支援専門員",
      ["consultation-support"], "2020-04-01", {"weekly_hours": "40", "full_time_weekly_hours": "40"}),
     ("nurse@example.org", "精神科デイケア かわさき", "employed", "看護師",
@@ -227,3 +229,47 @@ def load_workforce(*, manager: User) -> None:
             kind=kind, job_title=title, start_date=datetime.date.fromisoformat(start),
             activities=Activity.objects.filter(code__in=activities), **values,
         )
+    load_honoraria(manager=manager)
+
+
+# --- Honorarium payments (第二群 謝金): paid, confirmed, corrected ------------------------------
+
+# email, organisation, occasion (days ago), kind (区分), what for, amount, tax withheld, paid (days ago)
+DEMO_PAYMENTS = [
+    ("peer2@example.org", MANAGER_ORGANISATION_NAME, 400, "謝金", "ピアサポーター養成講座の進行補助（1日目）", 8000, 817, 380),
+    ("peer2@example.org", MANAGER_ORGANISATION_NAME, 120, "謝金", "ピアサポーター養成講座の進行補助（2日目）", 8000, 817, 100),
+    ("peer2@example.org", MANAGER_ORGANISATION_NAME, 10, "謝金", "家族会での体験談", 8000, None, None),
+    ("peer@example.org", "東京都立 精神保健福祉センター（デモ）", 200, "講演料", "市民公開講座「リカバリーの話」", 10000, 1021, 170),
+    ("peer@example.org", "東京都立 精神保健福祉センター（デモ）", 40, "講演料", "職員研修での講話", 10000, 1021, 20),
+]
+
+
+def load_honoraria(*, manager: User) -> None:
+    """A few payments: paid ones (on the people's statements and totals), one confirmed and not
+    yet paid. Recorded by the organisation's manager, or by the administrator for an
+    organisation the demo manager does not run. Idempotent (by what each was for)."""
+    import datetime
+
+    from django.utils import timezone
+
+    from .models import HonorariumPayment
+    from .services.payments import honorarium_payment_mark_paid, honorarium_payment_record
+
+    admin = acting_for_system(User.objects.get(email="admin@example.org"))
+    today = timezone.localdate()
+    for email, org_name, ago, category, what, amount, tax, paid_ago in DEMO_PAYMENTS:
+        person = User.objects.get(email=email)
+        if HonorariumPayment.objects.filter(person=person, description=what).exists():
+            continue
+        engagement = Engagement.objects.filter(person=person, organisation__name=org_name,
+                                               kind=Engagement.Kind.HONORARIUM).first()
+        if engagement is None:
+            continue
+        actor = manager if org_name == MANAGER_ORGANISATION_NAME else admin
+        day = max(today - datetime.timedelta(days=ago), engagement.start_date)
+        payment = honorarium_payment_record(actor=actor, engagement=engagement, occasion_date=day,
+                                            category=category, description=what, amount=amount,
+                                            withholding_tax=tax)
+        if paid_ago is not None:
+            honorarium_payment_mark_paid(actor=actor, payment=payment,
+                                         paid_on=max(today - datetime.timedelta(days=paid_ago), day))

@@ -106,6 +106,41 @@ def drop_guards(schema_editor, tables: list[str]) -> None:
                 schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_{suffix}")
 
 
+# Tables whose rows become history once a condition holds (a payment once paid): such a row
+# may change (a correction, audited by its service) but is never deleted outside a purge.
+# table -> SQL condition on the row (OLD), the same on both databases.
+DELETE_GUARDED: dict[str, str] = {
+    "peers_honorariumpayment": "OLD.status = 'paid'",
+}
+
+
+def create_delete_guard(schema_editor, table: str) -> None:
+    """Migration step: refuse DELETE of `table`'s rows that meet DELETE_GUARDED[table], unless
+    the transaction purges (history_purge)."""
+    vendor = schema_editor.connection.vendor
+    condition = DELETE_GUARDED[table]
+    if vendor == "postgresql":
+        schema_editor.execute(_PG_FUNCTION, params=None)
+        schema_editor.execute(
+            f"CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table} FOR EACH ROW "
+            f"WHEN ({condition}) EXECUTE FUNCTION kakehashi_history_guard()")
+    elif vendor == "sqlite":
+        schema_editor.execute(f"CREATE TABLE IF NOT EXISTS {PURGE_TABLE} (on_at text NOT NULL)")
+        schema_editor.execute(
+            f"CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table} "
+            f"WHEN {condition} AND NOT EXISTS (SELECT 1 FROM {PURGE_TABLE}) "
+            f"BEGIN SELECT RAISE(ABORT, '{MESSAGE}: {table}'); END")
+    else:
+        raise NotImplementedError(f"No delete guard for the {vendor} database.")
+
+
+def drop_delete_guard(schema_editor, table: str) -> None:
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_no_delete ON {table}")
+    else:
+        schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_no_delete")
+
+
 @contextlib.contextmanager
 def history_purge() -> Iterator[None]:
     """Let DELETEs of history rows through inside the block (an atomic block: the permission

@@ -320,5 +320,60 @@ def register_parts() -> None:
     from .personal_data import register
 
     for part in (ProfilePart(), RolesPart(), EngagementsPart(), ConsentsPart(), SensitiveAccessPart(),
-                 AuditPart(), AccountPart()):
+                 AuditPart(), HonorariumPaymentsPart(), AccountPart()):
         register(part)
+
+
+HONORARIA = RetentionKind(
+    "honorarium_payments", _("Honorarium payments"), ("ended",), 7, "years",
+    "謝金の支払記録（支払調書の基になる記録）は、帳簿書類の保存期間に準じ、支払（または取消し）から7年間保存し、"
+    "その後消去します。",
+    "Honorarium payments (the records behind the payment statement, 支払調書) are kept for 7 years after "
+    "they were paid or cancelled, as books and records are under the tax laws, then erased.",
+)
+
+
+class HonorariumPaymentsPart(Part):
+    """Honorarium payments (第二群 謝金): the person's own record of what they were paid, and the
+    paying organisation's tax record. Kept on erasure for the rule's years, then erased."""
+
+    name = "honorarium_payments"
+    label = _("Honorarium payments")
+    person_fields = ("peers.HonorariumPayment.person",)
+    actor_fields = ("peers.HonorariumPayment.confirmed_by", "peers.HonorariumPayment.created_by")
+    retention_kinds = (HONORARIA,)
+
+    def tables(self):
+        from .models import HonorariumPayment
+
+        return [Table("honorarium_payments", HonorariumPayment, (
+            "id", "organisation__name", "occasion_date", "category", "description", "amount",
+            "withholding_tax", "status", "paid_on", "source", "cancelled_at"),
+            lambda user: HonorariumPayment.objects.filter(person=user), labels={"id": _("number")})]
+
+    def erase(self, user, *, request, now):
+        from .models import HonorariumPayment
+
+        rows = HonorariumPayment.objects.filter(person=user)
+        open_rows = rows.filter(status__in=[HonorariumPayment.Status.TO_CONFIRM, HonorariumPayment.Status.CONFIRMED])
+        open_rows.update(status=HonorariumPayment.Status.CANCELLED, cancelled_at=now, updated_at=now,
+                         cancel_reason="本人のデータ消去により取消 / cancelled on erasure",
+                         withdrawn_by_source=False)
+        days = [d for d in rows.values_list("paid_on", flat=True) if d] + [
+            c.date() for c in rows.values_list("cancelled_at", flat=True) if c]
+        if not days:
+            return []
+        rule = rule_for(HONORARIA.code)
+        until = add_period(max(days), rule.period, rule.unit) if rule else None
+        return [kept_for(data=HONORARIA.code, label=HONORARIA.label, count=len(days), rule=rule, until=until)]
+
+    def expire(self, kind, *, rule, now):
+        from .models import HonorariumPayment
+
+        cutoff = subtract_period(now.date() if isinstance(now, datetime.datetime) else now, rule.period, rule.unit)
+        Status = HonorariumPayment.Status
+        rows = HonorariumPayment.objects.filter(
+            Q(status=Status.PAID, paid_on__lt=cutoff) | Q(status=Status.CANCELLED, cancelled_at__date__lt=cutoff))
+        with history_purge():  # a paid payment is guarded against deletion (peers/history.py)
+            deleted, _rows = rows.delete()
+        return deleted

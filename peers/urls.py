@@ -1,7 +1,7 @@
 from django.urls import path
 
 from . import views
-from .views import display, me, organisations, staff_records, staff_workforce
+from .views import display, honoraria, me, organisations, staff_records, staff_workforce
 
 app_name = "peers"
 
@@ -48,4 +48,18 @@ urlpatterns = [
     path("staff/erasure/<int:pk>/carry-out/", staff_workforce.erasure_carry_out_view,
          name="erasure_carry_out"),
     path("invite/<str:token>/", views.invitation_accept_view, name="invitation_accept"),
+]
+
+# Honorarium payments (第二群 謝金, issue 18).
+urlpatterns += [
+    path("me/honoraria/", honoraria.my_honoraria, name="my_honoraria"),
+    path("me/honoraria/statement.pdf", honoraria.my_statement_pdf, name="my_honorarium_statement_pdf"),
+    path("me/honoraria/statement.csv", honoraria.my_statement_csv, name="my_honorarium_statement_csv"),
+    path("staff/honoraria/", honoraria.honorarium_list, name="honorarium_list"),
+    path("staff/honoraria/confirm/", honoraria.honorarium_confirm_many, name="honorarium_confirm_many"),
+    path("staff/honoraria/<int:pk>/", honoraria.honorarium_detail, name="honorarium_detail"),
+    path("staff/organisations/<int:pk>/honoraria/", honoraria.organisation_honoraria,
+         name="organisation_honoraria"),
+    path("staff/organisations/<int:pk>/honoraria/export.<str:fmt>", honoraria.organisation_honoraria_export,
+         name="organisation_honoraria_export"),
 ]

@@ -44,6 +44,7 @@ from peers.models import (
     Activity,
     Consent,
     Engagement,
+    HonorariumPayment,
     Invitation,
     Organisation,
     OrganisationKind,
@@ -429,6 +430,19 @@ def build(media_root: str) -> World:
     token_a = ApiToken.objects.get(prefix=bearer_for(colleague, name=world.mark("トークン名同僚A", NOBODY)).split("_")[1])
     world.ids_a["api_token"] = token_a.pk
 
+    # Honorarium payments (第二群 謝金): B's from a B body's meeting (its coordinators' reach), A's
+    # colleague's recorded for organisation A (its manager's).
+    from peers.services.payments import honorarium_payment_from_source
+
+    payment_b, _ = honorarium_payment_from_source(
+        actor=None, person=peer_b, organisation=org_b, occasion_date=today, amount=8000,
+        description=world.mark("機密謝金B", b), source_reference=f"collaboration.meeting:{meeting_b.pk}",
+        source_group=f"collaboration.body:{cbody_b.pk}")
+    payment_a, _ = honorarium_payment_from_source(
+        actor=None, person=colleague, organisation=org_a, occasion_date=today, amount=5000,
+        description=world.mark("謝金同僚A", frozenset({MANAGER, ADMIN})), source_reference="matrix:a")
+    world.ids_a["honorarium_payment"] = payment_a.pk
+
     world.ids.update({
         "organisation": org_b.pk, "person": peer_b.pk, "engagement": eng_b.pk,
         "training_body": side_b["body"].pk, "course": side_b["course"].pk,
@@ -442,6 +456,7 @@ def build(media_root: str) -> World:
         "verifier": verifier_b.pk, "erasure": erasure.pk, "invitation_token": invitation.token,
         "calendar_token": feed_b.token, "authenticator": authenticator_b.pk, "region": region_b.pk,
         "prefecture": kanagawa.pk, "org_a": org_a.pk, "meeting_a": meeting_a.pk, "api_token": token_b.pk,
+        "honorarium_payment": payment_b.pk,
     })
     return world
 
@@ -502,7 +517,13 @@ def protected_state(world: World) -> dict[str, tuple[frozenset[str], list]]:
                                               "pk", "month", "service_users")
                                + rows(StaffingFiling.objects.filter(organisation_id=org_b), "pk")),
         "A colleague's records": (frozenset({MANAGER, ADMIN}), rows(
-            Engagement.objects.filter(person=u["colleague_a"]), "pk", "job_title", "end_date", "confirmed_at")),
+            Engagement.objects.filter(person=u["colleague_a"]), "pk", "job_title", "end_date", "confirmed_at")
+            + rows(HonorariumPayment.objects.filter(person=u["colleague_a"]), "pk", "status", "amount",
+                   "paid_on")),
+        "B honoraria": (B_RECORD, rows(HonorariumPayment.objects.filter(person_id__in=b_people),
+                                       "pk", "status", "amount", "description", "paid_on")
+                        + rows(ConsultationBody.objects.filter(pk=world.ids["consultation_body"]),
+                               "pk", "honorarium_per_meeting", "honorarium_payer_id")),
         "A colleague's activity": (frozenset({MANAGER, SUPERVISOR, ADMIN}), rows(
             ActivityEntry.objects.filter(author=u["colleague_a"]), "pk", "status")),
         "A body's register": (frozenset({TRAINER, ADMIN}), rows(

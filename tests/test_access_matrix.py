@@ -107,7 +107,7 @@ BY_SEGMENT = {
     "applications": ["application"], "completions": ["completion"], "certifications": ["certification"],
     "ce": ["ce"], "entries": ["activity_entry", "private_entry"], "activity": ["activity_entry", "private_entry"],
     "supervision": ["supervision"], "action-items": ["action_item"], "erasure": ["erasure"],
-    "keys": ["authenticator"], "tokens": ["api_token"],
+    "keys": ["authenticator"], "tokens": ["api_token"], "honoraria": ["honorarium_payment"],
 }
 # Parameters that name a variant of the page rather than a record.
 LITERALS = {

@@ -81,7 +81,7 @@ def _copy(model, pk, i: int):
         MeetingInvitation,
         Message,
     )
-    from peers.models import Engagement, Organisation
+    from peers.models import Engagement, HonorariumPayment, Organisation
     from training.models import Application, Certification, Cohort, Completion, Course
     from training.services import certification_number
 
@@ -116,6 +116,8 @@ def _copy(model, pk, i: int):
         row.recertification_of = None
     elif model is ActivityEntry:
         pass
+    elif model is HonorariumPayment:
+        row.source_reference = ""  # a source makes one payment per person
     row.save()
     return row
 
@@ -132,7 +134,7 @@ def _walked_models() -> dict:
         MeetingInvitation,
         Message,
     )
-    from peers.models import Engagement, Organisation
+    from peers.models import Engagement, HonorariumPayment, Organisation
     from training.models import Application, Certification, Cohort, Completion, Course
 
     return {
@@ -145,6 +147,7 @@ def _walked_models() -> dict:
         "/api/v1/meetings/{id}/attendance/": Attendance, "/api/v1/meetings/{id}/decisions/": Decision,
         "/api/v1/meetings/{id}/action-items/": ActionItem, "/api/v1/meetings/{id}/messages/": Message,
         "/api/v1/activity/entries/": ActivityEntry, "/api/v1/activity/supervision/": SupervisionSession,
+        "/api/v1/honoraria/": HonorariumPayment, "/api/v1/me/honoraria/": HonorariumPayment,
     }
 
 

@@ -6,50 +6,23 @@ certificate reads the same on any device: Debian's fonts-ipaexfont-gothic in the
 
 from __future__ import annotations
 
-import importlib.util
 import io
-from functools import lru_cache
-from pathlib import Path
 
 import qrcode
-from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
 from django.utils import translation
 from django.utils.translation import gettext as _
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
-FONT_NAME = "KakehashiJP"
+from peers.pdf import FONT_NAME, font_candidates, register_font  # noqa: F401 - FONT_NAME, as before
+
 CARD = (85.6 * mm, 54 * mm)  # ISO/IEC 7810 ID-1
 
 
-def _font_candidates() -> list[Path]:
-    """Where the font may be, in order: the configured file (Debian's package by default), then
-    the copy in matplotlib-fontja (development machines)."""
-    candidates = []
-    configured = getattr(settings, "KAKEHASHI_CERTIFICATE_FONT", "")
-    if configured:
-        candidates.append(Path(configured))
-    spec = importlib.util.find_spec("matplotlib_fontja")  # located, not imported (no matplotlib)
-    if spec and spec.submodule_search_locations:
-        candidates.append(Path(list(spec.submodule_search_locations)[0]) / "fonts" / "ipaexg.ttf")
-    return candidates
-
-
-@lru_cache(maxsize=1)
-def register_font() -> str:
-    for path in _font_candidates():
-        if path.exists():
-            pdfmetrics.registerFont(TTFont(FONT_NAME, str(path)))
-            return FONT_NAME
-    raise ImproperlyConfigured(
-        "No Japanese TrueType font for certificates: install Debian's fonts-ipaexfont-gothic (or "
-        "matplotlib-fontja), or set KAKEHASHI_CERTIFICATE_FONT to a .ttf file."
-    )
+# The font is the ground floor's (peers.pdf), shared with every PDF of the platform.
+_font_candidates = font_candidates
 
 
 def _qr(url: str) -> ImageReader:

@@ -35,3 +35,10 @@ from .participation import ParticipationAPI  # noqa: E402
 urlpatterns += [
     path("meetings/<int:pk>/participation/", ParticipationAPI.as_view(), name="api_meeting_participation"),
 ]
+
+# Issue 18: the honorarium per meeting for a body's peer members.
+from .honoraria import BodyHonorariumAPI  # noqa: E402
+
+urlpatterns += [
+    path("bodies/<int:pk>/honorarium/", BodyHonorariumAPI.as_view(), name="api_body_honorarium"),
+]

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from peers.models import Prefecture, Region
+from peers.models import Organisation, Prefecture, Region
 
 
 class Sector(models.TextChoices):
@@ -44,6 +44,17 @@ class ConsultationBody(models.Model):
     municipality = models.CharField(_("municipality"), max_length=100, blank=True)
     description = models.TextField(_("description"), blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    # Peer members receive an honorarium per meeting attended (第二群 謝金, issue 18): the rate
+    # the body sets and the organisation that pays it (named on the payment statement).
+    honorarium_per_meeting = models.PositiveIntegerField(
+        _("honorarium per meeting for peer members (yen)"), null=True, blank=True,
+        help_text=_("Each peer member who attends a meeting gets a payment to confirm at this rate. "
+                    "Leave empty for none."),
+    )
+    honorarium_payer = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("organisation that pays the honoraria"),
+    )
 
     class Meta:
         ordering = ["prefecture", "name"]
@@ -57,6 +68,11 @@ class ConsultationBody(models.Model):
             models.CheckConstraint(
                 name="body_municipality_level_has_name",
                 condition=~Q(level="municipality") | ~Q(municipality=""),
+            ),
+            models.CheckConstraint(
+                name="body_honorarium_has_payer",
+                condition=Q(honorarium_per_meeting__isnull=True)
+                | Q(honorarium_per_meeting__gt=0, honorarium_payer__isnull=False),
             ),
         ]
 
@@ -72,6 +88,11 @@ class ConsultationBody(models.Model):
             raise ValidationError({"region": _("Choose the region of a region-level body.")})
         if self.level == self.Level.MUNICIPALITY and not self.municipality:
             raise ValidationError({"municipality": _("Name the municipality.")})
+        if self.honorarium_per_meeting is not None:
+            if self.honorarium_per_meeting <= 0:
+                raise ValidationError({"honorarium_per_meeting": _("Give an amount of at least 1 yen.")})
+            if not self.honorarium_payer_id:
+                raise ValidationError({"honorarium_payer": _("Choose the organisation that pays the honoraria.")})
 
 
 class BodyMember(models.Model):

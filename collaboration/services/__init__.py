@@ -1,5 +1,6 @@
 """Every change of state about consultation bodies and meetings goes through here."""
 
+from .honoraria import body_honorarium_set, honorarium_for_attendance  # noqa: F401
 from .meetings import (  # noqa: F401
     agenda_item_add,
     attendance_record,

@@ -28,6 +28,7 @@ from ..models import (
     Sector,
 )
 from ..selectors import MeetingAccess, body_list_coordinated_by
+from .honoraria import honorarium_for_attendance
 from .room import participation_changed
 
 
@@ -248,6 +249,7 @@ def attendance_record(*, access: MeetingAccess, user, person, present: bool = Tr
                   "recorded_at": timezone.now(), "source": Attendance.Source.RECORDED},
     )
     audit_record(actor=user, action="meeting.attendance", target=row, data={"present": present})
+    honorarium_for_attendance(actor=user, attendance=row)  # a peer member's payment to confirm
     participation_changed(access.meeting.pk)  # who is here and has not spoken yet
     return row
 

@@ -42,6 +42,7 @@ from ..selectors import (
     speaker_order,
     speaker_queue_list,
 )
+from .honoraria import honorarium_for_attendance
 
 
 class RoomError(Exception):
@@ -578,5 +579,6 @@ def attendance_check_in(*, access: MeetingAccess, user, code: str | None = None)
     row.full_clean(exclude=["meeting", "user", "recorded_by"], validate_unique=False, validate_constraints=False)
     row.save()
     audit_record(actor=user, action="meeting.check_in", target=access.meeting, data={"source": source})
+    honorarium_for_attendance(actor=user, attendance=row)  # a peer member's payment to confirm
     participation_changed(access.meeting.pk)
     return row, True

@@ -10,13 +10,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from peers.form_errors import add_service_errors
-from peers.models import Prefecture, Region, User
+from peers.models import Organisation, Prefecture, Region, User
+from peers.payment_forms import YenField
 from peers.selectors import prefecture_list_coordinated_by
 from peers.views import staff_required
 
 from .. import services
 from ..models import ConsultationBody, Sector
 from ..selectors import body_list_coordinated_by
+from ..services.honoraria import honorarium_payer_choices
 
 
 class BodyForm(forms.Form):
@@ -56,6 +58,32 @@ class MemberForm(forms.Form):
         return email
 
 
+class HonorariumForm(forms.Form):
+    """The body's honorarium per meeting for its peer members, and who pays it."""
+
+    amount = YenField(
+        label=gettext_lazy("Honorarium per meeting for peer members (yen)"), required=False,
+        help_text=gettext_lazy("Each peer member who attends gets a payment to confirm at this rate. "
+                               "Leave empty for none."),
+    )
+    payer = forms.ModelChoiceField(
+        label=gettext_lazy("Organisation that pays the honoraria"), queryset=Organisation.objects.none(),
+        required=False,
+        help_text=gettext_lazy("Named as the payer on the payment statement. Organisations in the body's prefecture."),
+    )
+
+    def __init__(self, *args, body, **kwargs):
+        kwargs.setdefault("initial", {"amount": body.honorarium_per_meeting, "payer": body.honorarium_payer_id})
+        super().__init__(*args, **kwargs)
+        self.fields["payer"].queryset = honorarium_payer_choices(body)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("amount") and not data.get("payer"):
+            self.add_error("payer", _("Choose the organisation that pays the honoraria."))
+        return data
+
+
 @staff_required
 def body_list(request):
     bodies = body_list_coordinated_by(request.user).select_related("prefecture", "region").order_by("name")
@@ -81,8 +109,24 @@ def body_list(request):
 @staff_required
 def body_members(request, pk: int):
     body = get_object_or_404(body_list_coordinated_by(request.user), pk=pk)
-    form = MemberForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    is_honorarium = request.POST.get("form") == "honorarium"
+    honorarium_form = HonorariumForm(request.POST if is_honorarium else None, body=body)
+    if is_honorarium:
+        if honorarium_form.is_valid():
+            try:
+                services.body_honorarium_set(user=request.user, body=body,
+                                             amount=honorarium_form.cleaned_data["amount"],
+                                             payer=honorarium_form.cleaned_data["payer"])
+            except ValidationError as error:
+                add_service_errors(honorarium_form, error)
+            except PermissionDenied as error:
+                honorarium_form.add_error(None, str(error))
+            else:
+                messages.success(request, _("The honorarium is saved. Peer members who attend a meeting from now "
+                                            "on get a payment to confirm."))
+                return redirect("collaboration:staff_body", pk=body.pk)
+    form = MemberForm(request.POST if request.method == "POST" and not is_honorarium else None)
+    if request.method == "POST" and not is_honorarium and form.is_valid():
         data = form.cleaned_data
         try:
             services.body_member_add(
@@ -97,4 +141,6 @@ def body_members(request, pk: int):
             messages.success(request, _("The member has been added. They can now be invited to this body's meetings."))
             return redirect("collaboration:staff_body", pk=body.pk)
     members = body.members.select_related("user").order_by("sector", "user__display_name")
-    return render(request, "collaboration/staff/body_members.html", {"body": body, "members": members, "form": form})
+    return render(request, "collaboration/staff/body_members.html", {
+        "body": body, "members": members, "form": form, "honorarium_form": honorarium_form,
+    }, status=400 if request.method == "POST" and (honorarium_form.errors or form.errors) else 200)

@@ -54,3 +54,29 @@ urlpatterns += [
     *(path(f"vocabularies/{key}/", VocabularyAPI.as_view(vocabulary=key), name=f"vocabulary_{key}")
       for key in VOCABULARIES),
 ]
+
+# Issue 18: honorarium payments (第二群 謝金).
+from .honoraria import (  # noqa: E402
+    HonorariumCancelAPI,
+    HonorariumConfirmAPI,
+    HonorariumDetailAPI,
+    HonorariumListAPI,
+    HonorariumPaidAPI,
+    MyHonorariaAPI,
+    MyHonorariumTotalsAPI,
+    MyStatementAPI,
+    OrganisationHonorariumTotalsAPI,
+)
+
+urlpatterns += [
+    path("honoraria/", HonorariumListAPI.as_view(), name="honorarium_list"),
+    path("honoraria/<int:pk>/", HonorariumDetailAPI.as_view(), name="honorarium_detail"),
+    path("honoraria/<int:pk>/confirm/", HonorariumConfirmAPI.as_view(), name="honorarium_confirm"),
+    path("honoraria/<int:pk>/paid/", HonorariumPaidAPI.as_view(), name="honorarium_paid"),
+    path("honoraria/<int:pk>/cancel/", HonorariumCancelAPI.as_view(), name="honorarium_cancel"),
+    path("organisations/<int:pk>/honoraria/totals/", OrganisationHonorariumTotalsAPI.as_view(),
+         name="organisation_honorarium_totals"),
+    path("me/honoraria/", MyHonorariaAPI.as_view(), name="my_honoraria"),
+    path("me/honoraria/totals/", MyHonorariumTotalsAPI.as_view(), name="my_honorarium_totals"),
+    path("me/honoraria/statement/", MyStatementAPI.as_view(), name="my_honorarium_statement"),
+]

@@ -25,6 +25,7 @@ from .accounts import (
 )
 from .base import BilingualNameMixin, TrustsSavedRelations
 from .organisations import Organisation
+from .payments import HonorariumPayment
 from .people import Engagement, LivedExperience, Profile
 from .places import Prefecture, Region
 from .privacy import (
@@ -56,6 +57,7 @@ __all__ = [
     "DataCategory",
     "Engagement",
     "HeldEmail",
+    "HonorariumPayment",
     "ErasureRequest",
     "Invitation",
     "LivedExperience",

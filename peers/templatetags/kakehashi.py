@@ -53,3 +53,17 @@ def jdate(value) -> str:
     if day is None:
         return ""
     return formats.date_format(day, "DATE_FORMAT")
+
+
+@register.filter
+def yen(value) -> str:
+    """5,000円 in Japanese, ¥5,000 in English; empty for no amount."""
+    if value is None or value == "":
+        return ""
+    try:
+        amount = int(value)
+    except (TypeError, ValueError):
+        return ""
+    if (translation.get_language() or "ja").startswith("ja"):
+        return f"{amount:,}円"
+    return f"¥{amount:,}"

@@ -1,0 +1,47 @@
+"""The Japanese font every PDF of the platform embeds (certificates, staffing packs, payment
+statements): IPAexGothic, from Debian's fonts-ipaexfont-gothic in the production image
+(KAKEHASHI_CERTIFICATE_FONT points at it) or from the `matplotlib-fontja` package on development
+machines, so a document reads the same on any device (reportlab's built-in CID fonts are not
+embedded)."""
+
+from __future__ import annotations
+
+import importlib.util
+from functools import lru_cache
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+
+FONT_NAME = "KakehashiJP"
+
+
+def font_candidates() -> list[Path]:
+    candidates = []
+    configured = getattr(settings, "KAKEHASHI_CERTIFICATE_FONT", "")
+    if configured:
+        candidates.append(Path(configured))
+    spec = importlib.util.find_spec("matplotlib_fontja")  # located, not imported (no matplotlib)
+    if spec and spec.submodule_search_locations:
+        candidates.append(Path(list(spec.submodule_search_locations)[0]) / "fonts" / "ipaexg.ttf")
+    candidates += [
+        Path("/usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf"),
+        Path("/usr/share/fonts/truetype/fonts-japanese-gothic.ttf"),
+    ]
+    return candidates
+
+
+@lru_cache(maxsize=1)
+def register_font() -> str:
+    """Register the Japanese TrueType font with reportlab (once) and return its name."""
+    for path in font_candidates():
+        if path.exists():
+            pdfmetrics.registerFont(TTFont(FONT_NAME, str(path)))
+            return FONT_NAME
+    raise ImproperlyConfigured(
+        "No Japanese TrueType font for PDFs: install Debian's fonts-ipaexfont-gothic (or "
+        "matplotlib-fontja), or set "
+        "KAKEHASHI_CERTIFICATE_FONT to a .ttf file."
+    )
