@@ -40,6 +40,7 @@ NOT_EDITED_BY_PEOPLE = {
     # read through /activity/region/, so they count as served).
     "collaboration.OrganisationActivityRollup": "monthly counts per organisation, derived from verified entries",
     "collaboration.OrganisationRoleRollup": "monthly counts per organisation and role, derived from verified entries",
+    "collaboration.OrganisationWaitingRollup": "entries waiting per organisation and author, derived from the entries",
     # Live-room state: the speaker queue lives only while a meeting runs, changed over the
     # websocket (collaboration.consumers), not through pages or the API.
     "collaboration.SpeakerQueueEntry": "the live room's speaker queue, changed over the websocket",
