@@ -17,6 +17,7 @@ from .meetings import (
     _feed_token,
     _material_path,
 )
+from .proposals import Proposal, Vote
 from .records import ActionItem, Decision, Minutes
 from .room import Message, ModerationLog, RoomPresence, SpeakerQueueEntry
 
@@ -58,12 +59,14 @@ __all__ = [
     "ModerationLog",
     "OrganisationActivityRollup",
     "OrganisationRoleRollup",
+    "Proposal",
     "Reply",
     "RoomPresence",
     "Sector",
     "SpeakerQueueEntry",
     "SupervisionSession",
     "VerificationDigest",
+    "Vote",
     "_feed_token",
     "_material_path",
 ]

@@ -43,6 +43,12 @@ class ConsultationBody(models.Model):
     )
     municipality = models.CharField(_("municipality"), max_length=100, blank=True)
     description = models.TextField(_("description"), blank=True)
+    # The body's rules: whether its members vote on proposals openly or by secret ballot.
+    secret_ballot = models.BooleanField(
+        _("secret ballot"), default=False,
+        help_text=_("Members vote on proposals by secret ballot: the record shows who voted and the totals, "
+                    "never who chose what."),
+    )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
