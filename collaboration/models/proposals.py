@@ -60,7 +60,7 @@ class Proposal(models.Model):
         verbose_name=_("decision"),
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+",
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
         verbose_name=_("proposed by"),
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
