@@ -23,6 +23,7 @@ urlpatterns = [
     path("staff/meetings/", meetings.staff_meeting_list, name="staff_meeting_list"),
     path("staff/meetings/bodies/", bodies.body_list, name="staff_bodies"),
     path("staff/meetings/bodies/<int:pk>/", bodies.body_members, name="staff_body"),
+    path("staff/meetings/bodies/<int:pk>/voting/", proposals.body_voting_rule, name="staff_body_voting"),
     path("staff/meetings/<int:pk>/", meetings.staff_meeting, name="staff_meeting"),
     path("staff/meetings/<int:pk>/minutes/public/", meetings.staff_minutes_public, name="staff_minutes_public"),
     path("staff/meetings/<int:pk>/minutes/publish/", meetings.staff_minutes_publish, name="staff_minutes_publish"),

@@ -61,7 +61,8 @@ class MeetingAPIView(KakehashiAPIView):
 class BodySerializer(serializers.ModelSerializer):
     class Meta:
         model = ConsultationBody
-        fields = ["id", "name", "level", "prefecture", "region", "municipality", "description"]
+        fields = ["id", "name", "level", "prefecture", "region", "municipality", "description", "secret_ballot"]
+        read_only_fields = ["secret_ballot"]  # the body's voting rule: set on the staff body page
 
 
 class FollowUpSerializer(serializers.ModelSerializer):

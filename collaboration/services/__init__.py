@@ -54,6 +54,7 @@ from .room import (  # noqa: F401
 # isort: split
 from .proposals import (  # noqa: E402, F401
     ProposalError,
+    body_voting_rule_set,
     proposal_consensus,
     proposal_create,
     proposal_vote,

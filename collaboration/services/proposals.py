@@ -18,9 +18,9 @@ from django.utils.translation import gettext_lazy as _
 
 from peers.services import audit_record
 
-from ..models import AgendaItem, Minutes, Proposal, Vote
+from ..models import AgendaItem, ConsultationBody, Minutes, Proposal, Vote
 from ..realtime import BroadcastResult, broadcast_on_commit
-from ..selectors import MeetingAccess, proposal_payload, voting_member_for
+from ..selectors import MeetingAccess, body_list_coordinated_by, proposal_payload, voting_member_for
 from .minutes import decision_record, minutes_save
 from .room import RoomError
 
@@ -275,3 +275,16 @@ def proposal_withdraw(*, access: MeetingAccess, user, proposal_id) -> tuple[Prop
     proposal.save(update_fields=["status"])
     audit_record(actor=user, action="meeting.proposal_withdraw", target=proposal)
     return proposal, _broadcast(proposal)
+
+
+@transaction.atomic
+def body_voting_rule_set(*, user, body: ConsultationBody, secret_ballot: bool) -> ConsultationBody:
+    """The body's rule for its votes: open or secret ballot. Proposals already made keep the rule
+    they were made under; new ones follow this. Only the body's coordinators change it."""
+    if not body_list_coordinated_by(user).filter(pk=body.pk).exists():
+        raise ProposalError("forbidden")
+    if body.secret_ballot != bool(secret_ballot):
+        body.secret_ballot = bool(secret_ballot)
+        body.save(update_fields=["secret_ballot"])
+        audit_record(actor=user, action="body.voting_rule", target=body, data={"secret_ballot": body.secret_ballot})
+    return body

@@ -7,16 +7,19 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from peers.views import staff_required
+
 from .. import services
 from ..forms import ProposalForm
 from ..models import Proposal, Vote
 from ..selectors import (
+    body_list_coordinated_by,
     body_member_list,
     meeting_access_for,
     proposal_list_for,
@@ -107,3 +110,17 @@ def proposal_action(request: HttpRequest, pk: int, proposal_pk: int, action: str
     else:
         messages.success(request, str(done))
     return _back(request, pk, f"proposal-{proposal_pk}")
+
+
+@staff_required
+@require_POST
+def body_voting_rule(request: HttpRequest, pk: int) -> HttpResponse:
+    """The coordinator sets the body's rule: open or secret ballot (staff body page)."""
+    body = get_object_or_404(body_list_coordinated_by(request.user), pk=pk)
+    try:
+        services.body_voting_rule_set(user=request.user, body=body, secret_ballot=request.POST.get("secret_ballot") == "on")
+    except services.ProposalError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The body's voting rule is saved. Proposals made from now on follow it."))
+    return redirect(reverse("collaboration:staff_body", args=[pk]) + "#voting-heading")

@@ -340,3 +340,30 @@ def test_the_api_puts_a_proposal_takes_votes_and_shows_the_outcome(client, meeti
     client.force_login(outsider)
     assert client.get(reverse("api_proposal", args=[pid])).status_code == 404
     assert client.post(votes, {"choice": "agree"}, content_type="application/json").status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_bodys_coordinator_sets_open_or_secret_ballot_and_new_proposals_follow_it(
+        client, meeting, body, item, coordinator, other_coordinator, peer):
+    from tests.conftest import login_two_step
+
+    earlier = _propose(coordinator, meeting, item)
+    url = reverse("collaboration:staff_body_voting", args=[body.pk])
+    login_two_step(client, other_coordinator)  # another prefecture's coordinator
+    assert client.post(url, {"secret_ballot": "on"}).status_code == 404
+    client.force_login(peer)  # a member, not a coordinator
+    client.post(url, {"secret_ballot": "on"})
+    body.refresh_from_db()
+    assert body.secret_ballot is False
+    login_two_step(client, coordinator)
+    page = client.get(reverse("collaboration:staff_body", args=[body.pk])).content.decode()
+    assert 'name="secret_ballot"' in page
+    assert client.post(url, {"secret_ballot": "on"}).status_code == 302
+    body.refresh_from_db()
+    assert body.secret_ballot is True
+    assert _propose(coordinator, meeting, item).secret is True
+    assert Proposal.objects.get(pk=earlier.pk).secret is False
+    assert client.get(reverse("api_body", args=[body.pk])).json()["secret_ballot"] is True
+    client.post(url, {})
+    body.refresh_from_db()
+    assert body.secret_ballot is False
