@@ -226,6 +226,20 @@ def _change(kind: str, access, user, content):
     return message_payload(message), result
 
 
+@_deferred
+def _proposal(kind: str, access, user, content):
+    """A member's vote, or the chair opening or closing one (collaboration.frames)."""
+    if kind == "vote":
+        proposal, result = services.proposal_vote(
+            access=access, user=user, proposal_id=content.get("proposal"), choice=content.get("choice"))
+    elif content.get("action") in ("open", "close"):
+        change = services.proposal_voting_open if content["action"] == "open" else services.proposal_voting_close
+        proposal, result = change(access=access, user=user, proposal_id=content.get("proposal"))
+    else:
+        raise FrameError("bad_frame")
+    return {"id": proposal.pk}, result
+
+
 def _replay(meeting, after: int) -> tuple[list[dict], int, bool]:
     limit = settings.KAKEHASHI_ROOM_REPLAY_LIMIT
     # The room's counter first: every number up to it is committed (each is taken under the
@@ -291,10 +305,12 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
     Client frames: hello {last_seq}, message {body, reply_to, agenda_item, content_note, ref},
     edit {seq, body}, delete {seq}, hide {seq, reason}, unhide {seq, reason}, raise_hand {agenda_item}, lower_hand,
     call_speaker {entry}, finish_speaker, presence, room_settings {balanced, shared,
-    agenda_item} (coordinators), check_in {code}. Server frames: history, message, saved, degraded,
+    agenda_item} (coordinators), check_in {code}, vote {proposal, choice}, proposal_voting
+    {proposal, action} (coordinators). Server frames: history, message, saved, degraded,
     recovered, queue, presence {v, people}, presence_delta {joined, left}, status,
     participation (to coordinators; to everyone while the chair shares it), participation_hidden,
-    checked_in, error {code, message, ref}.
+    checked_in, proposal, proposal_saved, error {code, message, ref}. Threads, proposals and votes
+    are described field by field in collaboration.frames.
 
     Presence (collaboration.presence): `presence` is everyone here now, one entry per person
     ({user, name, sector}), read at counter `v`, sent after each hello and on request.
@@ -463,7 +479,7 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
         except FrameError as error:
             await self.send_error(error.code, ref)
         except services.RoomError as error:
-            await self.send_error(error.code, ref, message=error.message)
+            await self.send_error(error.code, ref, message=error.lazy_message)  # in this person's language
         except Exception:  # noqa: BLE001 - one bad frame never takes the room down
             logger.exception("room %s: frame failed", self.meeting_id)
             await self.send_error("server_error", ref)
@@ -621,6 +637,25 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
             frame["ref"] = ref
         await self.send_json(frame)
 
+    async def on_vote(self, content, ref) -> None:
+        await self._proposal_change("vote", content, ref)
+
+    async def on_proposal_voting(self, content, ref) -> None:
+        await self._proposal_change("voting", content, ref)
+
+    async def _proposal_change(self, kind: str, content, ref) -> None:
+        """Broadcast the proposal's new state (a `proposal` frame to the room), then tell the
+        sender it is saved."""
+        payload, result, extra = await room_db(_proposal)(kind, self.access, self.user, content)
+        delivered = True
+        for done in (result, *extra):
+            if done.pending is not None:
+                delivered = await abroadcast(*done.pending) and delivered
+        frame = {"type": "proposal_saved", "proposal": payload["id"], "vote": kind == "vote", "delivered": delivered}
+        if ref is not None:
+            frame["ref"] = ref
+        await self.send_json(frame)
+
     async def on_presence(self, content, ref) -> None:
         await self._send_presence()
 
@@ -638,6 +673,8 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
         "presence": on_presence,
         "room_settings": on_room_settings,
         "check_in": on_check_in,
+        "vote": on_vote,
+        "proposal_voting": on_proposal_voting,
     }
 
     # Events from the channel layer -------------------------------------------------------

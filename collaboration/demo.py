@@ -25,8 +25,10 @@ from .models import (
     MeetingInvitation,
     Message,
     Minutes,
+    Proposal,
     Sector,
     SpeakerQueueEntry,
+    Vote,
 )
 from .selectors import meeting_access_for
 from .services import attendance_record, body_honorarium_set, carry_over_open_action_items
@@ -163,6 +165,8 @@ def load() -> dict:
             Message.objects.create(meeting=live, seq=live.last_seq, rev=live.last_seq, author=author, body=text)
         Meeting.objects.filter(pk=live.pk).update(last_seq=live.last_seq)
     _honoraria(tokyo_body, past, coordinator, people)
+    _thread(live, peer, pro)
+    _proposals(past_items[1], live_items[0], decision, coordinator, tokyo_body)
     return {"meetings": 3, "live_meeting": live.pk}
 
 
@@ -181,3 +185,44 @@ def _honoraria(body, past, coordinator, people) -> None:
     access = meeting_access_for(coordinator, past.pk)
     for email in ("peer@example.org", "pro@example.org", "coordinator@example.org"):
         attendance_record(access=access, user=coordinator, person=people[email], present=True)
+
+
+
+def _thread(live: Meeting, peer, pro) -> None:
+    """A thread in the live room (issue 18): the professional answers the peer's message, and the
+    peer answers back, in the same thread."""
+    first = Message.objects.filter(meeting=live, author=peer, thread__isnull=True).order_by("seq").first()
+    if first is None or Message.objects.filter(thread=first).exists():
+        return
+    live.refresh_from_db(fields=["last_seq"])
+    parent = first
+    for text, author in (("ぜひ、退院後の暮らしで困ったことを聞かせてください。", pro),
+                         ("はい。住まい探しで、ピアの同行が心強かった話をします。", peer)):
+        live.last_seq += 1
+        parent = Message.objects.create(meeting=live, seq=live.last_seq, rev=live.last_seq, author=author, body=text,
+                                        reply_to=parent, thread=first)
+    Meeting.objects.filter(pk=live.pk).update(last_seq=live.last_seq)
+
+
+def _proposals(past_item: AgendaItem, live_item: AgendaItem, decision: Decision, coordinator, body) -> None:
+    """A proposal decided by an open vote at the past meeting (the decision it became is the one
+    above), and one on the live meeting's agenda whose vote the chair can open."""
+    decided, made = Proposal.objects.get_or_create(
+        agenda_item=past_item, text="次回から協議の場の委員にピアサポーター2名を加える。",
+        defaults={"method": Proposal.Method.VOTE, "status": Proposal.Status.DECIDED,
+                  "outcome": Proposal.Outcome.ADOPTED, "decision": decision, "created_by": coordinator,
+                  "voting_opened_at": decision.created_at, "voting_closed_at": decision.created_at,
+                  "decided_at": decision.created_at},
+    )
+    if made:
+        choices = {"peer@example.org": Vote.Choice.AGREE, "pro@example.org": Vote.Choice.AGREE,
+                   "manager@example.org": Vote.Choice.ABSTAIN, "coordinator@example.org": Vote.Choice.AGREE}
+        for member in BodyMember.objects.filter(body=body, user__email__in=choices).select_related("user"):
+            choice = choices[member.user.email]
+            Vote.objects.create(proposal=decided, member=member, choice=choice, cast_at=decision.created_at)
+            setattr(decided, f"{choice}_count", getattr(decided, f"{choice}_count") + 1)
+        decided.save(update_fields=["agree_count", "disagree_count", "abstain_count"])
+    Proposal.objects.get_or_create(
+        agenda_item=live_item, text="ピアサポーターの活動報告を、毎回の協議の場の議題にする。",
+        defaults={"method": Proposal.Method.VOTE, "created_by": coordinator},
+    )

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from peers.models import User
 
-from .models import ActionItem, AgendaItem, Meeting, Reply, Sector
+from .models import ActionItem, AgendaItem, Meeting, Proposal, Reply, Sector
 
 
 class DateTimeInput(forms.DateTimeInput):
@@ -124,8 +124,24 @@ class RoomMessageForm(forms.Form):
     body = forms.CharField(label=_("Your message"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
     content_note = forms.BooleanField(label=_("Content note: collapse this message until opened"), required=False)
     agenda_item = forms.ModelChoiceField(label=_("Agenda item"), queryset=AgendaItem.objects.none(), required=False)
+    # The number (seq) of the message answered; the service checks that it is this room's.
+    reply_to = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput)
 
     def __init__(self, *args, meeting=None, **kwargs):
         super().__init__(*args, **kwargs)
         if meeting is not None:
             self.fields["agenda_item"].queryset = meeting.agenda_items.all()
+
+
+class ProposalForm(forms.Form):
+    """The chair's proposal on an agenda item (collaboration.services.proposal_create)."""
+
+    agenda_item = forms.ModelChoiceField(label=_("Agenda item"), queryset=AgendaItem.objects.none())
+    text = forms.CharField(label=_("Proposal"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
+    method = forms.ChoiceField(label=_("How the body decides"), choices=Proposal.Method.choices,
+                               widget=forms.RadioSelect, initial=Proposal.Method.CONSENSUS)
+
+    def __init__(self, *args, meeting=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if meeting is not None:
+            self.fields["agenda_item"].queryset = meeting.agenda_items.order_by("order", "id")

@@ -4,6 +4,37 @@
 RecursionError (not ValueError) deep inside the parser. The nesting is counted first, with one
 regular expression over the text (strings skipped), and the frame is refused when it is deeper
 than FRAME_MAX_DEPTH: no client frame needs more than two or three levels.
+
+Frames of the room (/ws/meetings/<id>/); the consumer's docstring lists them all. Threads and
+proposals (issue 18):
+
+Threads. A message is named by its number in the room (`seq`), never by a database id.
+- client `message {body, reply_to, agenda_item, content_note, ref}`: `reply_to` is the number
+  of the message answered, a JSON whole number (or null for none). A string ("3"), true, 1.5, 0
+  or a number beyond any id is refused with `bad_reply_to`; a number this room never gave out
+  (a message of another meeting has no number here) with `not_found`; a deleted or hidden
+  message with `reply_gone`. A refused reply changes nothing: no message, no number taken.
+- server `message {..., reply_to, thread}`: `reply_to` is the number of the message answered,
+  `thread` the number of the first message of its thread (a reply to a reply joins the thread of
+  the message it answers), both null for a message that answers none. Replies take the room's
+  next number like every message, so a client that reconnects gets them in order with the rest.
+
+Proposals (an agenda item's proposal, decided by consensus or by a vote of the body's members).
+- server `proposal {id, agenda_item, agenda_title, text, method ("consensus" | "vote"), secret, status ("open" |
+  "decided" | "withdrawn"), voting, voted, members, outcome (null | "adopted" | "rejected"),
+  counts, votes, decision}`, to everyone in the room whenever a proposal is made, its vote opens,
+  a member votes, its vote closes, it is decided or withdrawn. `voted` is how many members have
+  voted, `members` how many sit on the body. `counts` ({agree, disagree, abstain}) is null until
+  the vote is closed; `votes` ([{member, name, choice}]) is given only for an open ballot once
+  decided, never for a secret one. `decision` is the id of the decision it became.
+- client `vote {proposal, choice ("agree" | "disagree" | "abstain"), ref}`: members of the body
+  only (`not_a_member`), once (`already_voted`), while the vote is open (`voting_not_open`).
+- client `proposal_voting {proposal, action ("open" | "close"), ref}`: coordinators only
+  (`forbidden`). Closing decides: adopted when more agree than disagree.
+- server `proposal_saved {proposal, vote, delivered, ref}`: to the sender, once saved.
+- Other refusals: `bad_proposal` (no proposal of this meeting has that id), `not_by_vote`,
+  `voting_open`, `voting_done`, `not_open`, `bad_choice`, each an `error {code, message, ref}`
+  frame in the person's language.
 """
 
 from __future__ import annotations

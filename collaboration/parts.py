@@ -30,6 +30,7 @@ from .models import (
     Reply,
     SpeakerQueueEntry,
     SupervisionSession,
+    Vote,
 )
 
 MEETING_ACCOMMODATION_REQUESTS = RetentionKind(
@@ -78,6 +79,7 @@ class MeetingsPart(Part):
         "collaboration.Message.hidden_by", "collaboration.ModerationLog.actor",
         "collaboration.SpeakerQueueEntry.called_by", "collaboration.Minutes.drafted_by",
         "collaboration.Minutes.approved_by", "collaboration.Minutes.published_by",
+        "collaboration.Proposal.created_by",
     )
     retention_kinds = (MEETING_ACCOMMODATION_REQUESTS, ROOM_MESSAGES)
 
@@ -95,6 +97,9 @@ class MeetingsPart(Part):
             Table("room_messages", Message, ("meeting__title", "seq", "body", "created_at", "edited_at",
                                               "deleted_at", "hidden_at"),
                   lambda user: Message.objects.filter(author=user)),
+            # Votes on proposals (an erased member's go with their seat; the totals stay).
+            Table("proposal_votes", Vote, ("proposal__text", "choice", "cast_at"),
+                  lambda user: Vote.objects.filter(member__user=user)),
             Table("speaker_queue", SpeakerQueueEntry, ("meeting__title", "status", "raised_at", "done_at"),
                   lambda user: SpeakerQueueEntry.objects.filter(user=user)),
             Table("agenda_presentations", AgendaItem, ("meeting__title", "title"),

@@ -38,6 +38,7 @@ def message_payload(message) -> dict:
         "author": {"id": message.author_id, "name": str(message.author) if message.author_id else ""},
         "body": message.body if visible else "",
         "reply_to": message.reply_to.seq if message.reply_to_id else None,
+        "thread": message.thread.seq if message.thread_id else None,
         "agenda_item": message.agenda_item_id,
         "content_note": message.content_note,
         "created_at": message.created_at.isoformat(),

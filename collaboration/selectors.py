@@ -253,7 +253,7 @@ def message_list_after(meeting: Meeting, after: int = 0, limit: int | None = Non
     """Messages posted or changed after sequence number `after`, in the order of their change."""
     qs = (
         Message.objects.filter(meeting=meeting, rev__gt=after)
-        .select_related("author", "reply_to")
+        .select_related("author", "reply_to", "thread")
         .order_by("rev")
     )
     return qs[:limit] if limit else qs
@@ -262,9 +262,25 @@ def message_list_after(meeting: Meeting, after: int = 0, limit: int | None = Non
 def message_list(meeting: Meeting) -> QuerySet[Message]:
     return (
         Message.objects.filter(meeting=meeting)
-        .select_related("author", "agenda_item", "reply_to__author")
+        .select_related("author", "agenda_item", "reply_to__author", "thread")
         .order_by("seq")
     )
+
+
+def message_thread_list(meeting: Meeting) -> list[Message]:
+    """The room's history as threads, for the page that shows it without the script: the
+    messages that are in no thread, in order, each with `thread_messages` (the replies in its
+    thread, in order; empty for most). One query."""
+    roots: list[Message] = []
+    replies: dict[int, list[Message]] = {}
+    for message in message_list(meeting):
+        if message.thread_id is None:
+            roots.append(message)
+        else:
+            replies.setdefault(message.thread_id, []).append(message)
+    for message in roots:
+        message.thread_messages = replies.get(message.pk, [])
+    return roots
 
 
 def message_list_hidden(meeting: Meeting) -> QuerySet[Message]:
@@ -399,4 +415,14 @@ from .participation import (  # noqa: E402, F401
     participation_for,
     participation_for_everyone,
     speaker_order,
+)
+
+# Proposals and votes (issue 18): their own module too.
+# isort: split
+from .proposals import (  # noqa: E402, F401
+    proposal_list,
+    proposal_list_for,
+    proposal_payload,
+    vote_list,
+    voting_member_for,
 )

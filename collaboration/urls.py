@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import bodies, meetings
+from .views import bodies, meetings, proposals
 
 app_name = "collaboration"
 
@@ -13,6 +13,9 @@ urlpatterns = [
     path("meetings/<int:pk>/room/", meetings.meeting_room, name="meeting_room"),
     path("meetings/<int:pk>/room/post/", meetings.meeting_room_post, name="meeting_room_post"),
     path("meetings/<int:pk>/room/check-in/", meetings.meeting_check_in, name="meeting_check_in"),
+    path("meetings/<int:pk>/proposals/", proposals.proposal_add, name="proposal_add"),
+    path("meetings/<int:pk>/proposals/<int:proposal_pk>/<slug:action>/", proposals.proposal_action,
+         name="proposal_action"),
     path("meetings/<int:pk>/meeting.ics", meetings.meeting_ics, name="meeting_ics"),
     path("meetings/<int:pk>/materials/<int:material_pk>/", meetings.material_download, name="material_download"),
     path("meetings/<int:pk>/minutes/", meetings.minutes_public, name="minutes_public"),
@@ -20,6 +23,7 @@ urlpatterns = [
     path("staff/meetings/", meetings.staff_meeting_list, name="staff_meeting_list"),
     path("staff/meetings/bodies/", bodies.body_list, name="staff_bodies"),
     path("staff/meetings/bodies/<int:pk>/", bodies.body_members, name="staff_body"),
+    path("staff/meetings/bodies/<int:pk>/voting/", proposals.body_voting_rule, name="staff_body_voting"),
     path("staff/meetings/<int:pk>/", meetings.staff_meeting, name="staff_meeting"),
     path("staff/meetings/<int:pk>/minutes/public/", meetings.staff_minutes_public, name="staff_minutes_public"),
     path("staff/meetings/<int:pk>/minutes/publish/", meetings.staff_minutes_publish, name="staff_minutes_publish"),

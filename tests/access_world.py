@@ -34,7 +34,9 @@ from collaboration.models import (
     MeetingInvitation,
     Message,
     Minutes,
+    Proposal,
     Sector,
+    Vote,
 )
 from collaboration.selectors import meeting_access_for
 from collaboration.services import meetings as meeting_services
@@ -343,7 +345,10 @@ def build(media_root: str) -> World:
 
     meeting_b, access_b = meeting(cbody_b, coordinator_b, "B", status=Meeting.Status.OPEN,
                                   start=now - datetime.timedelta(minutes=30), invitees=[peer_b, pro_b], marks=b)
-    AgendaItem.objects.create(meeting=meeting_b, order=1, title=world.mark("機密議題B", b), minutes_allotted=30)
+    item_b = AgendaItem.objects.create(meeting=meeting_b, order=1, title=world.mark("機密議題B", b), minutes_allotted=30)
+    # A proposal whose vote is open (issue 18): B's members may vote, nobody else may see or vote.
+    proposal_b = Proposal.objects.create(agenda_item=item_b, text=world.mark("機密提案B", b), method=Proposal.Method.VOTE,
+                                         created_by=coordinator_b, voting_opened_at=now)
     room_services.message_post(access=meeting_access_for(peer_b, meeting_b.pk), author=peer_b,
                                body=world.mark("機密発言B", b))
     message_b = Message.objects.get(meeting=meeting_b)
@@ -385,6 +390,9 @@ def build(media_root: str) -> World:
     world.mark("資料本文A", meeting_roles)
     action_a = ActionItem.objects.create(meeting=meeting_a, description="宿題A", owner=u["professional"],
                                          due_on=today)
+    item_a = AgendaItem.objects.create(meeting=meeting_a, order=1, title="議題A")
+    proposal_a = Proposal.objects.create(agenda_item=item_a, text="提案A", method=Proposal.Method.VOTE,
+                                         created_by=u["coordinator"], voting_opened_at=now)
     entries_a = list(ActivityEntry.objects.filter(author=colleague).order_by("date"))
     supervision_a = activity_services.supervision_record(
         actor=u["supervisor"], supervisor=u["supervisor"], peer=colleague, date=today - datetime.timedelta(days=6),
@@ -404,6 +412,7 @@ def build(media_root: str) -> World:
         "certification": cert_a.pk, "certificate_number": cert_a.number, "ce": side_a["ce"].pk,
         "consultation_body": cbody_a.pk, "meeting": meeting_a.pk, "past_meeting": meeting_a.pk,
         "material": material_a.pk, "public_material": material_a.pk, "action_item": action_a.pk,
+        "proposal": proposal_a.pk,
         "activity_entry": entries_a[1].pk, "private_entry": entries_a[0].pk, "supervision": supervision_a.pk,
         "verifier": verifier_a.pk, "erasure": erasure_a.pk, "invitation_token": invitation_a.token,
         "calendar_token": meeting_services.calendar_feed_for(colleague).token,
@@ -451,7 +460,7 @@ def build(media_root: str) -> World:
         "certification": cert_b.pk, "certificate_number": cert_b.number, "ce": side_b["ce"].pk,
         "consultation_body": cbody_b.pk, "meeting": meeting_b.pk, "past_meeting": past_b.pk,
         "material": material_b.pk, "public_material": public_material.pk, "action_item": action_b.pk,
-        "message": message_b.pk,
+        "message": message_b.pk, "proposal": proposal_b.pk,
         "activity_entry": entry_b.pk, "private_entry": entry_b_private.pk, "supervision": supervision_b.pk,
         "verifier": verifier_b.pk, "erasure": erasure.pk, "invitation_token": invitation.token,
         "calendar_token": feed_b.token, "authenticator": authenticator_b.pk, "region": region_b.pk,
@@ -502,7 +511,10 @@ def protected_state(world: World) -> dict[str, tuple[frozenset[str], list]]:
                        + rows(MeetingInvitation.objects.filter(meeting_id__in=meetings_b), "pk", "user_id")
                        + rows(AgendaItem.objects.filter(meeting_id__in=meetings_b), "pk", "title")
                        + rows(ActionItem.objects.filter(meeting_id__in=meetings_b), "pk", "status")
-                       + rows(Decision.objects.filter(meeting_id__in=meetings_b), "pk", "text")),
+                       + rows(Decision.objects.filter(meeting_id__in=meetings_b), "pk", "text")
+                       + rows(Proposal.objects.filter(agenda_item__meeting_id__in=meetings_b), "pk", "status",
+                              "voting_opened_at", "agree_count", "disagree_count", "abstain_count")
+                       + rows(Vote.objects.filter(proposal__agenda_item__meeting_id__in=meetings_b), "pk")),
         "B invitations": (B_RECORD, rows(Invitation.objects.filter(organisation_id=org_b), "pk", "email", "role",
                                          "accepted_at")),
         "B body members": (B_RECORD, rows(BodyMember.objects.filter(body_id=world.ids["consultation_body"]),

@@ -97,7 +97,7 @@ ADMIN_SAMPLES = ["/cms-admin/", "/cms-admin/pages/", "/cms-admin/users/", "/cms-
 # segment before it. Values are keys of World.ids (lists try each).
 BY_NAME = {
     "body_id": ["training_body"], "day_id": ["cohort_day"], "material_pk": ["material", "public_material"],
-    "verifier_pk": ["verifier"], "number": ["certificate_number"],
+    "verifier_pk": ["verifier"], "number": ["certificate_number"], "proposal_pk": ["proposal"],
     "restriction_id": ["restriction"], "page_view_restriction_id": ["restriction"], "page_id": ["restricted_page"],
 }
 BY_SEGMENT = {
@@ -108,6 +108,7 @@ BY_SEGMENT = {
     "ce": ["ce"], "entries": ["activity_entry", "private_entry"], "activity": ["activity_entry", "private_entry"],
     "supervision": ["supervision"], "action-items": ["action_item"], "erasure": ["erasure"],
     "keys": ["authenticator"], "tokens": ["api_token"], "honoraria": ["honorarium_payment"],
+    "proposals": ["proposal"],
 }
 # Parameters that name a variant of the page rather than a record.
 LITERALS = {
@@ -139,6 +140,10 @@ def _actions(name: str) -> list[str]:
         from collaboration.views.meetings import STAFF_ACTIONS
 
         return sorted(STAFF_ACTIONS)
+    if name == "collaboration:proposal_action":
+        from collaboration.views.proposals import ACTIONS
+
+        return sorted(ACTIONS)
     return []
 
 

@@ -42,3 +42,22 @@ from .honoraria import BodyHonorariumAPI  # noqa: E402
 urlpatterns += [
     path("bodies/<int:pk>/honorarium/", BodyHonorariumAPI.as_view(), name="api_body_honorarium"),
 ]
+
+# Issue 18: proposals and votes.
+from .proposals import (  # noqa: E402
+    ProposalConsensusAPI,
+    ProposalDetailAPI,
+    ProposalListAPI,
+    ProposalVotingAPI,
+    ProposalWithdrawAPI,
+    VoteListAPI,
+)
+
+urlpatterns += [
+    path("meetings/<int:pk>/proposals/", ProposalListAPI.as_view(), name="api_proposals"),
+    path("proposals/<int:pk>/", ProposalDetailAPI.as_view(), name="api_proposal"),
+    path("proposals/<int:pk>/voting/", ProposalVotingAPI.as_view(), name="api_proposal_voting"),
+    path("proposals/<int:pk>/consensus/", ProposalConsensusAPI.as_view(), name="api_proposal_consensus"),
+    path("proposals/<int:pk>/withdraw/", ProposalWithdrawAPI.as_view(), name="api_proposal_withdraw"),
+    path("proposals/<int:pk>/votes/", VoteListAPI.as_view(), name="api_proposal_votes"),
+]

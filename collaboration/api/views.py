@@ -61,7 +61,8 @@ class MeetingAPIView(KakehashiAPIView):
 class BodySerializer(serializers.ModelSerializer):
     class Meta:
         model = ConsultationBody
-        fields = ["id", "name", "level", "prefecture", "region", "municipality", "description"]
+        fields = ["id", "name", "level", "prefecture", "region", "municipality", "description", "secret_ballot"]
+        read_only_fields = ["secret_ballot"]  # the body's voting rule: set on the staff body page
 
 
 class FollowUpSerializer(serializers.ModelSerializer):
@@ -175,7 +176,9 @@ class MessageSerializer(serializers.Serializer):
     rev = serializers.IntegerField()
     author = _MessageAuthorSerializer()
     body = serializers.CharField(allow_blank=True)
-    reply_to = serializers.IntegerField(allow_null=True)
+    reply_to = serializers.IntegerField(allow_null=True, help_text="The number (seq) of the message this one answers.")
+    thread = serializers.IntegerField(
+        allow_null=True, help_text="The number (seq) of the first message of the thread this reply is in.")
     agenda_item = serializers.IntegerField(allow_null=True)
     content_note = serializers.BooleanField()
     created_at = serializers.DateTimeField()
@@ -187,7 +190,9 @@ class MessageSerializer(serializers.Serializer):
 
 class MessageInSerializer(serializers.Serializer):
     body = serializers.CharField(max_length=4000)
-    reply_to = serializers.IntegerField(required=False, allow_null=True, default=None)
+    reply_to = serializers.IntegerField(
+        required=False, allow_null=True, default=None, min_value=1,
+        help_text="Answer the message with this number (seq) in this meeting: the reply joins its thread.")
     agenda_item = serializers.IntegerField(required=False, allow_null=True, default=None)
     content_note = serializers.BooleanField(required=False, default=False)
 

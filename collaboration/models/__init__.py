@@ -17,6 +17,7 @@ from .meetings import (
     _feed_token,
     _material_path,
 )
+from .proposals import Proposal, Vote
 from .records import ActionItem, Decision, Minutes
 from .room import Message, ModerationLog, SpeakerQueueEntry
 
@@ -60,11 +61,13 @@ __all__ = [
     "OrganisationActivityRollup",
     "OrganisationRoleRollup",
     "OrganisationWaitingRollup",
+    "Proposal",
     "Reply",
     "Sector",
     "SpeakerQueueEntry",
     "SupervisionSession",
     "VerificationDigest",
+    "Vote",
     "_feed_token",
     "_material_path",
 ]

@@ -43,6 +43,12 @@ class ConsultationBody(models.Model):
     )
     municipality = models.CharField(_("municipality"), max_length=100, blank=True)
     description = models.TextField(_("description"), blank=True)
+    # The body's rules: whether its members vote on proposals openly or by secret ballot.
+    secret_ballot = models.BooleanField(
+        _("secret ballot"), default=False,
+        help_text=_("Members vote on proposals by secret ballot: the record shows who voted and the totals, "
+                    "never who chose what."),
+    )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     # Peer members receive an honorarium per meeting attended (第二群 謝金, issue 18): the rate
     # the body sets and the organisation that pays it (named on the payment statement).

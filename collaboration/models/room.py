@@ -32,6 +32,12 @@ class Message(models.Model):
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="replies",
         verbose_name=_("reply to"),
     )
+    # The first message of the thread a reply belongs to (a reply to a reply joins the same
+    # thread); empty for a message that opens no thread of its own.
+    thread = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="thread_replies",
+        verbose_name=_("thread"),
+    )
     agenda_item = models.ForeignKey(
         AgendaItem, on_delete=models.SET_NULL, null=True, blank=True, related_name="messages",
         verbose_name=_("agenda item"),
@@ -61,7 +67,10 @@ class Message(models.Model):
             models.UniqueConstraint(fields=["meeting", "seq"], name="message_unique_seq"),
             models.CheckConstraint(name="message_rev_not_before_seq", condition=Q(rev__gte=models.F("seq"))),
         ]
-        indexes = [models.Index(fields=["meeting", "rev"], name="message_meeting_rev_idx")]
+        indexes = [
+            models.Index(fields=["meeting", "rev"], name="message_meeting_rev_idx"),
+            models.Index(fields=["thread", "seq"], name="message_thread_seq_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.seq}"

@@ -48,3 +48,16 @@ from .room import (  # noqa: F401
     speaker_call,
     speaker_done,
 )
+
+# Proposals and votes (issue 18).
+# isort: split
+from .proposals import (  # noqa: E402, F401
+    ProposalError,
+    body_voting_rule_set,
+    proposal_consensus,
+    proposal_create,
+    proposal_vote,
+    proposal_voting_close,
+    proposal_voting_open,
+    proposal_withdraw,
+)

@@ -51,6 +51,8 @@ class RoomError(Exception):
     MESSAGES = {
         "room_closed": _("The meeting has closed; the room is read-only."),
         "not_found": _("That message does not exist in this room."),
+        "bad_reply_to": _("A reply names the number of a message in this room."),
+        "reply_gone": _("That message was deleted or hidden, so it cannot be answered."),
         "forbidden": _("You cannot do that in this room."),
         "edit_window_passed": _("Messages can only be changed for a short time after posting."),
         "empty": _("Write a message first."),
@@ -173,6 +175,26 @@ def _notify_mentioned(meeting: Meeting, message: Message, people: list) -> None:
         )
 
 
+def _reply_to(meeting: Meeting, reply_to_seq) -> Message | None:
+    """The message of this room a reply answers, named by its number (`seq`), or None.
+
+    Only a whole number is a number here: a string, `true`, 1.5 or a number beyond any message
+    is refused (`bad_reply_to`) before the database is asked; a number this room never gave out
+    is `not_found` (a message of another meeting is never found, whatever its number there); a
+    deleted or hidden message cannot be answered (`reply_gone`): its thread stays as it was."""
+    if reply_to_seq is None:
+        return None
+    if isinstance(reply_to_seq, bool) or not isinstance(reply_to_seq, int) or not 0 < reply_to_seq < 2**63:
+        raise RoomError("bad_reply_to")
+    parent = Message.objects.filter(meeting_id=meeting.pk, seq=reply_to_seq).select_related("thread").only(
+        "id", "seq", "deleted_at", "hidden_at", "thread__id", "thread__seq").first()
+    if parent is None:
+        raise RoomError("not_found")
+    if not parent.is_visible:
+        raise RoomError("reply_gone")
+    return parent
+
+
 @transaction.atomic
 def message_post(
     *,
@@ -187,12 +209,7 @@ def message_post(
     meeting = access.meeting
     body = _clean_body(body)
     agenda_item = _agenda_item(meeting, agenda_item_id)
-    reply_to = None
-    if reply_to_seq not in (None, ""):
-        try:
-            reply_to = Message.objects.get(meeting=meeting, seq=int(reply_to_seq))
-        except (Message.DoesNotExist, TypeError, ValueError, OverflowError):  # `Infinity` is valid JSON
-            raise RoomError("not_found") from None
+    reply_to = _reply_to(meeting, reply_to_seq)
     seq = _next_seq(meeting.pk)
     message = Message(
         meeting=meeting,
@@ -201,6 +218,7 @@ def message_post(
         author=author,
         body=body,
         reply_to=reply_to,
+        thread=(reply_to.thread or reply_to) if reply_to is not None else None,
         agenda_item=agenda_item,
         content_note=bool(content_note),
     )
@@ -208,7 +226,7 @@ def message_post(
     message.mentioned = [p.pk for p in mentioned]
     # The related rows were just read or checked above; skip re-reading them (hot path).
     message.full_clean(
-        exclude=["meeting", "author", "reply_to", "agenda_item"],
+        exclude=["meeting", "author", "reply_to", "thread", "agenda_item"],
         validate_unique=False, validate_constraints=False,
     )
     message.save()
@@ -220,7 +238,7 @@ def message_post(
 
 def _own_message_for_change(access: MeetingAccess, user, seq) -> Message:
     try:
-        message = Message.objects.select_related("author", "reply_to").get(meeting=access.meeting, seq=int(seq))
+        message = Message.objects.select_related("author", "reply_to", "thread").get(meeting=access.meeting, seq=int(seq))
     except (Message.DoesNotExist, TypeError, ValueError, OverflowError):  # `Infinity` is valid JSON
         raise RoomError("not_found") from None
     if message.author_id != user.pk or message.deleted_at or message.hidden_at:
@@ -271,7 +289,7 @@ def _message_to_moderate(access: MeetingAccess, seq) -> tuple[Message, int]:
     refusal rolls the number back with the rest of the transaction."""
     rev = _next_seq(access.meeting.pk)
     try:
-        message = Message.objects.select_related("author", "reply_to").get(meeting=access.meeting, seq=int(seq))
+        message = Message.objects.select_related("author", "reply_to", "thread").get(meeting=access.meeting, seq=int(seq))
     except (Message.DoesNotExist, TypeError, ValueError, OverflowError):  # `Infinity` is valid JSON
         raise RoomError("not_found") from None
     return message, rev

@@ -39,6 +39,7 @@ from ..models import (
     Meeting,
     MeetingInvitation,
     Minutes,
+    Proposal,
     Sector,
     SpeakerQueueEntry,
 )
@@ -58,8 +59,8 @@ from ..selectors import (
     meeting_list_for,
     meeting_list_for_calendar,
     meeting_participation,
-    message_list,
     message_list_hidden,
+    message_thread_list,
     minutes_get_published,
     minutes_redaction_proposals,
     moderation_log_list,
@@ -67,6 +68,7 @@ from ..selectors import (
     reply_accommodations_read,
     speaker_queue_list,
 )
+from .proposals import proposal_context
 
 
 def _access_or_404(request: HttpRequest, pk: int, *, coordinate: bool = False):
@@ -123,10 +125,15 @@ def _meeting_context(access) -> dict:
     }
 
 
+def _with_proposals(context: dict, access, user) -> dict:
+    context.update(proposal_context(access, user))
+    return context
+
+
 @login_required
 def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     access = _access_or_404(request, pk)
-    context = _meeting_context(access)
+    context = _with_proposals(_meeting_context(access), access, request.user)
     invitation = access.invitation if access.invitation and access.invitation.pk else None
     reply = getattr(invitation, "reply", None) if invitation else None
     context.update(
@@ -156,7 +163,7 @@ def meeting_reply(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Thank you, your reply has been saved. You can change it on this page."))
             return redirect("collaboration:meeting_detail", pk=pk)
-    context = _meeting_context(access)
+    context = _with_proposals(_meeting_context(access), access, request.user)
     context.update(invitation=invitation, reply_form=form)
     return render(request, "collaboration/meeting_detail.html", context, status=400)
 
@@ -178,17 +185,19 @@ def material_public(request: HttpRequest, material_pk: int) -> HttpResponse:
 def meeting_room(request: HttpRequest, pk: int) -> HttpResponse:
     """The live room. The whole history is in the page, so it works without websockets too."""
     access = _access_or_404(request, pk)
-    history = list(message_list(access.meeting))
+    history = message_thread_list(access.meeting)
+    replying = _replying_to(history, request.GET.get("reply_to", ""))
     participation = participation_for(access)
     invitation = access.invitation if access.invitation and access.invitation.pk else None
     checked_in = invitation is not None and access.meeting.attendances.filter(user=request.user, present=True).exists()
     return render(
         request,
         "collaboration/meeting_room.html",
-        {
+        _with_proposals({
             "meeting": access.meeting,
             "access": access,
             "history": history,
+            "replying": replying,
             "last_seq": access.meeting.last_seq,
             "agenda": agenda_item_list(access.meeting),
             "queue": speaker_queue_list(access.meeting),
@@ -199,8 +208,22 @@ def meeting_room(request: HttpRequest, pk: int) -> HttpResponse:
             "checked_in": checked_in,
             # The server closes the socket on a bigger frame (config/serve.py): the script checks first.
             "max_frame_bytes": settings.KAKEHASHI_ROOM_MAX_FRAME_BYTES,
-        },
+        }, access, request.user),
     )
+
+
+def _replying_to(history, number: str):
+    """The message a person answers from the page without the script (`?reply_to=<seq>`), if it
+    is one of this room's and can be answered; its thread is shown open."""
+    if not (number.isdecimal() and len(number) < 19):
+        return None
+    seq = int(number)
+    for root in history:
+        for message in (root, *root.thread_messages):
+            if message.seq == seq:
+                root.thread_open = True
+                return message if message.is_visible else None
+    return None
 
 
 def _room_strings() -> dict:
@@ -219,6 +242,10 @@ def _room_strings() -> dict:
         "reply": _("Reply"),
         "reply_to": _("reply to"),
         "replying": _("Replying to"),
+        "cancel_reply": _("Cancel the reply"),
+        # ngettext's two forms, for the count of replies under a message (Japanese has one).
+        "replies_one": ngettext("%(n)s reply", "%(n)s replies", 1),
+        "replies_other": ngettext("%(n)s reply", "%(n)s replies", 2),
         "edit": _("Edit"),
         "edit_label": _("The message, changed"),
         "save": _("Save"),
@@ -237,6 +264,19 @@ def _room_strings() -> dict:
         "no_item": _("Not tied to an agenda item"),
         "over_time": _("over the time allotted"),
         "checked_in": _("You are checked in. Your attendance is recorded."),
+        "proposal": {
+            "agree": _("Agree"), "disagree": _("Disagree"), "abstain": _("Abstain"), "vote": _("Vote"),
+            "your_vote": _("Your vote"), "voted": _("You have voted."),
+            "open_vote": _("Open the vote"), "close_vote": _("Close the vote and record the outcome"),
+            "opened": _("Voting is open on: %(text)s"),
+            "voting": _("Voting is open: %(voted)s of %(members)s members have voted."),
+            "not_opened": _("Voting has not opened yet."), "waiting": _("Waiting for the chair to record the outcome."),
+            "withdrawn": _("Withdrawn."), "adopted": _("Adopted"), "rejected": _("Not adopted"),
+            "counts": _("agree %(agree)s, disagree %(disagree)s, abstain %(abstain)s"),
+            "by_consensus": _("by consensus"), "secret": _("secret ballot"), "open": _("open ballot"),
+            "methods": {k: str(v) for k, v in Proposal.Method.choices},
+            "statuses": {k: str(v) for k, v in Proposal.Status.choices},
+        },
         "sectors": {k: str(v) for k, v in Sector.choices},
         "statuses": {k: str(v) for k, v in SpeakerQueueEntry.Status.choices},
     }
@@ -252,6 +292,7 @@ def meeting_room_post(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.message_post(
                 access=access, author=request.user, body=form.cleaned_data["body"],
+                reply_to_seq=form.cleaned_data["reply_to"],
                 agenda_item_id=getattr(form.cleaned_data["agenda_item"], "pk", None),
                 content_note=form.cleaned_data["content_note"],
             )

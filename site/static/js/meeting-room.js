@@ -46,12 +46,13 @@
     var fresh = el("li", "room-message" + (m.deleted || m.hidden ? " room-message-removed" : "") + (mine ? " room-mentioned" : ""));
     fresh.id = "m" + m.seq;
     fresh.dataset.seq = m.seq; fresh.dataset.rev = m.rev; fresh.dataset.author = m.author.id || "";
+    if (m.thread) { fresh.dataset.thread = m.thread; }
     var meta = el("p", "room-meta");
     meta.appendChild(el("strong", "", m.author.name || "—"));
     var time = el("time", "", new Date(m.created_at).toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit", hour12: false, timeZone: "Asia/Tokyo" }));
     time.setAttribute("datetime", m.created_at);
     meta.appendChild(document.createTextNode(" ")); meta.appendChild(time);
-    if (m.reply_to) {
+    if (m.reply_to && m.reply_to !== m.thread) {  // a reply to a reply names whom it answers
       var link = el("a", "", T.reply_to + " #" + m.reply_to); link.href = "#m" + m.reply_to;
       meta.appendChild(document.createTextNode(" · ")); meta.appendChild(link);
     }
@@ -66,14 +67,54 @@
       fresh.appendChild(details);
     } else { fresh.appendChild(el("p", "room-body", m.body)); }
     if (!closed && !m.deleted && (!m.hidden || coordinator)) { fresh.appendChild(actions(m)); }
-    if (li) { li.replaceWith(fresh); return; }
+    if (li) {
+      // A changed message keeps the thread under it (its replies do not change with it).
+      var kept = li.querySelector(":scope > .room-replies-thread");
+      if (kept) { fresh.appendChild(kept); }
+      li.replaceWith(fresh); return;
+    }
     var none = document.getElementById("no-messages"); if (none) { none.remove(); }
+    var root = m.thread ? document.getElementById("m" + m.thread) : null;
+    var into = root ? threadList(root) : list;  // a thread whose first message is not here: at the top
     // Insert in sequence order (live events may arrive slightly out of order).
     var after = null;
-    Array.prototype.forEach.call(list.children, function (child) {
+    Array.prototype.forEach.call(into.children, function (child) {
       if (parseInt(child.dataset.seq, 10) > m.seq && !after) { after = child; }
     });
-    list.insertBefore(fresh, after);
+    into.insertBefore(fresh, after);
+    if (root) {
+      countReplies(root);
+      if (String(m.author.id) === me) { root.querySelector(":scope > .room-replies-thread").open = true; }
+    }
+  }
+
+  // Threads: the replies to a message sit under it in a <details> (a button to the keyboard and
+  // to screen readers, open or closed), with their count in its summary.
+  function threadList(root) {
+    var details = root.querySelector(":scope > .room-replies-thread");
+    if (!details) {
+      details = el("details", "room-replies-thread");
+      details.id = "t" + root.dataset.seq;
+      details.appendChild(el("summary"));
+      details.appendChild(el("ol", "room-replies"));
+      root.appendChild(details);
+    }
+    return details.querySelector(":scope > .room-replies");
+  }
+  function countReplies(root) {
+    var details = root.querySelector(":scope > .room-replies-thread");
+    var n = details.querySelector(":scope > .room-replies").children.length;
+    details.querySelector(":scope > summary").textContent = (n === 1 ? T.replies_one : T.replies_other).replace("%(n)s", n);
+  }
+  function replyTo(seq, name) {
+    form.elements.reply_to.value = seq;
+    var r = document.getElementById("replying"); r.hidden = false;
+    document.getElementById("replying-text").textContent = T.replying + " " + (name || "");
+    form.elements.body.focus();
+  }
+  function cancelReply() {
+    form.elements.reply_to.value = "";
+    document.getElementById("replying").hidden = true;
   }
 
   // One dialog for every question the room asks (edit, hide, restore, delete): a real <dialog>
@@ -129,11 +170,7 @@
       }));
       return p;
     }
-    p.appendChild(button(T.reply, function () {
-      form.elements.reply_to.value = m.seq;
-      var r = document.getElementById("replying"); r.hidden = false; r.textContent = T.replying + " " + (m.author.name || "");
-      form.elements.body.focus();
-    }));
+    p.appendChild(button(T.reply, function () { replyTo(m.seq, m.author.name); }));
     if (String(m.author.id) === me) {
       p.appendChild(document.createTextNode(" "));
       p.appendChild(button(T.edit, function () {
@@ -305,6 +342,8 @@
     else if (f.type === "presence") { presenceSnapshot(f); }
     else if (f.type === "presence_delta") { presenceDelta(f); }
     else if (f.type === "queue") { renderQueue(f.entries); }
+    else if (f.type === "proposal") { renderProposal(f); }
+    else if (f.type === "proposal_saved") { proposalSaved(f); }
     else if (f.type === "participation") { renderParticipation(f); }
     else if (f.type === "participation_hidden") { if (!coordinator && panel) { panel.hidden = true; } }
     else if (f.type === "status") { if (f.status === "closed") { closed = true; say(T.closed); if (form) { form.hidden = true; } } }
@@ -339,14 +378,17 @@
 
   // Messages rendered by the server get the same buttons as those that arrive live.
   if (!closed) {
-    Array.prototype.forEach.call(list.children, function (li) {
+    Array.prototype.forEach.call(list.querySelectorAll(".room-message"), function (li) {
+      var link = li.querySelector(":scope > .room-reply-link"); if (link) { link.remove(); }  // the script's button instead
       if (li.dataset.deleted === "1" || (li.dataset.hidden === "1" && !coordinator)) { return; }
-      var body = li.querySelector(".room-body p") || li.querySelector(".room-body");
-      li.appendChild(actions({
+      var body = li.querySelector(":scope > .room-body p") || li.querySelector(":scope > .room-body");
+      var buttons = actions({
         seq: parseInt(li.dataset.seq, 10), hidden: li.dataset.hidden === "1",
-        author: { id: li.dataset.author, name: (li.querySelector(".room-meta strong") || {}).textContent || "" },
+        author: { id: li.dataset.author, name: (li.querySelector(":scope > .room-meta strong") || {}).textContent || "" },
         body: body ? body.textContent : ""
-      }));
+      });
+      var thread = li.querySelector(":scope > .room-replies-thread");
+      li.insertBefore(buttons, thread);  // the buttons before the thread, as for live messages
     });
   }
 
@@ -356,11 +398,14 @@
       if (!body || !socket || socket.readyState !== 1) { return; } // without the socket: plain POST
       event.preventDefault();
       var agenda = form.elements.agenda_item ? form.elements.agenda_item.value : "";
-      send({ type: "message", body: body, reply_to: form.elements.reply_to.value || null,
+      send({ type: "message", body: body, reply_to: parseInt(form.elements.reply_to.value, 10) || null,
              agenda_item: agenda || null, content_note: form.elements.content_note.checked });
-      form.elements.body.value = ""; form.elements.reply_to.value = "";
+      form.elements.body.value = "";
       form.elements.content_note.checked = false;
-      document.getElementById("replying").hidden = true;
+      cancelReply();
+    });
+    document.getElementById("cancel-reply").addEventListener("click", function (event) {
+      event.preventDefault(); cancelReply(); form.elements.body.focus();
     });
   }
   var raiseBtn = document.getElementById("raise-hand");
@@ -371,6 +416,115 @@
   }
   var finishBtn = document.getElementById("finish-speaker");
   if (finishBtn) { finishBtn.addEventListener("click", function () { send({ type: "finish_speaker" }); }); }
+  // Proposals (issue 18): each `proposal` frame carries the whole state of one proposal, and its
+  // card is drawn again from it; without the script, the same cards post their forms.
+  var proposalsEl = document.getElementById("proposals");
+  var P = T.proposal;
+  var proposalState = {};
+  function fill(text, values) {
+    return text.replace(/%\((\w+)\)s/g, function (_m, k) { return values[k]; });
+  }
+  function proposalForm(f, action, label, quiet) {
+    var formEl = el("form", "inline-form");
+    formEl.method = "post";
+    formEl.action = proposalsEl.dataset.actionUrl.replace("/0/", "/" + f.id + "/").replace("ACTION", action);
+    var token = document.querySelector("input[name=csrfmiddlewaretoken]");
+    if (token) { var t = el("input"); t.type = "hidden"; t.name = token.name; t.value = token.value; formEl.appendChild(t); }
+    var next = el("input"); next.type = "hidden"; next.name = "next"; next.value = "room"; formEl.appendChild(next);
+    var b = el("button", quiet ? "button-quiet" : "", label); b.type = "submit"; formEl.appendChild(b);
+    formEl.dataset.proposalAction = action;
+    return formEl;
+  }
+  function renderProposal(f) {
+    if (!proposalsEl) { return; }
+    proposalState[f.id] = f;
+    var old = document.getElementById("proposal-" + f.id);
+    var card = el("li", "card proposal");
+    card.id = "proposal-" + f.id;
+    card.dataset.proposal = f.id;
+    card.dataset.voted = old ? old.dataset.voted : "0";
+    card.appendChild(el("h3", "proposal-text", f.text));
+    var meta = [f.agenda_title, P.methods[f.method] || f.method];
+    if (f.method === "vote") { meta.push(f.secret ? P.secret : P.open); }
+    meta.push(P.statuses[f.status] || f.status);
+    card.appendChild(el("p", "help proposal-meta", meta.join(" · ")));
+    var state = el("p", "proposal-state");
+    state.setAttribute("aria-live", "polite");
+    if (f.status === "decided") {
+      state.appendChild(el("strong", "", f.outcome === "adopted" ? P.adopted : P.rejected));
+      state.appendChild(document.createTextNode(f.counts ? ": " + fill(P.counts, f.counts) : " (" + P.by_consensus + ")"));
+    } else if (f.status === "withdrawn") { state.textContent = P.withdrawn; }
+    else if (f.voting) { state.textContent = fill(P.voting, { voted: f.voted, members: f.members }); }
+    else { state.textContent = f.method === "vote" ? P.not_opened : P.waiting; }
+    card.appendChild(state);
+    if (f.votes && f.votes.length) {
+      var votes = el("ul", "help proposal-votes");
+      f.votes.forEach(function (v) { votes.appendChild(el("li", "", v.name + ": " + (P[v.choice] || v.choice))); });
+      card.appendChild(votes);
+    }
+    if (f.voting && proposalsEl.dataset.member === "1") {
+      if (card.dataset.voted === "1") { card.appendChild(el("p", "proposal-done", P.voted)); }
+      else {
+        var vote = proposalForm(f, "vote", P.vote);
+        var set = el("fieldset", "proposal-choices");
+        set.appendChild(el("legend", "", P.your_vote));
+        ["agree", "disagree", "abstain"].forEach(function (choice) {
+          var wrap = el("div"), input = el("input"), label = el("label", "", P[choice]);
+          input.type = "radio"; input.name = "choice"; input.value = choice; input.required = true;
+          input.id = "vote-" + f.id + "-" + choice; label.htmlFor = input.id;
+          wrap.appendChild(input); wrap.appendChild(document.createTextNode(" ")); wrap.appendChild(label);
+          set.appendChild(wrap);
+        });
+        vote.className = "proposal-vote";
+        vote.insertBefore(set, vote.querySelector("button"));
+        card.appendChild(vote);
+      }
+    }
+    if (coordinator && f.status === "open" && f.method === "vote") {
+      var chair = el("div", "proposal-chair");
+      chair.appendChild(f.voting ? proposalForm(f, "close", P.close_vote) : proposalForm(f, "open", P.open_vote));
+      card.appendChild(chair);
+    } else if (old && f.status === "open") {
+      var kept = old.querySelector(".proposal-chair"); if (kept) { card.appendChild(kept); }  // consensus: the page's forms
+    }
+    var wasVoting = old && proposalState[f.id] && old.dataset.voting === "1";
+    card.dataset.voting = f.voting ? "1" : "0";
+    if (old) { old.replaceWith(card); }
+    else {
+      var none = document.getElementById("no-proposals"); if (none) { none.remove(); }
+      document.getElementById("proposal-list").appendChild(card);
+    }
+    if (f.voting && !wasVoting) { say(fill(P.opened, { text: f.text })); }
+  }
+  function proposalSaved(f) {
+    if (!f.vote) { return; }
+    var card = document.getElementById("proposal-" + f.proposal);
+    if (card) { card.dataset.voted = "1"; }
+    if (proposalState[f.proposal]) { renderProposal(proposalState[f.proposal]); }
+    var done = card && document.querySelector("#proposal-" + f.proposal + " .proposal-done");
+    if (done) { done.setAttribute("tabindex", "-1"); done.focus(); }
+  }
+  if (proposalsEl) {
+    Array.prototype.forEach.call(proposalsEl.querySelectorAll(".proposal"), function (card) {
+      card.dataset.voting = card.querySelector(".proposal-vote, [data-proposal-action=close]") ? "1" : "0";
+    });
+    // With the socket open, a vote or the chair's open/close goes as a frame; else the form posts.
+    proposalsEl.addEventListener("submit", function (event) {
+      var target = event.target;
+      var card = target.closest(".proposal");
+      if (!card || !socket || socket.readyState !== 1) { return; }
+      var id = parseInt(card.dataset.proposal, 10);
+      if (target.classList.contains("proposal-vote")) {
+        var picked = target.querySelector("input[name=choice]:checked");
+        if (!picked) { return; }
+        event.preventDefault();
+        send({ type: "vote", proposal: id, choice: picked.value });
+      } else if (target.dataset.proposalAction === "open" || target.dataset.proposalAction === "close") {
+        event.preventDefault();
+        send({ type: "proposal_voting", proposal: id, action: target.dataset.proposalAction });
+      }
+    });
+  }
   window.addEventListener("online", function () { if (!socket || socket.readyState > 1) { attempt = 0; connect(); } });
   connect();
 })();
