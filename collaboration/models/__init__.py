@@ -34,6 +34,8 @@ from ..activity.models import (
     OrganisationRoleRollup,
     SupervisionSession,
     VerificationDigest,
+    VolunteerSession,
+    VolunteerThanks,
 )
 
 __all__ = [
@@ -67,3 +69,5 @@ __all__ = [
     "_feed_token",
     "_material_path",
 ]
+
+__all__ += ["VolunteerSession", "VolunteerThanks"]

@@ -25,7 +25,7 @@ from .accounts import (
 )
 from .base import BilingualNameMixin, TrustsSavedRelations
 from .organisations import Organisation
-from .people import Engagement, LivedExperience, Profile
+from .people import Engagement, EngagementLeave, LivedExperience, Profile, WorkAccommodation
 from .places import Prefecture, Region
 from .privacy import (
     AuditEvent,
@@ -55,6 +55,7 @@ __all__ = [
     "Consent",
     "DataCategory",
     "Engagement",
+    "EngagementLeave",
     "HeldEmail",
     "ErasureRequest",
     "Invitation",
@@ -79,6 +80,7 @@ __all__ = [
     "UserManager",
     "VocabularyTerm",
     "WelfareService",
+    "WorkAccommodation",
     "_api_token_expiry",
     "_invitation_token",
     "_retention_kind_choices",
