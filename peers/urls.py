@@ -1,7 +1,7 @@
 from django.urls import path
 
 from . import views
-from .views import display, me, organisations, staff_records, staff_workforce
+from .views import display, employment, me, organisations, staff_records, staff_workforce
 
 app_name = "peers"
 
@@ -48,4 +48,10 @@ urlpatterns = [
     path("staff/erasure/<int:pk>/carry-out/", staff_workforce.erasure_carry_out_view,
          name="erasure_carry_out"),
     path("invite/<str:token>/", views.invitation_accept_view, name="invitation_accept"),
+]
+
+# Issue 18: leave and the accommodations agreed at work (第三群).
+urlpatterns += [
+    path("me/engagements/<int:pk>/employment/", employment.employment_own, name="employment_own"),
+    path("staff/engagements/<int:pk>/employment/", employment.employment_staff, name="employment_staff"),
 ]
