@@ -25,7 +25,6 @@ from peers.selectors import prefecture_list_coordinated_by, user_is_admin
 from . import export, selectors, services
 from .forms import DeclineForm, EntryForm, SupervisionForm, WeekForm, day_label, monday_of
 from .models import LEVEL_FIELDS, RECOVERY_FIELDS, EntryStatus
-from .selectors.volunteer import volunteer_engagement_list_for
 
 FIELDS = ["-date", "-id"]
 
@@ -56,7 +55,6 @@ def my_activity(request: HttpRequest) -> HttpResponse:
         "renewal": selectors.renewal_overview_for(user),
         # A supervisor a manager named has no staff role, so no staff menu: show them the way.
         "verifies": verifies is None or bool(verifies),
-        "volunteers": volunteer_engagement_list_for(user).exists(),
     })
 
 
