@@ -188,9 +188,11 @@ def build(media_root: str) -> World:
     region_a = Region.objects.create(prefecture=tokyo, name_ja="行列圏域A", name_en="Matrix region A")
     region_b = Region.objects.create(prefecture=kanagawa, name_ja="行列圏域B", name_en="Matrix region B")
     kind = OrganisationKind.objects.get(code="continued-work-b")
-    org_a = Organisation.objects.create(name="行列事業所A", prefecture=tokyo, kind=kind)
+    # Both verify volunteer hours (issue 18: off by default), so the world's entries wait.
+    org_a = Organisation.objects.create(name="行列事業所A", prefecture=tokyo, kind=kind,
+                                        volunteer_hours_need_verification=True)
     org_b = Organisation.objects.create(name="行列事業所B", prefecture=kanagawa, kind=kind,
-                                        contact_email="org-b@example.test")
+                                        contact_email="org-b@example.test", volunteer_hours_need_verification=True)
     body_org_a = Organisation.objects.create(name="行列研修機構A", prefecture=tokyo)
     body_org_b = Organisation.objects.create(name="行列研修機構B", prefecture=kanagawa)
     u = world.users

@@ -76,8 +76,15 @@ def test_a_volunteers_entry_is_confirmed_at_once_when_the_organisation_does_not_
     assert entry.status_label != entry.get_status_display()  # "confirmed (no verification asked)"
     assert list(entry.history.values_list("action", flat=True)) == [
         ActivityStatusChange.Action.SUBMITTED, ActivityStatusChange.Action.CONFIRMED]
-    # It counts in the figures (the rollups) at once, and never waits in a queue.
+    # It counts in the figures (the rollups) at once, and never waits in a queue ...
     assert sum(ActivityRollup.objects.values_list("minutes", flat=True)) == 90
+    # ... but not toward certification renewal, which needs someone else's verification.
+    from collaboration.activity.selectors import verified_hours_for
+    from training.models import ContinuingEducation
+
+    today = timezone.localdate()
+    assert verified_hours_for(a_peer, today - datetime.timedelta(days=1), today) == 0
+    assert not ContinuingEducation.objects.filter(person=a_peer).exists()
 
 
 def test_where_the_organisation_asks_a_volunteers_entry_waits_for_verification(
