@@ -12,7 +12,8 @@ from rest_framework.response import Response
 from ..models import EngagementLeave, WorkAccommodation
 from ..selectors.employment import (
     accommodation_get_for,
-    accommodation_list_for,
+    accommodation_queryset_for,
+    accommodation_read_log,
     employment_engagement_get_for,
     leave_get_for,
     leave_list_for,
@@ -25,7 +26,7 @@ from ..services.employment import (
     leave_remove,
     leave_update,
 )
-from .base import KakehashiAPIView, validated
+from .base import KakehashiAPIView, list_endpoint, validated
 
 
 class LeaveSerializer(serializers.ModelSerializer):
@@ -83,10 +84,11 @@ def _engagement_or_404(user, pk):
 class LeaveListAPI(KakehashiAPIView):
     serializer_class = LeaveSerializer
 
+    @list_endpoint(LeaveSerializer, operation_id="engagement_leave_list")
     def get(self, request, pk: int):
         engagement = _engagement_or_404(request.user, pk)
-        return Response({"results": LeaveSerializer(leave_list_for(request.user, engagement), many=True).data,
-                         "next": None})
+        items, next_url = self.page(leave_list_for(request.user, engagement), ["-start_date", "-id"])
+        return Response({"results": LeaveSerializer(items, many=True).data, "next": next_url})
 
     @extend_schema(request=LeaveInSerializer, responses={201: LeaveSerializer})
     def post(self, request, pk: int):
@@ -123,10 +125,12 @@ class LeaveDetailAPI(KakehashiAPIView):
 class AccommodationListAPI(KakehashiAPIView):
     serializer_class = AccommodationSerializer
 
+    @list_endpoint(AccommodationSerializer, operation_id="engagement_accommodation_list")
     def get(self, request, pk: int):
         engagement = _engagement_or_404(request.user, pk)
-        items = accommodation_list_for(request.user, engagement, context=f"API, engagement {engagement.pk}")
-        return Response({"results": AccommodationSerializer(items, many=True).data, "next": None})
+        items, next_url = self.page(accommodation_queryset_for(request.user, engagement), ["agreed_on", "id"])
+        accommodation_read_log(request.user, engagement, items, context=f"API, engagement {engagement.pk}")
+        return Response({"results": AccommodationSerializer(items, many=True).data, "next": next_url})
 
     @extend_schema(request=AccommodationInSerializer, responses={201: AccommodationSerializer})
     def post(self, request, pk: int):
@@ -147,8 +151,7 @@ class AccommodationDetailAPI(KakehashiAPIView):
 
     def get(self, request, pk: int):
         item = self._item(request, pk)
-        # The read is logged like any other (the list selector logs it for the person).
-        accommodation_list_for(request.user, item.engagement, context=f"API, accommodation {item.pk}")
+        accommodation_read_log(request.user, item.engagement, [item], context=f"API, accommodation {item.pk}")
         return Response(AccommodationSerializer(item).data)
 
     @extend_schema(request=AccommodationChangeSerializer, responses=AccommodationSerializer)

@@ -70,18 +70,27 @@ def leave_get_for(user, pk) -> EngagementLeave | None:
     return leave if leave is not None and employment_access(user, leave.engagement) else None
 
 
-def accommodation_list_for(user, engagement: Engagement, *, context: str) -> list[WorkAccommodation]:
-    """The agreed accommodations the user may read now (under an active consent). A read by
-    anyone but the person is logged for the person, once per call."""
+def accommodation_queryset_for(user, engagement: Engagement) -> QuerySet[WorkAccommodation]:
+    """The agreed accommodations the user may read now: stored under a consent still active
+    (one given for accommodations always covers them). Reading them is logged by the caller
+    through `accommodation_read_log`."""
     if not employment_access(user, engagement):
-        return []
-    items = [
-        item for item in WorkAccommodation.objects.select_related("consent").filter(engagement=engagement)
-        if item.consent.covers(DataCategory.ACCOMMODATIONS)
-    ]
+        return WorkAccommodation.objects.none()
+    return WorkAccommodation.objects.filter(engagement=engagement, consent__withdrawn_at__isnull=True)
+
+
+def accommodation_read_log(user, engagement: Engagement, items, *, context: str) -> None:
+    """A read by anyone but the person is logged for the person (one line per read)."""
     if items and user.pk != engagement.person_id:
         SensitiveAccess.objects.create(person_id=engagement.person_id, accessor=user,
                                        category=DataCategory.ACCOMMODATIONS, context=context[:100])
+
+
+def accommodation_list_for(user, engagement: Engagement, *, context: str) -> list[WorkAccommodation]:
+    """The agreed accommodations the user may read now, the read logged for the person."""
+    items = [item for item in accommodation_queryset_for(user, engagement).select_related("consent")
+             if item.consent.covers(DataCategory.ACCOMMODATIONS)]
+    accommodation_read_log(user, engagement, items, context=context)
     return items
 
 
