@@ -111,7 +111,7 @@ def _load(rows: int):
     roles = list(ProfessionalRole.objects.values_list("pk", flat=True))
     orgs = Organisation.objects.bulk_create([
         Organisation(name=f"ベンチ事業所 {i:04d}", prefecture_id=PREFECTURES[i % len(PREFECTURES)],
-                     kind_id=kinds[i % len(kinds)])
+                     kind_id=kinds[i % len(kinds)], volunteer_hours_need_verification=True)
         for i in range(ORGANISATIONS)
     ])
     users = User.objects.bulk_create([

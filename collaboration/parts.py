@@ -12,6 +12,7 @@ from peers.parts import rule_for
 from peers.personal_data import Part, RetentionKind, Table, add_period, kept_for, subtract_period
 
 from .activity.models import EntryStatus as _EntryStatus
+from .activity.models import VolunteerSession, VolunteerThanks
 from .activity.services.rollups import waiting_forget as _waiting_forget
 from .models import (
     ActionItem,
@@ -173,8 +174,10 @@ class ActivityPart(Part):
         # How many of a person's entries wait for verification, per organisation: erasure deletes
         # the waiting entries and so empties it; not exported (the entries are).
         "collaboration.OrganisationWaitingRollup.author",
+        "collaboration.VolunteerSession.person", "collaboration.VolunteerThanks.person",
     )
     actor_fields = (
+        "collaboration.VolunteerThanks.sent_by",
         "collaboration.ActivityStatusChange.actor", "collaboration.ActivityVerifier.named_by",
         "collaboration.ActivityVerifier.removed_by", "collaboration.SupervisionSession.recorded_by",
     )
@@ -186,7 +189,8 @@ class ActivityPart(Part):
                 "id", "date", "start_time", "duration_minutes", "organisation__name", "engagement_kind",
                 "setting__name_ja", "activity__name_ja", "mode", "stage", "people_supported",
                 "level_person", "level_professionals", "level_organisation", "level_community",
-                "reflection", "reflection_shared", "status", "created_at"),
+                "recovery_personal", "recovery_social",
+                "reflection", "reflection_shared", "status", "verification_waived", "created_at"),
                 lambda user: ActivityEntry.objects.filter(author=user), labels={"id": _("number")}),
             Table("activity_entry_professionals", ActivityEntry.professional_roles.through,
                   ("activityentry", "professionalrole__name_ja"),
@@ -204,6 +208,13 @@ class ActivityPart(Part):
                 lambda user: SupervisionSession.objects.filter(Q(peer=user) | Q(supervisor=user)),
                 labels={"supervisor__display_name": _("supervisor"), "peer__display_name": _("peer supporter"),
                         "minutes": _("duration (minutes)")}),
+            Table("volunteer_check_ins", VolunteerSession, ("checked_in_at", "checked_out_at", "engagement",
+                                                            "engagement__organisation__name", "entry"),
+                  lambda user: VolunteerSession.objects.filter(person=user),
+                  labels={"engagement": _("engagement"), "entry": _("activity entry")}),
+            Table("volunteer_thanks", VolunteerThanks, ("organisation__name", "fiscal_year", "quarter", "minutes",
+                                                         "occasions", "sent_at"),
+                  lambda user: VolunteerThanks.objects.filter(person=user)),
             Table("named_supervisor", ActivityVerifier, ("organisation__name", "named_at", "removed_at"),
                   lambda user: ActivityVerifier.objects.filter(user=user),
                   labels={"named_at": _("named at"), "removed_at": _("removed at")}),
@@ -211,6 +222,8 @@ class ActivityPart(Part):
 
     def erase(self, user, *, request, now):
         kept = []
+        VolunteerSession.objects.filter(person=user).delete()
+        VolunteerThanks.objects.filter(person=user).delete()
         ActivityColleague.objects.filter(user=user).delete()
         entries = ActivityEntry.objects.filter(author=user)
         unverified = entries.exclude(status=_EntryStatus.VERIFIED)

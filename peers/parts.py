@@ -15,6 +15,7 @@ from .models import (
     AuditEvent,
     Consent,
     Engagement,
+    EngagementLeave,
     ErasureRequest,
     HeldEmail,
     Invitation,
@@ -25,6 +26,7 @@ from .models import (
     RoleAssignment,
     SensitiveAccess,
     User,
+    WorkAccommodation,
 )
 from .personal_data import Part, RetentionKind, Table, add_period, kept_for, subtract_period
 
@@ -216,6 +218,39 @@ class EngagementsPart(Part):
         return removed
 
 
+class EmploymentPart(Part):
+    """Leave and the accommodations agreed at work (第三群). Sensitive: erased on erasure and,
+    for accommodations, when the consent they were stored under is withdrawn. Otherwise they
+    go with their engagement when its retention runs out (the rows cascade)."""
+
+    name = "employment"
+    label = _("Leave and accommodations agreed at work")
+    actor_fields = ("peers.EngagementLeave.recorded_by", "peers.WorkAccommodation.recorded_by")
+
+    def tables(self):
+        return [
+            Table("leave", EngagementLeave, (
+                "engagement", "engagement__organisation__name", "kind", "start_date", "expected_return",
+                "actual_return", "recorded_at"),
+                lambda user: EngagementLeave.objects.filter(engagement__person=user),
+                labels={"engagement": _("engagement")}),
+            Table("accommodations_at_work", WorkAccommodation, (
+                "engagement", "engagement__organisation__name", "text", "agreed_on", "review_on", "consent",
+                "recorded_at", "updated_at"),
+                lambda user: WorkAccommodation.objects.filter(engagement__person=user),
+                labels={"engagement": _("engagement"), "consent": _("consent")}),
+        ]
+
+    def erase(self, user, *, request, now):
+        WorkAccommodation.objects.filter(engagement__person=user).delete()
+        EngagementLeave.objects.filter(engagement__person=user).delete()
+        return []
+
+    def consent_withdrawn(self, consent_ids):
+        deleted, _rows = WorkAccommodation.objects.filter(consent_id__in=consent_ids).delete()
+        return deleted
+
+
 WITHDRAWN = RetentionKind(
     "withdrawn_consent_data", _("Data covered by a withdrawn consent"), ("withdrawn",), 0, "days",
     "同意が撤回された要配慮個人情報（当事者経験・合理的配慮）は、撤回と同時に利用を停止し、直ちに消去します"
@@ -319,8 +354,8 @@ class AuditPart(Part):
 def register_parts() -> None:
     from .personal_data import register
 
-    for part in (ProfilePart(), RolesPart(), EngagementsPart(), ConsentsPart(), SensitiveAccessPart(),
-                 AuditPart(), HonorariumPaymentsPart(), AccountPart()):
+    for part in (ProfilePart(), RolesPart(), EngagementsPart(), EmploymentPart(), ConsentsPart(),
+                 SensitiveAccessPart(), AuditPart(), HonorariumPaymentsPart(), AccountPart()):
         register(part)
 
 

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from . import views
-from .views import display, honoraria, me, organisations, staff_records, staff_workforce
+from .views import display, employment, honoraria, me, organisations, staff_records, staff_workforce
 
 app_name = "peers"
 
@@ -62,4 +62,10 @@ urlpatterns += [
          name="organisation_honoraria"),
     path("staff/organisations/<int:pk>/honoraria/export.<str:fmt>", honoraria.organisation_honoraria_export,
          name="organisation_honoraria_export"),
+]
+
+# Issue 18: leave and the accommodations agreed at work (第三群).
+urlpatterns += [
+    path("me/engagements/<int:pk>/employment/", employment.employment_own, name="employment_own"),
+    path("staff/engagements/<int:pk>/employment/", employment.employment_staff, name="employment_staff"),
 ]

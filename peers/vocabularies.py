@@ -53,6 +53,17 @@ ACTIVITIES: list[tuple[str, str, str]] = [
     ("work-support", "就労支援", "Work support"),
 ]
 
+# Seed 000's core peer work ("ピアサポート活動従事者ならではの特性"), added by migration
+# peers/0011 after the first terms: sort orders continue after ACTIVITIES.
+CORE_PEER_WORK: list[tuple[str, str, str]] = [
+    ("wishes-into-words", "言語化サポート・思いの代弁",
+     "Helping a person put their wishes into words and carrying them to the team"),
+    ("role-model", "ロールモデル", "Being a role model of recovery"),
+    ("advocacy", "権利擁護", "Advocacy"),
+    ("community-settling", "地域定着", "Settling in the community"),
+    ("early-support", "早期の相談・受診時の安心", "Early-stage support (early consultation, reassurance at appointments)"),
+]
+
 # 指定サービス種別 (the welfare services an office is designated for), with 就労継続支援B型's fee
 # types apart: the peer-support delivery addition applies only to the type that rates by
 # participation (FY2021: サービス費(III)(IV); FY2024: (IV)–(VI)).
@@ -85,8 +96,8 @@ def ensure_seeded() -> None:
 
     for code, name_ja, name_en in PREFECTURES:
         Prefecture.objects.get_or_create(code=code, defaults={"name_ja": name_ja, "name_en": name_en})
-    for model, rows in ((OrganisationKind, ORGANISATION_KINDS), (ProfessionalRole, PROFESSIONAL_ROLES), (Activity, ACTIVITIES),
-                        (WelfareService, WELFARE_SERVICES)):
+    for model, rows in ((OrganisationKind, ORGANISATION_KINDS), (ProfessionalRole, PROFESSIONAL_ROLES),
+                        (Activity, ACTIVITIES + CORE_PEER_WORK), (WelfareService, WELFARE_SERVICES)):
         for order, (code, name_ja, name_en) in enumerate(rows, start=1):
             model.objects.get_or_create(
                 code=code, defaults={"name_ja": name_ja, "name_en": name_en, "sort_order": order * 10}

@@ -46,6 +46,7 @@ from peers.models import (
     Activity,
     Consent,
     Engagement,
+    EngagementLeave,
     HonorariumPayment,
     Invitation,
     Organisation,
@@ -55,6 +56,7 @@ from peers.models import (
     Region,
     Role,
     User,
+    WorkAccommodation,
 )
 from peers.services import invitation_create, role_grant
 from peers.services.privacy import consent_give, erasure_request, lived_experience_declare
@@ -191,9 +193,11 @@ def build(media_root: str) -> World:
     region_a = Region.objects.create(prefecture=tokyo, name_ja="行列圏域A", name_en="Matrix region A")
     region_b = Region.objects.create(prefecture=kanagawa, name_ja="行列圏域B", name_en="Matrix region B")
     kind = OrganisationKind.objects.get(code="continued-work-b")
-    org_a = Organisation.objects.create(name="行列事業所A", prefecture=tokyo, kind=kind)
+    # Both verify volunteer hours (issue 18: off by default), so the world's entries wait.
+    org_a = Organisation.objects.create(name="行列事業所A", prefecture=tokyo, kind=kind,
+                                        volunteer_hours_need_verification=True)
     org_b = Organisation.objects.create(name="行列事業所B", prefecture=kanagawa, kind=kind,
-                                        contact_email="org-b@example.test")
+                                        contact_email="org-b@example.test", volunteer_hours_need_verification=True)
     body_org_a = Organisation.objects.create(name="行列研修機構A", prefecture=tokyo)
     body_org_b = Organisation.objects.create(name="行列研修機構B", prefecture=kanagawa)
     u = world.users
@@ -273,6 +277,26 @@ def build(media_root: str) -> World:
     eng_peer_a = engagement_start(actor=u["manager"], person=u["peer"], organisation=org_a,
                                   kind=Engagement.Kind.VOLUNTEER, job_title="ピアサポーター",
                                   start_date=datetime.date(2024, 4, 1), activities=[listening])
+
+    # Employed work (issue 18): leave and the accommodations agreed at work are seen only by the
+    # person and the manager of the organisation (not administrators): on B, nobody in the matrix.
+    from peers.services.employment import accommodation_record, leave_record
+
+    job_b = engagement_start(actor=manager_b, person=peer_b, organisation=org_b, kind=Engagement.Kind.EMPLOYED,
+                             job_title="ピアスタッフ", start_date=datetime.date(2024, 4, 1),
+                             weekly_hours=Decimal("20"), full_time_weekly_hours=Decimal("40"))
+    leave_b = leave_record(actor=_acting_for_world(manager_b), engagement=job_b, kind="health",
+                           start_date=datetime.date(2025, 4, 1), actual_return=datetime.date(2025, 5, 1))
+    consent_give(person=peer_b, purpose=Consent.Purpose.ACCOMMODATIONS)
+    accommodation_b = accommodation_record(actor=_acting_for_world(manager_b), engagement=job_b,
+                                           text=world.mark("機密合意配慮B", NOBODY), agreed_on=datetime.date(2025, 5, 1))
+    job_a = engagement_start(actor=u["manager"], person=colleague, organisation=org_a, kind=Engagement.Kind.EMPLOYED,
+                             job_title="ピアスタッフA", start_date=datetime.date(2024, 4, 1),
+                             weekly_hours=Decimal("20"), full_time_weekly_hours=Decimal("40"))
+    leave_a = leave_record(actor=u["manager"], engagement=job_a, kind="childcare", start_date=datetime.date(2025, 4, 1))
+    accommodation_a = accommodation_record(actor=u["manager"], engagement=job_a,
+                                           text=world.mark("合意配慮同僚A", frozenset({MANAGER})),
+                                           agreed_on=datetime.date(2025, 5, 1))
 
     # Activity entries: shared reflections are read by those who verify; unshared, by nobody else.
     today = timezone.localdate()
@@ -418,6 +442,7 @@ def build(media_root: str) -> World:
         "calendar_token": meeting_services.calendar_feed_for(colleague).token,
         "authenticator": Authenticator.objects.filter(user=u["manager"]).first().pk,
         "region": region_a.pk, "prefecture": tokyo.pk,
+        "job": job_a.pk, "leave": leave_a.pk, "accommodation": accommodation_a.pk,
     })
     world.file_roles_a.update({
         "ce": body_scope, "certification": body_scope, "completion": body_scope,
@@ -466,6 +491,7 @@ def build(media_root: str) -> World:
         "calendar_token": feed_b.token, "authenticator": authenticator_b.pk, "region": region_b.pk,
         "prefecture": kanagawa.pk, "org_a": org_a.pk, "meeting_a": meeting_a.pk, "api_token": token_b.pk,
         "honorarium_payment": payment_b.pk,
+        "job": job_b.pk, "leave": leave_b.pk, "accommodation": accommodation_b.pk,
     })
     return world
 
@@ -528,6 +554,12 @@ def protected_state(world: World) -> dict[str, tuple[frozenset[str], list]]:
         "B staffing records": (B_RECORD, rows(PeerSupportDeliveryCount.objects.filter(organisation_id=org_b),
                                               "pk", "month", "service_users")
                                + rows(StaffingFiling.objects.filter(organisation_id=org_b), "pk")),
+        "B leave and accommodations": (NOBODY, rows(
+            EngagementLeave.objects.filter(engagement__person_id__in=b_people), "pk", "kind", "actual_return")
+            + rows(WorkAccommodation.objects.filter(engagement__person_id__in=b_people), "pk", "text", "review_on")),
+        "A colleague's leave and accommodations": (frozenset({MANAGER}), rows(
+            EngagementLeave.objects.filter(engagement__person=u["colleague_a"]), "pk", "kind", "actual_return")
+            + rows(WorkAccommodation.objects.filter(engagement__person=u["colleague_a"]), "pk", "text", "review_on")),
         "A colleague's records": (frozenset({MANAGER, ADMIN}), rows(
             Engagement.objects.filter(person=u["colleague_a"]), "pk", "job_title", "end_date", "confirmed_at")
             + rows(HonorariumPayment.objects.filter(person=u["colleague_a"]), "pk", "status", "amount",

@@ -101,7 +101,8 @@ BY_NAME = {
     "restriction_id": ["restriction"], "page_view_restriction_id": ["restriction"], "page_id": ["restricted_page"],
 }
 BY_SEGMENT = {
-    "engagements": ["engagement"], "organisations": ["organisation"], "people": ["person"],
+    "engagements": ["engagement", "job"], "organisations": ["organisation"], "people": ["person"],
+    "leave": ["leave"], "accommodations": ["accommodation"],
     "meetings": ["meeting", "past_meeting"], "bodies": ["consultation_body"], "staffing": ["organisation"],
     "courses": ["course"], "credential-types": ["credential_type"], "cohorts": ["cohort"],
     "applications": ["application"], "completions": ["completion"], "certifications": ["certification"],

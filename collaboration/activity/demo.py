@@ -36,6 +36,13 @@ PATTERN = [
 
 @transaction.atomic
 def load() -> None:
+    _load_log()
+    from .demo_work import load as load_work  # issue 18: volunteer work, leave, core peer work
+
+    load_work()
+
+
+def _load_log() -> None:
     peer = User.objects.filter(email="peer@example.org").first()
     manager = acting_for_system(User.objects.filter(email="manager@example.org").first())
     if peer is None or manager is None or ActivityEntry.objects.filter(author=peer).exists():
@@ -76,7 +83,9 @@ def load() -> None:
                 ))
     # Older entries at the manager's organisations are verified; the last three weeks wait.
     cutoff = today - datetime.timedelta(days=21)
-    to_check = [e for e in created if e.organisation_id in managed and e.date < cutoff]
+    # (A volunteer's entry is already confirmed where the organisation does not ask to verify.)
+    to_check = [e for e in created if e.organisation_id in managed and e.date < cutoff
+                and e.status == EntryStatus.SUBMITTED]
     if to_check:
         declined = to_check[len(to_check) // 2]
         services.activity_entry_decline(

@@ -78,6 +78,13 @@ class EntryForm(forms.Form):
     level_professionals = forms.BooleanField(label=_("Effect on professionals"), required=False)
     level_organisation = forms.BooleanField(label=_("Effect on the organisation"), required=False)
     level_community = forms.BooleanField(label=_("Effect on the community"), required=False)
+    recovery_personal = forms.BooleanField(
+        label=_("Personal recovery (内面的): self-acceptance, hope, feeling safe"), required=False,
+        help_text=_("The effect on the person, as seed 000 frames recovery: counts as an effect on the person."),
+    )
+    recovery_social = forms.BooleanField(
+        label=_("Social recovery (外見的): living, working and taking part in the community"), required=False,
+    )
     reflection = forms.CharField(
         label=_("Reflection (only you can read it)"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
     )

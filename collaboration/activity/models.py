@@ -7,6 +7,8 @@ up to date in the same transaction (verified entries only), never a GROUP BY ove
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -95,11 +97,19 @@ class ActivityEntry(models.Model):
     level_professionals = models.BooleanField(_("professionals"), default=False)
     level_organisation = models.BooleanField(_("the organisation"), default=False)
     level_community = models.BooleanField(_("the community"), default=False)
+    # Seed 000 frames the effect on the person as recovery with two wheels: personal (内面的)
+    # and social (外見的). Either implies the effect on the person (level_person).
+    recovery_personal = models.BooleanField(_("personal recovery (内面的リカバリー)"), default=False)
+    recovery_social = models.BooleanField(_("social recovery (外見的リカバリー)"), default=False)
     reflection = models.TextField(_("reflection (private)"), blank=True)
     reflection_shared = models.BooleanField(_("share my reflection with my supervisor"), default=False)
     status = models.CharField(
         _("status"), max_length=20, choices=EntryStatus.choices, default=EntryStatus.SUBMITTED
     )
+    # A volunteer's entry at an organisation that does not ask for verification: recorded as
+    # confirmed (status verified) without the queue. It counts in the figures, but not toward
+    # certification renewal, which needs someone else's verification.
+    verification_waived = models.BooleanField(_("confirmed without verification"), default=False)
     created_at = models.DateTimeField(_("recorded at"), default=timezone.now)
     updated_at = models.DateTimeField(_("changed at"), default=timezone.now)
 
@@ -118,6 +128,10 @@ class ActivityEntry(models.Model):
                 condition=Q(duration_minutes__gte=1, duration_minutes__lte=24 * 60),
             ),
             models.CheckConstraint(name="activity_people_range", condition=Q(people_supported__lte=1000)),
+            models.CheckConstraint(
+                name="activity_recovery_is_an_effect_on_the_person",
+                condition=Q(level_person=True) | Q(recovery_personal=False, recovery_social=False),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -142,8 +156,19 @@ class ActivityEntry(models.Model):
     def levels(self) -> list[str]:
         return [str(self._meta.get_field(f).verbose_name) for f in LEVEL_FIELDS if getattr(self, f)]
 
+    @property
+    def recovery(self) -> list[str]:
+        return [str(self._meta.get_field(f).verbose_name) for f in RECOVERY_FIELDS if getattr(self, f)]
+
+    @property
+    def status_label(self) -> str:
+        if self.status == EntryStatus.VERIFIED and self.verification_waived:
+            return str(_("Confirmed (no verification asked)"))
+        return str(self.get_status_display())
+
 
 LEVEL_FIELDS = ("level_person", "level_professionals", "level_organisation", "level_community")
+RECOVERY_FIELDS = ("recovery_personal", "recovery_social")
 
 
 class ActivityColleague(models.Model):
@@ -171,6 +196,7 @@ class ActivityStatusChange(models.Model):
         VERIFIED = "verified", _("Verified")
         DECLINED = "declined", pgettext_lazy("activity entry", "Declined")
         CORRECTED = "corrected", _("Corrected and resubmitted")
+        CONFIRMED = "confirmed", _("Confirmed without verification (the organisation does not ask for it)")
 
     entry = models.ForeignKey(ActivityEntry, on_delete=models.PROTECT, related_name="history")
     action = models.CharField(_("action"), max_length=20, choices=Action.choices)
@@ -377,3 +403,84 @@ class OrganisationWaitingRollup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation_id} {self.author_id}: {self.entries} waiting"
+
+
+class VolunteerSession(models.Model):
+    """A volunteer's check-in (第一群): open until they check out, when it becomes an activity
+    entry of the time between. A check-in can be undone for a few minutes (UNDO_SECONDS), and a
+    forgotten one that can no longer become an entry (over a day) can be discarded; both delete
+    the row (it was never an entry), and the audit log keeps that it happened."""
+
+    UNDO_SECONDS = 5 * 60
+
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="volunteer_sessions",
+        verbose_name=_("person"),
+    )
+    engagement = models.ForeignKey(
+        Engagement, on_delete=models.CASCADE, related_name="volunteer_sessions", verbose_name=_("engagement"),
+    )
+    checked_in_at = models.DateTimeField(_("checked in at"), default=timezone.now)
+    checked_out_at = models.DateTimeField(_("checked out at"), null=True, blank=True)
+    entry = models.OneToOneField(
+        ActivityEntry, on_delete=models.SET_NULL, null=True, blank=True, related_name="volunteer_session",
+        verbose_name=_("activity entry"),
+    )
+
+    class Meta:
+        ordering = ["-checked_in_at", "-id"]
+        verbose_name = _("volunteer check-in")
+        verbose_name_plural = _("volunteer check-ins")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person"], condition=Q(checked_out_at__isnull=True), name="volunteer_one_open_session"
+            ),
+            models.CheckConstraint(
+                name="volunteer_out_after_in",
+                condition=Q(checked_out_at__isnull=True) | Q(checked_out_at__gte=models.F("checked_in_at")),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.checked_in_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.checked_out_at is None
+
+    def undo_until(self):
+        return self.checked_in_at + datetime.timedelta(seconds=self.UNDO_SECONDS)
+
+    def minutes_until(self, moment) -> int:
+        """Whole minutes from check-in to `moment`, at least 1."""
+        return max(1, round((moment - self.checked_in_at).total_seconds() / 60))
+
+
+class VolunteerThanks(models.Model):
+    """An organisation sent a volunteer the thank-you summary of one quarter of a fiscal year
+    (so that sending again sends only to those not yet thanked)."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
+                               verbose_name=_("person"))
+    fiscal_year = models.PositiveSmallIntegerField(_("fiscal year"))
+    quarter = models.PositiveSmallIntegerField(_("quarter"), validators=[MinValueValidator(1), MaxValueValidator(4)])
+    minutes = models.PositiveIntegerField(_("minutes"), default=0)
+    occasions = models.PositiveIntegerField(_("occasions"), default=0)
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+",
+                                verbose_name=_("sent by"))
+    sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-fiscal_year", "-quarter", "id"]
+        verbose_name = _("thank-you summary sent")
+        verbose_name_plural = _("thank-you summaries sent")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "person", "fiscal_year", "quarter"], name="volunteer_thanks_once"
+            ),
+            models.CheckConstraint(name="volunteer_thanks_quarter", condition=Q(quarter__gte=1, quarter__lte=4)),
+        ]
+
+    def __str__(self) -> str:
+        return f"FY{self.fiscal_year} Q{self.quarter} {self.person_id}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, volunteer_views
 
 app_name = "activity"
 
@@ -26,4 +26,21 @@ urlpatterns = [
          name="verifier_remove"),
     path("staff/activity/entries/<int:pk>/verify/", views.entry_verify, name="entry_verify"),
     path("staff/activity/entries/<int:pk>/decline/", views.entry_decline, name="entry_decline"),
+]
+
+# Issue 18: volunteer work (第一群).
+urlpatterns += [
+    path("me/activity/volunteer/", volunteer_views.volunteer, name="volunteer"),
+    path("me/activity/volunteer/check-in/", volunteer_views.check_in, name="volunteer_check_in"),
+    path("me/activity/volunteer/check-in/undo/", volunteer_views.check_in_undo, name="volunteer_check_in_undo"),
+    path("me/activity/volunteer/check-out/", volunteer_views.check_out, name="volunteer_check_out"),
+    path("me/activity/volunteer/thanks/", volunteer_views.volunteer_thanks, name="volunteer_thanks"),
+    path("me/activity/volunteer/thanks/export.<str:fmt>", volunteer_views.volunteer_thanks_export,
+         name="volunteer_thanks_export"),
+    path("staff/activity/organisations/<int:pk>/volunteers/", volunteer_views.organisation_volunteers,
+         name="volunteer_organisation"),
+    path("staff/activity/organisations/<int:pk>/volunteers/setting/", volunteer_views.organisation_volunteer_setting,
+         name="volunteer_setting"),
+    path("staff/activity/organisations/<int:pk>/volunteers/thanks/", volunteer_views.organisation_thanks_send,
+         name="volunteer_thanks_send"),
 ]

@@ -24,7 +24,7 @@ from peers.selectors import prefecture_list_coordinated_by, user_is_admin
 
 from . import export, selectors, services
 from .forms import DeclineForm, EntryForm, SupervisionForm, WeekForm, day_label, monday_of
-from .models import LEVEL_FIELDS, EntryStatus
+from .models import LEVEL_FIELDS, RECOVERY_FIELDS, EntryStatus
 
 FIELDS = ["-date", "-id"]
 
@@ -61,7 +61,7 @@ def my_activity(request: HttpRequest) -> HttpResponse:
 def _entry_kwargs(data: dict) -> dict:
     keys = ("engagement", "date", "start_time", "duration_minutes", "activity", "mode", "stage",
             "people_supported", "setting", "professional_roles", "colleagues", *LEVEL_FIELDS,
-            "reflection", "reflection_shared")
+            *RECOVERY_FIELDS, "reflection", "reflection_shared")
     return {k: data[k] for k in keys if k in data}
 
 
@@ -107,6 +107,9 @@ def entry_new(request: HttpRequest) -> HttpResponse:
                     "Saved. You already have an entry for this activity on this day: please check it is not "
                     "a duplicate."
                 ), "保存しました。同じ日に、同じ活動の記録がもうあります。同じ記録が2つないか、見てください。"))
+            elif entry.verification_waived:
+                messages.success(request, _("Saved and confirmed: your organisation does not ask for "
+                                            "volunteer hours to be verified."))
             else:
                 messages.success(request, plain(_("Saved. It will be verified by your organisation."),
                                                 "保存しました。このあと、あなたの事業所の人が確認します。"))
@@ -160,7 +163,7 @@ def entry_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if is_author:
         initial = {f: getattr(entry, f) for f in (
             "date", "start_time", "duration_minutes", "activity", "mode", "stage", "people_supported",
-            "setting", *LEVEL_FIELDS, "reflection", "reflection_shared")}
+            "setting", *LEVEL_FIELDS, *RECOVERY_FIELDS, "reflection", "reflection_shared")}
         initial.update(engagement=entry.engagement, professional_roles=list(entry.professional_roles.all()),
                        colleagues=", ".join(link.user.email for link in entry.colleague_links.all()))
         form = EntryForm(request.POST or None, user=request.user, initial=initial)

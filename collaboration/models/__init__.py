@@ -36,6 +36,8 @@ from ..activity.models import (
     OrganisationWaitingRollup,
     SupervisionSession,
     VerificationDigest,
+    VolunteerSession,
+    VolunteerThanks,
 )
 
 __all__ = [
@@ -71,3 +73,5 @@ __all__ = [
     "_feed_token",
     "_material_path",
 ]
+
+__all__ += ["VolunteerSession", "VolunteerThanks"]

@@ -80,3 +80,13 @@ urlpatterns += [
     path("me/honoraria/totals/", MyHonorariumTotalsAPI.as_view(), name="my_honorarium_totals"),
     path("me/honoraria/statement/", MyStatementAPI.as_view(), name="my_honorarium_statement"),
 ]
+
+# Issue 18: leave and the accommodations agreed at work (第三群).
+from .employment import AccommodationDetailAPI, AccommodationListAPI, LeaveDetailAPI, LeaveListAPI  # noqa: E402
+
+urlpatterns += [
+    path("engagements/<int:pk>/leave/", LeaveListAPI.as_view(), name="engagement_leave_list"),
+    path("engagements/<int:pk>/accommodations/", AccommodationListAPI.as_view(), name="engagement_accommodation_list"),
+    path("leave/<int:pk>/", LeaveDetailAPI.as_view(), name="leave_detail"),
+    path("accommodations/<int:pk>/", AccommodationDetailAPI.as_view(), name="accommodation_detail"),
+]

@@ -26,7 +26,7 @@ from .accounts import (
 from .base import BilingualNameMixin, TrustsSavedRelations
 from .organisations import Organisation
 from .payments import HonorariumPayment
-from .people import Engagement, LivedExperience, Profile
+from .people import Engagement, EngagementLeave, LivedExperience, Profile, WorkAccommodation
 from .places import Prefecture, Region
 from .privacy import (
     AuditEvent,
@@ -56,6 +56,7 @@ __all__ = [
     "Consent",
     "DataCategory",
     "Engagement",
+    "EngagementLeave",
     "HeldEmail",
     "HonorariumPayment",
     "ErasureRequest",
@@ -81,6 +82,7 @@ __all__ = [
     "UserManager",
     "VocabularyTerm",
     "WelfareService",
+    "WorkAccommodation",
     "_api_token_expiry",
     "_invitation_token",
     "_retention_kind_choices",

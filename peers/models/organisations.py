@@ -41,6 +41,14 @@ class Organisation(models.Model):
                     "count together (兼務)."),
     )
 
+    # The activity log (collaboration.activity): hours recorded by volunteers (第一群) go to the
+    # verification queue only when the organisation asks for it; otherwise they are recorded as
+    # confirmed at once.
+    volunteer_hours_need_verification = models.BooleanField(
+        _("volunteer hours need verification"), default=False,
+        help_text=_("Off: hours volunteers record are confirmed at once, without the verification queue."),
+    )
+
     class Meta:
         ordering = ["name"]
         verbose_name = _("organisation")

@@ -269,3 +269,120 @@ class Engagement(TrustsSavedRelations, models.Model):
     def is_current(self, on=None) -> bool:
         day = on or timezone.localdate()
         return self.start_date <= day and (self.end_date is None or self.end_date >= day)
+
+
+class EngagementLeave(models.Model):
+    """A period of leave from an employed engagement (第三群): when it began, when the person is
+    expected back and when they came back. The kind is a plain category and never says why
+    (no diagnosis, no medical detail). Seen only by the person and the manager of the
+    organisation (peers.selectors.employment)."""
+
+    class Kind(models.TextChoices):
+        HEALTH = "health", _("Rest for health (療養)")
+        CHILDCARE = "childcare", _("Childcare (育児)")
+        FAMILY_CARE = "family_care", _("Family care (介護)")
+        PERSONAL = "personal", _("Personal (私事)")
+        OTHER = "other", _("Other (その他)")
+
+    engagement = models.ForeignKey(
+        Engagement, on_delete=models.CASCADE, related_name="leaves", verbose_name=_("engagement"),
+    )
+    kind = models.CharField(_("kind of leave"), max_length=20, choices=Kind.choices)
+    start_date = models.DateField(_("leave starts"))
+    expected_return = models.DateField(_("expected return"), null=True, blank=True)
+    actual_return = models.DateField(_("returned on"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("recorded by"),
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-start_date", "-id"]
+        verbose_name = _("leave")
+        verbose_name_plural = _("leave")
+        constraints = [
+            models.CheckConstraint(
+                name="leave_expected_return_after_start",
+                condition=Q(expected_return__isnull=True) | Q(expected_return__gte=models.F("start_date")),
+            ),
+            models.CheckConstraint(
+                name="leave_return_after_start",
+                condition=Q(actual_return__isnull=True) | Q(actual_return__gte=models.F("start_date")),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.start_date}"
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        errors = {}
+        if self.engagement_id and self.engagement.kind != Engagement.Kind.EMPLOYED:
+            errors["engagement"] = _("Leave is recorded for employed engagements only.")
+        if self.start_date and self.expected_return and self.expected_return < self.start_date:
+            errors["expected_return"] = _("The expected return cannot be before the leave starts.")
+        if self.start_date and self.actual_return and self.actual_return < self.start_date:
+            errors["actual_return"] = _("The return cannot be before the leave starts.")
+        if self.actual_return and self.actual_return > timezone.localdate():
+            errors["actual_return"] = _("The return cannot be in the future: record it on the day.")
+        if errors:
+            raise ValidationError(errors)
+
+    def is_open(self, on=None) -> bool:
+        day = on or timezone.localdate()
+        return self.start_date <= day and (self.actual_return is None or self.actual_return > day)
+
+
+class WorkAccommodation(models.Model):
+    """A reasonable accommodation (合理的配慮) agreed at work for an employed engagement: what was
+    agreed, on which day, and when to look at it again. Sensitive: stored only under the
+    person's consent to share accommodation information with managers, seen only by the person
+    and the manager of the organisation (never coordinators, other staff or administrators),
+    and every read by the manager is logged for the person."""
+
+    engagement = models.ForeignKey(
+        Engagement, on_delete=models.CASCADE, related_name="accommodations", verbose_name=_("engagement"),
+    )
+    text = models.TextField(_("what was agreed"), max_length=2000)
+    agreed_on = models.DateField(_("agreed on"))
+    review_on = models.DateField(_("review on"), null=True, blank=True)
+    consent = models.ForeignKey(
+        Consent, on_delete=models.PROTECT, related_name="+", verbose_name=_("consent"),
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("recorded by"),
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("changed at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["agreed_on", "id"]
+        verbose_name = _("accommodation agreed at work")
+        verbose_name_plural = _("accommodations agreed at work")
+        constraints = [
+            models.CheckConstraint(
+                name="accommodation_review_after_agreement",
+                condition=Q(review_on__isnull=True) | Q(review_on__gte=models.F("agreed_on")),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agreed_on}"
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        errors = {}
+        if self.engagement_id and self.engagement.kind != Engagement.Kind.EMPLOYED:
+            errors["engagement"] = _("Accommodations at work are recorded for employed engagements only.")
+        if not (self.text or "").strip():
+            errors["text"] = _("Write what was agreed.")
+        if self.agreed_on and self.agreed_on > timezone.localdate():
+            errors["agreed_on"] = _("An agreement cannot be in the future.")
+        if self.agreed_on and self.review_on and self.review_on < self.agreed_on:
+            errors["review_on"] = _("The review cannot be before the agreement.")
+        if errors:
+            raise ValidationError(errors)

@@ -9,7 +9,9 @@ from django.shortcuts import render
 
 from ..directory import directory_context
 from ..forms import OrganisationFilterForm
+from ..models import Role
 from ..pagination import keyset_page_for_request
+from ..selectors import role_assignment_list_for
 from ..selectors.workforce import (
     organisation_get,
     organisation_list,
@@ -71,6 +73,9 @@ def organisation_staff(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "peers/staff/organisation_staff.html", {
         "organisation": organisation, "summary": summary, "manages": manages,
         "staff_page": staff_page,
+        # Leave and accommodations: the organisation's own managers only (peers.selectors.employment).
+        "sees_employment": any(a.role == Role.MANAGER and a.organisation_id == organisation.pk
+                               for a in role_assignment_list_for(user)),
     })
 
 

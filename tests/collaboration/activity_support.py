@@ -52,12 +52,16 @@ def a_nurse(db) -> ProfessionalRole:
 
 @pytest.fixture
 def a_org(tokyo, a_kind) -> Organisation:
-    return Organisation.objects.create(name="ピアサポートセンター東", prefecture=tokyo, kind=a_kind)
+    # It asks for verification of volunteer hours (a_engagement is a volunteer's), so entries
+    # go through the queue; tests/collaboration/test_volunteer.py covers the default (off).
+    return Organisation.objects.create(name="ピアサポートセンター東", prefecture=tokyo, kind=a_kind,
+                                       volunteer_hours_need_verification=True)
 
 
 @pytest.fixture
 def a_other_org(tokyo, a_kind) -> Organisation:
-    return Organisation.objects.create(name="ピアサポートセンター西", prefecture=tokyo, kind=a_kind)
+    return Organisation.objects.create(name="ピアサポートセンター西", prefecture=tokyo, kind=a_kind,
+                                       volunteer_hours_need_verification=True)
 
 
 @pytest.fixture

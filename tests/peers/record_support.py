@@ -88,6 +88,9 @@ def rich_record(person, factories, org, *, count=3, prefix="PSS") -> Record:
     consent_give(person=person, purpose=Consent.Purpose.ACCOMMODATIONS)
     profile_update(actor=person, person=person, accommodations="指示は文書で")
     r.engagements = [factories.engagement(person=person, organisation=org) for _ in range(count)]
+    # The organisation verifies volunteer hours (issue 18), so an entry can be left unverified.
+    org.volunteer_hours_need_verification = True
+    org.save(update_fields=["volunteer_hours_need_verification"])
     # Supervision is recorded only with someone the peer works with: a named supervisor there.
     from collaboration.activity.models import ActivityVerifier
 

@@ -23,7 +23,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def setting(tokyo, make_user, general, credential_type, completed, trainer):
-    organisation = Organisation.objects.create(name="ピアサポートセンター北", prefecture=tokyo)
+    organisation = Organisation.objects.create(name="ピアサポートセンター北", prefecture=tokyo,
+                                               volunteer_hours_need_verification=True)
     manager = make_user(roles=[(Role.MANAGER, {"organisation": organisation})], mfa=True)
     peer = make_user(roles=[(Role.PEER, {})])
     engagement = Engagement.objects.create(

@@ -23,3 +23,25 @@ urlpatterns += [
     path("organisations/<int:pk>/supervisors/<int:verifier_pk>/", ActivityVerifierDetailAPI.as_view(),
          name="api_activity_supervisor"),
 ]
+
+# Issue 18: volunteer work (第一群).
+from .volunteer import (  # noqa: E402
+    OrganisationThanksSendAPI,
+    OrganisationVolunteersAPI,
+    VolunteerCheckInAPI,
+    VolunteerCheckInUndoAPI,
+    VolunteerCheckOutAPI,
+    VolunteerHoursAPI,
+    VolunteerThanksAPI,
+)
+
+urlpatterns += [
+    path("volunteer/check-in/", VolunteerCheckInAPI.as_view(), name="api_volunteer_check_in"),
+    path("volunteer/check-in/undo/", VolunteerCheckInUndoAPI.as_view(), name="api_volunteer_check_in_undo"),
+    path("volunteer/check-out/", VolunteerCheckOutAPI.as_view(), name="api_volunteer_check_out"),
+    path("volunteer/hours/", VolunteerHoursAPI.as_view(), name="api_volunteer_hours"),
+    path("volunteer/thanks/", VolunteerThanksAPI.as_view(), name="api_volunteer_thanks"),
+    path("organisations/<int:pk>/volunteers/", OrganisationVolunteersAPI.as_view(), name="api_activity_volunteers"),
+    path("organisations/<int:pk>/volunteers/thanks/", OrganisationThanksSendAPI.as_view(),
+         name="api_activity_volunteer_thanks"),
+]

@@ -32,6 +32,7 @@ from peers.request_params import (
 from .. import selectors, services
 from ..models import (
     LEVEL_FIELDS,
+    RECOVERY_FIELDS,
     ActivityColleague,
     ActivityEntry,
     EntryStatus,
@@ -55,7 +56,7 @@ class EntrySerializer(serializers.ModelSerializer):
         model = ActivityEntry
         fields = ["id", "author", "engagement", "organisation", "engagement_kind", "date", "start_time",
                   "duration_minutes", "hours", "setting", "activity", "mode", "stage", "people_supported",
-                  *LEVEL_FIELDS, "status"]
+                  *LEVEL_FIELDS, *RECOVERY_FIELDS, "status", "verification_waived"]
 
 
 class EntryDetailSerializer(EntrySerializer):
@@ -110,6 +111,10 @@ class EntryInSerializer(serializers.Serializer):
     level_professionals = serializers.BooleanField(required=False)
     level_organisation = serializers.BooleanField(required=False)
     level_community = serializers.BooleanField(required=False)
+    recovery_personal = serializers.BooleanField(
+        required=False, help_text="Personal recovery (内面的リカバリー); implies the effect on the person.")
+    recovery_social = serializers.BooleanField(
+        required=False, help_text="Social recovery (外見的リカバリー); implies the effect on the person.")
     reflection = serializers.CharField(required=False, allow_blank=True, max_length=5000)
     reflection_shared = serializers.BooleanField(required=False)
 

@@ -33,9 +33,11 @@ def verified_hours_for(person, since: datetime.date, until: datetime.date,
     activity entries and confirmed supervision sessions.
 
     `categories` limits what counts: activity codes (the Activity vocabulary) and/or "supervision";
-    None counts everything. For training's renewal rules (issue 4)."""
+    None counts everything. For training's renewal rules (issue 4). A volunteer's entry
+    confirmed without verification (its organisation does not ask for it) does not count:
+    renewal needs someone else's verification."""
     entries = ActivityEntry.objects.filter(
-        author=person, status=EntryStatus.VERIFIED, date__gte=since, date__lte=until
+        author=person, status=EntryStatus.VERIFIED, verification_waived=False, date__gte=since, date__lte=until
     )
     activity_codes = None if categories is None else [c for c in categories if c != SUPERVISION]
     minutes = 0

@@ -24,6 +24,14 @@ from .verification import (
     activity_verifier_remove,
     activity_week_verify,
 )
+from .volunteer import (
+    activity_volunteer_verification_set,
+    volunteer_check_in,
+    volunteer_check_in_undo,
+    volunteer_check_out,
+    volunteer_hours_record,
+    volunteer_thanks_send,
+)
 
 __all__ = [
     "activity_rollup_rebuild",
@@ -40,4 +48,10 @@ __all__ = [
     "activity_verification_digest_send",
     "supervision_record",
     "supervision_confirm",
+    "activity_volunteer_verification_set",
+    "volunteer_check_in",
+    "volunteer_check_in_undo",
+    "volunteer_check_out",
+    "volunteer_hours_record",
+    "volunteer_thanks_send",
 ]

@@ -23,6 +23,7 @@ from training.services import ce_credit_practice_withdraw
 from .. import emails
 from ..models import (
     LEVEL_FIELDS,
+    RECOVERY_FIELDS,
     ActivityColleague,
     ActivityEntry,
     ActivityStatusChange,
@@ -39,7 +40,7 @@ Action = ActivityStatusChange.Action
 # Fields an author gives (and may correct).
 ENTRY_FIELDS = (
     "date", "start_time", "duration_minutes", "setting", "activity", "mode", "stage",
-    "people_supported", *LEVEL_FIELDS, "reflection", "reflection_shared",
+    "people_supported", *LEVEL_FIELDS, *RECOVERY_FIELDS, "reflection", "reflection_shared",
 )
 
 
@@ -59,6 +60,23 @@ def _history(entry: ActivityEntry, action: str, actor: User, reason: str = "") -
     row.save()
 
 
+def _waives_verification(engagement: Engagement) -> bool:
+    """A volunteer's entry (第一群) is confirmed at once unless the organisation asks for
+    verification of volunteer hours."""
+    return (engagement.kind == Engagement.Kind.VOLUNTEER
+            and not engagement.organisation.volunteer_hours_need_verification)
+
+
+def _confirm_without_verification(entry: ActivityEntry, actor: User) -> None:
+    """Record the entry as confirmed: in the figures (rollups) at once, with a history line that
+    says no one verified it. Renewal hours are not credited: they need a verification."""
+    entry.status = EntryStatus.VERIFIED
+    entry.verification_waived = True
+    entry.save(update_fields=["status", "verification_waived"])
+    _rollup_apply([entry], 1)
+    _history(entry, Action.CONFIRMED, actor)
+
+
 def _build_entry(*, author: User, engagement: Engagement, setting: OrganisationKind | None = None,
                  **fields) -> ActivityEntry:
     if engagement.person_id != author.pk:
@@ -71,6 +89,8 @@ def _build_entry(*, author: User, engagement: Engagement, setting: OrganisationK
         engagement_kind=engagement.kind, setting=setting,
         **{k: v for k, v in fields.items() if k in ENTRY_FIELDS},
     )
+    if entry.recovery_personal or entry.recovery_social:
+        entry.level_person = True  # recovery is the effect on the person (seed 000)
     entry.full_clean()
     return entry
 
@@ -82,17 +102,20 @@ def activity_entry_create(
     start_time: datetime.time | None = None, people_supported: int = 0,
     professional_roles: Iterable[ProfessionalRole] = (), colleagues: Iterable[User] = (),
     level_person: bool = False, level_professionals: bool = False, level_organisation: bool = False,
-    level_community: bool = False, reflection: str = "", reflection_shared: bool = False,
+    level_community: bool = False, recovery_personal: bool = False, recovery_social: bool = False,
+    reflection: str = "", reflection_shared: bool = False,
 ) -> ActivityEntry:
-    """Record one entry, waiting for verification. A likely duplicate is allowed: its ids are on
-    `entry.possible_duplicates` so that the page can warn."""
+    """Record one entry, waiting for verification; a volunteer's entry at an organisation that
+    does not ask for verification is confirmed at once (`verification_waived`). A likely
+    duplicate is allowed: its ids are on `entry.possible_duplicates` so that the page can warn."""
     colleagues = _check_colleagues(author, colleagues)
     entry = _build_entry(
         author=author, engagement=engagement, setting=setting, date=date, start_time=start_time,
         duration_minutes=duration_minutes, activity=activity, mode=mode, stage=stage,
         people_supported=people_supported, level_person=level_person,
         level_professionals=level_professionals, level_organisation=level_organisation,
-        level_community=level_community, reflection=reflection, reflection_shared=reflection_shared,
+        level_community=level_community, recovery_personal=recovery_personal, recovery_social=recovery_social,
+        reflection=reflection, reflection_shared=reflection_shared,
     )
     duplicates = possible_duplicates(author=author, date=date, activity_id=activity.pk, start_time=start_time)
     entry.save()
@@ -100,6 +123,8 @@ def activity_entry_create(
     entry.professional_roles.set(list(professional_roles or []))
     ActivityColleague.objects.bulk_create([ActivityColleague(entry=entry, user=c) for c in colleagues])
     _history(entry, Action.SUBMITTED, author)
+    if _waives_verification(engagement):
+        _confirm_without_verification(entry, author)
     audit_record(actor=author, action="activity.create", target=entry)
     emails.colleague_named(entry=entry, colleagues=colleagues)
     entry.possible_duplicates = duplicates
@@ -143,6 +168,9 @@ def activity_entry_correct(*, actor: User, entry: ActivityEntry, professional_ro
             changed.append(name)
         setattr(entry, name, value)
     entry.status = EntryStatus.SUBMITTED
+    entry.verification_waived = False
+    if entry.recovery_personal or entry.recovery_social:
+        entry.level_person = True
     entry.updated_at = timezone.now()
     entry.full_clean()
     entry.save()
@@ -162,6 +190,8 @@ def activity_entry_correct(*, actor: User, entry: ActivityEntry, professional_ro
         changed.append("colleagues")
         emails.colleague_named(entry=entry, colleagues=[c for c in colleagues if c.pk not in existing])
     _history(entry, Action.CORRECTED, actor)
+    if _waives_verification(entry.engagement):
+        _confirm_without_verification(entry, actor)
     audit_record(actor=actor, action="activity.correct", target=entry, data={"fields": sorted(changed)})
     return entry
 
