@@ -554,7 +554,9 @@ def protected_state(world: World) -> dict[str, tuple[frozenset[str], list]]:
         "B staffing records": (B_RECORD, rows(PeerSupportDeliveryCount.objects.filter(organisation_id=org_b),
                                               "pk", "month", "service_users")
                                + rows(StaffingFiling.objects.filter(organisation_id=org_b), "pk")),
-        "B leave and accommodations": (NOBODY, rows(
+        # An administrator changes them only by carrying out the person's erasure request (which
+        # erases them); reading them stays the person's and the manager's (the markers).
+        "B leave and accommodations": (frozenset({ADMIN}), rows(
             EngagementLeave.objects.filter(engagement__person_id__in=b_people), "pk", "kind", "actual_return")
             + rows(WorkAccommodation.objects.filter(engagement__person_id__in=b_people), "pk", "text", "review_on")),
         "A colleague's leave and accommodations": (frozenset({MANAGER}), rows(
