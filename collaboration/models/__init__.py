@@ -69,9 +69,9 @@ __all__ = [
     "SpeakerQueueEntry",
     "SupervisionSession",
     "VerificationDigest",
+    "VolunteerSession",
+    "VolunteerThanks",
     "Vote",
     "_feed_token",
     "_material_path",
 ]
-
-__all__ += ["VolunteerSession", "VolunteerThanks"]
