@@ -36,6 +36,9 @@ class CmsConfig(AppConfig):
                 signal.connect(_site_or_locale_changed, sender=model,
                                dispatch_uid=f"cms-cache-{model.__name__}-{id(signal)}")
         _connect_search_index()
+        from . import routing
+
+        routing.install()  # Wagtail's site lookup from memory (cms/routing.py)
         from .parts import register_parts
 
         register_parts()

@@ -137,6 +137,25 @@ def language_urls(request, page) -> dict[str, str | None]:
     return remembered(request, ("languages", page.pk, getattr(site, "pk", None), request.get_host()), find)
 
 
+def find_for_request(request):
+    """Wagtail's `Site.find_for_request`, answered from memory (`install()` puts it in Wagtail's
+    place): asked only when something needs the site, so an API call or a file download that
+    never shows a page reads no site at all."""
+    if request is None:
+        return None
+    if not hasattr(request, "_wagtail_site"):
+        request._wagtail_site = _site_for(request)
+    return request._wagtail_site
+
+
+def install() -> None:
+    """Called once from cms.apps.CmsConfig.ready(): every caller of `Site.find_for_request`
+    (Wagtail, its template tags, ours) goes through the memory above."""
+    from wagtail.models import Site
+
+    Site.find_for_request = staticmethod(find_for_request)
+
+
 class WagtailLookupMiddleware:
     """Before a view: the request's Wagtail site from memory; before Wagtail's page view, its
     route too (see the module's docstring)."""
@@ -150,10 +169,10 @@ class WagtailLookupMiddleware:
     def process_view(self, request, view_func, view_args, view_kwargs):
         from wagtail import views as wagtail_views
 
-        if hasattr(request, "_wagtail_site"):
-            return None
-        site = request._wagtail_site = _site_for(request)
-        if site is not None and view_func is wagtail_views.serve and _default_routing_only():
+        if view_func is not wagtail_views.serve:
+            return None  # the site only when something asks for it (find_for_request, below)
+        site = find_for_request(request)
+        if site is not None and _default_routing_only():
             path = view_args[0] if view_args else view_kwargs.get("path", "")
             _route(request, site, path)
         return None

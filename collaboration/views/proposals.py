@@ -10,7 +10,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from peers.views import staff_required
@@ -68,7 +67,7 @@ def proposal_add(request: HttpRequest, pk: int) -> HttpResponse:
     except services.ProposalError as error:
         messages.error(request, error.message)
         return _back(request, pk, "proposals")
-    messages.success(request, _("The proposal is on the agenda item."))
+    messages.success(request, _("The proposal is on the agenda item. The chair opens the vote, or records consensus, when the body takes it up."))
     return _back(request, pk, f"proposal-{proposal.pk}")
 
 
@@ -78,37 +77,50 @@ def _vote(request, access, proposal_id):
 
 
 ACTIONS = {
-    "vote": (_vote, gettext_lazy("Your vote is counted.")),
-    "open": (lambda request, access, pid: services.proposal_voting_open(
-        access=access, user=request.user, proposal_id=pid), gettext_lazy("Voting is open. Members can vote now.")),
-    "close": (lambda request, access, pid: services.proposal_voting_close(
+    "vote": _vote,
+    "open": lambda request, access, pid: services.proposal_voting_open(
         access=access, user=request.user, proposal_id=pid),
-        gettext_lazy("Voting is closed. The outcome is in the decisions and the minutes.")),
-    "consensus": (lambda request, access, pid: services.proposal_consensus(
+    "close": lambda request, access, pid: services.proposal_voting_close(
+        access=access, user=request.user, proposal_id=pid),
+    "consensus": lambda request, access, pid: services.proposal_consensus(
         access=access, user=request.user, proposal_id=pid, reached=True),
-        gettext_lazy("Consensus recorded. It is in the decisions and the minutes.")),
-    "no-consensus": (lambda request, access, pid: services.proposal_consensus(
+    "no-consensus": lambda request, access, pid: services.proposal_consensus(
         access=access, user=request.user, proposal_id=pid, reached=False),
-        gettext_lazy("Recorded that there was no consensus. It is in the decisions and the minutes.")),
-    "withdraw": (lambda request, access, pid: services.proposal_withdraw(
-        access=access, user=request.user, proposal_id=pid), gettext_lazy("The proposal is withdrawn.")),
+    "withdraw": lambda request, access, pid: services.proposal_withdraw(
+        access=access, user=request.user, proposal_id=pid),
 }
+
+
+def _say_done(request, action: str) -> None:
+    """What changed and what happens next, per action (one literal each, so the catalogue and
+    tests/test_success_messages.py see them)."""
+    if action == "vote":
+        messages.success(request, _("Your vote is counted. The outcome is shown when the chair closes the vote."))
+    elif action == "open":
+        messages.success(request, _("Voting is open. Members can vote now."))
+    elif action == "close":
+        messages.success(request, _("Voting is closed. The outcome is in the decisions and the minutes."))
+    elif action == "consensus":
+        messages.success(request, _("Consensus recorded. It is in the decisions and the minutes."))
+    elif action == "no-consensus":
+        messages.success(request, _("Recorded that there was no consensus. It is in the decisions and the minutes."))
+    else:
+        messages.success(request, _("The proposal is withdrawn. It stays in the meeting's record."))
 
 
 @login_required
 @require_POST
 def proposal_action(request: HttpRequest, pk: int, proposal_pk: int, action: str) -> HttpResponse:
     access = meeting_access_for(request.user, pk)
-    entry = ACTIONS.get(action)
-    if access is None or entry is None:
+    handler = ACTIONS.get(action)
+    if access is None or handler is None:
         raise Http404
-    handler, done = entry
     try:
         handler(request, access, proposal_pk)
     except services.ProposalError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, str(done))
+        _say_done(request, action)
     return _back(request, pk, f"proposal-{proposal_pk}")
 
 

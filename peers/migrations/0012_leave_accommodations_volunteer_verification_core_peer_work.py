@@ -46,7 +46,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='organisation',
             name='volunteer_hours_need_verification',
-            field=models.BooleanField(default=False, help_text='Off: hours volunteers record are confirmed at once, without the verification queue.', verbose_name='volunteer hours need verification'),
+            field=models.BooleanField(default=False, db_default=False, help_text='Off: hours volunteers record are confirmed at once, without the verification queue.', verbose_name='volunteer hours need verification'),
         ),
         migrations.CreateModel(
             name='EngagementLeave',

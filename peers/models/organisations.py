@@ -43,9 +43,10 @@ class Organisation(models.Model):
 
     # The activity log (collaboration.activity): hours recorded by volunteers (第一群) go to the
     # verification queue only when the organisation asks for it; otherwise they are recorded as
-    # confirmed at once.
+    # confirmed at once. The database default too: rows written by code that predates the field
+    # (an older migration's data step) are read as "no verification asked".
     volunteer_hours_need_verification = models.BooleanField(
-        _("volunteer hours need verification"), default=False,
+        _("volunteer hours need verification"), default=False, db_default=False,
         help_text=_("Off: hours volunteers record are confirmed at once, without the verification queue."),
     )
 

@@ -56,7 +56,10 @@ def test_every_way_of_starting_the_server_goes_through_config_serve():
         starts = re.findall(r'\["gunicorn"[^\]]*\]', path.read_text())
         assert starts and all(start.startswith('["gunicorn", "-c", "config/gunicorn.conf.py"') for start in starts)
     assert "config.serve" in (ROOT / "bench/pages.py").read_text()
-    assert "config.serve" in (ROOT / "bench/meeting_room.py").read_text()
+    # The room benches start their server through bench/_room_server.py.
+    assert "config.serve" in (ROOT / "bench/_room_server.py").read_text()
+    assert "room_server" in (ROOT / "bench/meeting_room.py").read_text()
+    assert "room_server" in (ROOT / "bench/room_connect.py").read_text()
 
 
 def test_the_server_reads_frames_only_up_to_the_rooms_limit_and_trusts_no_proxy_by_default():
