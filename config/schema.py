@@ -1,5 +1,22 @@
 """OpenAPI: only our own API under /api/v1/ is documented (not Wagtail's internal admin API)."""
 
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+
+
+class WallClockTimeField(OpenApiSerializerFieldExtension):
+    """Every time of day in the API (an entry's start time, quiet hours) is Japan wall-clock time
+    without an offset ("09:30" or "09:30:00"). OpenAPI's `format: time` is RFC 3339's full-time,
+    which requires an offset ("09:30:00Z"), so it would document answers the API never gives:
+    a pattern instead. (Registered on import: the preprocessing hook below loads this module
+    before any serializer is mapped.)"""
+
+    target_class = "rest_framework.fields.TimeField"
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema, direction):
+        return {"type": "string", "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?$",
+                "example": "09:30", "description": "Japan time of day, without an offset (HH:MM or HH:MM:SS)."}
+
 
 def only_public_api(endpoints, **kwargs):
     return [endpoint for endpoint in endpoints if endpoint[0].startswith("/api/v1/")]

@@ -31,6 +31,10 @@ class VolunteerSessionSerializer(serializers.ModelSerializer):
         fields = ["id", "engagement", "organisation", "checked_in_at", "checked_out_at", "undo_until"]
 
 
+class OpenCheckInSerializer(serializers.Serializer):
+    session = VolunteerSessionSerializer(allow_null=True, help_text="Your open check-in; null when there is none.")
+
+
 class CheckInSerializer(serializers.Serializer):
     engagement = serializers.IntegerField(min_value=1, help_text="One of your current volunteer engagements.")
 
@@ -65,6 +69,7 @@ class VolunteerCheckInAPI(KakehashiAPIView):
 
     serializer_class = VolunteerSessionSerializer
 
+    @extend_schema(responses=OpenCheckInSerializer)
     def get(self, request):
         session = volunteer_selectors.volunteer_session_open_for(request.user)
         return Response({"session": _session_data(session) if session else None})
