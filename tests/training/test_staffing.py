@@ -225,6 +225,32 @@ def test_engagement_on_leave_counts_as_the_version_says(complete_office, organis
     assert addition(staffing_check(organisation=organisation, month=MAY_2026), SYSTEM).meets
 
 
+def test_leave_recorded_on_the_employment_page_stops_the_months_it_touches(complete_office, organisation, manager):
+    """A period of leave recorded with the service (not the engagement's flag) is what the check
+    reads: the months it touches do not count, the months around it do, and the reason never
+    names the kind of leave."""
+    from peers.models import EngagementLeave
+    from peers.services.employment import leave_record, leave_update
+
+    peer, _partner = complete_office
+    engagement = Engagement.objects.get(person=peer, organisation=organisation)
+    assert engagement.on_leave is False
+    leave = leave_record(actor=manager, engagement=engagement, kind=EngagementLeave.Kind.HEALTH,
+                         start_date=datetime.date(2026, 5, 20))
+    for month, counts in ((datetime.date(2026, 4, 1), True), (MAY_2026, False), (datetime.date(2026, 7, 1), False)):
+        result = addition(staffing_check(organisation=organisation, month=month), SYSTEM)
+        assert line_of(result, peer).counts is counts, month
+        assert result.meets is counts, month
+    reasons = " ".join(reasons_ja(line_of(addition(staffing_check(organisation=organisation, month=MAY_2026), SYSTEM), peer)))
+    assert "休職等の期間が記録されている" in reasons and "療養" not in reasons
+    # Back on 1 June: May still touched by the leave, June counts again.
+    leave_update(actor=manager, leave=leave, actual_return=datetime.date(2026, 6, 1))
+    assert not addition(staffing_check(organisation=organisation, month=MAY_2026), SYSTEM).meets
+    assert addition(staffing_check(organisation=organisation, month=datetime.date(2026, 6, 1)), SYSTEM).meets
+    StaffingRule.objects.filter(addition=SYSTEM, label="FY2024").update(on_leave_counts=True)
+    assert addition(staffing_check(organisation=organisation, month=MAY_2026), SYSTEM).meets
+
+
 def test_work_that_starts_during_the_month_counts_from_the_next(complete_office, organisation):
     peer, _partner = complete_office
     Engagement.objects.filter(person=peer).update(start_date=datetime.date(2026, 5, 2))

@@ -6,7 +6,8 @@ For each addition: whether the office is designated for a service the version ap
 peer (the person holding the peer-supporter role, whom the prefecture or municipality recognises
 as having or having had a disability) and a manager or co-worker, each with the trainings the
 version asks of their role, each at the FTE floor, counting only engagements the version counts
-(kind and form of contract, confirmed by the organisation's manager, on leave or not) that cover
+(kind and form of contract, confirmed by the organisation's manager, on leave or not: the
+engagement's flag or a period of leave recorded in the month) that cover
 the whole month, with hours at co-located offices of the same operator summed (兼務) when the
 version says so; the staff trainings of the fiscal year given by (or with) the placed staff; the
 publication; and for the delivery addition, the month's count of service users. Each person gets
@@ -22,12 +23,12 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from peers.dates import fiscal_year_of
-from peers.models import Engagement, Organisation, Role, RoleAssignment, User
+from peers.models import Engagement, EngagementLeave, Organisation, Role, RoleAssignment, User
 
 from ..models import (
     Addition,
@@ -210,8 +211,11 @@ def _engagement_reason(engagement: Engagement, rule: StaffingRule, first, last) 
         return bilingual(_("This form of contract does not count."))
     if not engagement.is_confirmed:
         return bilingual(_("The terms of work are not yet confirmed by the organisation's manager."))
-    if engagement.on_leave and not rule.on_leave_counts:
-        return bilingual(_("On leave: does not count this month."))
+    if not rule.on_leave_counts:
+        if getattr(engagement, "leave_in_month", False):
+            return bilingual(_("Leave is recorded for part or all of this month: does not count this month."))
+        if engagement.on_leave:
+            return bilingual(_("On leave: does not count this month."))
     if engagement.start_date > first or (engagement.end_date is not None and engagement.end_date < last):
         return bilingual(_("The work does not cover the whole month, so it is not counted for this month."))
     return None
@@ -302,9 +306,15 @@ def staffing_check(*, organisation: Organisation, month: datetime.date) -> Staff
 
     overlapping = Q(start_date__lte=last) & (Q(end_date__isnull=True) | Q(end_date__gte=first))
     here_people = Engagement.objects.filter(overlapping, organisation=organisation).values("person_id")
+    # A period of leave recorded on the employment page (EngagementLeave: away from its first day
+    # until the day of return) that touches the month; its kind is never read here.
+    leave_in_month = EngagementLeave.objects.filter(
+        Q(actual_return__isnull=True) | Q(actual_return__gt=first), engagement=OuterRef("pk"), start_date__lte=last,
+    )
     engagements = list(
         Engagement.objects.filter(overlapping, person_id__in=here_people,
                                   organisation_id__in=[organisation.pk, *co_located])
+        .annotate(leave_in_month=Exists(leave_in_month))
         .select_related("person").order_by("start_date", "id")
     )
     by_person: dict[int, list[Engagement]] = {}

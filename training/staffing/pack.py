@@ -51,7 +51,7 @@ def filing_snapshot(check: StaffingCheck) -> dict:
                     "weekly_hours": str(e.weekly_hours) if e.weekly_hours is not None else "",
                     "full_time_weekly_hours": str(e.full_time_weekly_hours) if e.full_time_weekly_hours is not None else "",
                     "fte": fte_text(e.fte) if e.fte is not None else "",
-                    "confirmed": e.is_confirmed, "on_leave": e.on_leave,
+                    "confirmed": e.is_confirmed, "on_leave": e.on_leave or getattr(e, "leave_in_month", False),
                     "start_date": e.start_date.isoformat(), "end_date": e.end_date.isoformat() if e.end_date else "",
                     "counted": item.counted, "reason": item.reason,
                 }
