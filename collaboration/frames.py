@@ -21,8 +21,9 @@ Threads. A message is named by its number in the room (`seq`), never by a databa
 
 Proposals (an agenda item's proposal, decided by consensus or by a vote of the body's members).
 - server `proposal {id, agenda_item, agenda_title, text, method ("consensus" | "vote"), secret, status ("open" |
-  "decided" | "withdrawn"), voting, voted, members, outcome (null | "adopted" | "rejected"),
-  counts, votes, decision}`, to everyone in the room whenever a proposal is made, its vote opens,
+  "decided" | "withdrawn"), voting, voted, members, majority ("more_agree" | "half_of_votes" |
+  "two_thirds"), quorum ("none" | "half" | "two_thirds"), outcome (null | "adopted" | "rejected" |
+  "no_quorum"), counts, votes, decision}`, to everyone in the room whenever a proposal is made, its vote opens,
   a member votes, its vote closes, it is decided or withdrawn. `voted` is how many members have
   voted, `members` how many sit on the body. `counts` ({agree, disagree, abstain}) is null until
   the vote is closed; `votes` ([{member, name, choice}]) is given only for an open ballot once
@@ -30,7 +31,8 @@ Proposals (an agenda item's proposal, decided by consensus or by a vote of the b
 - client `vote {proposal, choice ("agree" | "disagree" | "abstain"), ref}`: members of the body
   only (`not_a_member`), once (`already_voted`), while the vote is open (`voting_not_open`).
 - client `proposal_voting {proposal, action ("open" | "close"), ref}`: coordinators only
-  (`forbidden`). Closing decides: adopted when more agree than disagree.
+  (`forbidden`). Closing decides by the proposal's `majority` and `quorum` (the body's rules when
+  it was made; a quorum counts members who voted, abstentions included).
 - server `proposal_saved {proposal, vote, delivered, ref}`: to the sender, once saved.
 - Other refusals: `bad_proposal` (no proposal of this meeting has that id), `not_by_vote`,
   `voting_open`, `voting_done`, `not_open`, `bad_choice`, each an `error {code, message, ref}`

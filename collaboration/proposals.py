@@ -70,6 +70,8 @@ def proposal_payload(proposal: Proposal) -> dict:
         "voting": proposal.voting_open,
         "voted": voted if voted is not None else proposal.votes.count(),
         "members": BodyMember.objects.filter(body_id=proposal.agenda_item.meeting.body_id).count(),
+        "majority": proposal.majority,
+        "quorum": proposal.quorum,
         "outcome": proposal.outcome or None,
         "counts": counts,
         "votes": votes,

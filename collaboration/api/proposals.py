@@ -20,7 +20,7 @@ from rest_framework.response import Response
 from peers.api.base import KakehashiAPIView, list_endpoint, validated
 
 from .. import services
-from ..models import Proposal, Vote
+from ..models import Proposal, Vote, VoteMajority, VoteQuorum
 from ..selectors import meeting_access_for, proposal_list_for, proposal_payload, vote_list
 from .views import MeetingAPIView
 
@@ -51,6 +51,10 @@ class ProposalSerializer(serializers.Serializer):
     voting = serializers.BooleanField(help_text="Voting is open now.")
     voted = serializers.IntegerField(help_text="How many members have voted.")
     members = serializers.IntegerField(help_text="How many members the body has.")
+    majority = serializers.ChoiceField(choices=VoteMajority.choices,
+                                       help_text="The majority a vote needs (the body's rule when it was made).")
+    quorum = serializers.ChoiceField(choices=VoteQuorum.choices,
+                                     help_text="How many members must take part, abstentions included.")
     outcome = serializers.ChoiceField(choices=Proposal.Outcome.choices, allow_null=True)
     counts = CountsSerializer(allow_null=True, help_text="null until the vote is closed.")
     votes = OpenVoteSerializer(many=True, allow_null=True, help_text="An open ballot's choices, once decided.")

@@ -61,8 +61,10 @@ class MeetingAPIView(KakehashiAPIView):
 class BodySerializer(serializers.ModelSerializer):
     class Meta:
         model = ConsultationBody
-        fields = ["id", "name", "level", "prefecture", "region", "municipality", "description", "secret_ballot"]
-        read_only_fields = ["secret_ballot"]  # the body's voting rule: set on the staff body page
+        fields = ["id", "name", "level", "prefecture", "region", "municipality", "description", "secret_ballot",
+                  "vote_majority", "vote_quorum"]
+        # The body's voting rules: set on the staff body page.
+        read_only_fields = ["secret_ballot", "vote_majority", "vote_quorum"]
 
 
 class FollowUpSerializer(serializers.ModelSerializer):

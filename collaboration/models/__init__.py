@@ -5,7 +5,7 @@ One module per section; every model is imported here so that Django registers it
 name callers (and migrations) import from `collaboration.models` stays importable here.
 """
 
-from .bodies import BodyMember, ConsultationBody, Sector
+from .bodies import BodyMember, ConsultationBody, Sector, VoteMajority, VoteQuorum
 from .meetings import (
     AgendaItem,
     Attendance,
@@ -72,6 +72,8 @@ __all__ = [
     "VolunteerSession",
     "VolunteerThanks",
     "Vote",
+    "VoteMajority",
+    "VoteQuorum",
     "_feed_token",
     "_material_path",
 ]

@@ -23,6 +23,22 @@ class Sector(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+class VoteMajority(models.TextChoices):
+    """The majority a proposal needs when a body votes on it."""
+
+    MORE_AGREE = "more_agree", _("More members agree than disagree (abstentions count for neither side)")
+    HALF_OF_VOTES = "half_of_votes", _("More than half of the votes cast agree (an abstention is not an agreement)")
+    TWO_THIRDS = "two_thirds", _("At least two thirds of the votes cast agree")
+
+
+class VoteQuorum(models.TextChoices):
+    """How many of the body's members must take part for a vote to decide (定足数)."""
+
+    NONE = "none", _("No quorum")
+    HALF = "half", _("More than half of the members")
+    TWO_THIRDS = "two_thirds", _("At least two thirds of the members")
+
+
 class ConsultationBody(models.Model):
     """A standing consultation meeting (協議の場) at prefecture, region or municipality level."""
 
@@ -48,6 +64,15 @@ class ConsultationBody(models.Model):
         _("secret ballot"), default=False,
         help_text=_("Members vote on proposals by secret ballot: the record shows who voted and the totals, "
                     "never who chose what."),
+    )
+    # How a vote decides (the body's 設置要綱 says): the majority a proposal needs and the share
+    # of members who must take part; a proposal copies both when it is made and keeps them.
+    vote_majority = models.CharField(
+        _("majority needed"), max_length=20, choices=VoteMajority.choices, default=VoteMajority.MORE_AGREE,
+    )
+    vote_quorum = models.CharField(
+        _("quorum"), max_length=20, choices=VoteQuorum.choices, default=VoteQuorum.NONE,
+        help_text=_("Counted from the members who vote; abstaining counts as taking part."),
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     # Peer members receive an honorarium per meeting attended (第二群 謝金, issue 18): the rate

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from .bodies import BodyMember
+from .bodies import BodyMember, VoteMajority, VoteQuorum
 from .meetings import AgendaItem
 from .records import Decision
 
@@ -38,6 +38,7 @@ class Proposal(models.Model):
     class Outcome(models.TextChoices):
         ADOPTED = "adopted", _("Adopted")
         REJECTED = "rejected", _("Not adopted")
+        NO_QUORUM = "no_quorum", _("Not decided: too few members took part")
 
     agenda_item = models.ForeignKey(
         AgendaItem, on_delete=models.CASCADE, related_name="proposals", verbose_name=_("agenda item")
@@ -48,6 +49,16 @@ class Proposal(models.Model):
         _("secret ballot"), default=False,
         help_text=_("Copied from the body's rules when the proposal is made."),
     )
+    majority = models.CharField(
+        _("majority needed"), max_length=20, choices=VoteMajority.choices, default=VoteMajority.MORE_AGREE,
+        help_text=_("Copied from the body's rules when the proposal is made."),
+    )
+    quorum = models.CharField(
+        _("quorum"), max_length=20, choices=VoteQuorum.choices, default=VoteQuorum.NONE,
+        help_text=_("Copied from the body's rules when the proposal is made."),
+    )
+    # How many members the body had when the vote closed (the quorum's measure).
+    members_at_close = models.PositiveIntegerField(_("members when the vote closed"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.OPEN)
     voting_opened_at = models.DateTimeField(_("voting opened at"), null=True, blank=True)
     voting_closed_at = models.DateTimeField(_("voting closed at"), null=True, blank=True)
@@ -94,6 +105,28 @@ class Proposal(models.Model):
     @property
     def votes_cast(self) -> int:
         return self.agree_count + self.disagree_count + self.abstain_count
+
+    def quorum_met(self, members: int) -> bool:
+        """Whether enough of the body's `members` took part (an abstention takes part)."""
+        cast = self.votes_cast
+        if self.quorum == VoteQuorum.HALF:
+            return 2 * cast > members
+        if self.quorum == VoteQuorum.TWO_THIRDS:
+            return 3 * cast >= 2 * members
+        return True
+
+    def vote_outcome(self, members: int) -> str:
+        """The outcome of the closed vote under the rules the proposal was made with."""
+        if not self.quorum_met(members):
+            return self.Outcome.NO_QUORUM
+        agree, cast = self.agree_count, self.votes_cast
+        if self.majority == VoteMajority.HALF_OF_VOTES:
+            adopted = 2 * agree > cast
+        elif self.majority == VoteMajority.TWO_THIRDS:
+            adopted = agree > 0 and 3 * agree >= 2 * cast
+        else:
+            adopted = agree > self.disagree_count
+        return self.Outcome.ADOPTED if adopted else self.Outcome.REJECTED
 
 
 class Vote(models.Model):

@@ -18,7 +18,16 @@ from django.utils.translation import gettext_lazy as _
 
 from peers.services import audit_record
 
-from ..models import AgendaItem, ConsultationBody, Minutes, Proposal, Vote
+from ..models import (
+    AgendaItem,
+    BodyMember,
+    ConsultationBody,
+    Minutes,
+    Proposal,
+    Vote,
+    VoteMajority,
+    VoteQuorum,
+)
 from ..realtime import BroadcastResult, broadcast_on_commit
 from ..selectors import MeetingAccess, body_list_coordinated_by, proposal_payload, voting_member_for
 from .minutes import decision_record, minutes_save
@@ -48,6 +57,8 @@ class ProposalError(RoomError):
         "already_voted": _("You have already voted on this proposal."),
         "bad_choice": _("Vote agree, disagree or abstain."),
         "bad_reached": _("Say whether the body reached consensus."),
+        "bad_majority": _("Choose one of the majorities listed."),
+        "bad_quorum": _("Choose one of the quorums listed."),
     }
     CONFLICTS = {"room_closed", "not_open", "not_by_vote", "not_by_consensus", "voting_open", "voting_not_open",
                  "voting_done", "already_voted"}
@@ -120,8 +131,9 @@ def proposal_create(*, access: MeetingAccess, user, agenda_item_id, text: str, m
         raise ProposalError("too_long")
     if method not in Proposal.Method.values:
         raise ProposalError("bad_method")
-    proposal = Proposal(agenda_item=item, text=text, method=method, secret=access.meeting.body.secret_ballot,
-                        created_by=user)
+    body = access.meeting.body
+    proposal = Proposal(agenda_item=item, text=text, method=method, secret=body.secret_ballot,
+                        majority=body.vote_majority, quorum=body.vote_quorum, created_by=user)
     proposal.full_clean()
     proposal.save()
     audit_record(actor=user, action="meeting.proposal", target=proposal, data={"method": method})
@@ -188,10 +200,16 @@ def _record_line(proposal: Proposal) -> str:
                       "abstain": proposal.abstain_count}
             if proposal.outcome == Proposal.Outcome.ADOPTED:
                 how = gettext("adopted by vote (agree %(agree)s, disagree %(disagree)s, abstain %(abstain)s)") % counts
+            elif proposal.outcome == Proposal.Outcome.NO_QUORUM:
+                how = gettext("not decided: %(cast)s of %(members)s members took part, fewer than the quorum") % {
+                    "cast": proposal.votes_cast, "members": proposal.members_at_close}
             else:
                 how = gettext("not adopted by vote (agree %(agree)s, disagree %(disagree)s, abstain %(abstain)s)") % counts
             if proposal.secret:
                 how += gettext(", secret ballot")
+            how += gettext("; rule: %(majority)s") % {"majority": proposal.get_majority_display()}
+            if proposal.quorum != VoteQuorum.NONE:
+                how += gettext("; quorum: %(quorum)s") % {"quorum": proposal.get_quorum_display()}
         return gettext("%(proposal)s: %(outcome)s") % {"proposal": proposal.text, "outcome": how}
 
 
@@ -223,7 +241,8 @@ def _decide(access: MeetingAccess, user, proposal: Proposal, outcome: str) -> No
     proposal.full_clean()
     line = _record_line(proposal)
     proposal.decision = decision_record(access=access, user=user, text=line, agenda_item=proposal.agenda_item)
-    proposal.save(update_fields=["status", "outcome", "decided_at", "decision", "voting_closed_at"])
+    proposal.save(update_fields=["status", "outcome", "decided_at", "decision", "voting_closed_at",
+                                 "members_at_close"])
     _minutes_add(access, user, proposal, line)
     audit_record(actor=user, action="meeting.proposal_decide", target=proposal, data={
         "outcome": outcome, "agree": proposal.agree_count, "disagree": proposal.disagree_count,
@@ -232,9 +251,10 @@ def _decide(access: MeetingAccess, user, proposal: Proposal, outcome: str) -> No
 
 @transaction.atomic
 def proposal_voting_close(*, access: MeetingAccess, user, proposal_id) -> tuple[Proposal, BroadcastResult]:
-    """The chair closes the vote. It is adopted when more members agree than disagree
-    (abstentions count for neither side; a tie is not adopted); either way the outcome, with its
-    counts, becomes a decision and a line in the minutes."""
+    """The chair closes the vote. The outcome follows the rules the proposal was made under (the
+    body's data: the majority it needs and its quorum, measured against the members the body
+    has now); either way the outcome, with its counts and the rule, becomes a decision and a
+    line in the minutes."""
     _require_chair(access)
     proposal = proposal_of(access, proposal_id, lock=True)
     if proposal.status != Proposal.Status.OPEN:
@@ -242,8 +262,8 @@ def proposal_voting_close(*, access: MeetingAccess, user, proposal_id) -> tuple[
     if not proposal.voting_open:
         raise ProposalError("voting_not_open")
     proposal.voting_closed_at = timezone.now()
-    adopted = proposal.agree_count > proposal.disagree_count
-    _decide(access, user, proposal, Proposal.Outcome.ADOPTED if adopted else Proposal.Outcome.REJECTED)
+    proposal.members_at_close = BodyMember.objects.filter(body_id=access.meeting.body_id).count()
+    _decide(access, user, proposal, proposal.vote_outcome(proposal.members_at_close))
     return proposal, _broadcast(proposal)
 
 
@@ -278,13 +298,27 @@ def proposal_withdraw(*, access: MeetingAccess, user, proposal_id) -> tuple[Prop
 
 
 @transaction.atomic
-def body_voting_rule_set(*, user, body: ConsultationBody, secret_ballot: bool) -> ConsultationBody:
-    """The body's rule for its votes: open or secret ballot. Proposals already made keep the rule
-    they were made under; new ones follow this. Only the body's coordinators change it."""
+def body_voting_rule_set(*, user, body: ConsultationBody, secret_ballot: bool, majority: str | None = None,
+                         quorum: str | None = None) -> ConsultationBody:
+    """The body's rules for its votes: open or secret ballot, the majority a proposal needs and
+    the quorum (None keeps what is set). Proposals already made keep the rules they were made
+    under; new ones follow these. Only the body's coordinators change them."""
     if not body_list_coordinated_by(user).filter(pk=body.pk).exists():
         raise ProposalError("forbidden")
-    if body.secret_ballot != bool(secret_ballot):
-        body.secret_ballot = bool(secret_ballot)
-        body.save(update_fields=["secret_ballot"])
-        audit_record(actor=user, action="body.voting_rule", target=body, data={"secret_ballot": body.secret_ballot})
+    if majority is not None and majority not in VoteMajority.values:
+        raise ProposalError("bad_majority")
+    if quorum is not None and quorum not in VoteQuorum.values:
+        raise ProposalError("bad_quorum")
+    values = {"secret_ballot": bool(secret_ballot)}
+    if majority is not None:
+        values["vote_majority"] = majority
+    if quorum is not None:
+        values["vote_quorum"] = quorum
+    changed = [name for name, value in values.items() if getattr(body, name) != value]
+    if changed:
+        for name in changed:
+            setattr(body, name, values[name])
+        body.save(update_fields=changed)
+        audit_record(actor=user, action="body.voting_rule", target=body,
+                     data={name: getattr(body, name) for name in changed})
     return body

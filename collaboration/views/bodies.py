@@ -16,7 +16,7 @@ from peers.selectors import prefecture_list_coordinated_by
 from peers.views import staff_required
 
 from .. import services
-from ..models import ConsultationBody, Sector
+from ..models import ConsultationBody, Sector, VoteMajority, VoteQuorum
 from ..selectors import body_list_coordinated_by
 from ..services.honoraria import honorarium_payer_choices
 
@@ -143,4 +143,5 @@ def body_members(request, pk: int):
     members = body.members.select_related("user").order_by("sector", "user__display_name")
     return render(request, "collaboration/staff/body_members.html", {
         "body": body, "members": members, "form": form, "honorarium_form": honorarium_form,
+        "majorities": VoteMajority.choices, "quorums": VoteQuorum.choices,
     }, status=400 if request.method == "POST" and (honorarium_form.errors or form.errors) else 200)

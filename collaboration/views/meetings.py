@@ -42,6 +42,8 @@ from ..models import (
     Proposal,
     Sector,
     SpeakerQueueEntry,
+    VoteMajority,
+    VoteQuorum,
 )
 from ..redaction import highlighted
 from ..selectors import (
@@ -272,9 +274,13 @@ def _room_strings() -> dict:
             "voting": _("Voting is open: %(voted)s of %(members)s members have voted."),
             "not_opened": _("Voting has not opened yet."), "waiting": _("Waiting for the chair to record the outcome."),
             "withdrawn": _("Withdrawn."), "adopted": _("Adopted"), "rejected": _("Not adopted"),
+            "no_quorum": _("Not decided: too few members took part"),
             "counts": _("agree %(agree)s, disagree %(disagree)s, abstain %(abstain)s"),
             "by_consensus": _("by consensus"), "secret": _("secret ballot"), "open": _("open ballot"),
             "methods": {k: str(v) for k, v in Proposal.Method.choices},
+            "rule": _("To be adopted: %(majority)s. Quorum: %(quorum)s."),
+            "majorities": {k: str(v) for k, v in VoteMajority.choices},
+            "quorums": {k: str(v) for k, v in VoteQuorum.choices},
             "statuses": {k: str(v) for k, v in Proposal.Status.choices},
         },
         "sectors": {k: str(v) for k, v in Sector.choices},

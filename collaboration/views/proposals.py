@@ -127,10 +127,14 @@ def proposal_action(request: HttpRequest, pk: int, proposal_pk: int, action: str
 @staff_required
 @require_POST
 def body_voting_rule(request: HttpRequest, pk: int) -> HttpResponse:
-    """The coordinator sets the body's rule: open or secret ballot (staff body page)."""
+    """The coordinator sets the body's rules for votes: open or secret ballot, the majority a
+    proposal needs and the quorum (staff body page)."""
     body = get_object_or_404(body_list_coordinated_by(request.user), pk=pk)
     try:
-        services.body_voting_rule_set(user=request.user, body=body, secret_ballot=request.POST.get("secret_ballot") == "on")
+        services.body_voting_rule_set(
+            user=request.user, body=body, secret_ballot=request.POST.get("secret_ballot") == "on",
+            majority=request.POST.get("vote_majority") or None, quorum=request.POST.get("vote_quorum") or None,
+        )
     except services.ProposalError as error:
         messages.error(request, error.message)
     else:

@@ -102,13 +102,23 @@ def session_cookie(user, *, two_step: bool | None = None) -> bytes:
 
     from tests.conftest import login_two_step
 
+    from django.contrib.auth.models import update_last_login
+    from django.contrib.auth.signals import user_logged_in
+
     client = Client()
     if two_step is None:
         two_step = is_mfa_enabled(user)
-    if two_step:
-        login_two_step(client, user)
-    else:
-        client.force_login(user)
+    # Signing in here writes no last_login: an open socket's thread may be reading the users'
+    # table, and SQLite's shared in-memory test database refuses a write beside a read at once
+    # ("database table is locked") instead of waiting.
+    user_logged_in.disconnect(update_last_login, dispatch_uid="update_last_login")
+    try:
+        if two_step:
+            login_two_step(client, user)
+        else:
+            client.force_login(user)
+    finally:
+        user_logged_in.connect(update_last_login, dispatch_uid="update_last_login")
     return f"sessionid={client.cookies['sessionid'].value}".encode()
 
 

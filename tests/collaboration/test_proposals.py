@@ -20,6 +20,8 @@ from collaboration.models import (
     Proposal,
     Sector,
     Vote,
+    VoteMajority,
+    VoteQuorum,
 )
 from collaboration.selectors import meeting_access_for, proposal_payload
 from peers.models import AuditEvent
@@ -102,7 +104,8 @@ def test_an_open_vote_counts_each_member_once_and_its_outcome_becomes_a_decision
         "ピア 陽子": "agree", "医師 一郎": "agree", "家族 花子": "abstain"}
     decision = Decision.objects.get(meeting=meeting)
     assert proposal.decision == decision and decision.agenda_item == item
-    assert decision.text == "「委員にピアサポーター2名を加える。」採決により可決（賛成 2、反対 0、棄権 1）"
+    assert decision.text == ("「委員にピアサポーター2名を加える。」採決により可決（賛成 2、反対 0、棄権 1）"
+                             "。可決の要件：賛成が反対より多いこと（棄権はどちらにも数えません）")
     minutes = Minutes.objects.get(meeting=meeting)
     assert "1. ピアサポーターの参画\n  - 決定事項: " + decision.text in minutes.text
     after = proposal_payload(Proposal.objects.select_related("agenda_item__meeting").get(pk=proposal.pk))
@@ -138,7 +141,7 @@ def test_a_secret_ballot_keeps_who_voted_and_the_totals_but_nothing_that_links_a
         "rejected", 1, 2, 0)
     payload = proposal_payload(Proposal.objects.select_related("agenda_item__meeting").get(pk=proposal.pk))
     assert payload["counts"] == {"agree": 1, "disagree": 2, "abstain": 0} and payload["votes"] is None
-    assert proposal.decision.text.endswith("採決により否決（賛成 1、反対 2、棄権 0）、無記名投票")
+    assert proposal.decision.text.endswith("採決により否決（賛成 1、反対 2、棄権 0）、無記名投票" "。可決の要件：賛成が反対より多いこと（棄権はどちらにも数えません）")
     # A proposal keeps the rule it was made under.
     body.secret_ballot = False
     body.save(update_fields=["secret_ballot"])
@@ -367,3 +370,77 @@ def test_the_bodys_coordinator_sets_open_or_secret_ballot_and_new_proposals_foll
     client.post(url, {})
     body.refresh_from_db()
     assert body.secret_ballot is False
+
+
+@pytest.mark.parametrize("majority, quorum, votes, members, outcome", [
+    # More agree than disagree: abstentions count for neither side; a tie is not adopted.
+    (VoteMajority.MORE_AGREE, VoteQuorum.NONE, (2, 1, 5), 8, "adopted"),
+    (VoteMajority.MORE_AGREE, VoteQuorum.NONE, (1, 1, 0), 8, "rejected"),
+    (VoteMajority.MORE_AGREE, VoteQuorum.NONE, (0, 0, 0), 8, "rejected"),
+    # More than half of the votes cast: the same 2–1–5 is not adopted (2 of 8 cast).
+    (VoteMajority.HALF_OF_VOTES, VoteQuorum.NONE, (2, 1, 5), 8, "rejected"),
+    (VoteMajority.HALF_OF_VOTES, VoteQuorum.NONE, (3, 2, 0), 8, "adopted"),
+    (VoteMajority.HALF_OF_VOTES, VoteQuorum.NONE, (2, 2, 0), 8, "rejected"),
+    # Two thirds of the votes cast, exactly two thirds included.
+    (VoteMajority.TWO_THIRDS, VoteQuorum.NONE, (4, 2, 0), 8, "adopted"),
+    (VoteMajority.TWO_THIRDS, VoteQuorum.NONE, (3, 1, 1), 8, "rejected"),
+    # Quorum: more than half of the members must take part (abstaining takes part).
+    (VoteMajority.MORE_AGREE, VoteQuorum.HALF, (3, 0, 0), 6, "no_quorum"),
+    (VoteMajority.MORE_AGREE, VoteQuorum.HALF, (3, 0, 1), 6, "adopted"),
+    (VoteMajority.MORE_AGREE, VoteQuorum.TWO_THIRDS, (3, 0, 0), 6, "no_quorum"),
+    (VoteMajority.MORE_AGREE, VoteQuorum.TWO_THIRDS, (3, 0, 1), 6, "adopted"),
+])
+def test_the_outcome_follows_the_majority_and_quorum_the_proposal_was_made_with(
+        majority, quorum, votes, members, outcome):
+    agree, disagree, abstain = votes
+    proposal = Proposal(method="vote", majority=majority, quorum=quorum, agree_count=agree,
+                        disagree_count=disagree, abstain_count=abstain)
+    assert proposal.vote_outcome(members) == outcome
+
+
+@pytest.mark.django_db
+def test_a_vote_short_of_the_bodys_quorum_is_recorded_as_not_decided_with_who_took_part(
+        meeting, body, item, coordinator, peer, doctor, family):
+    body.vote_majority, body.vote_quorum = VoteMajority.TWO_THIRDS, VoteQuorum.HALF
+    body.save(update_fields=["vote_majority", "vote_quorum"])
+    proposal = _propose(coordinator, meeting, item)
+    assert (proposal.majority, proposal.quorum) == ("two_thirds", "half")
+    # The body's rules change after the proposal is made: it keeps the rules it was made under.
+    body.vote_quorum = VoteQuorum.NONE
+    body.save(update_fields=["vote_quorum"])
+    chair = _access(coordinator, meeting)
+    services.proposal_voting_open(access=chair, user=coordinator, proposal_id=proposal.pk)
+    _vote(peer, meeting, proposal, "agree")  # 1 of 3 members: fewer than half
+    proposal, _ = services.proposal_voting_close(access=chair, user=coordinator, proposal_id=proposal.pk)
+    assert (proposal.status, proposal.outcome, proposal.members_at_close) == ("decided", "no_quorum", 3)
+    assert proposal.decision.text == (
+        "「委員にピアサポーター2名を加える。」不成立（委員3人のうち1人が投票し、定足数に達しませんでした）"
+        "。可決の要件：投票の3分の2以上が賛成であること。定足数：委員の過半数")
+    assert proposal.decision.text in Minutes.objects.get(meeting=meeting).text
+    payload = proposal_payload(Proposal.objects.select_related("agenda_item__meeting").get(pk=proposal.pk))
+    assert (payload["outcome"], payload["majority"], payload["quorum"]) == ("no_quorum", "two_thirds", "half")
+
+
+@pytest.mark.django_db
+def test_the_bodys_coordinator_sets_the_majority_and_quorum_and_a_wrong_value_changes_nothing(
+        client, meeting, body, item, coordinator):
+    from tests.conftest import login_two_step
+
+    url = reverse("collaboration:staff_body_voting", args=[body.pk])
+    login_two_step(client, coordinator)
+    page = client.get(reverse("collaboration:staff_body", args=[body.pk])).content.decode()
+    assert 'name="vote_majority"' in page and 'name="vote_quorum"' in page and "定足数" in page
+    response = client.post(url, {"vote_majority": "half_of_votes", "vote_quorum": "two_thirds"}, follow=True)
+    body.refresh_from_db()
+    assert (body.vote_majority, body.vote_quorum) == ("half_of_votes", "two_thirds")
+    assert "投票の決まりを保存しました" in response.content.decode()
+    response = client.post(url, {"vote_majority": "everyone", "vote_quorum": "none", "secret_ballot": "on"}, follow=True)
+    body.refresh_from_db()
+    assert (body.vote_majority, body.vote_quorum, body.secret_ballot) == ("half_of_votes", "two_thirds", False)
+    assert "示された可決の要件から選んでください。" in response.content.decode()
+    api = client.get(reverse("api_body", args=[body.pk])).json()
+    assert (api["vote_majority"], api["vote_quorum"]) == ("half_of_votes", "two_thirds")
+    proposal = _propose(coordinator, meeting, item)
+    assert (proposal.majority, proposal.quorum) == ("half_of_votes", "two_thirds")
+    page = client.get(reverse("collaboration:meeting_detail", args=[meeting.pk])).content.decode()
+    assert "可決の要件：投票の過半数が賛成であること（棄権は賛成に数えません）。定足数：委員の3分の2以上。" in page

@@ -448,10 +448,14 @@
     if (f.method === "vote") { meta.push(f.secret ? P.secret : P.open); }
     meta.push(P.statuses[f.status] || f.status);
     card.appendChild(el("p", "help proposal-meta", meta.join(" · ")));
+    if (f.method === "vote" && f.majority) {
+      card.appendChild(el("p", "help proposal-rule", fill(P.rule, {
+        majority: P.majorities[f.majority] || f.majority, quorum: P.quorums[f.quorum] || f.quorum })));
+    }
     var state = el("p", "proposal-state");
     state.setAttribute("aria-live", "polite");
     if (f.status === "decided") {
-      state.appendChild(el("strong", "", f.outcome === "adopted" ? P.adopted : P.rejected));
+      state.appendChild(el("strong", "", P[f.outcome] || f.outcome));
       state.appendChild(document.createTextNode(f.counts ? ": " + fill(P.counts, f.counts) : " (" + P.by_consensus + ")"));
     } else if (f.status === "withdrawn") { state.textContent = P.withdrawn; }
     else if (f.voting) { state.textContent = fill(P.voting, { voted: f.voted, members: f.members }); }
