@@ -99,11 +99,10 @@ def session_cookie(user, *, two_step: bool | None = None) -> bytes:
     """A session for this person: with the second step passed if they have an authenticator
     (every staff fixture), unless two_step says otherwise."""
     from allauth.mfa.utils import is_mfa_enabled
-
-    from tests.conftest import login_two_step
-
     from django.contrib.auth.models import update_last_login
     from django.contrib.auth.signals import user_logged_in
+
+    from tests.conftest import login_two_step
 
     client = Client()
     if two_step is None:
