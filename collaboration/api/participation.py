@@ -24,7 +24,7 @@ class SectorFiguresSerializer(serializers.Serializer):
     share_seconds = serializers.FloatField(allow_null=True)
 
 
-class TotalsSerializer(serializers.Serializer):
+class ParticipationTotalsSerializer(serializers.Serializer):
     turns = serializers.IntegerField()
     seconds = serializers.IntegerField()
     messages = serializers.IntegerField()
@@ -66,7 +66,7 @@ class ParticipationSerializer(serializers.Serializer):
     balanced = serializers.BooleanField()
     current_agenda_item = serializers.IntegerField(allow_null=True)
     sectors = SectorFiguresSerializer(many=True)
-    totals = TotalsSerializer()
+    totals = ParticipationTotalsSerializer()
     items = ItemFiguresSerializer(many=True)
     people = PersonFiguresSerializer(many=True, required=False)
     not_yet_spoken = NotYetSpokenSerializer(many=True, required=False)

@@ -414,6 +414,11 @@ SPECTACULAR_SETTINGS = {
         "ActivityEntryStatusEnum": "collaboration.activity.models.EntryStatus",
         "ErasureRequestStatusEnum": "peers.models.ErasureRequest.Status",
         "PlatformRoleEnum": "peers.models.Role",
+        "LeaveKindEnum": "peers.models.EngagementLeave.Kind",
+        "RenewalRequestOutcomeEnum": "training.models.RenewalRequest.Outcome",
+        "ProposalOutcomeEnum": "collaboration.models.Proposal.Outcome",
+        "VoteMajorityEnum": "collaboration.models.VoteMajority",
+        "VoteQuorumEnum": "collaboration.models.VoteQuorum",
     },
 }
 

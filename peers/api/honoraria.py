@@ -19,7 +19,8 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
@@ -42,6 +43,7 @@ from ..services import payments as services
 from .base import KakehashiAPIView, list_endpoint, validated
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class YenInput(serializers.Field):
     """Whole yen, read as the pages read it."""
 
