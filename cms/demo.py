@@ -87,6 +87,14 @@ PAGES = [
                    ("paragraph", "<p>精神障がいの経験を持つ人が、その経験を生かして、相談にのったり、地域の生活を支えたりします。</p>"),
                    ("quote", {"text": "同じ経験をした人に話を聞いてもらえて、はじめて安心できました。", "attribution": "利用者の声"}),
                    ("call_to_action", _cta("ピアサポーターになるための研修があります。", "研修を見る", p["courses"])),
+               ],
+               # やさしい日本語: short sentences, one idea each, common words.
+               "plain_body": lambda p: [
+                   ("heading", "ピアサポーターの しごと"),
+                   ("paragraph", "<p>こころの 病気に なった 人が います。</p><p>その 人が、自分の 経験を 生かして 働きます。</p>"
+                                 "<p>話を 聞きます。くらしを 手伝います。</p>"),
+                   ("quote", {"text": "同じ 経験を した 人が 話を 聞いて くれました。安心 できました。", "attribution": "利用者の声"}),
+                   ("call_to_action", _cta("ピアサポーターに なるための 研修が あります。", "研修を 見る", p["courses"])),
                ]},
         "en": {"title": "What is peer support?", "summary": "Peer supporters use their own experience to support people who have been through something similar.\nThey work in teams with professionals.",
                "body": lambda p: [

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.template.response import TemplateResponse
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
@@ -13,6 +14,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from collaboration.selectors import minutes_list_published
+from peers.preferences import plain_wanted
 from training.selectors import cohort_list_open_with_places
 
 from .blocks import BodyBlock, MenuBlock
@@ -26,6 +28,50 @@ SUMMARY_HELP = _(
 
 def summary_field():
     return models.TextField(_("plain-language summary"), blank=True, help_text=SUMMARY_HELP)
+
+
+PLAIN_BODY_LABEL = _("body in plain Japanese (やさしい日本語)")
+PLAIN_BODY_HELP = _(
+    "Optional, Japanese pages only. The same content as the body, in short sentences with one "
+    "idea each and common words (furigana are added for the reader). Readers who chose plain "
+    "Japanese see it instead of the body; everyone else sees a note that it exists. Leave it "
+    "empty on English pages."
+)
+
+
+def plain_stream_field():
+    return StreamField(BodyBlock(), verbose_name=PLAIN_BODY_LABEL, blank=True, help_text=PLAIN_BODY_HELP)
+
+
+def plain_rich_text_field():
+    return RichTextField(PLAIN_BODY_LABEL, blank=True, help_text=PLAIN_BODY_HELP)
+
+
+class PlainJapaneseVersion:
+    """A page whose editors may write a やさしい日本語 version of its body in `plain_body`, a field
+    of the same kind as `body` (the same blocks, or rich text), on the Japanese page.
+
+    Chosen by the reader's `wording` setting (the account, else the cookie: peers.preferences),
+    on Japanese pages only, and only where it was written; the page cache keeps one copy per
+    wording (cms.cache). A translation into another language starts without it."""
+
+    def plain_version(self, request) -> dict[str, bool]:
+        """`exists`: this Japanese page has a plain version; `shown`: this reader gets it."""
+        exists = bool(self.plain_body) and (translation.get_language() or "").startswith("ja")
+        return {"exists": exists, "shown": exists and plain_wanted(request)}
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["plain_version"] = self.plain_version(request)
+        return context
+
+    def copy_for_translation(self, locale, copy_parents=False, alias=False, exclude_fields=None):
+        if not alias and not locale.language_code.startswith("ja"):
+            exclude_fields = [*(exclude_fields or []), "plain_body"]
+        return super().copy_for_translation(locale, copy_parents=copy_parents, alias=alias,
+                                            exclude_fields=exclude_fields)
+
+    copy_for_translation.alters_data = True
 
 
 class DescribedPage(Page):
@@ -60,13 +106,14 @@ class DescribedPage(Page):
         )
 
 
-class HomePage(DescribedPage):
+class HomePage(PlainJapaneseVersion, DescribedPage):
     """The public home page, one per language."""
 
     intro = models.CharField(_("lead"), max_length=300, blank=True)
     body = RichTextField(_("body"), blank=True)
+    plain_body = plain_rich_text_field()
 
-    content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("body")]
+    content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("body"), FieldPanel("plain_body")]
 
     max_count_per_parent = 1
 
@@ -75,14 +122,16 @@ class HomePage(DescribedPage):
         verbose_name_plural = _("home pages")
 
 
-class ContentPage(DescribedPage):
+class ContentPage(PlainJapaneseVersion, DescribedPage):
     """A page of text built from blocks: headings, text, images, quotes, a call to action, FAQ."""
 
     summary = summary_field()
     body = StreamField(BodyBlock(), verbose_name=_("body"), blank=True)
+    plain_body = plain_stream_field()
 
-    content_panels = Page.content_panels + [FieldPanel("summary"), FieldPanel("body")]
-    search_fields = Page.search_fields + [index.SearchField("summary"), index.SearchField("body")]
+    content_panels = Page.content_panels + [FieldPanel("summary"), FieldPanel("body"), FieldPanel("plain_body")]
+    search_fields = Page.search_fields + [index.SearchField("summary"), index.SearchField("body"),
+                                          index.SearchField("plain_body")]
     parent_page_types = ["cms.HomePage", "cms.ContentPage"]
 
     class Meta:
@@ -112,13 +161,17 @@ class NewsIndexPage(DescribedPage):
         verbose_name_plural = _("news indexes")
 
 
-class NewsArticlePage(DescribedPage):
+class NewsArticlePage(PlainJapaneseVersion, DescribedPage):
     date = models.DateField(_("date"))
     summary = summary_field()
     body = StreamField(BodyBlock(), verbose_name=_("body"), blank=True)
+    plain_body = plain_stream_field()
 
-    content_panels = Page.content_panels + [FieldPanel("date"), FieldPanel("summary"), FieldPanel("body")]
-    search_fields = Page.search_fields + [index.SearchField("summary"), index.SearchField("body")]
+    content_panels = Page.content_panels + [
+        FieldPanel("date"), FieldPanel("summary"), FieldPanel("body"), FieldPanel("plain_body"),
+    ]
+    search_fields = Page.search_fields + [index.SearchField("summary"), index.SearchField("body"),
+                                          index.SearchField("plain_body")]
     parent_page_types = ["cms.NewsIndexPage"]
     subpage_types: list[str] = []
 
@@ -161,7 +214,7 @@ class CourseListingPage(ListingPage):
         verbose_name_plural = _("course listings")
 
 
-class AccessibilityStatementPage(DescribedPage):
+class AccessibilityStatementPage(PlainJapaneseVersion, DescribedPage):
     """ウェブアクセシビリティ方針: the standard aimed at and what the latest check found."""
 
     class Result(models.TextChoices):
@@ -179,10 +232,12 @@ class AccessibilityStatementPage(DescribedPage):
     )
     result_details = RichTextField(_("what the check found"), blank=True)
     body = RichTextField(_("policy"), blank=True)
+    plain_body = plain_rich_text_field()
 
     content_panels = Page.content_panels + [
         FieldPanel("summary"),
         FieldPanel("body"),
+        FieldPanel("plain_body"),
         MultiFieldPanel(
             [FieldPanel("target"), FieldPanel("checked_on"), FieldPanel("result"), FieldPanel("result_details")],
             heading=_("Latest check"),
@@ -197,14 +252,17 @@ class AccessibilityStatementPage(DescribedPage):
         verbose_name_plural = _("accessibility statements")
 
 
-class PrivacyPolicyPage(DescribedPage):
+class PrivacyPolicyPage(PlainJapaneseVersion, DescribedPage):
     """What is collected, why, how to withdraw consent, how to ask for one's data."""
 
     summary = summary_field()
     body = RichTextField(_("policy"))
+    plain_body = plain_rich_text_field()
     updated_on = models.DateField(_("last updated"), null=True, blank=True)
 
-    content_panels = Page.content_panels + [FieldPanel("summary"), FieldPanel("updated_on"), FieldPanel("body")]
+    content_panels = Page.content_panels + [
+        FieldPanel("summary"), FieldPanel("updated_on"), FieldPanel("body"), FieldPanel("plain_body"),
+    ]
     parent_page_types = ["cms.HomePage"]
     subpage_types: list[str] = []
     max_count_per_parent = 1

@@ -25,6 +25,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from peers.access import session_two_step_passed, two_step_mark
+from peers.preferences import user_furigana_wanted
 
 from . import presence, services, sockets
 from .frames import FrameError, decode_frame, sequence_number, storable_text
@@ -37,6 +38,7 @@ from .realtime import (
     meeting_group_name,
     message_payload,
     room_event,
+    with_readings,
 )
 from .selectors import (
     meeting_access_for,
@@ -321,10 +323,12 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
     and leaves in between arrive together.
 
     Messages and their changes (`message`, with `rev`) arrive in the room's order, once, after
-    the history: an event after a gap in the numbers waits for the missing one.
+    the history: an event after a gap in the numbers waits for the missing one. For a person
+    who reads with furigana, a message with kanji also carries `body_ruby` (realtime.with_readings).
     """
 
     group: str | None = None
+    furigana = False
     chairs_group: str | None = None
     gone = False
     counted = False
@@ -381,6 +385,9 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
             return
         self.counted = True
         self.language = getattr(self.user, "language", None) or settings.LANGUAGE_CODE
+        # Messages reach this socket with their readings when its person chose furigana (or
+        # plain Japanese), as the page the server renders for them carries ruby.
+        self.furigana = user_furigana_wanted(self.user)
         self.bucket = TokenBucket(settings.KAKEHASHI_ROOM_RATE_BURST, settings.KAKEHASHI_ROOM_RATE_PER_SECOND)
         self.floor: int | None = None  # delivered in order up to here; None until the client says hello
         self.buffer: list[dict] = []  # events before the hello
@@ -499,6 +506,8 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
         if refused:
             # Still live from the room's current number, so this socket keeps its messages.
             await self.send_error("bad_last_seq", ref)
+        if self.furigana:
+            payloads = [with_readings(payload) for payload in payloads]
         await self.send_json({"type": "history", "messages": payloads, "last_seq": top, "more": more})
         self.floor = top if self.floor is None else max(self.floor, top)
         buffered, self.buffer = self.buffer, []
@@ -717,9 +726,16 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
                     self.gap_timer = self._later(settings.KAKEHASHI_ROOM_REORDER_SECONDS, self._fill_gap)
                 return
             self.floor = rev
-        await self._send_text(event["text"])
+        await self._send_text(self._event_text(event))
         if rev is not None and self.held:
             await self._deliver_held()
+
+    def _event_text(self, event: dict) -> str:
+        """The frame of a room event for this socket: with the readings for a person who reads
+        with furigana, when the event has them."""
+        if self.furigana and "text_ruby" in event:
+            return event["text_ruby"]
+        return event["text"]
 
     async def _send_text(self, text: str) -> None:
         if self.gone:
@@ -737,7 +753,7 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
             del self.held[rev]
         while self.floor + 1 in self.held:
             self.floor += 1
-            await self._send_text(self.held.pop(self.floor)["text"])
+            await self._send_text(self._event_text(self.held.pop(self.floor)))
         if not self.held and self.gap_timer is not None:
             self.gap_timer.cancel()
             self.gap_timer = None
@@ -757,7 +773,7 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
                 ("gap", self.meeting_id, after), lambda: room_db(_replay)(copy.copy(self.access.meeting), after))
             for payload in payloads:
                 if payload["rev"] > self.floor:
-                    await self._send_text(room_event(payload)["text"])
+                    await self._send_text(self._event_text(room_event(payload)))
             self.floor = max([self.floor, top, *(p["rev"] for p in payloads)])
         except Exception:  # noqa: BLE001 - the held events still go out; the client can ask again
             logger.exception("room %s: could not fill a gap after %s", self.meeting_id, self.floor)

@@ -11,6 +11,8 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
 
+from peers.furigana import has_kanji, ruby_pieces
+
 logger = logging.getLogger(__name__)
 
 ROOM_EVENT = "room.event"
@@ -50,9 +52,25 @@ def message_payload(message) -> dict:
     }
 
 
+def with_readings(payload: dict) -> dict:
+    """The payload for a socket whose person reads with furigana: a message whose text has
+    kanji also carries `body_ruby`, its readings as pieces (peers.furigana.ruby_pieces: strings
+    and [base, reading] pairs, never HTML), which the room's script turns into <ruby> with text
+    nodes only. Other payloads come back as they are."""
+    if payload.get("type") != "message" or not has_kanji(payload.get("body") or ""):
+        return payload
+    return {**payload, "body_ruby": ruby_pieces(payload["body"])}
+
+
 def room_event(payload: dict) -> dict:
-    """The channel-layer event for one payload: encoded to JSON once here, not once per member."""
-    return {"type": ROOM_EVENT, "rev": payload.get("rev"), "text": json.dumps(payload, ensure_ascii=False)}
+    """The channel-layer event for one payload: encoded to JSON once here, not once per member;
+    a message with kanji is encoded a second time with its readings (`text_ruby`, for the
+    sockets of people who chose furigana)."""
+    event = {"type": ROOM_EVENT, "rev": payload.get("rev"), "text": json.dumps(payload, ensure_ascii=False)}
+    read = with_readings(payload)
+    if read is not payload:
+        event["text_ruby"] = json.dumps(read, ensure_ascii=False)
+    return event
 
 
 async def _send(group: str, event: dict) -> None:

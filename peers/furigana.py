@@ -29,7 +29,8 @@ from pathlib import Path
 
 from .japanese import to_hiragana, tokens
 
-__all__ = ["has_kanji", "readings_dictionary", "ruby_html", "ruby_text", "ruby_document", "ruby_parts"]
+__all__ = ["has_kanji", "readings_dictionary", "ruby_html", "ruby_pieces", "ruby_text", "ruby_document",
+           "ruby_parts"]
 
 DICTIONARY_PATH = Path(__file__).resolve().parent / "data" / "furigana_readings.tsv"
 
@@ -128,6 +129,30 @@ def ruby_html(text: str) -> str:
             else:
                 out.append(html.escape(piece, quote=False))
     return "".join(out)
+
+
+def ruby_pieces(text: str) -> list:
+    """`text` (plain) as the pieces a script builds ruby from, never HTML: strings for the text
+    between readings and [base, reading] pairs, in order; joined, the strings and bases give
+    `text` back exactly. The same readings as ruby_html (the live room sends these, and the
+    page's script writes them with text nodes only, so a message can inject no markup)."""
+    return [list(piece) if isinstance(piece, tuple) else piece for piece in _ruby_pieces(text)]
+
+
+@lru_cache(maxsize=8192)
+def _ruby_pieces(text: str) -> tuple:
+    if not has_kanji(text):
+        return (text,) if text else ()
+    out: list = []
+    for surface, reading in _words(text):
+        for piece, rt in ruby_parts(surface, reading):
+            if rt:
+                out.append((piece, rt))
+            elif out and isinstance(out[-1], str):
+                out[-1] += piece
+            elif piece:
+                out.append(piece)
+    return tuple(out)
 
 
 # Addresses and links stay as they are in a text email (they never have kanji, but a link's

@@ -45,3 +45,32 @@ def register_font() -> str:
         "matplotlib-fontja), or set "
         "KAKEHASHI_CERTIFICATE_FONT to a .ttf file."
     )
+
+
+def draw_with_readings(pdf, x: float, y: float, text: str, *, font: str, size: float,
+                       centred: bool = False, readings: bool = False) -> float:
+    """Draw one line of `text` at (x, y), or centred on x; with `readings`, each word with
+    kanji carries its reading above it in half-size type (peers.furigana, the same readings as
+    the pages). Returns where the line ends. Only for printed wording (titles, labels,
+    statements): names, numbers, dates and addresses are drawn without readings by the caller."""
+    from .furigana import has_kanji, ruby_pieces
+
+    width = pdfmetrics.stringWidth(text, font, size)
+    if centred:
+        x -= width / 2
+    pdf.setFont(font, size)
+    if not readings or not has_kanji(text):
+        pdf.drawString(x, y, text)
+        return x + width
+    # The line itself in one piece (so it is copied and read back as written), then each
+    # reading centred over its kanji.
+    pdf.drawString(x, y, text)
+    pdf.setFont(font, size / 2)
+    for piece in ruby_pieces(text):
+        base, reading = (piece, "") if isinstance(piece, str) else piece
+        base_width = pdfmetrics.stringWidth(base, font, size)
+        if reading:
+            pdf.drawCentredString(x + base_width / 2, y + size * 0.95, reading)
+        x += base_width
+    pdf.setFont(font, size)
+    return x

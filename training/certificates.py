@@ -16,7 +16,7 @@ from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas
 
-from peers.pdf import FONT_NAME, font_candidates, register_font  # noqa: F401 - FONT_NAME, as before
+from peers.pdf import FONT_NAME, draw_with_readings, font_candidates, register_font  # noqa: F401 - FONT_NAME, as before
 
 CARD = (85.6 * mm, 54 * mm)  # ISO/IEC 7810 ID-1
 
@@ -111,12 +111,15 @@ def _draw_credential_qr(pdf, credential_url: str, width: float, font: str) -> No
 
 
 def certification_pdf(certification, *, verify_url: str, language: str = "ja", size: str = "a4",
-                      verification=None, credential_url: str = "") -> bytes:
+                      verification=None, credential_url: str = "", readings: bool = False) -> bytes:
     """The certificate of a certification as it stands at this moment; `size` is "a4"
     (landscape) or "card". Active or due for renewal: the plain certificate. In grace, lapsed
     or suspended: the same page marked across with the status and the date it began, in
     Japanese and English, and no statement that the person holds the credential. Callers
-    refuse a revoked one (certificate_refused) before asking for a page."""
+    refuse a revoked one (certificate_refused) before asking for a page. `readings`: furigana
+    over the printed Japanese wording of the A4 page (the holder's own copy, when they read
+    with furigana); never over the name, the number, the dates or the address, nor on the card,
+    whose type is too small to carry them."""
     from django.utils import timezone
 
     from .selectors import certification_verification
@@ -163,30 +166,27 @@ def certification_pdf(certification, *, verify_url: str, language: str = "ja", s
         if marking:
             _draw_marking(pdf, marking, width, height, font=font, big=22, small=4.2, top=height - 23 * mm)
     else:
+        readings = readings and language == "ja"
         pagesize = landscape(A4)
         pdf = canvas.Canvas(buffer, pagesize=pagesize)
         width, height = pagesize
         pdf.setTitle(f"{fields['title']} {certification.number}")
         pdf.setLineWidth(2)
         pdf.rect(12 * mm, 12 * mm, width - 24 * mm, height - 24 * mm)
-        pdf.setFont(font, 32)
-        pdf.drawCentredString(width / 2, height - 45 * mm, fields["title"])
-        pdf.setFont(font, 16)
-        pdf.drawCentredString(width / 2, height - 62 * mm, fields["type"])
+        draw_with_readings(pdf, width / 2, height - 45 * mm, fields["title"], font=font, size=32,
+                           centred=True, readings=readings)
+        draw_with_readings(pdf, width / 2, height - 62 * mm, fields["type"], font=font, size=16,
+                           centred=True, readings=readings)
         pdf.setFont(font, 26)
         pdf.drawCentredString(width / 2, height - 85 * mm, fields["holder"])
-        pdf.setFont(font, 12)
-        pdf.drawCentredString(width / 2, height - 100 * mm, fields["statement"])
-        y = 62 * mm
-        for label, value in (
+        draw_with_readings(pdf, width / 2, height - 100 * mm, fields["statement"], font=font, size=12,
+                           centred=True, readings=readings)
+        _draw_facts(pdf, [
             (fields["number_label"], fields["number"]),
             (fields["issued_label"], fields["issued"]),
             (fields["valid_label"], fields["valid"]),
-        ):
-            pdf.drawString(30 * mm, y, f"{label}: {value}")
-            y -= 8 * mm
-        pdf.setFont(font, 14)
-        pdf.drawString(30 * mm, 30 * mm, fields["body"])
+        ], top=62 * mm, font=font, readings=readings)
+        draw_with_readings(pdf, 30 * mm, 30 * mm, fields["body"], font=font, size=14, readings=readings)
         pdf.drawImage(_qr(verify_url), width - 70 * mm, 25 * mm, 40 * mm, 40 * mm)
         pdf.setFont(font, 8)
         pdf.drawCentredString(width - 50 * mm, 21 * mm, fields["verify"])
@@ -201,10 +201,23 @@ def certification_pdf(certification, *, verify_url: str, language: str = "ja", s
     return buffer.getvalue()
 
 
-def completion_pdf(completion, *, verify_url: str, language: str = "ja", credential_url: str = "") -> bytes:
+def _draw_facts(pdf, facts, *, top: float, font: str, readings: bool) -> None:
+    """"Label: value" lines, 8 mm apart; readings over the label only."""
+    y = top
+    for label, value in facts:
+        end = draw_with_readings(pdf, 30 * mm, y, label, font=font, size=12, readings=readings)
+        pdf.setFont(font, 12)
+        pdf.drawString(end, y, f": {value}")
+        y -= 8 * mm
+
+
+def completion_pdf(completion, *, verify_url: str, language: str = "ja", credential_url: str = "",
+                   readings: bool = False) -> bytes:
     """修了証: the completion certificate (completions do not expire). It carries the day the
     course was completed (Completion.completed_on, the cohort's last day), never the day it
-    is printed, the hours, and a QR code to the public verification page."""
+    is printed, the hours, and a QR code to the public verification page. `readings` as for
+    certification_pdf."""
+    readings = readings and language == "ja"
     font = register_font()
     with translation.override(language):
         title = _("Certificate of completion")
@@ -221,19 +234,17 @@ def completion_pdf(completion, *, verify_url: str, language: str = "ja", credent
     width, height = pagesize
     pdf.setTitle(f"{title} {completion.number}")
     pdf.rect(12 * mm, 12 * mm, width - 24 * mm, height - 24 * mm)
-    pdf.setFont(font, 30)
-    pdf.drawCentredString(width / 2, height - 45 * mm, title)
-    pdf.setFont(font, 16)
-    pdf.drawCentredString(width / 2, height - 62 * mm, completion.course.title)
+    draw_with_readings(pdf, width / 2, height - 45 * mm, title, font=font, size=30, centred=True,
+                       readings=readings)
+    draw_with_readings(pdf, width / 2, height - 62 * mm, completion.course.title, font=font, size=16,
+                       centred=True, readings=readings)
     pdf.setFont(font, 24)
     pdf.drawCentredString(width / 2, height - 85 * mm, completion.person.display_name)
-    pdf.setFont(font, 12)
-    pdf.drawCentredString(width / 2, height - 100 * mm, statement)
-    pdf.drawString(30 * mm, 58 * mm, f"{number_label}: {completion.number}")
-    pdf.drawString(30 * mm, 50 * mm, f"{date_label}: {completed_on}")
-    pdf.drawString(30 * mm, 42 * mm, f"{hours_label}: {hours}")
-    pdf.setFont(font, 14)
-    pdf.drawString(30 * mm, 28 * mm, str(completion.body))
+    draw_with_readings(pdf, width / 2, height - 100 * mm, statement, font=font, size=12, centred=True,
+                       readings=readings)
+    _draw_facts(pdf, [(number_label, completion.number), (date_label, completed_on), (hours_label, hours)],
+                top=58 * mm, font=font, readings=readings)
+    draw_with_readings(pdf, 30 * mm, 28 * mm, str(completion.body), font=font, size=14, readings=readings)
     pdf.drawImage(_qr(verify_url), width - 70 * mm, 25 * mm, 40 * mm, 40 * mm)
     pdf.setFont(font, 8)
     pdf.drawCentredString(width - 50 * mm, 21 * mm, verify)

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from ..form_errors import add_service_errors
 from ..forms import DisplaySettingsForm, PreferencesForm
-from ..models import Furigana
+from ..models import Furigana, Wording
 from ..preferences import display_cookies_set, display_for
 from ..services.accounts import user_preferences_save
 
@@ -59,21 +59,27 @@ def display_settings(request: HttpRequest) -> HttpResponse:
 @require_POST
 def furigana_switch(request: HttpRequest) -> HttpResponse:
     """The furigana button in every page's header: on or off in one press, back to the same
-    page. As with the language switch (peers.views.language), only a signed-in person's press
-    changes stored data, so only theirs needs a CSRF token, and visitors' pages stay cacheable."""
+    page; and the same for the wording (`wording=plain|standard`), from the note on a website
+    page that has a やさしい日本語 version (cms/_plain_version.html). As with the language switch
+    (peers.views.language), only a signed-in person's press changes stored data, so only theirs
+    needs a CSRF token, and visitors' pages stay cacheable."""
     if request.user.is_authenticated:
         return _furigana_switch_signed_in(request)
     return _furigana_switch(request)
 
 
+_SWITCHES = {"furigana": Furigana, "wording": Wording}
+
+
 def _furigana_switch(request: HttpRequest) -> HttpResponse:
-    value = request.POST.get("furigana", "")
+    values = {name: request.POST[name] for name, choices in _SWITCHES.items()
+              if request.POST.get(name) in choices.values}
     response = redirect(safe_next(request, request.POST.get("next")) or "/")
-    if value not in Furigana.values:
+    if not values:
         return response
     if request.user.is_authenticated:
-        user_preferences_save(user=request.user, display={"furigana": value})
-    display_cookies_set(response, {"furigana": value}, request=request)
+        user_preferences_save(user=request.user, display=values)
+    display_cookies_set(response, values, request=request)
     return response
 
 

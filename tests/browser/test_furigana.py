@@ -43,3 +43,23 @@ def test_furigana_from_the_header_is_ruby_that_reads_once_and_passes_axe(browser
     page.wait_for_url(f"{base}/accounts/login/")
     assert page.locator("ruby").count() == 0
     context.close()
+
+
+def test_a_pages_plain_japanese_version_is_one_press_away_fits_a_phone_and_passes_axe(browser, live_server, demo):  # noqa: F811
+    context = browser.new_context(viewport={"width": 320, "height": 640}, locale="ja-JP")
+    page = context.new_page()
+    url = f"{live_server.url}/about-peer-support/"
+    page.goto(url)
+    assert page.locator("main").get_by_text("やさしい日本語の版もあります").count() == 1
+    assert axe_violations(page) == []
+    page.get_by_role("button", name="やさしい日本語で読む").click()
+    page.wait_for_url(url)
+    assert {c["name"]: c["value"] for c in context.cookies()}.get("wording") == "plain"
+    assert page.locator("main h2", has_text="しごと").count() == 1  # the plain body's heading
+    assert page.locator("main ruby").count() > 3  # plain Japanese comes with furigana
+    assert axe_violations(page) == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    page.locator("main .plain-version button").click()  # back to the standard text
+    page.wait_for_url(url)
+    assert page.locator("main").get_by_text("やさしい日本語の版もあります").count() == 1
+    context.close()

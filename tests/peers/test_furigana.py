@@ -45,6 +45,8 @@ def test_the_domain_dictionary_wins_over_the_analyser():
     assert ruby("圏域", "けんいき") in ruby_html("障害保健福祉圏域ごとに")
     # UniDic reads 所 しょ after 保健 and 相談: the dictionary says じょ.
     assert ruby_html("保健所に相談する") == ruby("保健所", "ほけんじょ") + "に" + ruby("相談", "そうだん") + "する"
+    # UniDic's kana for 言う is its spoken form ユウ: written, it is いう.
+    assert ruby_html("かんたんに言うと") == "かんたんに" + ruby("言", "い") + "うと"
 
 
 def test_every_dictionary_line_is_a_word_with_a_reading_in_hiragana():

@@ -15,6 +15,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from peers.form_errors import add_service_errors
+from peers.preferences import furigana_wanted
 
 from ..certificates import certificate_refused, certification_pdf, completion_pdf
 from ..evidence import EvidenceUploadLimit, declared_too_large, evidence_response, too_large_error
@@ -337,7 +338,8 @@ def certificate_pdf(request: HttpRequest, pk: int) -> HttpResponse:
         credential = credential_url(request, "certification", certification.pk)
     pdf = certification_pdf(certification, verify_url=verify_url(request, certification.number),
                             language=_language(request), size=size, verification=verification,
-                            credential_url=credential)
+                            credential_url=credential,
+                            readings=certification.holder_id == request.user.pk and furigana_wanted(request))
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{certification.number}-{size}.pdf"'
     return response
@@ -347,8 +349,10 @@ def certificate_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 def completion_certificate_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     completion = completion_get_visible(request.user, pk)
     credential = credential_url(request, "completion", completion.pk) if completion.person_id == request.user.pk else ""
+    # The holder's own copy carries furigana when they read with them; anyone else's is the plain page.
     pdf = completion_pdf(completion, verify_url=verify_url(request, completion.number), language=_language(request),
-                         credential_url=credential)
+                         credential_url=credential,
+                         readings=completion.person_id == request.user.pk and furigana_wanted(request))
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{completion.number}.pdf"'
     return response

@@ -38,6 +38,30 @@
     return node;
   }
 
+  // A message's text, with the readings the server sent for a person who reads with furigana
+  // (`body_ruby`: strings and [base, reading] pairs), on Japanese pages. Text nodes only: the
+  // message can never become markup.
+  var japanese = (document.documentElement.lang || "").indexOf("ja") === 0;
+  function bodyText(tag, cls, m) {
+    var node = el(tag, cls);
+    if (!japanese || !Array.isArray(m.body_ruby)) { node.textContent = m.body; return node; }
+    m.body_ruby.forEach(function (piece) {
+      if (typeof piece === "string") { node.appendChild(document.createTextNode(piece)); return; }
+      var ruby = el("ruby");
+      ruby.appendChild(document.createTextNode(String(piece[0])));
+      ruby.appendChild(el("rp", "", "(")); ruby.appendChild(el("rt", "", String(piece[1]))); ruby.appendChild(el("rp", "", ")"));
+      node.appendChild(ruby);
+    });
+    return node;
+  }
+  // The text as written, without the readings (to edit it).
+  function writtenText(node) {
+    if (!node) { return ""; }
+    var copy = node.cloneNode(true);
+    Array.prototype.forEach.call(copy.querySelectorAll("rt, rp"), function (r) { r.remove(); });
+    return copy.textContent;
+  }
+
   // Japan time, 24-hour, as the history the server renders (whatever the device's time zone).
   function render(m) {
     var li = document.getElementById("m" + m.seq);
@@ -63,9 +87,9 @@
     else if (m.content_note) {
       var details = el("details", "room-body");
       details.appendChild(el("summary", "", T.content_note));
-      details.appendChild(el("p", "", m.body));
+      details.appendChild(bodyText("p", "", m));
       fresh.appendChild(details);
-    } else { fresh.appendChild(el("p", "room-body", m.body)); }
+    } else { fresh.appendChild(bodyText("p", "room-body", m)); }
     if (!closed && !m.deleted && (!m.hidden || coordinator)) { fresh.appendChild(actions(m)); }
     if (li) {
       // A changed message keeps the thread under it (its replies do not change with it).
@@ -385,7 +409,7 @@
       var buttons = actions({
         seq: parseInt(li.dataset.seq, 10), hidden: li.dataset.hidden === "1",
         author: { id: li.dataset.author, name: (li.querySelector(":scope > .room-meta strong") || {}).textContent || "" },
-        body: body ? body.textContent : ""
+        body: writtenText(body)
       });
       var thread = li.querySelector(":scope > .room-replies-thread");
       li.insertBefore(buttons, thread);  // the buttons before the thread, as for live messages
