@@ -206,7 +206,7 @@ def test_the_annual_report_excel_holds_the_figures_and_hides_small_counts_from_a
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(response.content)).active
     rows = [[c for c in row] for row in sheet.iter_rows(values_only=True)]
-    by_label = {row[0]: row[1:] for row in rows if row and row[0]}
+    by_label = {row[0]: tuple(row[1:]) for row in rows if row and row[0]}
     assert "東京都協議の場" in rows[0][0]
     assert by_label["開催した会議"][0] == 2
     assert by_label["新たな対応事項"][0] == 2
@@ -241,6 +241,9 @@ def test_the_page_runs_the_same_queries_whatever_the_number_of_meetings(client, 
     client.get(page, {"year": "2025"})
     with CaptureQueriesContext(connection) as before:
         client.get(page, {"year": "2025"})
+    # The session, the person, their roles and authenticator, the body, then the figures' five reads
+    # (meetings, attendance, turns, action items, decisions) and the layout's own.
+    assert len(before) == 11
     for day in range(1, 8):
         m = _meeting(world["a"], at(2025, 9, day))
         _attend(m, [(world["peer"], Sector.PEER), (world["coordinator_a"], Sector.ADMINISTRATION)])
