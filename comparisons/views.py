@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET
 
 from peers import spreadsheets
 
@@ -132,6 +133,7 @@ def _body_report(request: HttpRequest, pk: int):
     return form, report
 
 
+@require_GET
 @login_required
 def body_list(request: HttpRequest) -> HttpResponse:
     """The consultation bodies the person coordinates, each with its indicators' page."""
@@ -143,6 +145,7 @@ def body_list(request: HttpRequest) -> HttpResponse:
                   status=200 if form.is_valid() else 400)
 
 
+@require_GET
 @login_required
 def body_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One body's figures for a fiscal year, with its annual report as PDF and Excel."""
@@ -152,6 +155,7 @@ def body_detail(request: HttpRequest, pk: int) -> HttpResponse:
                   status=200 if report else 400)
 
 
+@require_GET
 @login_required
 def body_report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     from .bodies import report_pdf
@@ -165,6 +169,7 @@ def body_report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
+@require_GET
 @login_required
 def body_report_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     from .bodies import report_rows
