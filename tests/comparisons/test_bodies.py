@@ -298,3 +298,24 @@ def test_a_named_coordinator_compares_only_the_bodies_they_coordinate(client, wo
     response = client.get("/staff/comparisons/", {"source": "attendance", "year_from": "2025", "year_to": "2025"})
     assert response.status_code == 200
     assert [r["label"] for r in response.context["view"].rows] == ["東京都第二協議の場"]
+
+
+def test_the_bodies_table_runs_the_same_queries_whatever_the_number_of_bodies(client, world, admin_user, tokyo,
+                                                                             django_assert_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    login_two_step(client, admin_user)
+    query = {"source": "attendance", "year_from": "2025", "year_to": "2026"}
+    client.get("/staff/comparisons/", query)
+    with CaptureQueriesContext(connection) as before:
+        client.get("/staff/comparisons/", query)
+    for n in range(3):
+        body = ConsultationBody.objects.create(name=f"協議の場{n}", level=ConsultationBody.Level.PREFECTURE,
+                                               prefecture=tokyo)
+        for day in (1, 2):
+            _attend(_meeting(body, at(2025, 7, day)), [(world["peer"], Sector.PEER),
+                                                       (world["coordinator_a"], Sector.MEDICAL)])
+    with django_assert_num_queries(len(before)):
+        response = client.get("/staff/comparisons/", query)
+    assert len(response.context["view"].rows) == 5
