@@ -23,8 +23,11 @@ class TableForm(forms.Form):
     def __init__(self, data=None, **kwargs):
         year = current_fiscal_year()
         if data is not None:
-            data = {"source": Source.CERTIFICATIONS, "group": Group.PREFECTURE, "year_from": year,
-                    "year_to": year, **{k: v for k, v in data.items() if v not in ("", None)}}
+            given = {k: v for k, v in data.items() if v not in ("", None)}
+            source = given.get("source", Source.CERTIFICATIONS)
+            # Each source's first grouping when none is named (bodies for meeting attendance).
+            group = groups_for(source)[0] if source in Source.values else Group.PREFECTURE
+            data = {"source": Source.CERTIFICATIONS, "group": group, "year_from": year, "year_to": year, **given}
         super().__init__(data, **kwargs)
         self.fields["year_from"].initial = year
         self.fields["year_to"].initial = year
@@ -88,3 +91,17 @@ class UploadForm(forms.Form):
                                               value=text[:20]), code="not_count") from None
             rows.append((label, counts))
         return columns, rows
+
+
+class FiscalYearForm(forms.Form):
+    """The fiscal year of a consultation body's indicators (April to March, named by its start)."""
+
+    year = forms.IntegerField(label=_("Fiscal year"), min_value=2000, max_value=2100,
+                              help_text=_("The year the fiscal year starts in April, for example 2026."))
+
+    def __init__(self, data=None, **kwargs):
+        year = current_fiscal_year()
+        if data is not None:
+            data = {"year": year, **{k: v for k, v in data.items() if v not in ("", None)}}
+        super().__init__(data, **kwargs)
+        self.fields["year"].initial = year

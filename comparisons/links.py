@@ -15,3 +15,5 @@ def _coordinates(context) -> bool:
 def register_links() -> None:
     register_link("staff_activity", label=_("Compare regions"), url_name="comparisons:compare",
                   condition=_coordinates, order=40)
+    register_link("staff_activity", label=_("Consultation body indicators"), url_name="comparisons:body_list",
+                  condition=_coordinates, order=45)

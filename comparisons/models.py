@@ -17,6 +17,7 @@ class Source(models.TextChoices):
     APPLICATIONS = "applications", _("Applications")
     ENGAGEMENTS = "engagements", _("Engagements")
     ACTIVITY = "activity", _("Activity entries")
+    ATTENDANCE = "attendance", _("Meeting attendance by sector")
 
 
 class Group(models.TextChoices):
@@ -25,6 +26,7 @@ class Group(models.TextChoices):
     ORGANISATION = "organisation", _("Organisation")
     BODY = "body", _("Training body")
     SETTING = "setting", _("Setting")
+    CONSULTATION_BODY = "consultation_body", _("Consultation body")
 
 
 class OutcomeRollup(models.Model):

@@ -65,6 +65,10 @@ SOURCE_TEXT = {
     Source.ACTIVITY: _(
         "Verified activity entries by activity type, from the rollups kept with every verification."
     ),
+    Source.ATTENDANCE: _(
+        "People recorded present at the meetings each consultation body held in the fiscal year, by the sector "
+        "recorded with their attendance; counted from the attendance records when the table is read."
+    ),
 }
 LIMITS_TEXT = {
     Source.CERTIFICATIONS: _(
@@ -81,14 +85,29 @@ LIMITS_TEXT = {
         "Only verified entries count: entries waiting for verification or declined are left out, and peers who do "
         "not record their work are not seen at all."
     ),
+    Source.ATTENDANCE: _(
+        "Only meetings whose room was opened count, and only attendance the coordinators recorded or people "
+        "checked in to; a person who came to several meetings counts once for each."
+    ),
 }
 
 
 def comparison_allowed(user) -> bool:
-    """Who compares regions: the region report's readers (administrators and coordinators)."""
+    """Who compares regions: the region report's readers (administrators and coordinators), and
+    the named coordinators of consultation bodies (after two-step sign-in), who compare their
+    bodies."""
     from collaboration.activity.selectors import region_report_allowed
 
-    return region_report_allowed(user)
+    return region_report_allowed(user) or consultation_body_list_for(user).exists()
+
+
+def consultation_body_list_for(user):
+    """The consultation bodies whose indicators a person reads and compares: the ones they
+    coordinate (collaboration.selectors: named coordinator or regional coordinator, each after
+    two-step sign-in); all of them for an administrator."""
+    from collaboration.selectors import body_list_coordinated_by
+
+    return body_list_coordinated_by(user)
 
 
 def may_see_people(user) -> bool:
@@ -169,6 +188,10 @@ def _labels(group: str, keys: set[str]) -> dict[str, str]:
                 TrainingBody.objects.filter(pk__in=ids).values_list("pk", "organisation__name")}
     if group == Group.SETTING:
         return {str(k.pk): k.name for k in OrganisationKind.objects.filter(pk__in=ids)}
+    if group == Group.CONSULTATION_BODY:
+        from collaboration.models import ConsultationBody
+
+        return {str(pk): name for pk, name in ConsultationBody.objects.filter(pk__in=ids).values_list("pk", "name")}
     return {}
 
 
@@ -233,7 +256,19 @@ def record_table_for(user, *, source: str, group: str, year_from: int, year_to: 
     # Over several years, a viewer who may not see people must not get a year's small count by
     # subtracting the other years' tables: count per year, and conceal the sums that hold one.
     by_year = not admin and year_to > year_from
-    if source == Source.ACTIVITY:
+    if source == Source.ATTENDANCE:
+        from collaboration.indicators import attendance_by_body
+        from collaboration.models import Sector
+
+        bodies = consultation_body_list_for(user).values("id")
+        found = attendance_by_body(bodies, year_from, year_to)
+        sectors = {s for _b, s, _y in found}
+        columns = [value for value in Sector.values if value in sectors]
+        column_labels = [str(Sector(value).label) for value in columns]
+        yearly = {(str(b), s, y if by_year else None): 0 for (b, s, y) in found}
+        for (b, s, y), n in found.items():
+            yearly[(str(b), s, y if by_year else None)] += n
+    elif source == Source.ACTIVITY:
         yearly = _activity_cells(codes, admin, group, year_from, year_to, by_year)
         activity_ids = {a for _k, a, _y in yearly}
         activities = [a for a in Activity.objects.all() if a.pk in activity_ids]
@@ -267,7 +302,8 @@ def record_table_for(user, *, source: str, group: str, year_from: int, year_to: 
         for k in keys
     ]
     table_rows.sort(key=lambda r: (r.key == "", r.key if group == Group.PREFECTURE else r.label))
-    checked = RollupCheck.objects.filter(table=source).order_by("-checked_at", "-id").first()
+    checked = (None if source == Source.ATTENDANCE
+               else RollupCheck.objects.filter(table=source).order_by("-checked_at", "-id").first())
     return RecordTable(source=source, group=group, year_from=year_from, year_to=year_to, columns=columns,
                        column_labels=column_labels, rows=table_rows, prefectures=prefectures,
                        updated_at=updated_at, checked=checked, may_see=admin, concealed=concealed)

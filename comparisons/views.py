@@ -8,11 +8,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET
 
 from peers import spreadsheets
 
 from . import export, selectors, stats
-from .forms import TableForm, UploadForm
+from .forms import FiscalYearForm, TableForm, UploadForm
 from .models import Group
 
 MARKS = {("p01", True): "▲▲", ("p05", True): "▲", ("p01", False): "▼▼", ("p05", False): "▼"}
@@ -109,3 +110,73 @@ def compare_export(request: HttpRequest, fmt: str) -> HttpResponse:
         }, status=400)
     header, rows = export.comparison_rows(table, view, comparison)
     return spreadsheets.respond(fmt, f"comparison-{table.source}-{table.group}", header, rows)
+
+
+# ---------------------------------------------------------------- 協議の場 indicators
+def _require_bodies(user) -> None:
+    if not selectors.consultation_body_list_for(user).exists():
+        raise PermissionDenied(_("This page is for the coordinators of consultation bodies."))
+
+
+def _body_report(request: HttpRequest, pk: int):
+    """The year's form and the body's report, or the form with its errors and None."""
+    from .bodies import body_report_get_for
+
+    form = FiscalYearForm(request.GET)
+    if not form.is_valid():
+        if not selectors.consultation_body_list_for(request.user).filter(pk=pk).exists():
+            raise Http404
+        return form, None
+    report = body_report_get_for(request.user, pk, form.cleaned_data["year"])
+    if report is None:
+        raise Http404
+    return form, report
+
+
+@require_GET
+@login_required
+def body_list(request: HttpRequest) -> HttpResponse:
+    """The consultation bodies the person coordinates, each with its indicators' page."""
+    _require_bodies(request.user)
+    form = FiscalYearForm(request.GET)
+    year = form.cleaned_data["year"] if form.is_valid() else selectors.current_fiscal_year()
+    bodies = list(selectors.consultation_body_list_for(request.user).order_by("prefecture", "name"))
+    return render(request, "comparisons/bodies.html", {"form": form, "bodies": bodies, "year": year},
+                  status=200 if form.is_valid() else 400)
+
+
+@require_GET
+@login_required
+def body_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One body's figures for a fiscal year, with its annual report as PDF and Excel."""
+    _require_bodies(request.user)
+    form, report = _body_report(request, pk)
+    return render(request, "comparisons/body_detail.html", {"form": form, "report": report, "pk": pk},
+                  status=200 if report else 400)
+
+
+@require_GET
+@login_required
+def body_report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    from .bodies import report_pdf
+
+    _require_bodies(request.user)
+    form, report = _body_report(request, pk)
+    if report is None:
+        return render(request, "comparisons/body_detail.html", {"form": form, "report": None, "pk": pk}, status=400)
+    response = HttpResponse(report_pdf(report), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="body-{report.body.pk}-fy{report.year}.pdf"'
+    return response
+
+
+@require_GET
+@login_required
+def body_report_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+    from .bodies import report_rows
+
+    _require_bodies(request.user)
+    form, report = _body_report(request, pk)
+    if report is None:
+        return render(request, "comparisons/body_detail.html", {"form": form, "report": None, "pk": pk}, status=400)
+    header, rows = report_rows(report)
+    return spreadsheets.respond("xlsx", f"body-{report.body.pk}-fy{report.year}", header, rows)

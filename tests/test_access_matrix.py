@@ -117,7 +117,7 @@ LITERALS = {
     "shape": ["organisations", "people"],
     "purpose": ["revocation", "suspension"],  # the credential status lists
     "list_id": ["1"],
-    "name": ["certifications", "applications", "engagements", "activity"],  # the comparison tables
+    "name": ["certifications", "applications", "engagements", "activity", "attendance"],  # the comparison tables
 }
 # Tokens, by the address they belong to.
 TOKENS = {"peers:invitation_accept": ["invitation_token"], "calendar_feed": ["calendar_token"]}

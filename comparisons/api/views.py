@@ -118,8 +118,8 @@ class RecordTableSerializer(serializers.Serializer):
 
 
 class RecordTableAPI(KakehashiAPIView):
-    """A table from the records (`name`: certifications, applications, engagements, activity)
-    grouped by `group`, over fiscal years `from` to `to` (April to March, named by the year they
+    """A table from the records (`name`: certifications, applications, engagements, activity,
+    attendance: people present at consultation bodies' meetings by sector) grouped by `group`, over fiscal years `from` to `to` (April to March, named by the year they
     start; both default to the current one), from the rollups, with its comparison. To anyone who
     may not see people, counts from 1 to 4 are "<5" and the comparison merges or leaves out their
     groups."""
@@ -129,7 +129,8 @@ class RecordTableAPI(KakehashiAPIView):
 
     @extend_schema(parameters=[
         OpenApiParameter("group", str, description="prefecture, municipality, organisation, body or setting "
-                                                   "(as the records allow); default prefecture"),
+                                                   "(as the records allow), consultation_body for attendance; "
+                                                   "default: the records' first"),
         OpenApiParameter("from", int, description="First fiscal year (YYYY); default: the current one"),
         OpenApiParameter("to", int, description="Last fiscal year (YYYY); default: the current one"),
         OpenApiParameter("merge", bool, description="Merge the groups too small for the test"),
