@@ -31,6 +31,7 @@ from . import presence, services, sockets
 from .frames import FrameError, decode_frame, sequence_number, storable_text
 from .realtime import (
     ROOM_EVENT,
+    ParticipationDue,
     abroadcast,
     defer_broadcast,
     deferred_results,
@@ -42,8 +43,10 @@ from .realtime import (
 )
 from .selectors import (
     meeting_access_for,
+    meeting_participation_live,
     message_list_after,
     participation_for,
+    participation_for_everyone,
 )
 
 logger = logging.getLogger(__name__)
@@ -162,6 +165,40 @@ def _room_executor() -> ThreadPoolExecutor:
 def room_db(func):
     """`func` (sync, using the ORM) as a coroutine function run on the room's database threads."""
     return _RoomDatabase(func, thread_sensitive=False, executor=_room_executor())
+
+
+# The participation figures after room changes, coalesced per meeting in this process: one task
+# at a time per meeting; it waits out the interval since the last figures, then reads them once.
+_participation_tasks: dict[int, asyncio.Task] = {}
+_participation_last: dict[int, float] = {}
+
+
+def participation_soon(meeting_id: int) -> None:
+    """The chair's figures for this meeting, sent soon: at once if none went out within
+    KAKEHASHI_ROOM_PARTICIPATION_INTERVAL, else when it has passed (one send for every change
+    in between, reading the figures after the last of them)."""
+    loop = asyncio.get_running_loop()
+    task = _participation_tasks.get(meeting_id)
+    if task is not None and not task.done() and task.get_loop() is loop:
+        return  # a send is waiting: it reads the figures after this change
+    delay = _participation_last.get(meeting_id, float("-inf")) + settings.KAKEHASHI_ROOM_PARTICIPATION_INTERVAL
+    _participation_tasks[meeting_id] = loop.create_task(_participation_send(meeting_id, max(0.0, delay - loop.time())))
+
+
+async def _participation_send(meeting_id: int, delay: float) -> None:
+    try:
+        if delay > 0:
+            await asyncio.sleep(delay)
+        # From here a new change schedules another send: this read may already be under way.
+        if _participation_tasks.get(meeting_id) is asyncio.current_task():
+            del _participation_tasks[meeting_id]
+        _participation_last[meeting_id] = asyncio.get_running_loop().time()
+        figures = await room_db(meeting_participation_live)(meeting_id)
+        await abroadcast(meeting_id, {**figures, "audience": "coordinators"}, meeting_chairs_group_name(meeting_id))
+        if figures["shared"]:
+            await abroadcast(meeting_id, participation_for_everyone(figures))
+    except Exception:  # noqa: BLE001 - the change is saved and sent; only the figures are late
+        logger.exception("room %s: the participation figures could not be sent", meeting_id)
 
 
 def _enter(session_key: str | None, meeting_id: int):
@@ -567,6 +604,8 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
         for other in extra:
             if other.pending is not None:
                 await abroadcast(*other.pending)
+            elif isinstance(other, ParticipationDue):
+                participation_soon(other.meeting_id)
         frame = {"type": "saved", "seq": payload["seq"], "rev": payload["rev"], "delivered": bool(delivered)}
         if ref is not None:
             frame["ref"] = ref
@@ -660,6 +699,8 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
         for done in (result, *extra):
             if done.pending is not None:
                 delivered = await abroadcast(*done.pending) and delivered
+            elif isinstance(done, ParticipationDue):
+                participation_soon(done.meeting_id)
         frame = {"type": "proposal_saved", "proposal": payload["id"], "vote": kind == "vote", "delivered": delivered}
         if ref is not None:
             frame["ref"] = ref

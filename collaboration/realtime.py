@@ -120,6 +120,20 @@ class BroadcastResult:
         self.pending: tuple[int, dict, str | None] | None = None  # committed, for the caller to send
 
 
+class ParticipationDue:
+    """Handed back by a deferred room service instead of the participation figures: the consumer
+    works them out later, at most once per KAKEHASHI_ROOM_PARTICIPATION_INTERVAL per meeting
+    (collaboration.consumers.participation_soon), so a busy room does not pay the figures'
+    queries on every message. Has nothing to send itself (`pending` is None)."""
+
+    __slots__ = ("meeting_id", "delivered", "pending")
+
+    def __init__(self, meeting_id: int) -> None:
+        self.meeting_id = meeting_id
+        self.delivered: bool | None = None
+        self.pending = None
+
+
 def broadcast_on_commit(meeting_id: int, payload, group: str | None = None) -> BroadcastResult:
     """Broadcast once the transaction commits (never for a rolled-back change). `payload` is the
     event, or a function giving it (or None: nothing to send) worked out after the commit."""

@@ -31,7 +31,10 @@ from ..models import (
 from ..presence import present_user_ids
 from ..realtime import (
     BroadcastResult,
+    ParticipationDue,
     broadcast_on_commit,
+    defer_broadcast,
+    deferred_results,
     meeting_chairs_group_name,
     message_payload,
 )
@@ -379,7 +382,16 @@ def participation_changed(meeting_id: int) -> None:
 
     The figures are worked out once the transaction has committed, not inside it: a message's
     transaction holds the meeting's row (its sequence number) until it ends, and the figures'
-    queries would lengthen that hold for every post in the room."""
+    queries would lengthen that hold for every post in the room.
+
+    From the room's socket (deferred), the consumer is told once the change commits and works
+    the figures out itself, coalesced (realtime.ParticipationDue)."""
+    if defer_broadcast.get():
+        collected = deferred_results.get()
+        if collected is not None:
+            due = ParticipationDue(meeting_id)
+            transaction.on_commit(lambda: collected.append(due))
+            return
     figures: dict = {}
 
     def computed() -> dict:

@@ -190,6 +190,9 @@ KAKEHASHI_ROOM_MAX_MESSAGE_CHARS = int(os.environ.get("KAKEHASHI_ROOM_MAX_MESSAG
 KAKEHASHI_ROOM_RATE_BURST = int(os.environ.get("KAKEHASHI_ROOM_RATE_BURST", "10"))
 KAKEHASHI_ROOM_RATE_PER_SECOND = float(os.environ.get("KAKEHASHI_ROOM_RATE_PER_SECOND", "3"))
 KAKEHASHI_ROOM_BROADCAST_TIMEOUT = float(os.environ.get("KAKEHASHI_ROOM_BROADCAST_TIMEOUT", "2"))
+# The chair's participation figures after messages sent in the room: worked out at most once per
+# this many seconds per meeting and server process, always once more after the last change.
+KAKEHASHI_ROOM_PARTICIPATION_INTERVAL = float(os.environ.get("KAKEHASHI_ROOM_PARTICIPATION_INTERVAL", "1"))
 KAKEHASHI_ROOM_REPLAY_LIMIT = int(os.environ.get("KAKEHASHI_ROOM_REPLAY_LIMIT", "5000"))
 # Open room sockets one person may hold in one server process: per meeting (a few tabs and a
 # phone) and across meetings. The next one closes with 4429 (collaboration/sockets.py).

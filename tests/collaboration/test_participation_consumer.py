@@ -62,6 +62,24 @@ async def test_participation_reaches_coordinators_and_not_members_until_shared(c
     assert [f for f in await drain(alice) if f["type"] == "participation"] == []
 
 
+async def test_a_run_of_messages_costs_the_chair_one_update_a_second_and_the_last_counts_them_all(
+        connect, meeting, peer, doctor, coordinator, settings):
+    """The figures' queries are not paid on every message of a busy room: at most one update per
+    interval per meeting, and always one after the last change, which counts every message."""
+    settings.KAKEHASHI_ROOM_PARTICIPATION_INTERVAL = 1.0
+    chair = await connect(coordinator, meeting.pk)
+    bob = await connect(doctor, meeting.pk)
+    await receive_until(chair, "participation")
+    await receive_until(bob, "history")
+    await drain(chair)
+    for n in range(6):
+        await bob.send_json_to({"type": "message", "body": f"発言 {n}"})
+        await receive_until(bob, "saved")
+    frames = [f for f in await drain(chair, seconds=1.5) if f["type"] == "participation"]
+    assert 1 <= len(frames) <= 2, [next(r for r in f["sectors"] if r["sector"] == "medical")["messages"] for f in frames]
+    assert next(r for r in frames[-1]["sectors"] if r["sector"] == "medical")["messages"] == 6
+
+
 async def test_check_in_from_the_room_socket(connect, meeting, peer):
     alice = await connect(peer, meeting.pk)
     await receive_until(alice, "history")
