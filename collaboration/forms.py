@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from peers.fields import JapaneseDateField
 from peers.models import User
 
 from .models import ActionItem, AgendaItem, Meeting, Proposal, Reply, Sector
@@ -107,6 +108,7 @@ class ActionItemForm(forms.ModelForm):
     class Meta:
         model = ActionItem
         fields = ["description", "owner", "due_on", "agenda_item"]
+        field_classes = {"due_on": JapaneseDateField}
         widgets = {"due_on": forms.DateInput(attrs={"type": "date"}), "description": forms.Textarea(attrs={"rows": 2})}
 
     def __init__(self, *args, meeting=None, people=None, **kwargs):

@@ -12,7 +12,8 @@ Excel imports and request values use, and the era (和暦) of a date or a fiscal
   en or em dashes (‐ ‑ ‒ – — ―) and their small and half-width forms.
 
 It refuses, with a ValidationError whose message says what is wrong in the reader's language:
-text that is not a date (code "invalid_date"), a day the calendar does not have such as
+text that is not a date (code "invalid_date"), year 0 of an era such as 令和0年4月1日 (an era
+begins with 元年, year 1: "no_year_zero"), a day the calendar does not have such as
 2026-02-30 ("not_a_day"), an era date outside its era such as 令和1年4月30日 (Reiwa began on
 1 May 2019) or 平成31年5月1日 (Heisei ended on 30 April 2019) ("outside_era", naming the day it
 probably means), and control characters such as NUL ("control_characters")."""
@@ -166,7 +167,9 @@ def parse_date(text) -> datetime.date:
     era = _ERA_BY_NAME[name.lower() if name.isascii() else name]
     number = 1 if match["year"] == "元" else int(match["year"])
     if number < 1:
-        raise ValidationError(UNREADABLE, code="invalid_date")
+        raise ValidationError(
+            _("An era has no year 0: its first year is 元年 (year 1), as in 令和元年5月1日."), code="no_year_zero"
+        )
     day = _day(era[0].year + number - 1, int(match["month"]), int(match["day"]))
     if day < era[0]:
         raise _outside_era(era, before=True, day=day)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from .fields import JapaneseDateField
 from .models import EngagementLeave
 
 _DATE = {"widget": forms.DateInput(attrs={"type": "date"})}
@@ -15,13 +16,13 @@ class LeaveForm(forms.Form):
         choices=[("", "---------"), *EngagementLeave.Kind.choices], label=_("Kind of leave"),
         help_text=_("A plain category only: never a diagnosis or a medical detail."),
     )
-    start_date = forms.DateField(label=_("Leave starts"), **_DATE)
-    expected_return = forms.DateField(label=_("Expected return"), required=False, **_DATE)
+    start_date = JapaneseDateField(label=_("Leave starts"), **_DATE)
+    expected_return = JapaneseDateField(label=_("Expected return"), required=False, **_DATE)
 
 
 class LeaveReturnForm(forms.Form):
-    expected_return = forms.DateField(label=_("Expected return"), required=False, **_DATE)
-    actual_return = forms.DateField(label=_("Returned on"), required=False, **_DATE)
+    expected_return = JapaneseDateField(label=_("Expected return"), required=False, **_DATE)
+    actual_return = JapaneseDateField(label=_("Returned on"), required=False, **_DATE)
 
 
 class AccommodationForm(forms.Form):
@@ -29,8 +30,8 @@ class AccommodationForm(forms.Form):
         label=_("What was agreed"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("The arrangement itself, e.g. a quiet desk or written instructions: no diagnosis."),
     )
-    agreed_on = forms.DateField(label=_("Agreed on"), **_DATE)
-    review_on = forms.DateField(label=_("Review on"), required=False, **_DATE)
+    agreed_on = JapaneseDateField(label=_("Agreed on"), **_DATE)
+    review_on = JapaneseDateField(label=_("Review on"), required=False, **_DATE)
 
 
 class OwnAccommodationForm(AccommodationForm):

@@ -19,6 +19,11 @@ parse_japanese_date = parse_date_or_none
 DATE_HELP = _("For example 2026-11-23, or in the Japanese era: 令和8年11月23日 or R8.11.23.")
 
 
+def _is_picker(widget) -> bool:
+    widget = widget() if isinstance(widget, type) else widget
+    return getattr(widget, "input_type", None) == "date" or widget.attrs.get("type") == "date"
+
+
 class JapaneseDateField(forms.DateField):
     """A date typed as 2026-11-23 or in the Japanese era (令和8年11月23日), read by peers.dates.
     An impossible day (2026-02-30, 平成31年5月1日) is refused with the reason."""
@@ -26,8 +31,11 @@ class JapaneseDateField(forms.DateField):
     default_error_messages = {"invalid": UNREADABLE}
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("help_text", DATE_HELP)
         kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "text", "autocomplete": "off"}))
+        if not _is_picker(kwargs["widget"]):
+            # A browser's date picker sends 2026-11-23 whatever is chosen: the typing help is for
+            # text boxes only. The value is read by the same parser either way.
+            kwargs.setdefault("help_text", DATE_HELP)
         super().__init__(**kwargs)
 
     def to_python(self, value):

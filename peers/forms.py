@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from .fields import JapaneseDateField
 from .models import Organisation, Prefecture, Region, Role, kana_validator
 
 
@@ -115,10 +116,10 @@ class EngagementForm(forms.Form):
         label=_("Activities"), queryset=Activity.objects.filter(is_active=True), required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    start_date = forms.DateField(
+    start_date = JapaneseDateField(
         label=_("Start date"), widget=forms.DateInput(attrs={"type": "date"})
     )
-    end_date = forms.DateField(
+    end_date = JapaneseDateField(
         label=_("End date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     honorarium_rate = forms.IntegerField(
@@ -152,7 +153,7 @@ class EngagementForm(forms.Form):
 
 
 class EngagementEndForm(forms.Form):
-    end_date = forms.DateField(label=_("Last day"), widget=forms.DateInput(attrs={"type": "date"}))
+    end_date = JapaneseDateField(label=_("Last day"), widget=forms.DateInput(attrs={"type": "date"}))
 
 
 class LivedExperienceForm(forms.Form):
@@ -256,7 +257,7 @@ class OrganisationForm(forms.Form):
 class EngagementTermsForm(EngagementForm):
     """New terms for an engagement, from a date: the old one ends the day before."""
 
-    effective_date = forms.DateField(
+    effective_date = JapaneseDateField(
         label=_("New terms start on"), widget=forms.DateInput(attrs={"type": "date"}),
         help_text=_("The current engagement ends the day before; its history is kept."),
     )

@@ -40,13 +40,14 @@ def _in_scroll_region(before: str) -> bool:
     )
 
 
-def problems_in(text: str, name: str = "template") -> list[str]:
+def problems_in(text: str, name: str = "template", read=None) -> list[str]:
+    read = read or _template_source
     found = []
     for match in TABLE.finditer(text):
         attrs, inner = match.group(1), match.group(2)
         line = text.count("\n", 0, match.start()) + 1
         if _is_records(attrs):
-            body = inner.split("</thead>", 1)[-1]
+            body = with_includes(inner.split("</thead>", 1)[-1], read)
             for cell in CELL.finditer(body):
                 cell_attrs = cell.group(1)
                 if "data-label=" in cell_attrs or "colspan=" in cell_attrs:
@@ -83,17 +84,44 @@ def test_the_check_refuses_a_bare_table_an_unlabelled_region_and_an_unlabelled_c
 
 PLAIN_LIST = re.compile(r'<(ul|ol)\b([^>]*\bclass="[^"]*\bplain-list\b[^"]*"[^>]*)>(.*?)</\1>', re.S)
 ITEM = re.compile(r"<li\b([^>]*)>(.*?)(?=<li\b|\Z)", re.S)
-CONTROL = re.compile(r"<(form|button|input|select)\b")
+# A control: a form, a button, a field, or a link styled as a button.
+CONTROL = re.compile(r'<(?:form|button|input|select|textarea)\b|<a\b[^>]*\bclass="(?:[^"]*\s)?button(?:[\s-][^"]*)?"')
+INCLUDE = re.compile(r"""\{%\s*include\s+(["'])([^"']+)\1[^%]*%\}""")
+TEMPLATE_DIRS = [ROOT / "site" / "templates"] + sorted(ROOT.glob("*/templates"))
 
 
-def list_problems_in(text: str, name: str = "template") -> list[str]:
+def _template_source(name: str) -> str | None:
+    for folder in TEMPLATE_DIRS:
+        path = folder / name
+        if path.is_file():
+            return path.read_text()
+    return None
+
+
+def with_includes(text: str, read=_template_source, depth: int = 5) -> str:
+    """The template's markup with every `{% include "…" %}` replaced, in place, by the included
+    template's own markup (followed down to `depth` levels), so a list whose buttons come from an
+    include is checked like one that writes them out. An include that cannot be found is an error:
+    a check that silently skipped it would pass the very lists it is for."""
+    if depth == 0:
+        return text
+
+    def expand(match: re.Match) -> str:
+        source = read(match.group(2))
+        assert source is not None, f"included template not found: {match.group(2)}"
+        return with_includes(source, read, depth - 1)
+
+    return INCLUDE.sub(expand, text)
+
+
+def list_problems_in(text: str, name: str = "template", read=_template_source) -> list[str]:
     """A plain list whose items carry actions (a form, a button, a field) squeezes them into one
     line on a phone: such a list is a `table.records` (actions in `records-actions`) or a list of
     `li.card` (actions in `.card-actions`), both with full-width 44 px buttons."""
     found = []
     for match in PLAIN_LIST.finditer(text):
         line = text.count("\n", 0, match.start()) + 1
-        for item in ITEM.finditer(match.group(3)):
+        for item in ITEM.finditer(with_includes(match.group(3), read)):
             classes = re.search(r'class="([^"]*)"', item.group(1))
             if classes and {"card", "field"} & set(classes.group(1).split()):
                 continue  # a card, or a form's own field (a checkbox list inside one form)
@@ -119,6 +147,41 @@ def test_the_list_check_refuses_a_bare_item_with_a_button_and_accepts_a_card():
     assert list_problems_in(card) == [] and list_problems_in(links) == []
 
 
+def test_the_checks_follow_includes():
+    """A list whose button, or a table whose row, comes from an `{% include %}` is checked as if
+    the included markup were written out in place (the slip of "Courses completed" on
+    /me/training/, whose form came from training/_public_name_form.html)."""
+    made_up = {
+        "_form.html": '<form method="post"><button>Hide</button></form>',
+        "_nested.html": '{% include "_form.html" %}',
+        "_link.html": '<a class="button button-quiet" href="/x">Revoke</a>',
+        "_row.html": "<tr><td>1</td></tr>",
+        "_labelled_row.html": '<tr><td data-label="A">1</td></tr>',
+    }
+    read = made_up.get
+    via_include = '<ul class="plain-list">{% for a in xs %}<li>{{ a }} {% include "_form.html" with x=a %}</li>{% endfor %}</ul>'
+    assert len(list_problems_in(via_include, read=read)) == 1
+    assert len(list_problems_in(via_include.replace("_form.html", "_nested.html"), read=read)) == 1
+    assert len(list_problems_in(via_include.replace("_form.html", "_link.html"), read=read)) == 1
+    assert list_problems_in(via_include.replace("<li>", '<li class="card">'), read=read) == []
+    row = '<table class="records"><thead><tr><th scope="col">A</th></tr></thead><tbody>{% include "_row.html" %}</tbody></table>'
+    assert len(problems_in(row, read=read)) == 1
+    assert problems_in(row.replace("_row.html", "_labelled_row.html"), read=read) == []
+    # An include the check cannot find fails loudly rather than passing the list unread.
+    try:
+        list_problems_in(via_include.replace("_form.html", "_missing.html"), read=read)
+    except AssertionError as error:
+        assert "_missing.html" in str(error)
+    else:
+        raise AssertionError("a missing include was skipped")
+
+
+def test_the_includes_of_real_templates_are_found():
+    me = (ROOT / "site/templates/training/me.html").read_text()
+    expanded = with_includes(me)
+    assert "{% include" not in expanded and "Hide my name there" in expanded
+
+
 # Lists of records that were plain lists on phones (issue 15's walk): each is now a records table.
 RECORD_LISTS = {
     "site/templates/collaboration/meeting_detail.html": ["materials-heading"],
@@ -127,7 +190,7 @@ RECORD_LISTS = {
     "site/templates/collaboration/meeting_list.html": ["upcoming-heading", "past-heading"],
     "site/templates/peers/organisation_detail.html": ["people-heading"],
     "site/templates/peers/consent.html": ["purposes-heading"],
-    "site/templates/training/me.html": ["applications-heading"],
+    "site/templates/training/me.html": ["applications-heading", "completions-heading"],
     "site/templates/training/staff/cohort_detail.html": ["days-heading"],
 }
 

@@ -4,7 +4,7 @@ from django import forms
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
-from peers.fields import FiscalYearInput
+from peers.fields import FiscalYearInput, JapaneseDateField
 from peers.models import Organisation, kana_validator
 from peers.selectors.workforce import organisation_list_belonged_to
 
@@ -218,7 +218,7 @@ class CohortForm(forms.ModelForm):
 
 
 class CohortDayForm(forms.Form):
-    date = forms.DateField(label=_("Date"), widget=DateInput())
+    date = JapaneseDateField(label=_("Date"), widget=DateInput())
     starts_at = forms.TimeField(label=_("Starts at"), widget=TimeInput())
     ends_at = forms.TimeField(label=_("Ends at"), widget=TimeInput())
 
@@ -273,7 +273,7 @@ class IssueCertificationForm(forms.Form):
 
 class CERecordForm(forms.Form):
     body = forms.ModelChoiceField(label=_("Training body"), queryset=None)
-    date = forms.DateField(label=_("Date"), widget=DateInput())
+    date = JapaneseDateField(label=_("Date"), widget=DateInput())
     provider = forms.CharField(label=_("Provider"), max_length=200)
     title = forms.CharField(label=_("Title"), max_length=200, required=False)
     hours = forms.DecimalField(label=_("Hours"), min_value=0.25, max_digits=5, decimal_places=2)

@@ -10,6 +10,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
 
+from peers.fields import JapaneseDateField
 from peers.models import Activity, Engagement, OrganisationKind, ProfessionalRole, User
 
 from .models import Mode, Stage
@@ -48,7 +49,7 @@ class EmailsField(forms.CharField):
 
 class EntryForm(forms.Form):
     engagement = EngagementChoice(queryset=Engagement.objects.none(), label=_("Engagement"))
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = JapaneseDateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
     start_time = forms.TimeField(label=_("Start time"), required=False, widget=forms.TimeInput(attrs={"type": "time"}))
     duration_minutes = forms.IntegerField(
         label=_("Duration (minutes)"), min_value=1, max_value=24 * 60,
@@ -109,7 +110,7 @@ class WeekForm(forms.Form):
     is chosen before the form (`?week=`), so each day is named by its real date."""
 
     engagement = EngagementChoice(queryset=Engagement.objects.none(), label=_("Engagement"))
-    week_start = forms.DateField(label=_("Week starting"), widget=forms.HiddenInput)
+    week_start = JapaneseDateField(label=_("Week starting"), widget=forms.HiddenInput)
     mode = forms.ChoiceField(choices=Mode.choices, label=_("Mode"), initial=Mode.IN_PERSON)
     stage = forms.ChoiceField(choices=Stage.choices, label=_("Stage of the people supported"))
 
@@ -170,7 +171,7 @@ class SupervisionForm(forms.Form):
     (selectors.supervision_counterpart_list_for), grouped by the part they had: never typed in."""
 
     other = forms.ChoiceField(label=_("The other person"))
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = JapaneseDateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
     minutes = forms.IntegerField(label=_("Duration (minutes)"), min_value=1, max_value=24 * 60)
     topics = forms.CharField(label=_("Topics"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
                              help_text=_("Themes only: no names of the people supported."))

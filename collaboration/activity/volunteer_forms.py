@@ -8,6 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from peers.fields import JapaneseDateField
 from peers.models import Activity, OrganisationKind
 
 from .forms import EngagementChoice
@@ -44,7 +45,7 @@ class VolunteerHoursForm(CheckOutForm):
     """A duration instead of check-in and check-out."""
 
     engagement = EngagementChoice(queryset=None, label=_("Where"))
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = JapaneseDateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
     duration_minutes = forms.IntegerField(
         label=_("How long (minutes)"), min_value=1, max_value=24 * 60,
         widget=forms.NumberInput(attrs={"inputmode": "numeric", "step": 5}),

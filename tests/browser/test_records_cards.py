@@ -59,9 +59,9 @@ NARROW_CELLS = """table => {
 }"""
 
 
-def _assert_cards(page, where: str, width: int) -> None:
+def _assert_cards(page, where: str, width: int, table: str = "table.records") -> None:
     assert page.evaluate("document.documentElement.scrollWidth") <= width, f"{where} scrolls sideways"
-    table = page.locator("table.records").first
+    table = page.locator(table).first
     shape = table.evaluate(CARDS)
     assert shape["theadWidth"] <= 1 and shape["theadHeight"] <= 1, f"{where}: the header row shows"
     assert shape["rows"], where
@@ -88,8 +88,8 @@ def _assert_full_width_action(page, action, where: str) -> None:
     assert box["width"] >= 44
 
 
-def _assert_table(page, where: str) -> None:
-    table = page.locator("table.records").first
+def _assert_table(page, where: str, table: str = "table.records") -> None:
+    table = page.locator(table).first
     assert table.evaluate("t => getComputedStyle(t).display") == "table", where
     assert table.locator("thead th").first.is_visible(), where
     assert table.locator("thead").bounding_box()["height"] > 20, where
@@ -97,7 +97,7 @@ def _assert_table(page, where: str) -> None:
     assert page.evaluate("document.documentElement.scrollWidth") <= 1024, where
 
 
-def _walk(browser, base, email, staff, path, action_of):
+def _walk(browser, base, email, staff, path, action_of, table: str = "table.records"):
     """One sign-in, then each language at each width (the language is the address's prefix)."""
     context = browser.new_context(viewport={"width": 390, "height": 800}, locale="ja-JP")
     page = context.new_page()
@@ -109,9 +109,9 @@ def _walk(browser, base, email, staff, path, action_of):
             assert page.locator("html").get_attribute("lang") == lang
             where = f"{prefix}{path} at {width} px"
             if width == 1024:
-                _assert_table(page, where)
+                _assert_table(page, where, table)
             else:
-                _assert_cards(page, where, width)
+                _assert_cards(page, where, width, table)
                 _assert_full_width_action(page, action_of(page), where)
     context.close()
 
@@ -138,3 +138,20 @@ def test_the_verification_queue_is_cards_on_a_phone_and_a_table_on_a_wide_screen
         f"/staff/activity/organisations/{waiting.organisation_id}/queue/",
         lambda page: page.locator("table.records td.records-actions button").first,
     )
+
+
+def test_courses_completed_are_cards_on_a_phone_and_a_table_on_a_wide_screen(browser, live_server, demo):  # noqa: F811
+    """"Courses completed" on /me/training/ was a plain list whose form came from an include
+    (training/_public_name_form.html), which tests/test_tables.py did not follow."""
+    from peers.models import User
+    from training.models import Completion
+
+    assert Completion.objects.filter(person=User.objects.get(email="peer@example.org")).exists(), \
+        "the demo peer has completed a course"
+    _walk(
+        browser, live_server.url, "peer@example.org", False, "/me/training/",
+        lambda page: page.locator(f"{COMPLETIONS} td.records-actions a").first, COMPLETIONS,
+    )
+
+
+COMPLETIONS = 'table.records[aria-labelledby="completions-heading"]'

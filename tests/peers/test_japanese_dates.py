@@ -85,7 +85,9 @@ def test_dates_are_read_in_western_and_era_forms(text, expected):
         ("明日", "invalid_date"),
         ("2026-11", "invalid_date"),
         ("令和7年", "invalid_date"),
-        ("令和0年4月1日", "invalid_date"),
+        ("令和0年4月1日", "no_year_zero"),
+        ("R0.4.1", "no_year_zero"),
+        ("平成00年1月8日", "no_year_zero"),
         ("X7.4.1", "invalid_date"),
         ("2025-04-01 extra", "invalid_date"),
         ("٢٠٢٥-٠٤-٠١", "invalid_date"),  # Arabic-Indic digits are not a date people type here
@@ -240,3 +242,113 @@ def test_an_import_refuses_a_day_outside_its_era_with_the_reason(fmt, org, org_m
     assert error["column"] == "start_date"
     assert "令和元年5月1日" in error["ja"] and "Heisei" in error["en"]
     assert not Engagement.objects.filter(person__email="era@example.jp").exists()
+
+
+def test_year_0_of_an_era_is_refused_with_the_reason_in_both_languages():
+    """令和0年 does not exist: an era begins with 元年 (year 1). The message says so, rather than
+    the generic "write the date as…", in Japanese and English."""
+    with pytest.raises(ValidationError) as refused:
+        parse_date("令和0年4月1日")
+    messages = both_languages(refused.value)
+    assert "0年" in messages["ja"] and "元年" in messages["ja"] and "令和元年5月1日" in messages["ja"]
+    assert "no year 0" in messages["en"]
+
+
+def test_heisei_31_april_30_is_the_last_heisei_day_and_heisei_32_is_refused():
+    assert parse_date("平成31年4月30日") == D(2019, 4, 30)
+    assert parse_date("H31.4.30") == D(2019, 4, 30)
+    with pytest.raises(ValidationError) as refused:
+        parse_date("平成32年1月1日")
+    assert refused.value.code == "outside_era"
+    messages = both_languages(refused.value)
+    assert "令和2年1月1日" in messages["ja"] and "2020-01-01" in messages["en"]
+
+
+# --- Every date field of every form reads era dates --------------------------------------------
+
+
+def _our_forms():
+    import importlib
+    import pkgutil
+
+    for app in ("peers", "training", "collaboration", "cms"):
+        package = importlib.import_module(app)
+        for module in pkgutil.walk_packages(package.__path__, f"{app}."):
+            if ".migrations" not in module.name and ".tests" not in module.name:
+                importlib.import_module(module.name)
+
+    def subclasses(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from subclasses(sub)
+
+    return {
+        cls for cls in subclasses(forms.BaseForm)
+        if cls.__module__.split(".")[0] in {"peers", "training", "collaboration", "cms"}
+    }
+
+
+def _date_fields():
+    found = []
+    for cls in _our_forms():
+        for name, field in getattr(cls, "base_fields", {}).items():
+            if isinstance(field, forms.DateField):
+                found.append((f"{cls.__module__}.{cls.__qualname__}.{name}", field))
+    return sorted(found, key=lambda pair: pair[0])
+
+
+def test_every_date_field_in_every_form_reads_era_dates_and_refuses_impossible_ones():
+    """Not only the fields written as JapaneseDateField: every DateField a form of ours has,
+    ModelForm fields included (a plain forms.DateField refuses 令和7年4月1日)."""
+    fields = _date_fields()
+    names = [name for name, _field in fields]
+    # The check sees the forms it is about: the leave, engagement, activity and action-item forms.
+    for expected in ("LeaveForm.start_date", "EngagementForm.start_date", "EntryForm.date", "ActionItemForm.due_on",
+                     "VolunteerHoursForm.date", "CERecordForm.date", "PaymentPaidForm.paid_on"):
+        assert any(name.endswith(expected) for name in names), expected
+    slips = []
+    for name, field in fields:
+        for typed, day in (("令和7年4月1日", D(2025, 4, 1)), ("R7.4.1", D(2025, 4, 1)), ("令和元年5月1日", D(2019, 5, 1)),
+                           ("平成31年4月30日", D(2019, 4, 30)), ("２０２５ー０４ー０１", D(2025, 4, 1))):
+            try:
+                if field.clean(typed) != day:
+                    slips.append(f"{name}: {typed} read as {field.clean(typed)}")
+            except ValidationError as error:
+                slips.append(f"{name}: refused {typed}: {error.messages}")
+        for impossible, code in (("令和0年4月1日", "no_year_zero"), ("平成31年5月1日", "outside_era")):
+            try:
+                field.clean(impossible)
+                slips.append(f"{name}: accepted {impossible}")
+            except ValidationError as error:
+                if error.code != code:
+                    slips.append(f"{name}: {impossible} refused as {error.code}, not {code}")
+    assert slips == [], "\n".join(slips)
+
+
+@pytest.mark.django_db
+def test_a_real_form_reads_an_era_date_and_says_why_year_0_is_refused_in_both_languages():
+    from peers.employment_forms import LeaveForm
+
+    kinds = [value for value, _label in LeaveForm().fields["kind"].choices if value]
+    form = LeaveForm({"kind": kinds[0], "start_date": "令和7年4月1日", "expected_return": "R7.6.1"})
+    assert form.is_valid(), form.errors
+    assert (form.cleaned_data["start_date"], form.cleaned_data["expected_return"]) == (D(2025, 4, 1), D(2025, 6, 1))
+    with translation.override("ja"):
+        form = LeaveForm({"kind": kinds[0], "start_date": "令和0年4月1日"})
+        assert not form.is_valid() and "元年" in form.errors["start_date"][0]
+    with translation.override("en"):
+        form = LeaveForm({"kind": kinds[0], "start_date": "令和0年4月1日"})
+        assert not form.is_valid() and "no year 0" in form.errors["start_date"][0]
+    # A form drawn as the browser's date picker gives no typing help (the picker sends 2025-04-01).
+    assert not LeaveForm().fields["start_date"].help_text
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_an_import_refuses_year_0_of_an_era_with_the_reason(fmt, org, org_manager):
+    result = import_file(actor=org_manager, shape="people", upload=_upload(_people_rows("令和0年4月1日", org), fmt),
+                         apply=True)
+    assert not result["applied"]
+    [error] = result["rows"][0]["errors"]
+    assert error["column"] == "start_date"
+    assert "元年" in error["ja"] and "no year 0" in error["en"]

@@ -96,6 +96,15 @@ def test_a_register_saved_by_excel_in_japan_reads_shift_jis_and_era_dates(body, 
     assert str(Completion.objects.get(person__email="e@example.test").completed_on) == "2019-03-01"
 
 
+def test_a_register_with_year_0_of_an_era_says_why_in_both_languages(body, credential_type, trainer):
+    row = "e@example.test,山田 花子,ヤマダ ハナコ,養成研修,令和0年3月1日,,ピアサポート専門員,PSS-2019-0005,令和元年5月1日,R9.3.31\n"
+    result = register_import(body=body, actor=trainer, filename="r.csv", content=(HEADER + row).encode(), dry_run=True)
+    assert not result.ok
+    [error] = result.errors
+    assert error["column"] == "completed_on"
+    assert "元年" in error["message"]["ja"] and "no year 0" in error["message"]["en"]
+
+
 def test_an_empty_or_unreadable_file_says_which(body, credential_type, trainer):
     empty = register_import(body=body, actor=trainer, filename="r.csv", content=b"", dry_run=True)
     assert empty.errors[0]["message"] == {"ja": "ファイルが空です。", "en": "The file is empty."}

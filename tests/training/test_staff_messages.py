@@ -108,7 +108,8 @@ def test_every_staff_action_ends_with_a_success_message(language, mfa_client, tr
     application = application_submit(cohort=cohort, applicant=person, consent=True)
     for to in ("selected", "enrolled"):
         act("staff_application_action", f"{base}/applications/{application.pk}/action/", {"to": to},
-            "%(name)s: the application has been updated.", name=person.display_name)
+            "%(name)s: the application has been updated. The applicant sees the new status on their training page.",
+            name=person.display_name)
     day = cohort.days.get()
     act("staff_attendance", f"{base}/cohorts/{cohort.pk}/days/{day.pk}/attendance/",
         {f"present-{application.pk}": "1"}, "Attendance has been saved. You can change it on this page if needed.")
@@ -119,14 +120,16 @@ def test_every_staff_action_ends_with_a_success_message(language, mfa_client, tr
     response = client.post(f"{base}/certifications/", {"credential_type": credential_type.pk,
                                                         "holder_email": person.email}, follow=True)
     certification = Certification.objects.get(holder=person)
-    _shows(response, _expect(language, "Certified: %(number)s", number=certification.number))
+    _shows(response, _expect(language, "Certified: %(number)s. The holder can download the certificate from their training page.",
+                               number=certification.number))
     detail = f"{base}/certifications/{certification.pk}/"
     act("staff_certification", detail, {"action": "renew_override", "override-override_reason": "illness",
                                         "override-reason": "療養のため"},
-        "The certification has been renewed by exception.")
-    for action, text in (("suspend", "suspended"), ("reinstate", "reinstated"), ("revoke", "revoked")):
-        act("staff_certification", detail, {"action": action, "reason": "確認のため"},
-            f"The certification has been {text}.")
+        "The certification has been renewed by exception. The reason is kept in its history.")
+    for action, text in (("suspend", "The certification has been suspended. It is not valid until it is reinstated."),
+                         ("reinstate", "The certification has been reinstated. It is valid again."),
+                         ("revoke", "The certification has been revoked. It is no longer valid; the reason is kept in its history.")):
+        act("staff_certification", detail, {"action": action, "reason": "確認のため"}, text)
     ContinuingEducation.objects.create(body=body, person=person, date=yesterday, provider="協会", hours=2,
                                        category=general)
     act("staff_ce", f"{base}/ce/", {"size": "1"}, "%(count)s records were picked for evidence review. Each person "
@@ -154,7 +157,7 @@ def test_every_staff_action_ends_with_a_success_message(language, mfa_client, tr
         check_passed = _("Check passed: %(n)s rows can be imported. Untick “dry run” to import them.") % {"n": 1}
     assert check_passed in dry.content.decode()  # a check changes nothing: its result is the message
     act("staff_import", f"{base}/import/", {"file": SimpleUploadedFile("r.csv", csv_text.encode())},
-        "The register has been imported: %(count)s rows.", count=1)
+        "The register has been imported: %(count)s rows. The completions and certifications are in their lists now.", count=1)
     imported = Certification.objects.get(holder__email="imported@example.test")
     act("staff_certifications_bulk", f"{base}/certifications/bulk/",
         {"action": "remind", "selected": [imported.pk], "confirm": "1"},

@@ -334,7 +334,7 @@ def application_action(request, body, pk):
         messages.error(request, " ".join(error.messages))
     else:
         names = "・".join(a.person_name for a in together)
-        messages.success(request, _("%(name)s: the application has been updated.") % {"name": names})
+        messages.success(request, _("%(name)s: the application has been updated. The applicant sees the new status on their training page.") % {"name": names})
     return redirect("training:staff_cohort", body_id=body.pk, pk=application.cohort_id)
 
 
@@ -408,7 +408,7 @@ def certification_list(request, body):
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
-                messages.success(request, _("Certified: %(number)s") % {"number": certification.number})
+                messages.success(request, _("Certified: %(number)s. The holder can download the certificate from their training page.") % {"number": certification.number})
                 return redirect("training:staff_certification", body_id=body.pk, pk=certification.pk)
     query = urlencode({k: v for k, v in filters.items() if v})
     return render(request, "training/staff/certification_list.html", {
@@ -489,12 +489,12 @@ CERTIFICATION_ACTIONS = {
 }
 # What each action of the certification page says once done.
 CERTIFICATION_DONE = {
-    "renew": gettext_lazy("The certification has been renewed."),
-    "renew_override": gettext_lazy("The certification has been renewed by exception."),
+    "renew": gettext_lazy("The certification has been renewed. The new expiry date shows here and on the holder's training page."),
+    "renew_override": gettext_lazy("The certification has been renewed by exception. The reason is kept in its history."),
     "decline_request": gettext_lazy("The renewal request has been declined; the holder has been told why."),
-    "suspend": gettext_lazy("The certification has been suspended."),
-    "reinstate": gettext_lazy("The certification has been reinstated."),
-    "revoke": gettext_lazy("The certification has been revoked."),
+    "suspend": gettext_lazy("The certification has been suspended. It is not valid until it is reinstated."),
+    "reinstate": gettext_lazy("The certification has been reinstated. It is valid again."),
+    "revoke": gettext_lazy("The certification has been revoked. It is no longer valid; the reason is kept in its history."),
 }
 
 
@@ -539,7 +539,7 @@ def certification_detail(request, body, pk):
                     add_service_errors(bound, error)
         else:
             if target is not certification:
-                messages.success(request, _("Certified again: %(number)s") % {"number": target.number})
+                messages.success(request, _("Certified again: %(number)s. The holder can download the new certificate from their training page.") % {"number": target.number})
             else:
                 messages.success(request, CERTIFICATION_DONE[action])
             return redirect("training:staff_certification", body_id=body.pk, pk=target.pk)
@@ -627,7 +627,7 @@ def register_upload(request, body):
         result = register_import(body=body, actor=request.user, filename=upload.name, content=upload.read(),
                                  dry_run=form.cleaned_data["dry_run"])
         if result.ok and not result.dry_run:
-            messages.success(request, _("The register has been imported: %(count)s rows.") % {"count": result.rows})
+            messages.success(request, _("The register has been imported: %(count)s rows. The completions and certifications are in their lists now.") % {"count": result.rows})
             return redirect("training:staff_certifications", body_id=body.pk)
     return render(request, "training/staff/import.html", {"body": body, "form": form, "result": result},
                   status=400 if result is not None and not result.ok else 200)
