@@ -48,7 +48,7 @@ def test_coordinator_reviews_rejects_edits_confirms_and_the_public_page_shows_th
     # Each proposal is marked with its reason as text (not colour alone), in Japanese.
     assert html.count('<mark class="redaction">') == 16
     assert "山田花子<span class=\"redaction-reason\"> [人名（形態素解析で検出） → [氏名]]</span></mark>" in html
-    assert "ピア 陽子<span class=\"redaction-reason\"> [委員・招待者の登録名 → [ピア（当事者）]]</span>" in html
+    assert "ピア 陽子<span class=\"redaction-reason\"> [構成員・招待者の登録名 → [ピア（当事者）]]</span>" in html
     assert "[電話番号 → [電話番号削除]]" in html and "[メールアドレス → [メールアドレス削除]]" in html
     assert "ピアスタッフ" in html and "2026-12-08 14:00" in html  # shown as written, not marked
     keys = re.findall(r'name="accept" value="([0-9-]+)"', html)

@@ -290,7 +290,7 @@ def test_the_meeting_page_runs_a_vote_without_the_script(client, meeting, item, 
     client.force_login(guest)
     response = client.post(action("vote"), {"choice": "agree"}, follow=True)
     assert Vote.objects.filter(proposal=proposal).count() == 1
-    assert "委員" in response.content.decode() or "members of the body" in response.content.decode()
+    assert "構成員" in response.content.decode() or "members of the body" in response.content.decode()
     client.force_login(doctor)
     client.post(action("vote"), {"choice": "disagree"})
     client.post(action("close"))
@@ -414,8 +414,8 @@ def test_a_vote_short_of_the_bodys_quorum_is_recorded_as_not_decided_with_who_to
     proposal, _ = services.proposal_voting_close(access=chair, user=coordinator, proposal_id=proposal.pk)
     assert (proposal.status, proposal.outcome, proposal.members_at_close) == ("decided", "no_quorum", 3)
     assert proposal.decision.text == (
-        "「委員にピアサポーター2名を加える。」不成立（委員3人のうち1人が投票し、定足数に達しませんでした）"
-        "。可決の要件：投票の3分の2以上が賛成であること。定足数：委員の過半数")
+        "「委員にピアサポーター2名を加える。」不成立（構成員3人のうち1人が投票し、定足数に達しませんでした）"
+        "。可決の要件：投票の3分の2以上が賛成であること。定足数：構成員の過半数")
     assert proposal.decision.text in Minutes.objects.get(meeting=meeting).text
     payload = proposal_payload(Proposal.objects.select_related("agenda_item__meeting").get(pk=proposal.pk))
     assert (payload["outcome"], payload["majority"], payload["quorum"]) == ("no_quorum", "two_thirds", "half")
@@ -443,4 +443,4 @@ def test_the_bodys_coordinator_sets_the_majority_and_quorum_and_a_wrong_value_ch
     proposal = _propose(coordinator, meeting, item)
     assert (proposal.majority, proposal.quorum) == ("half_of_votes", "two_thirds")
     page = client.get(reverse("collaboration:meeting_detail", args=[meeting.pk])).content.decode()
-    assert "可決の要件：投票の過半数が賛成であること（棄権は賛成に数えません）。定足数：委員の3分の2以上。" in page
+    assert "可決の要件：投票の過半数が賛成であること（棄権は賛成に数えません）。定足数：構成員の3分の2以上。" in page
