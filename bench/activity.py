@@ -86,6 +86,22 @@ def print_figures(figures, width: int, seconds: float | None = None) -> dict[str
     return out
 
 
+# The generated entries' columns, in the order of the SQL insert's values and the Python rows.
+ENTRY_COLUMNS = ("id", "author_id", "engagement_id", "organisation_id", "engagement_kind", "date",
+                 "duration_minutes", "setting_id", "activity_id", "mode", "stage", "people_supported",
+                 "level_person", "level_professionals", "level_organisation", "level_community",
+                 "reflection", "reflection_shared", "status", "created_at", "updated_at",
+                 "recovery_personal", "recovery_social", "verification_waived")
+
+
+def entry_columns_missing() -> list[str]:
+    """Columns of the entries that must have a value and that the generator does not give (a
+    field added to ActivityEntry later): the insert is SQL, so the database refuses such rows."""
+    from collaboration.activity.models import ActivityEntry
+
+    return [f.column for f in ActivityEntry._meta.concrete_fields if not f.null and f.column not in ENTRY_COLUMNS]
+
+
 def _load(rows: int):
     from allauth.mfa.totp.internal.auth import TOTP
     from django.db import connection
@@ -136,10 +152,9 @@ def _load(rows: int):
     now = timezone.now()
     entry_table = ActivityEntry._meta.db_table
     through_table = ActivityEntry.professional_roles.through._meta.db_table
-    columns = ("id", "author_id", "engagement_id", "organisation_id", "engagement_kind", "date",
-               "duration_minutes", "setting_id", "activity_id", "mode", "stage", "people_supported",
-               "level_person", "level_professionals", "level_organisation", "level_community",
-               "reflection", "reflection_shared", "status", "created_at", "updated_at")
+    columns = ENTRY_COLUMNS
+    missing = entry_columns_missing()
+    assert not missing, f"bench/activity.py: give the generated entries a value for {missing}"
     started = time.perf_counter()
     if connection.vendor == "postgresql":
         # In the server, from generate_series: 10^7 rows in minutes, not the hour Python rows take.
@@ -169,7 +184,8 @@ def _load(rows: int):
                 "(%(activities)s::bigint[])[1 + floor(random() * %(nactivities)s)::int], "
                 "(%(modes)s::text[])[1 + floor(random() * 5)::int], (%(stages)s::text[])[1 + floor(random() * 5)::int], "
                 "floor(random() * 6)::int, true, false, false, false, '', false, "
-                "CASE WHEN s < 0.70 THEN 'verified' WHEN s < 0.95 THEN 'submitted' ELSE 'declined' END, %(now)s, %(now)s "
+                "CASE WHEN s < 0.70 THEN 'verified' WHEN s < 0.95 THEN 'submitted' ELSE 'declined' END, %(now)s, %(now)s, "
+                "false, false, false "
                 "FROM (SELECT g, 1 + floor(random() * %(n)s)::int AS k, random() AS s "
                 "      FROM generate_series(1, %(rows)s) g) picked",
                 {"persons": [e.person_id for e in engagements], "engagements": [e.pk for e in engagements],
@@ -208,7 +224,7 @@ def _load(rows: int):
                 today - datetime.timedelta(days=rng.randrange(365)), rng.choice((30, 60, 90, 120)),
                 kinds[e.organisation_id % len(kinds)], rng.choice(activities), rng.choice(modes),
                 rng.choice(stages), rng.randrange(0, 6), True, False, False, False, "", False,
-                rng.choice(statuses), now, now), strict=True))))
+                rng.choice(statuses), now, now, False, False, False), strict=True))))
             if len(batch) == 10_000:
                 ActivityEntry.objects.bulk_create(batch)
                 batch = []

@@ -68,3 +68,11 @@ def test_the_bench_database_is_a_fresh_one_on_the_named_server(monkeypatch):
     assert re.fullmatch(r"kk_act_bench_\d+", _database.throwaway_name())
     monkeypatch.setenv("BENCH_DATABASE_URL", "sqlite://")
     assert _database.database_url() == "sqlite://:memory:"
+
+
+def test_the_activity_bench_gives_every_required_column_of_an_entry():
+    """bench/activity.py writes its entries in SQL: a column added to ActivityEntry without a
+    value there made the bench fail at its first row (recovery_personal, verification_waived)."""
+    from bench.activity import entry_columns_missing
+
+    assert entry_columns_missing() == []
