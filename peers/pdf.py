@@ -74,3 +74,30 @@ def draw_with_readings(pdf, x: float, y: float, text: str, *, font: str, size: f
         x += base_width
     pdf.setFont(font, size)
     return x
+
+
+def document_styles() -> dict:
+    """The paragraph styles of the platform's A4 documents (payment statements, a body's annual
+    report), in the embedded Japanese font: body, small, heading and title, and `para(text,
+    style)`, plain text as a paragraph (escaped; line breaks kept)."""
+    from xml.sax.saxutils import escape
+
+    from reportlab.lib import colors
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import Paragraph
+
+    font = register_font()
+    body = ParagraphStyle("body", fontName=font, fontSize=9, leading=13, wordWrap="CJK")
+    styles = {
+        "body": body,
+        "small": ParagraphStyle("small", fontName=font, fontSize=8, leading=11, wordWrap="CJK",
+                                textColor=colors.HexColor("#444444")),
+        "heading": ParagraphStyle("heading", fontName=font, fontSize=12, leading=16, spaceBefore=8, spaceAfter=4),
+        "title": ParagraphStyle("title", fontName=font, fontSize=15, leading=21, spaceAfter=4),
+    }
+
+    def para(text, style=body) -> Paragraph:
+        return Paragraph(escape(str(text)).replace("\n", "<br/>"), style)
+
+    styles["para"] = para
+    return styles

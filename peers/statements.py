@@ -12,7 +12,6 @@ as not recorded, never guessed.
 from __future__ import annotations
 
 import io
-from xml.sax.saxutils import escape
 
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -72,21 +71,13 @@ def statement_pdf(statement: dict, *, language: str = "ja") -> bytes:
     """The yearly statement as an A4 PDF with the Japanese font embedded."""
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
-    from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+    from reportlab.platypus import SimpleDocTemplate, Spacer, Table, TableStyle
 
-    from .pdf import register_font
+    from .pdf import document_styles
 
-    font = register_font()
-    body = ParagraphStyle("body", fontName=font, fontSize=9, leading=13, wordWrap="CJK")
-    small = ParagraphStyle("small", fontName=font, fontSize=8, leading=11, wordWrap="CJK",
-                           textColor=colors.HexColor("#444444"))
-    heading = ParagraphStyle("heading", fontName=font, fontSize=12, leading=16, spaceBefore=8, spaceAfter=4)
-    title_style = ParagraphStyle("title", fontName=font, fontSize=15, leading=21, spaceAfter=4)
-
-    def p(text, style=body) -> Paragraph:
-        return Paragraph(escape(str(text)).replace("\n", "<br/>"), style)
+    styles = document_styles()
+    small, heading, title_style, p = styles["small"], styles["heading"], styles["title"], styles["para"]
 
     with translation.override(language):
         labels = statement_labels()
